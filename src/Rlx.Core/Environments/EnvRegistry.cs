@@ -1,0 +1,140 @@
+using System.Reflection;
+using Rlx.Text;
+
+namespace Rlx.Environments;
+
+/// <summary>
+/// Maps environment ids to factories, as Gymnasium's registry and RLlib's <c>register_env</c>.
+/// Thread-safe. <see cref="Make"/> builds the environment, checks its arguments and applies the
+/// time limit.
+/// </summary>
+public sealed class EnvRegistry
+{
+    private readonly Dictionary<string, EnvSpec> _specs = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <summary>All registered specs, ordered by id.</summary>
+    public IReadOnlyList<EnvSpec> Specs
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _specs.Values.OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+            }
+        }
+    }
+
+    /// <summary>Registers (or replaces) an environment.</summary>
+    public void Register(EnvSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentException.ThrowIfNullOrWhiteSpace(spec.Id);
+        if (spec.MaxEpisodeSteps is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), spec.MaxEpisodeSteps, $"MaxEpisodeSteps of '{spec.Id}' must be at least 1 (or null for no limit).");
+        }
+
+        lock (_lock)
+        {
+            _specs[spec.Id] = spec;
+        }
+    }
+
+    /// <summary>Registers an environment built by <paramref name="factory"/>.</summary>
+    public void Register(string id, Func<EnvKwargs, Env> factory, int? maxEpisodeSteps = null, double? rewardThreshold = null) =>
+        Register(new EnvSpec(id, factory, maxEpisodeSteps, rewardThreshold));
+
+    /// <summary>Registers every <see cref="Env"/> subclass in <paramref name="assembly"/> marked with <see cref="EnvIdAttribute"/>; returns their ids.</summary>
+    public IReadOnlyList<string> RegisterAssembly(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        var ids = new List<string>();
+        foreach (Type type in assembly.GetExportedTypes())
+        {
+            foreach (EnvIdAttribute attribute in type.GetCustomAttributes<EnvIdAttribute>())
+            {
+                Register(new EnvSpec(
+                    attribute.Id,
+                    FactoryFor(type, attribute.Id),
+                    attribute.MaxEpisodeSteps > 0 ? attribute.MaxEpisodeSteps : null,
+                    double.IsNaN(attribute.RewardThreshold) ? null : attribute.RewardThreshold));
+                ids.Add(attribute.Id);
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>True if <paramref name="id"/> is registered.</summary>
+    public bool Contains(string id)
+    {
+        lock (_lock)
+        {
+            return _specs.ContainsKey(id);
+        }
+    }
+
+    /// <summary>The spec registered under <paramref name="id"/>; unknown ids fail with the known ids and the nearest match.</summary>
+    public EnvSpec Spec(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_lock)
+        {
+            if (_specs.TryGetValue(id, out EnvSpec? spec))
+            {
+                return spec;
+            }
+
+            string known = string.Join(", ", _specs.Keys.Order(StringComparer.Ordinal));
+            throw new ArgumentException(
+                $"No environment '{id}' is registered.{Suggest.DidYouMean(id, _specs.Keys)} Known ids: {known}. "
+                + "Register your own with Envs.Register, or mark it [EnvId(\"Name-v0\")] and load its assembly with --env-assembly.",
+                nameof(id));
+        }
+    }
+
+    /// <summary>
+    /// Builds <paramref name="id"/> with <paramref name="kwargs"/>, wrapped in <see cref="TimeLimit"/> of
+    /// <paramref name="maxEpisodeSteps"/> (default: the spec's).
+    /// </summary>
+    public Env Make(string id, int? maxEpisodeSteps = null, IReadOnlyDictionary<string, object?>? kwargs = null)
+    {
+        EnvSpec spec = Spec(id);
+        if (maxEpisodeSteps is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxEpisodeSteps), maxEpisodeSteps, "max_episode_steps must be at least 1.");
+        }
+
+        var arguments = new EnvKwargs(kwargs);
+        Env env = spec.Factory(arguments);
+        arguments.ThrowIfUnused(id);
+        env.Spec = spec;
+        if ((maxEpisodeSteps ?? spec.MaxEpisodeSteps) is { } limit)
+        {
+            env = new TimeLimit(env, limit) { Spec = spec };
+        }
+
+        return env;
+    }
+
+    private static Func<EnvKwargs, Env> FactoryFor(Type type, string id)
+    {
+        if (!typeof(Env).IsAssignableFrom(type) || type.IsAbstract)
+        {
+            throw new ArgumentException($"[EnvId(\"{id}\")] is on {type.FullName}, which is not a concrete Env subclass.");
+        }
+
+        if (type.GetConstructor([typeof(EnvKwargs)]) is { } withKwargs)
+        {
+            return kwargs => (Env)withKwargs.Invoke([kwargs]);
+        }
+
+        if (type.GetConstructor(Type.EmptyTypes) is { } parameterless)
+        {
+            return _ => (Env)parameterless.Invoke(null);
+        }
+
+        throw new ArgumentException($"{type.FullName} ([EnvId(\"{id}\")]) needs a public constructor taking no arguments or an EnvKwargs.");
+    }
+}

@@ -1,0 +1,33 @@
+using Rlx.Envs.ClassicControl;
+
+namespace Rlx.Environments;
+
+/// <summary>
+/// The process-wide environment registry, preloaded with the built-in environments:
+/// <c>Envs.Make("CartPole-v1")</c>, <c>Envs.Register("MyEnv-v0", kwargs =&gt; new MyEnv(), maxEpisodeSteps: 200)</c>.
+/// </summary>
+public static class Envs
+{
+    /// <summary>The registry behind <see cref="Make"/> and <see cref="Register"/>.</summary>
+    public static EnvRegistry Registry { get; } = CreateBuiltIn();
+
+    /// <summary>Builds a registered environment, wrapped in its time limit (Gymnasium's <c>gymnasium.make</c>).</summary>
+    public static Env Make(string id, int? maxEpisodeSteps = null, IReadOnlyDictionary<string, object?>? kwargs = null) =>
+        Registry.Make(id, maxEpisodeSteps, kwargs);
+
+    /// <summary>Registers a user environment under <paramref name="id"/> (RLlib's <c>register_env</c>).</summary>
+    public static void Register(string id, Func<EnvKwargs, Env> factory, int? maxEpisodeSteps = null, double? rewardThreshold = null) =>
+        Registry.Register(id, factory, maxEpisodeSteps, rewardThreshold);
+
+    /// <summary>A fresh registry holding only the built-in environments.</summary>
+    public static EnvRegistry CreateBuiltIn()
+    {
+        var registry = new EnvRegistry();
+        registry.Register("CartPole-v1", k => new CartPole(k), maxEpisodeSteps: 500, rewardThreshold: 475.0);
+        registry.Register("MountainCar-v0", k => new MountainCar(k), maxEpisodeSteps: 200, rewardThreshold: -110.0);
+        registry.Register("MountainCarContinuous-v0", k => new MountainCarContinuous(k), maxEpisodeSteps: 999, rewardThreshold: 90.0);
+        registry.Register("Acrobot-v1", k => new Acrobot(k), maxEpisodeSteps: 500, rewardThreshold: -100.0);
+        registry.Register("Pendulum-v1", k => new Pendulum(k), maxEpisodeSteps: 200);
+        return registry;
+    }
+}
