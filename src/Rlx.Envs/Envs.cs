@@ -1,4 +1,5 @@
 using Rlx.Envs.ClassicControl;
+using Rlx.Envs.Vector;
 
 namespace Rlx.Environments;
 
@@ -18,6 +19,22 @@ public static class Envs
     /// <summary>Registers a user environment under <paramref name="id"/> (RLlib's <c>register_env</c>).</summary>
     public static void Register(string id, Func<EnvKwargs, Env> factory, int? maxEpisodeSteps = null, double? rewardThreshold = null) =>
         Registry.Register(id, factory, maxEpisodeSteps, rewardThreshold);
+
+    /// <summary>
+    /// Builds <paramref name="numEnvs"/> copies of <paramref name="id"/> as one vector environment: the
+    /// SIMD implementation where one exists (CartPole-v1 without arguments), else a
+    /// <see cref="SyncVectorEnv"/> over <see cref="Make"/>.
+    /// </summary>
+    public static VectorEnv MakeVector(string id, int numEnvs, AutoresetMode autoresetMode = AutoresetMode.NextStep, int? maxEpisodeSteps = null, IReadOnlyDictionary<string, object?>? kwargs = null)
+    {
+        EnvSpec spec = Registry.Spec(id);
+        if (id == "CartPole-v1" && (kwargs is null || kwargs.Count == 0) && spec.Factory(EnvKwargs.None) is CartPole)
+        {
+            return new CartPoleVectorEnv(numEnvs, maxEpisodeSteps ?? spec.MaxEpisodeSteps ?? 500, autoresetMode);
+        }
+
+        return new SyncVectorEnv(_ => Make(id, maxEpisodeSteps, kwargs), numEnvs, autoresetMode);
+    }
 
     /// <summary>A fresh registry holding only the built-in environments.</summary>
     public static EnvRegistry CreateBuiltIn()

@@ -127,12 +127,12 @@ public sealed class EnvRegistry
 
         if (type.GetConstructor([typeof(EnvKwargs)]) is { } withKwargs)
         {
-            return kwargs => (Env)withKwargs.Invoke([kwargs]);
+            return kwargs => (Env)withKwargs.Invoke(BindingFlags.DoNotWrapExceptions, null, [kwargs], null);
         }
 
         if (type.GetConstructor(Type.EmptyTypes) is { } parameterless)
         {
-            return _ => (Env)parameterless.Invoke(null);
+            return _ => (Env)parameterless.Invoke(BindingFlags.DoNotWrapExceptions, null, [], null);
         }
 
         throw new ArgumentException($"{type.FullName} ([EnvId(\"{id}\")]) needs a public constructor taking no arguments or an EnvKwargs.");

@@ -1,0 +1,7 @@
+namespace Rlx.Envs.Wrappers;
+
+/// <summary>A finished episode's statistics (Gymnasium's <c>info["episode"]</c>: <c>r</c>, <c>l</c>, <c>t</c>).</summary>
+/// <param name="Return">Sum of the episode's (unwrapped-side) rewards.</param>
+/// <param name="Length">Number of steps.</param>
+/// <param name="Seconds">Wall-clock duration.</param>
+public sealed record EpisodeStatistics(double Return, long Length, double Seconds);
