@@ -2,7 +2,7 @@ using System.Globalization;
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs;
+namespace Rlx.Environments;
 
 /// <summary>
 /// Validates an environment against the contract Rlx relies on (Gymnasium's <c>check_env</c>, stricter):

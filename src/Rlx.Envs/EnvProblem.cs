@@ -1,4 +1,4 @@
-namespace Rlx.Envs;
+namespace Rlx.Environments;
 
 /// <summary>One problem <see cref="EnvChecker"/> found: what is wrong and how to fix it.</summary>
 /// <param name="Check">Short name of the failed check, e.g. <c>determinism</c>.</param>

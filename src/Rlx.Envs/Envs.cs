@@ -1,5 +1,5 @@
-using Rlx.Envs.ClassicControl;
-using Rlx.Envs.Vector;
+using Rlx.Environments.ClassicControl;
+using Rlx.Environments.Vector;
 
 namespace Rlx.Environments;
 

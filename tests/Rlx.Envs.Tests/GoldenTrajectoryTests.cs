@@ -1,7 +1,8 @@
-using Rlx.Envs.Verification;
+using Rlx.Environments;
+using Rlx.Environments.Verification;
 using Rlx.Tests;
 
-namespace Rlx.Envs.Tests;
+namespace Rlx.Environments.Tests;
 
 public sealed class GoldenTrajectoryTests
 {
@@ -27,5 +28,47 @@ public sealed class GoldenTrajectoryTests
 
         Assert.Contains(report.Fields, f => f.Field == "state_after" && f.Compared > 0);
         Assert.Contains(report.Fields, f => f.Field == "obs" && f.Compared >= 900 * 2);
+    }
+}
+
+public sealed class GoldenSpaceTests
+{
+    [SkippableTheory]
+    [InlineData("CartPole-v1")]
+    [InlineData("MountainCar-v0")]
+    [InlineData("MountainCarContinuous-v0")]
+    [InlineData("Acrobot-v1")]
+    [InlineData("Pendulum-v1")]
+    public void Spaces_MatchGymnasiumHeader(string envId)
+    {
+        string path = Rlx.Tests.Golden.File(Path.Combine("envs", envId + ".jsonl"));
+        using var header = System.Text.Json.JsonDocument.Parse(File.ReadLines(path).First());
+        string observationText = header.RootElement.GetProperty("observation_space").GetString()!;
+        string actionText = header.RootElement.GetProperty("action_space").GetString()!;
+        using Env env = Envs.Make(envId);
+
+        var box = Assert.IsType<Rlx.Spaces.Box>(env.ObservationSpace);
+        var bounds = System.Text.RegularExpressions.Regex.Matches(observationText, @"\[([^\]]*)\]")
+            .Select(m => m.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(ParseNumpy).ToArray()).ToArray();
+        AssertBounds(bounds[0], box.Low);
+        AssertBounds(bounds[1], box.High);
+        Assert.Equal(header.RootElement.GetProperty("max_episode_steps").GetInt32(), ((TimeLimit)env).MaxEpisodeSteps);
+        Assert.Equal(actionText.Replace(".0", "", StringComparison.Ordinal), $"{env.ActionSpace}");
+    }
+
+    private static double ParseNumpy(string text) => text switch
+    {
+        "inf" => double.PositiveInfinity,
+        "-inf" => double.NegativeInfinity,
+        _ => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static void AssertBounds(double[] expected, ReadOnlySpan<float> actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(double.IsInfinity(expected[i]) ? expected[i] == actual[i] : Math.Abs(expected[i] - actual[i]) <= 1e-6 * Math.Max(1, Math.Abs(expected[i])), $"bound {i}: Gymnasium {expected[i]}, Rlx {actual[i]}");
+        }
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.ClassicControl;
+namespace Rlx.Environments.ClassicControl;
 
 /// <summary>
 /// <b>Acrobot-v1</b>: two links hanging from a fixed joint, actuated only at the joint between them;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.ClassicControl;
+namespace Rlx.Environments.ClassicControl;
 
 /// <summary>
 /// <b>CartPole-v1</b>: a pole hinged on a cart that moves along a frictionless track; push the cart
@@ -49,7 +49,7 @@ public sealed class CartPole : Env, IPhysicsState
 
     private static readonly Space Actions = new Discrete(2);
     private static readonly Space Observations = new Box(
-        [(float)(XThreshold * 2), float.NegativeInfinity, (float)(ThetaThresholdRadians * 2), float.NegativeInfinity],
+        [(float)(-XThreshold * 2), float.NegativeInfinity, (float)(-ThetaThresholdRadians * 2), float.NegativeInfinity],
         [(float)(XThreshold * 2), float.PositiveInfinity, (float)(ThetaThresholdRadians * 2), float.PositiveInfinity]);
 
     private readonly double[] _state = new double[4];

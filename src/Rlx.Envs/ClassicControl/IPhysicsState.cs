@@ -1,4 +1,4 @@
-namespace Rlx.Envs.ClassicControl;
+namespace Rlx.Environments.ClassicControl;
 
 /// <summary>
 /// Exposes an environment's internal float64 state (Gymnasium's <c>env.unwrapped.state</c>), for tests,

@@ -2,7 +2,7 @@ using System.Globalization;
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.ClassicControl;
+namespace Rlx.Environments.ClassicControl;
 
 /// <summary>
 /// <b>MountainCar-v0</b>: an under-powered car in a valley must rock back and forth to reach the flag

@@ -1,7 +1,7 @@
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.ClassicControl;
+namespace Rlx.Environments.ClassicControl;
 
 /// <summary>
 /// <b>MountainCarContinuous-v0</b>: MountainCar with a continuous throttle and an energy penalty.

@@ -2,7 +2,7 @@ using System.Globalization;
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.ClassicControl;
+namespace Rlx.Environments.ClassicControl;
 
 /// <summary>
 /// <b>Pendulum-v1</b>: swing a frictionless pendulum up and hold it upright with a limited torque.

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Rlx.Envs.ClassicControl;
+namespace Rlx.Environments.ClassicControl;
 
 /// <summary>Reads optional numeric reset options (Gymnasium's <c>maybe_parse_reset_bounds</c> and friends).</summary>
 internal static class ResetBounds

@@ -1,4 +1,4 @@
-namespace Rlx.Envs.ClassicControl;
+namespace Rlx.Environments.ClassicControl;
 
 /// <summary>Draws a one-line track with markers, for the text renderings.</summary>
 internal static class TextTrack

@@ -2,7 +2,7 @@ using System.Runtime.ExceptionServices;
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.Vector;
+namespace Rlx.Environments.Vector;
 
 /// <summary>
 /// Asynchronous vector environment with EnvPool's contract: <see cref="NumEnvs"/> environments run on

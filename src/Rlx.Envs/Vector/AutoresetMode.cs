@@ -1,4 +1,4 @@
-namespace Rlx.Envs.Vector;
+namespace Rlx.Environments.Vector;
 
 /// <summary>What a vector environment does with a sub-environment whose episode just ended.</summary>
 public enum AutoresetMode

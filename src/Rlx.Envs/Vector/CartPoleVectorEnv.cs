@@ -2,11 +2,11 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using Rlx.Envs.ClassicControl;
+using Rlx.Environments.ClassicControl;
 using Rlx.Random;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.Vector;
+namespace Rlx.Environments.Vector;
 
 /// <summary>
 /// CartPole-v1 for many environments at once: the state is kept as structure-of-arrays in float64

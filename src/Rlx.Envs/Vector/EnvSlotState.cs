@@ -1,4 +1,4 @@
-namespace Rlx.Envs.Vector;
+namespace Rlx.Environments.Vector;
 
 /// <summary>Where one environment of an <see cref="AsyncVectorEnv"/> stands.</summary>
 internal enum EnvSlotState

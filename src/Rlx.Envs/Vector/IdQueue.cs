@@ -1,4 +1,4 @@
-namespace Rlx.Envs.Vector;
+namespace Rlx.Environments.Vector;
 
 /// <summary>
 /// A blocking FIFO of environment ids with fixed capacity (each env is in at most one queue at a time,

@@ -1,6 +1,6 @@
 using Rlx.Environments;
 
-namespace Rlx.Envs.Vector;
+namespace Rlx.Environments.Vector;
 
 /// <summary>
 /// Steps its environments one after another on the calling thread (Gymnasium's <c>SyncVectorEnv</c>).

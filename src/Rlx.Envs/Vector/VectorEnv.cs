@@ -1,7 +1,7 @@
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.Vector;
+namespace Rlx.Environments.Vector;
 
 /// <summary>
 /// A batch of <see cref="NumEnvs"/> environments of one kind stepped together (Gymnasium's

@@ -1,4 +1,4 @@
-namespace Rlx.Envs.Verification;
+namespace Rlx.Environments.Verification;
 
 /// <summary>How one recorded field compared: values compared, values not bit-identical, and the largest absolute difference.</summary>
 /// <param name="Field">Record field, e.g. <c>obs</c>, <c>reward</c>, <c>state_after</c>.</param>

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Rlx.Environments;
-using Rlx.Envs.ClassicControl;
+using Rlx.Environments.ClassicControl;
 
-namespace Rlx.Envs.Verification;
+namespace Rlx.Environments.Verification;
 
 /// <summary>
 /// Replays a trajectory file recorded from Gymnasium (the JSONL format of <c>shared/golden/envs</c>:
@@ -34,7 +34,7 @@ public static class TrajectoryVerifier
 
         string envId = Str(header.RootElement, "env_id") ?? throw new FormatException($"{path}:1: header has no env_id.");
         int? maxSteps = header.RootElement.TryGetProperty("max_episode_steps", out JsonElement m) && m.ValueKind == JsonValueKind.Number ? m.GetInt32() : null;
-        using Env env = (registry ?? Environments.Envs.Registry).Make(envId, maxSteps);
+        using Env env = (registry ?? Envs.Registry).Make(envId, maxSteps);
         var comparer = new Comparer();
         var observation = new float[env.ObservationSpace.FlatSize];
         var action = new float[env.ActionSpace.FlatSize];

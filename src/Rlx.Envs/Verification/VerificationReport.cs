@@ -1,4 +1,4 @@
-namespace Rlx.Envs.Verification;
+namespace Rlx.Environments.Verification;
 
 /// <summary>The outcome of replaying a recorded trajectory file against Rlx's environment.</summary>
 /// <param name="EnvId">The environment replayed.</param>

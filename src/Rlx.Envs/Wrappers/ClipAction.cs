@@ -1,7 +1,7 @@
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.Wrappers;
+namespace Rlx.Environments.Wrappers;
 
 /// <summary>
 /// Clips continuous actions into the inner environment's <see cref="Box"/> (Gymnasium's

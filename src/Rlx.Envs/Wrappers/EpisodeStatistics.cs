@@ -1,4 +1,4 @@
-namespace Rlx.Envs.Wrappers;
+namespace Rlx.Environments.Wrappers;
 
 /// <summary>A finished episode's statistics (Gymnasium's <c>info["episode"]</c>: <c>r</c>, <c>l</c>, <c>t</c>).</summary>
 /// <param name="Return">Sum of the episode's (unwrapped-side) rewards.</param>

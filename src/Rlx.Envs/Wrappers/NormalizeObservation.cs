@@ -1,7 +1,7 @@
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.Wrappers;
+namespace Rlx.Environments.Wrappers;
 
 /// <summary>
 /// Normalises observations to roughly zero mean and unit variance with running statistics,

@@ -1,6 +1,6 @@
 using Rlx.Environments;
 
-namespace Rlx.Envs.Wrappers;
+namespace Rlx.Environments.Wrappers;
 
 /// <summary>
 /// Scales rewards by the running standard deviation of the discounted return, as Gymnasium's

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Rlx.Environments;
 
-namespace Rlx.Envs.Wrappers;
+namespace Rlx.Environments.Wrappers;
 
 /// <summary>
 /// Tracks each episode's return, length and duration; when an episode ends it puts an

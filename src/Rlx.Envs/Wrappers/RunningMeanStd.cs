@@ -1,4 +1,4 @@
-namespace Rlx.Envs.Wrappers;
+namespace Rlx.Environments.Wrappers;
 
 /// <summary>
 /// Running mean and variance by the parallel (Chan et al.) update, in float64, as Gymnasium's

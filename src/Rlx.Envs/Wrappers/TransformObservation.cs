@@ -1,7 +1,7 @@
 using Rlx.Environments;
 using Rlx.Spaces;
 
-namespace Rlx.Envs.Wrappers;
+namespace Rlx.Environments.Wrappers;
 
 /// <summary>Maps an observation (<paramref name="source"/>, in the inner space) to a new one (<paramref name="destination"/>).</summary>
 public delegate void ObservationTransform(ReadOnlySpan<float> source, Span<float> destination);

@@ -1,6 +1,6 @@
 using Rlx.Environments;
 
-namespace Rlx.Envs.Wrappers;
+namespace Rlx.Environments.Wrappers;
 
 /// <summary>Applies a function to every reward (Gymnasium's <c>TransformReward</c>), e.g. <c>r =&gt; Math.Clamp(r, -1, 1)</c>.</summary>
 public sealed class TransformReward : Wrapper
