@@ -28,7 +28,7 @@ public static class Envs
     public static VectorEnv MakeVector(string id, int numEnvs, AutoresetMode autoresetMode = AutoresetMode.NextStep, int? maxEpisodeSteps = null, IReadOnlyDictionary<string, object?>? kwargs = null)
     {
         EnvSpec spec = Registry.Spec(id);
-        if (id == "CartPole-v1" && (kwargs is null || kwargs.Count == 0) && spec.Factory(EnvKwargs.None) is CartPole)
+        if (id == "CartPole-v1" && CartPoleVectorEnv.IsSupported && (kwargs is null || kwargs.Count == 0) && spec.Factory(EnvKwargs.None) is CartPole)
         {
             return new CartPoleVectorEnv(numEnvs, maxEpisodeSteps ?? spec.MaxEpisodeSteps ?? 500, autoresetMode);
         }

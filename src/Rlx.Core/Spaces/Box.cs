@@ -122,16 +122,17 @@ public sealed class Box : Space
         bool uniform = Array.TrueForAll(_low, l => l.Equals(_low[0])) && Array.TrueForAll(_high, h => h.Equals(_high[0]));
         if (uniform)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{_low[0]}, {_high[0]}");
+            text.Append(Format(_low[0])).Append(", ").Append(Format(_high[0]));
         }
         else
         {
-            text.Append('[').AppendJoin(", ", _low.Select(x => x.ToString(CultureInfo.InvariantCulture))).Append("], [")
-                .AppendJoin(", ", _high.Select(x => x.ToString(CultureInfo.InvariantCulture))).Append(']');
+            text.Append('[').AppendJoin(", ", _low.Select(Format)).Append("], [").AppendJoin(", ", _high.Select(Format)).Append(']');
         }
 
         return text.Append(", (").AppendJoin(",", Shape).Append(Shape.Count == 1 ? ",)" : ")").Append(", float32)").ToString();
     }
+
+    private static string Format(float x) => float.IsInfinity(x) ? (x > 0 ? "inf" : "-inf") : x.ToString(CultureInfo.InvariantCulture);
 
     private static float[] Fill(float value, int[] shape)
     {

@@ -93,6 +93,9 @@ public abstract class Space
     /// <summary>Describes why <paramref name="value"/> at <paramref name="index"/> is invalid.</summary>
     protected abstract string DescribeViolation(int index, float value);
 
+    /// <summary>Gymnasium-style description, e.g. <c>Discrete(2)</c>.</summary>
+    public abstract override string ToString();
+
     /// <summary>True if <paramref name="x"/> is an integer value exactly.</summary>
     protected static bool IsInteger(float x) => float.IsFinite(x) && MathF.Round(x) == x;
 }

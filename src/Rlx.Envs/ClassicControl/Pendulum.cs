@@ -114,7 +114,7 @@ public sealed class Pendulum : Env, IPhysicsState
         dial[TextTrack.Cell(0, -Math.PI, Math.PI)] = '^';
         dial[TextTrack.Cell(angle, -Math.PI, Math.PI)] = 'o';
         return string.Create(CultureInfo.InvariantCulture,
-            $"[{new string(dial)}] θ={angle * 180 / Math.PI,7:+0.0;-0.0}° θ̇={_state[1],6:+0.00;-0.00} u={_lastTorque,5:+0.00;-0.00}");
+            $"[{new string(dial)}] θ={angle * 180 / Math.PI,7:+0.0;-0.0}° θ̇={_state[1],6:+0.00;-0.00} u={(float.IsNaN(_lastTorque) ? "  -  " : _lastTorque.ToString("+0.00;-0.00", CultureInfo.InvariantCulture))}");
     }
 
     private void WriteObservation(Span<float> observation)

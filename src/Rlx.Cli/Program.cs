@@ -1,0 +1,3 @@
+using Rlx.Cli;
+
+return RlxCommand.Run(args, Console.Out, Console.Error);
