@@ -165,20 +165,21 @@ internal static class EnvBench
 
     private static (long Steps, double Seconds) RunThreads(Func<Func<bool>, long>[] workers, double warmup, double seconds)
     {
-        // Each worker loops while its predicate holds; steps are counted only inside the measured window.
+        // Each worker warms up, then counts its steps over its own measured interval; rates add up.
         long measureStart = Stopwatch.GetTimestamp() + (long)(warmup * Stopwatch.Frequency);
         long measureEnd = measureStart + (long)(seconds * Stopwatch.Frequency);
         var counts = new long[workers.Length];
+        var elapsed = new double[workers.Length];
         var threads = new Thread[workers.Length];
         for (int t = 0; t < workers.Length; t++)
         {
             int index = t;
             threads[t] = new Thread(() =>
             {
-                bool WarmingUp() => Stopwatch.GetTimestamp() < measureStart;
-                bool Measuring() => Stopwatch.GetTimestamp() < measureEnd;
-                workers[index](WarmingUp);
-                counts[index] = workers[index](Measuring);
+                workers[index](() => Stopwatch.GetTimestamp() < measureStart);
+                long start = Stopwatch.GetTimestamp();
+                counts[index] = workers[index](() => Stopwatch.GetTimestamp() < measureEnd);
+                elapsed[index] = Stopwatch.GetElapsedTime(start).TotalSeconds;
             })
             { IsBackground = true, Name = $"rlx-bench-{t}" };
             threads[t].Start();
@@ -189,6 +190,13 @@ internal static class EnvBench
             thread.Join();
         }
 
-        return (counts.Sum(), seconds);
+        double rate = 0;
+        for (int t = 0; t < workers.Length; t++)
+        {
+            rate += counts[t] / elapsed[t];
+        }
+
+        double meanSeconds = elapsed.Average();
+        return ((long)Math.Round(rate * meanSeconds), meanSeconds);
     }
 }

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Rlx.Tests;
+
+namespace Rlx.Cli.Tests;
+
+public sealed class EnvCommandTests
+{
+    [SkippableFact]
+    public void Verify_GoldenFile_ExitsZeroAndReportsEveryField()
+    {
+        string path = Golden.File(Path.Combine("envs", "Pendulum-v1.jsonl"));
+
+        var (code, output, _) = CliRunner.Run("env", "verify", path);
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"replayed 6 resets and 900 steps", output);
+        Assert.Contains("all values match bit for bit", output, StringComparison.Ordinal);
+        foreach (string field in new[] { "obs", "reward", "terminated", "truncated", "state_after" })
+        {
+            Assert.Contains(field, output, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
+    public void Verify_TamperedRecording_ExitsOneAndShowsTheDeviation()
+    {
+        string source = Golden.File(Path.Combine("envs", "CartPole-v1.jsonl"));
+        string path = Path.Combine(Path.GetTempPath(), $"rlx-tampered-{Guid.NewGuid():N}.jsonl");
+        string[] lines = File.ReadAllLines(source);
+        int index = Array.FindIndex(lines, l => l.Contains("\"type\": \"step\"", StringComparison.Ordinal));
+        lines[index] = lines[index].Replace("\"reward\": 1.0", "\"reward\": 1.5", StringComparison.Ordinal);
+        File.WriteAllLines(path, lines);
+        try
+        {
+            var (code, output, _) = CliRunner.Run("env", "verify", path);
+
+            Assert.Equal(1, code);
+            Assert.Matches(@"reward\s+900\s+1\s+0\.5", output);
+            Assert.Contains("first mismatch in reward", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Verify_MissingFile_IsAOneLineError()
+    {
+        var (code, _, error) = CliRunner.Run("env", "verify", "/nonexistent/trajectory.jsonl");
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: Trajectory file '/nonexistent/trajectory.jsonl' does not exist.", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_UnknownId_SuggestsTheNearestWithoutStackTrace()
+    {
+        var (code, _, error) = CliRunner.Run("env", "run", "Acrobat-v1");
+
+        Assert.Equal(2, code);
+        Assert.Contains("Did you mean 'Acrobot-v1'?", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_RandomPolicy_PrintsEachEpisodeAndTheMean()
+    {
+        var (code, output, _) = CliRunner.Run("env", "run", "CartPole-v1", "--episodes", "4", "--seed", "2");
+
+        Assert.Equal(0, code);
+        Assert.Equal(4, output.Split('\n').Count(l => l.StartsWith("episode ", StringComparison.Ordinal)));
+        Assert.Matches(@"mean return \d+\.\d\d ± \d+\.\d\d over 4 episodes", output);
+        Assert.Equal(output, CliRunner.Run("env", "run", "CartPole-v1", "--episodes", "4", "--seed", "2").Output);
+    }
+
+    [Fact]
+    public void Run_WithRenderAndArguments_DrawsEveryStep()
+    {
+        var (code, output, _) = CliRunner.Run("env", "run", "Pendulum-v1", "--episodes", "1", "--render", "--max-episode-steps", "5", "--env-arg", "g=9.81");
+
+        Assert.Equal(0, code);
+        Assert.Equal(6, output.Split('\n').Count(l => l.StartsWith('[')));
+        Assert.Contains("length     5  truncated", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_BadArgument_NamesIt()
+    {
+        var (code, _, error) = CliRunner.Run("env", "run", "Pendulum-v1", "--env-arg", "gravity=3");
+        Assert.Equal(2, code);
+        Assert.Contains("Unknown argument(s) for Pendulum-v1: 'gravity'", error, StringComparison.Ordinal);
+
+        (code, _, error) = CliRunner.Run("env", "run", "Pendulum-v1", "--env-arg", "g");
+        Assert.Equal(2, code);
+        Assert.Contains("must have the form KEY=VALUE", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_BuiltIn_Passes()
+    {
+        var (code, output, _) = CliRunner.Run("env", "check", "Acrobot-v1", "--steps", "300");
+        Assert.Equal(0, code);
+        Assert.Contains("all checks passed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void List_ShowsBuiltInsWithLimits()
+    {
+        var (code, output, _) = CliRunner.Run("env", "list");
+        Assert.Equal(0, code);
+        Assert.Matches(@"CartPole-v1\s+Box\(\[-4\.8, -inf.*Discrete\(2\)\s+500", output);
+        Assert.Contains("MountainCarContinuous-v0", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("vector")]
+    [InlineData("single")]
+    [InlineData("async")]
+    public void Bench_Json_PrintsOneObjectWithThroughput(string impl)
+    {
+        var (code, output, _) = CliRunner.Run("env", "bench", "CartPole-v1", "--impl", impl, "--num-envs", "16", "--threads", "2", "--seconds", "0.2", "--json");
+
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.True(json.RootElement.GetProperty("steps_per_s").GetDouble() > 0);
+        Assert.Equal(2, json.RootElement.GetProperty("threads").GetInt32());
+        Assert.Equal(impl, json.RootElement.GetProperty("impl").GetString());
+        Assert.True(json.RootElement.GetProperty("num_envs").GetInt32() > 0);
+    }
+
+    [Fact]
+    public void Bench_InvalidSettings_ListsEveryProblem()
+    {
+        var (code, _, error) = CliRunner.Run("env", "bench", "CartPole-v1", "--threads", "0", "--seconds", "-1");
+        Assert.Equal(2, code);
+        Assert.Contains("--threads must be at least 1 (got 0)", error, StringComparison.Ordinal);
+        Assert.Contains("--seconds must lie in (0, 3600] (got -1)", error, StringComparison.Ordinal);
+    }
+}
