@@ -140,3 +140,25 @@ public sealed class EnvCommandTests
         Assert.Contains("--seconds must lie in (0, 3600] (got -1)", error, StringComparison.Ordinal);
     }
 }
+
+public sealed class UserAssemblyTests
+{
+    [Fact]
+    public void Check_EnvFromUserAssembly_IsFoundAndPasses()
+    {
+        string assembly = typeof(CustomEnv.GridWalk).Assembly.Location;
+
+        var (code, output, error) = CliRunner.Run("env", "check", "GridWalk-v0", "--env-assembly", assembly, "--env-arg", "size=3");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("GridWalk-v0: all checks passed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EnvAssembly_MissingFile_SaysHowToFixIt()
+    {
+        var (code, _, error) = CliRunner.Run("env", "run", "GridWalk-v0", "--env-assembly", "/nope/Missing.dll");
+        Assert.Equal(2, code);
+        Assert.Contains("file not found. Build your environment project", error, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Rlx.Benchmarks.EnvStepBenchmarks).Assembly).Run(args);
