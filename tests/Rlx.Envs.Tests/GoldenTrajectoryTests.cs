@@ -6,12 +6,10 @@ namespace Rlx.Environments.Tests;
 
 public sealed class GoldenTrajectoryTests
 {
+    public static TheoryData<string> EnvIds => new() { "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1" };
+
     [SkippableTheory]
-    [InlineData("CartPole-v1")]
-    [InlineData("MountainCar-v0")]
-    [InlineData("MountainCarContinuous-v0")]
-    [InlineData("Acrobot-v1")]
-    [InlineData("Pendulum-v1")]
+    [MemberData(nameof(EnvIds))]
     public void Replay_GymnasiumRecording_MatchesBitForBit(string envId)
     {
         string path = Golden.File(Path.Combine("envs", envId + ".jsonl"));
@@ -29,16 +27,8 @@ public sealed class GoldenTrajectoryTests
         Assert.Contains(report.Fields, f => f.Field == "state_after" && f.Compared > 0);
         Assert.Contains(report.Fields, f => f.Field == "obs" && f.Compared >= 900 * 2);
     }
-}
-
-public sealed class GoldenSpaceTests
-{
     [SkippableTheory]
-    [InlineData("CartPole-v1")]
-    [InlineData("MountainCar-v0")]
-    [InlineData("MountainCarContinuous-v0")]
-    [InlineData("Acrobot-v1")]
-    [InlineData("Pendulum-v1")]
+    [MemberData(nameof(EnvIds))]
     public void Spaces_MatchGymnasiumHeader(string envId)
     {
         string path = Rlx.Tests.Golden.File(Path.Combine("envs", envId + ".jsonl"));
