@@ -36,6 +36,9 @@ public sealed class RecordEpisodeStatistics : Wrapper
     /// <summary>Lengths of the last finished episodes, oldest first.</summary>
     public IReadOnlyCollection<long> LengthQueue => _lengths;
 
+    /// <summary>Statistics of the most recently finished episode, or null before the first ends.</summary>
+    public EpisodeStatistics? LastEpisode { get; private set; }
+
     /// <summary>Total finished episodes.</summary>
     public long EpisodeCount { get; private set; }
 
@@ -58,6 +61,7 @@ public sealed class RecordEpisodeStatistics : Wrapper
         {
             var statistics = new EpisodeStatistics(_return, _length, Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds);
             Info.Set(InfoKey, statistics);
+            LastEpisode = statistics;
             Enqueue(_returns, _return);
             Enqueue(_lengths, _length);
             EpisodeCount++;

@@ -1,0 +1,93 @@
+namespace Rlx.Nn;
+
+/// <summary>
+/// Adam with PyTorch's semantics (<c>torch.optim.Adam</c>, no weight decay, no AMSGrad):
+/// <c>m ← β₁m + (1−β₁)g</c>, <c>v ← β₂v + (1−β₂)g²</c>,
+/// <c>θ ← θ − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)</c>.
+/// </summary>
+public sealed class Adam
+{
+    private readonly Parameter[] _parameters;
+
+    /// <summary>Creates the optimiser over <paramref name="parameters"/>.</summary>
+    public Adam(IEnumerable<Parameter> parameters, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _parameters = [.. parameters];
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        FirstMoments = _parameters.Select(p => new float[p.Size]).ToArray();
+        SecondMoments = _parameters.Select(p => new float[p.Size]).ToArray();
+    }
+
+    /// <summary>Decay of the first moment.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>Decay of the second moment.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>Added to the denominator (PyTorch's <c>eps</c>; CleanRL's PPO uses 1e-5).</summary>
+    public double Epsilon { get; }
+
+    /// <summary>Steps taken (PyTorch's <c>state['step']</c>).</summary>
+    public long StepCount { get; set; }
+
+    /// <summary>The optimised parameters.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>First moments, one array per parameter (saved in checkpoints).</summary>
+    public float[][] FirstMoments { get; }
+
+    /// <summary>Second moments, one array per parameter (saved in checkpoints).</summary>
+    public float[][] SecondMoments { get; }
+
+    /// <summary>Applies one update with learning rate <paramref name="learningRate"/> using the current gradients.</summary>
+    public void Step(double learningRate)
+    {
+        StepCount++;
+        double biasCorrection1 = 1 - Math.Pow(Beta1, StepCount);
+        double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, StepCount));
+        float stepSize = (float)(learningRate / biasCorrection1);
+        float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)Epsilon, bc2 = (float)biasCorrection2Sqrt;
+        for (int p = 0; p < _parameters.Length; p++)
+        {
+            float[] value = _parameters[p].Value, grad = _parameters[p].Grad, m = FirstMoments[p], v = SecondMoments[p];
+            for (int i = 0; i < value.Length; i++)
+            {
+                float g = grad[i];
+                m[i] = (b1 * m[i]) + ((1 - b1) * g);
+                v[i] = (b2 * v[i]) + ((1 - b2) * g * g);
+                value[i] -= stepSize * m[i] / ((MathF.Sqrt(v[i]) / bc2) + eps);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scales all gradients so their global L2 norm is at most <paramref name="maxNorm"/>, as
+    /// <c>torch.nn.utils.clip_grad_norm_</c> (coefficient <c>maxNorm / (norm + 1e-6)</c>, capped at 1).
+    /// Returns the norm before clipping.
+    /// </summary>
+    public static double ClipGradNorm(IEnumerable<Parameter> parameters, double maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Parameter[] list = [.. parameters];
+        double sumSquares = 0;
+        foreach (Parameter p in list)
+        {
+            sumSquares += System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(p.Grad);
+        }
+
+        double norm = Math.Sqrt(sumSquares);
+        double coefficient = Math.Min(1.0, maxNorm / (norm + 1e-6));
+        if (coefficient < 1.0)
+        {
+            foreach (Parameter p in list)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(p.Grad, (float)coefficient, p.Grad);
+            }
+        }
+
+        return norm;
+    }
+}

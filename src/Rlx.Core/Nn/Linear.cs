@@ -1,0 +1,45 @@
+namespace Rlx.Nn;
+
+/// <summary>A fully connected layer <c>y = x Wᵀ + b</c> with <c>W[out, in]</c>, as <c>torch.nn.Linear</c>.</summary>
+public sealed class Linear
+{
+    private readonly float[] _weightT;
+
+    /// <summary>Creates a zero-initialised layer named <paramref name="name"/> (parameters <c>name.weight</c>, <c>name.bias</c>).</summary>
+    public Linear(string name, int inputs, int outputs)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
+        Inputs = inputs;
+        Outputs = outputs;
+        Weight = new Parameter(name + ".weight", outputs, inputs);
+        Bias = new Parameter(name + ".bias", outputs);
+        _weightT = new float[inputs * outputs];
+    }
+
+    /// <summary>Input width.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Output width.</summary>
+    public int Outputs { get; }
+
+    /// <summary>The weight, <c>[out, in]</c>.</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>The bias, <c>[out]</c>.</summary>
+    public Parameter Bias { get; }
+
+    /// <summary>Computes <paramref name="y"/> (<c>[batch, out]</c>) from <paramref name="x"/> (<c>[batch, in]</c>).</summary>
+    public void Forward(ReadOnlySpan<float> x, Span<float> y, int batch) =>
+        Kernels.LinearForward(x, Weight.Value, Bias.Value, y, _weightT, batch, Inputs, Outputs);
+
+    /// <summary>Accumulates parameter gradients from <paramref name="dy"/> and, if <paramref name="dx"/> is not empty, writes the input gradient.</summary>
+    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int batch)
+    {
+        Kernels.LinearBackwardParameters(dy, x, Weight.Grad, Bias.Grad, batch, Inputs, Outputs);
+        if (!dx.IsEmpty)
+        {
+            Kernels.LinearBackwardInput(dy, Weight.Value, dx, batch, Inputs, Outputs);
+        }
+    }
+}

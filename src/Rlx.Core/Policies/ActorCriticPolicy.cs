@@ -1,0 +1,196 @@
+using Rlx.Distributions;
+using Rlx.Nn;
+using Rlx.Random;
+using Rlx.Spaces;
+
+namespace Rlx.Policies;
+
+/// <summary>
+/// Separate actor and critic MLPs (CleanRL's <c>Agent</c>): the actor outputs categorical logits for a
+/// <see cref="Discrete"/> action space or Gaussian means for a <see cref="Box"/> one (with a
+/// state-independent <c>actor_logstd</c>); the critic outputs a state value. Inference is batched:
+/// one call acts for every environment of a runner.
+/// </summary>
+public sealed class ActorCriticPolicy
+{
+    private float[] _entropyScratch = [];
+
+    /// <summary>Creates an uninitialised (all-zero) policy; call <see cref="InitializeOrthogonal"/> or <see cref="LoadWeights"/>.</summary>
+    public ActorCriticPolicy(int observationSize, Space actionSpace, IReadOnlyList<int> hidden, Activation activation = Activation.Tanh)
+    {
+        ArgumentNullException.ThrowIfNull(actionSpace);
+        ArgumentOutOfRangeException.ThrowIfLessThan(observationSize, 1);
+        ActionSpace = actionSpace;
+        ObservationSize = observationSize;
+        Hidden = [.. hidden];
+        switch (actionSpace)
+        {
+            case Discrete discrete:
+                IsContinuous = false;
+                ActionOutputs = discrete.N;
+                break;
+            case Box box:
+                IsContinuous = true;
+                ActionOutputs = box.FlatSize;
+                break;
+            default:
+                throw new ArgumentException($"Actor-critic policies support Discrete and Box action spaces, not {actionSpace}.", nameof(actionSpace));
+        }
+
+        Actor = new Mlp("actor", observationSize, hidden, ActionOutputs, activation);
+        Critic = new Mlp("critic", observationSize, hidden, 1, activation);
+        LogStd = IsContinuous ? new Parameter("actor_logstd", 1, ActionOutputs) : null;
+        Parameters = [.. Actor.Parameters, .. Critic.Parameters, .. (LogStd is null ? Array.Empty<Parameter>() : [LogStd])];
+        WeightCount = Parameters.Sum(p => p.Size);
+    }
+
+    /// <summary>The action space acted in.</summary>
+    public Space ActionSpace { get; }
+
+    /// <summary>Floats per observation.</summary>
+    public int ObservationSize { get; }
+
+    /// <summary>Hidden layer widths of both networks.</summary>
+    public IReadOnlyList<int> Hidden { get; }
+
+    /// <summary>True for Gaussian (Box) policies.</summary>
+    public bool IsContinuous { get; }
+
+    /// <summary>Actor outputs: number of categories, or action dimensions.</summary>
+    public int ActionOutputs { get; }
+
+    /// <summary>Floats per action in the flat encoding (1 for Discrete).</summary>
+    public int ActionSize => IsContinuous ? ActionOutputs : 1;
+
+    /// <summary>The actor network.</summary>
+    public Mlp Actor { get; }
+
+    /// <summary>The critic network.</summary>
+    public Mlp Critic { get; }
+
+    /// <summary>The Gaussian log standard deviation, <c>[1, action dims]</c>; null for discrete policies.</summary>
+    public Parameter? LogStd { get; }
+
+    /// <summary>All parameters: actor, critic, then <c>actor_logstd</c>.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Total number of weights.</summary>
+    public int WeightCount { get; }
+
+    /// <summary>
+    /// CleanRL's <c>layer_init</c>: orthogonal weights with gain √2 on hidden layers, 0.01 on the actor's
+    /// output and 1 on the critic's, zero biases and zero log-std.
+    /// </summary>
+    public void InitializeOrthogonal(Pcg64 random)
+    {
+        foreach (Mlp net in new[] { Actor, Critic })
+        {
+            for (int l = 0; l < net.Layers.Count; l++)
+            {
+                bool output = l == net.Layers.Count - 1;
+                double gain = !output ? Math.Sqrt(2) : net == Actor ? 0.01 : 1.0;
+                Init.Orthogonal(net.Layers[l].Weight, gain, random);
+                Init.Constant(net.Layers[l].Bias, 0f);
+            }
+        }
+
+        if (LogStd is not null)
+        {
+            Init.Constant(LogStd, 0f);
+        }
+    }
+
+    /// <summary>
+    /// Acts for <paramref name="batch"/> observations: samples (or, if <paramref name="deterministic"/>, takes
+    /// the mode/mean), and writes each action's log-probability and the critic's value.
+    /// </summary>
+    public void Act(ReadOnlySpan<float> observations, int batch, Span<float> actions, Span<float> logProbs, Span<float> values, Pcg64 random, bool deterministic)
+    {
+        ReadOnlySpan<float> heads = Actor.Forward(observations, batch);
+        if (_entropyScratch.Length < batch)
+        {
+            _entropyScratch = new float[batch];
+        }
+
+        if (IsContinuous)
+        {
+            ReadOnlySpan<float> logStd = LogStd!.Value;
+            for (int i = 0; i < batch; i++)
+            {
+                Span<float> action = actions.Slice(i * ActionOutputs, ActionOutputs);
+                if (deterministic)
+                {
+                    heads.Slice(i * ActionOutputs, ActionOutputs).CopyTo(action);
+                }
+                else
+                {
+                    DiagGaussian.Sample(heads.Slice(i * ActionOutputs, ActionOutputs), logStd, random, action);
+                }
+            }
+
+            DiagGaussian.Evaluate(heads, logStd, batch, actions, logProbs, _entropyScratch);
+        }
+        else
+        {
+            for (int i = 0; i < batch; i++)
+            {
+                ReadOnlySpan<float> row = heads.Slice(i * ActionOutputs, ActionOutputs);
+                actions[i] = deterministic ? Categorical.Mode(row) : Categorical.Sample(row, random);
+            }
+
+            Categorical.Evaluate(heads, batch, ActionOutputs, actions, logProbs, _entropyScratch);
+        }
+
+        Values(observations, batch, values);
+    }
+
+    /// <summary>Writes the critic's value of each observation.</summary>
+    public void Values(ReadOnlySpan<float> observations, int batch, Span<float> values) =>
+        Critic.Forward(observations, batch)[..batch].CopyTo(values);
+
+    /// <summary>Copies every weight, in <see cref="Parameters"/> order, into <paramref name="destination"/>.</summary>
+    public void CopyWeightsTo(Span<float> destination)
+    {
+        int offset = 0;
+        foreach (Parameter p in Parameters)
+        {
+            p.Value.CopyTo(destination.Slice(offset, p.Size));
+            offset += p.Size;
+        }
+    }
+
+    /// <summary>Loads weights written by <see cref="CopyWeightsTo"/>.</summary>
+    public void LoadWeights(ReadOnlySpan<float> source)
+    {
+        if (source.Length != WeightCount)
+        {
+            throw new ArgumentException($"Expected {WeightCount} weights, got {source.Length}.", nameof(source));
+        }
+
+        int offset = 0;
+        foreach (Parameter p in Parameters)
+        {
+            source.Slice(offset, p.Size).CopyTo(p.Value);
+            offset += p.Size;
+        }
+    }
+
+    /// <summary>A new policy of the same shape with the same weights (for runners and evaluation).</summary>
+    public ActorCriticPolicy Clone()
+    {
+        var copy = new ActorCriticPolicy(ObservationSize, ActionSpace, Hidden, Actor.Activation);
+        var weights = new float[WeightCount];
+        CopyWeightsTo(weights);
+        copy.LoadWeights(weights);
+        return copy;
+    }
+
+    /// <summary>Sets every gradient to zero.</summary>
+    public void ZeroGrad()
+    {
+        foreach (Parameter p in Parameters)
+        {
+            Array.Clear(p.Grad);
+        }
+    }
+}

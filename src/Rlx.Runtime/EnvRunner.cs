@@ -1,0 +1,140 @@
+using Rlx.Environments;
+using Rlx.Environments.Vector;
+using Rlx.Environments.Wrappers;
+using Rlx.Policies;
+using Rlx.Random;
+using Rlx.Spaces;
+
+namespace Rlx.Runtime;
+
+/// <summary>
+/// Steps a vector of environments with its own copy of the policy, batching inference across the
+/// environments, and fills <see cref="SampleBatch"/> fragments. Runners of one group run on
+/// separate threads and share nothing, so a runner's samples depend only on its seed and weights.
+/// </summary>
+public sealed class EnvRunner : IDisposable
+{
+    private readonly EnvRunnerSettings _settings;
+    private readonly SyncVectorEnv _envs;
+    private readonly RecordEpisodeStatistics[] _recorders;
+    private readonly ActorCriticPolicy _policy;
+    private readonly Pcg64 _random;
+    private readonly float[] _observations;
+    private readonly float[] _dones;
+    private readonly float[] _actions;
+    private readonly float[] _finalObservation;
+    private readonly float[] _finalValue = new float[1];
+    private SampleBatch? _batch;
+
+    /// <summary>Builds the environments (env <c>i</c> reset with <c>seed + i</c>) and a policy of <paramref name="policy"/>'s shape.</summary>
+    public EnvRunner(EnvRunnerSettings settings, ActorCriticPolicy policy, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(policy);
+        _settings = settings;
+        _recorders = new RecordEpisodeStatistics[settings.NumEnvs];
+        _envs = new SyncVectorEnv(i => Wrap(settings, i), settings.NumEnvs, AutoresetMode.SameStep);
+        _policy = policy.Clone();
+        _random = new Pcg64((ulong)seed);
+        _observations = new float[settings.NumEnvs * _envs.ObservationSize];
+        _dones = new float[settings.NumEnvs];
+        _actions = new float[settings.NumEnvs * _policy.ActionSize];
+        _finalObservation = new float[_envs.ObservationSize];
+        _envs.Reset(seed);
+        _envs.Observations.CopyTo(_observations);
+    }
+
+    /// <summary>Environments stepped by this runner.</summary>
+    public int NumEnvs => _settings.NumEnvs;
+
+    /// <summary>Floats per observation (after wrappers).</summary>
+    public int ObservationSize => _envs.ObservationSize;
+
+    /// <summary>The observation-normalisation wrappers of the environments, if enabled (their statistics are part of the model).</summary>
+    public IReadOnlyList<Env> Environments => _envs.Envs;
+
+    /// <summary>Loads new policy weights.</summary>
+    public void SetWeights(ReadOnlySpan<float> weights) => _policy.LoadWeights(weights);
+
+    /// <summary>Samples <paramref name="steps"/> steps from every environment; the returned batch is reused by the next call.</summary>
+    public SampleBatch Sample(int steps, bool deterministic = false)
+    {
+        int n = NumEnvs, obsSize = ObservationSize, actSize = _policy.ActionSize;
+        if (_batch is null || _batch.Steps != steps)
+        {
+            _batch = new SampleBatch(steps, n, obsSize, actSize);
+        }
+
+        SampleBatch batch = _batch;
+        batch.Episodes.Clear();
+        for (int t = 0; t < steps; t++)
+        {
+            int row = t * n;
+            _observations.CopyTo(batch.Observations.AsSpan(row * obsSize, n * obsSize));
+            _dones.CopyTo(batch.Dones.AsSpan(row, n));
+            _policy.Act(_observations, n, _actions, batch.LogProbs.AsSpan(row, n), batch.Values.AsSpan(row, n), _random, deterministic);
+            _actions.CopyTo(batch.Actions.AsSpan(row * actSize, n * actSize));
+
+            _envs.Step(_actions);
+            _envs.Observations.CopyTo(_observations);
+            for (int e = 0; e < n; e++)
+            {
+                float reward = _envs.Rewards[e];
+                bool terminated = _envs.Terminations[e], truncated = _envs.Truncations[e];
+                if (truncated && !terminated && _settings.BootstrapTruncated)
+                {
+                    _envs.FinalObservations.Slice(e * obsSize, obsSize).CopyTo(_finalObservation);
+                    _policy.Values(_finalObservation, 1, _finalValue);
+                    reward += (float)(_settings.Gamma * _finalValue[0]);
+                }
+
+                batch.Rewards[row + e] = reward;
+                _dones[e] = terminated || truncated ? 1f : 0f;
+                if (terminated || truncated)
+                {
+                    batch.Episodes.Add(_recorders[e].LastEpisode!);
+                }
+            }
+        }
+
+        _policy.Values(_observations, n, batch.NextValues);
+        _dones.CopyTo(batch.NextDones, 0);
+        return batch;
+    }
+
+    /// <summary>Disposes the environments.</summary>
+    public void Dispose() => _envs.Dispose();
+
+    private Env Wrap(EnvRunnerSettings s, int index)
+    {
+        var recorder = new RecordEpisodeStatistics(Envs.Make(s.EnvId, s.MaxEpisodeSteps, s.EnvKwargs));
+        _recorders[index] = recorder;
+        Env env = recorder;
+        if (env.ActionSpace is Box)
+        {
+            env = new ClipAction(env);
+        }
+
+        if (s.NormalizeObservations)
+        {
+            float clip = (float)s.ObservationClip;
+            env = new NormalizeObservation(env);
+            env = new TransformObservation(env, (source, destination) =>
+            {
+                for (int i = 0; i < source.Length; i++)
+                {
+                    destination[i] = Math.Clamp(source[i], -clip, clip);
+                }
+            });
+        }
+
+        if (s.NormalizeRewards)
+        {
+            double clip = s.RewardClip;
+            env = new NormalizeReward(env, s.Gamma);
+            env = new TransformReward(env, r => Math.Clamp(r, -clip, clip));
+        }
+
+        return env;
+    }
+}

@@ -1,0 +1,67 @@
+using Rlx.Environments.Wrappers;
+
+namespace Rlx.Runtime;
+
+/// <summary>
+/// One rollout fragment of <see cref="Steps"/> × <see cref="NumEnvs"/> transitions, row per step
+/// (CleanRL's storage layout). <c>Dones[t]</c> is 1 where observation <c>t</c> starts a new episode.
+/// </summary>
+public sealed class SampleBatch
+{
+    /// <summary>Allocates storage.</summary>
+    public SampleBatch(int steps, int numEnvs, int observationSize, int actionSize)
+    {
+        (Steps, NumEnvs, ObservationSize, ActionSize) = (steps, numEnvs, observationSize, actionSize);
+        int n = steps * numEnvs;
+        Observations = new float[n * observationSize];
+        Actions = new float[n * actionSize];
+        LogProbs = new float[n];
+        Values = new float[n];
+        Rewards = new float[n];
+        Dones = new float[n];
+        NextValues = new float[numEnvs];
+        NextDones = new float[numEnvs];
+    }
+
+    /// <summary>Steps per environment.</summary>
+    public int Steps { get; }
+
+    /// <summary>Environments.</summary>
+    public int NumEnvs { get; }
+
+    /// <summary>Floats per observation.</summary>
+    public int ObservationSize { get; }
+
+    /// <summary>Floats per action.</summary>
+    public int ActionSize { get; }
+
+    /// <summary>Transitions in the fragment.</summary>
+    public int Count => Steps * NumEnvs;
+
+    /// <summary>Observations the actions were taken in.</summary>
+    public float[] Observations { get; }
+
+    /// <summary>Actions taken (as sampled, before any clipping by the environment).</summary>
+    public float[] Actions { get; }
+
+    /// <summary>Log-probabilities of the actions under the sampling policy.</summary>
+    public float[] LogProbs { get; }
+
+    /// <summary>Critic values of the observations.</summary>
+    public float[] Values { get; }
+
+    /// <summary>Rewards (with the truncation bootstrap added where enabled).</summary>
+    public float[] Rewards { get; }
+
+    /// <summary>1 where the observation starts a new episode.</summary>
+    public float[] Dones { get; }
+
+    /// <summary>Values of the observations after the last step.</summary>
+    public float[] NextValues { get; }
+
+    /// <summary>Done flags of the observations after the last step.</summary>
+    public float[] NextDones { get; }
+
+    /// <summary>Episodes that finished during the fragment, in the order they finished.</summary>
+    public List<EpisodeStatistics> Episodes { get; } = [];
+}
