@@ -26,8 +26,11 @@ public sealed class EnvRunner : IDisposable
     private readonly float[] _finalValue = new float[1];
     private SampleBatch? _batch;
 
-    /// <summary>Builds the environments (env <c>i</c> reset with <c>seed + i</c>) and a policy of <paramref name="policy"/>'s shape.</summary>
-    public EnvRunner(EnvRunnerSettings settings, ActorCriticPolicy policy, int seed)
+    /// <summary>
+    /// Builds the environments (env <c>i</c> reset with <c>envSeed + i</c>), a policy of <paramref name="policy"/>'s
+    /// shape, and the action sampler's generator seeded with <paramref name="actionSeed"/>.
+    /// </summary>
+    public EnvRunner(EnvRunnerSettings settings, ActorCriticPolicy policy, int envSeed, ulong actionSeed)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(policy);
@@ -35,12 +38,12 @@ public sealed class EnvRunner : IDisposable
         _recorders = new RecordEpisodeStatistics[settings.NumEnvs];
         _envs = new SyncVectorEnv(i => Wrap(settings, i), settings.NumEnvs, AutoresetMode.SameStep);
         _policy = policy.Clone();
-        _random = new Pcg64((ulong)seed);
+        _random = new Pcg64(actionSeed);
         _observations = new float[settings.NumEnvs * _envs.ObservationSize];
         _dones = new float[settings.NumEnvs];
         _actions = new float[settings.NumEnvs * _policy.ActionSize];
         _finalObservation = new float[_envs.ObservationSize];
-        _envs.Reset(seed);
+        _envs.Reset(envSeed);
         _envs.Observations.CopyTo(_observations);
     }
 
@@ -100,6 +103,50 @@ public sealed class EnvRunner : IDisposable
         _policy.Values(_observations, n, batch.NextValues);
         _dones.CopyTo(batch.NextDones, 0);
         return batch;
+    }
+
+    /// <summary>Writes the runner's complete state (environments, current observations, generator) for exact resumption.</summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        _envs.SaveState(writer);
+        foreach (float value in _observations)
+        {
+            writer.Write(value);
+        }
+
+        foreach (float value in _dones)
+        {
+            writer.Write(value);
+        }
+
+        Pcg64State random = _random.GetState();
+        writer.Write((ulong)(random.State >> 64));
+        writer.Write((ulong)random.State);
+        writer.Write((ulong)(random.Increment >> 64));
+        writer.Write((ulong)random.Increment);
+        writer.Write(random.HasUInt32);
+        writer.Write(random.UInteger);
+    }
+
+    /// <summary>Restores a state written by <see cref="SaveState"/> into a runner built with the same settings.</summary>
+    public void LoadState(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        _envs.LoadState(reader);
+        for (int i = 0; i < _observations.Length; i++)
+        {
+            _observations[i] = reader.ReadSingle();
+        }
+
+        for (int i = 0; i < _dones.Length; i++)
+        {
+            _dones[i] = reader.ReadSingle();
+        }
+
+        var state = new UInt128(reader.ReadUInt64(), reader.ReadUInt64());
+        var increment = new UInt128(reader.ReadUInt64(), reader.ReadUInt64());
+        _random.SetState(new Pcg64State(state, increment, reader.ReadBoolean(), reader.ReadUInt32()));
     }
 
     /// <summary>Disposes the environments.</summary>

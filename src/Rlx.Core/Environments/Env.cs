@@ -109,6 +109,52 @@ public abstract class Env : IDisposable
         return Step(buffer, observation);
     }
 
+    /// <summary>
+    /// Writes everything needed to continue exactly from here (contract flags, the generator and,
+    /// through <see cref="WriteCoreState"/>, the subclass's state), for checkpoints of running episodes.
+    /// </summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(_needsReset);
+        writer.Write(_everReset);
+        writer.Write(_episodeStep);
+        Pcg64State random = NpRandom.GetState();
+        writer.Write((ulong)(random.State >> 64));
+        writer.Write((ulong)random.State);
+        writer.Write((ulong)(random.Increment >> 64));
+        writer.Write((ulong)random.Increment);
+        writer.Write(random.HasUInt32);
+        writer.Write(random.UInteger);
+        WriteCoreState(writer);
+    }
+
+    /// <summary>Restores a state written by <see cref="SaveState"/> from an environment built the same way.</summary>
+    public void LoadState(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        _needsReset = reader.ReadBoolean();
+        _everReset = reader.ReadBoolean();
+        _episodeStep = reader.ReadInt64();
+        var state = new UInt128(reader.ReadUInt64(), reader.ReadUInt64());
+        var increment = new UInt128(reader.ReadUInt64(), reader.ReadUInt64());
+        NpRandom.SetState(new Pcg64State(state, increment, reader.ReadBoolean(), reader.ReadUInt32()));
+        ReadCoreState(reader);
+    }
+
+    /// <summary>
+    /// Writes the subclass's episode state (physics, counters). Override together with
+    /// <see cref="ReadCoreState"/> so resumed training continues exactly; the default writes nothing.
+    /// </summary>
+    protected virtual void WriteCoreState(BinaryWriter writer)
+    {
+    }
+
+    /// <summary>Reads what <see cref="WriteCoreState"/> wrote.</summary>
+    protected virtual void ReadCoreState(BinaryReader reader)
+    {
+    }
+
     /// <summary>A one-line text picture of the current state.</summary>
     public virtual string Render() => $"{Id} (no text rendering)";
 

@@ -28,6 +28,20 @@ public sealed class TimeLimit : Wrapper
     }
 
     /// <inheritdoc />
+    protected override void WriteCoreState(BinaryWriter writer)
+    {
+        base.WriteCoreState(writer);
+        writer.Write(_elapsed);
+    }
+
+    /// <inheritdoc />
+    protected override void ReadCoreState(BinaryReader reader)
+    {
+        base.ReadCoreState(reader);
+        _elapsed = reader.ReadInt32();
+    }
+
+    /// <inheritdoc />
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
     {
         StepResult result = Inner.Step(action, observation);

@@ -41,6 +41,12 @@ public abstract class Wrapper : Env
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation) =>
         Inner.Step(action, observation);
 
+    /// <summary>Writes the inner environment's state; wrappers with state of their own override and call this first.</summary>
+    protected override void WriteCoreState(BinaryWriter writer) => Inner.SaveState(writer);
+
+    /// <summary>Reads the inner environment's state.</summary>
+    protected override void ReadCoreState(BinaryReader reader) => Inner.LoadState(reader);
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {

@@ -86,6 +86,24 @@ public sealed class CartPole : Env, IPhysicsState
     }
 
     /// <inheritdoc />
+    protected override void WriteCoreState(BinaryWriter writer)
+    {
+        foreach (double value in _state)
+        {
+            writer.Write(value);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void ReadCoreState(BinaryReader reader)
+    {
+        for (int i = 0; i < _state.Length; i++)
+        {
+            _state[i] = reader.ReadDouble();
+        }
+    }
+
+    /// <inheritdoc />
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
     {
         (double x, double xDot, double theta, double thetaDot) = (_state[0], _state[1], _state[2], _state[3]);

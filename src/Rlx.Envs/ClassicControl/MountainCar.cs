@@ -72,6 +72,24 @@ public sealed class MountainCar : Env, IPhysicsState
     }
 
     /// <inheritdoc />
+    protected override void WriteCoreState(BinaryWriter writer)
+    {
+        foreach (double value in _state)
+        {
+            writer.Write(value);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void ReadCoreState(BinaryReader reader)
+    {
+        for (int i = 0; i < _state.Length; i++)
+        {
+            _state[i] = reader.ReadDouble();
+        }
+    }
+
+    /// <inheritdoc />
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
     {
         (double position, double velocity) = (_state[0], _state[1]);

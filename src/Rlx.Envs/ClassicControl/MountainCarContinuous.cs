@@ -65,6 +65,24 @@ public sealed class MountainCarContinuous : Env, IPhysicsState
     }
 
     /// <inheritdoc />
+    protected override void WriteCoreState(BinaryWriter writer)
+    {
+        foreach (double value in _state)
+        {
+            writer.Write(value);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void ReadCoreState(BinaryReader reader)
+    {
+        for (int i = 0; i < _state.Length; i++)
+        {
+            _state[i] = reader.ReadDouble();
+        }
+    }
+
+    /// <inheritdoc />
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
     {
         double position = _state[0];

@@ -90,6 +90,26 @@ public sealed class Pendulum : Env, IPhysicsState
     }
 
     /// <inheritdoc />
+    protected override void WriteCoreState(BinaryWriter writer)
+    {
+        foreach (double value in _state)
+        {
+            writer.Write(value);
+        }
+        writer.Write(_lastTorque);
+    }
+
+    /// <inheritdoc />
+    protected override void ReadCoreState(BinaryReader reader)
+    {
+        for (int i = 0; i < _state.Length; i++)
+        {
+            _state[i] = reader.ReadDouble();
+        }
+        _lastTorque = reader.ReadSingle();
+    }
+
+    /// <inheritdoc />
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
     {
         (double th, double thdot) = (_state[0], _state[1]);

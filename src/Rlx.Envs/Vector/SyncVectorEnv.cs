@@ -78,6 +78,38 @@ public sealed class SyncVectorEnv : VectorEnv
         }
     }
 
+    /// <summary>Writes every sub-environment's state and the vector's buffers, to continue exactly after a restore.</summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        for (int i = 0; i < _envs.Length; i++)
+        {
+            _envs[i].SaveState(writer);
+            writer.Write(_autoreset[i]);
+        }
+
+        foreach (float value in ObservationBuffer)
+        {
+            writer.Write(value);
+        }
+    }
+
+    /// <summary>Restores a state written by <see cref="SaveState"/>.</summary>
+    public void LoadState(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        for (int i = 0; i < _envs.Length; i++)
+        {
+            _envs[i].LoadState(reader);
+            _autoreset[i] = reader.ReadBoolean();
+        }
+
+        for (int i = 0; i < ObservationBuffer.Length; i++)
+        {
+            ObservationBuffer[i] = reader.ReadSingle();
+        }
+    }
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {

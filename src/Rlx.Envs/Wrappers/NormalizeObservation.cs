@@ -46,6 +46,20 @@ public sealed class NormalizeObservation : Wrapper
     }
 
     /// <inheritdoc />
+    protected override void WriteCoreState(BinaryWriter writer)
+    {
+        base.WriteCoreState(writer);
+        Statistics.Write(writer);
+    }
+
+    /// <inheritdoc />
+    protected override void ReadCoreState(BinaryReader reader)
+    {
+        base.ReadCoreState(reader);
+        Statistics.Read(reader);
+    }
+
+    /// <inheritdoc />
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
     {
         StepResult result = Inner.Step(action, observation);

@@ -37,6 +37,22 @@ public sealed class NormalizeReward : Wrapper
     public RunningMeanStd Statistics { get; } = new(1);
 
     /// <inheritdoc />
+    protected override void WriteCoreState(BinaryWriter writer)
+    {
+        base.WriteCoreState(writer);
+        Statistics.Write(writer);
+        writer.Write(_discountedReturn);
+    }
+
+    /// <inheritdoc />
+    protected override void ReadCoreState(BinaryReader reader)
+    {
+        base.ReadCoreState(reader);
+        Statistics.Read(reader);
+        _discountedReturn = reader.ReadDouble();
+    }
+
+    /// <inheritdoc />
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
     {
         StepResult result = Inner.Step(action, observation);

@@ -52,6 +52,38 @@ public sealed class RecordEpisodeStatistics : Wrapper
     }
 
     /// <inheritdoc />
+    protected override void WriteCoreState(BinaryWriter writer)
+    {
+        base.WriteCoreState(writer);
+        writer.Write(_return);
+        writer.Write(_length);
+        writer.Write(EpisodeCount);
+        writer.Write(_returns.Count);
+        foreach ((double r, long l) in _returns.Zip(_lengths))
+        {
+            writer.Write(r);
+            writer.Write(l);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void ReadCoreState(BinaryReader reader)
+    {
+        base.ReadCoreState(reader);
+        _return = reader.ReadDouble();
+        _length = reader.ReadInt64();
+        EpisodeCount = reader.ReadInt64();
+        _returns.Clear();
+        _lengths.Clear();
+        int count = reader.ReadInt32();
+        for (int i = 0; i < count; i++)
+        {
+            _returns.Enqueue(reader.ReadDouble());
+            _lengths.Enqueue(reader.ReadInt64());
+        }
+    }
+
+    /// <inheritdoc />
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
     {
         StepResult result = Inner.Step(action, observation);

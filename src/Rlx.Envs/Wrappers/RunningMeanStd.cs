@@ -52,6 +52,30 @@ public sealed class RunningMeanStd
         Count = total;
     }
 
+    /// <summary>Writes the statistics (checkpoints).</summary>
+    public void Write(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(Count);
+        for (int i = 0; i < _mean.Length; i++)
+        {
+            writer.Write(_mean[i]);
+            writer.Write(_var[i]);
+        }
+    }
+
+    /// <summary>Reads statistics written by <see cref="Write"/>.</summary>
+    public void Read(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        Count = reader.ReadDouble();
+        for (int i = 0; i < _mean.Length; i++)
+        {
+            _mean[i] = reader.ReadDouble();
+            _var[i] = reader.ReadDouble();
+        }
+    }
+
     /// <summary>Restores saved statistics (checkpoints).</summary>
     public void Set(ReadOnlySpan<double> mean, ReadOnlySpan<double> variance, double count)
     {

@@ -1,0 +1,131 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Rlx.Text;
+
+namespace Rlx.Algorithms;
+
+/// <summary>
+/// Maps config records to and from snake_case key/value pairs (YAML files, <c>--set key=value</c>):
+/// <c>NumEnvsPerRunner</c> ↔ <c>num_envs_per_runner</c>. Every problem is reported at once; unknown
+/// keys name the nearest known key.
+/// </summary>
+public static class ConfigBinding
+{
+    /// <summary>snake_case of a PascalCase property name.</summary>
+    public static string SnakeCase(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var text = new StringBuilder();
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0 && (!char.IsUpper(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The settable keys of <typeparamref name="T"/> in declaration order.</summary>
+    public static IReadOnlyList<string> Keys<T>() => Properties(typeof(T)).Select(p => SnakeCase(p.Name)).ToList();
+
+    /// <summary>Returns a copy of <paramref name="config"/> with <paramref name="values"/> applied (strings are parsed).</summary>
+    public static T Apply<T>(T config, IReadOnlyDictionary<string, object?> values)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(values);
+        var properties = Properties(typeof(T)).ToDictionary(p => SnakeCase(p.Name), StringComparer.Ordinal);
+        var clone = (T)typeof(T).GetMethod("<Clone>$")!.Invoke(config, null)!;
+        var problems = new List<string>();
+        foreach ((string key, object? value) in values)
+        {
+            if (!properties.TryGetValue(key, out PropertyInfo? property))
+            {
+                problems.Add($"unknown key '{key}'.{Suggest.DidYouMean(key, properties.Keys)}");
+                continue;
+            }
+
+            try
+            {
+                property.SetValue(clone, Convert(value, property.PropertyType));
+            }
+            catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException or ArgumentException)
+            {
+                problems.Add($"{key} = '{Describe(value)}' is not a valid {TypeName(property.PropertyType)}");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"Invalid {typeof(T).Name}: " + string.Join("; ", problems));
+        }
+
+        return clone;
+    }
+
+    /// <summary>The config as ordered snake_case key/value pairs (for <c>config.yaml</c> and checkpoints).</summary>
+    public static IReadOnlyList<KeyValuePair<string, object?>> ToPairs<T>(T config)
+        where T : class =>
+        Properties(typeof(T)).Select(p => new KeyValuePair<string, object?>(SnakeCase(p.Name), p.GetValue(config))).ToList();
+
+    private static IEnumerable<PropertyInfo> Properties(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.Name != "EqualityContract");
+
+    private static object? Convert(object? value, Type type)
+    {
+        Type? nullable = Nullable.GetUnderlyingType(type);
+        if (value is null || (value is string s0 && nullable is not null && (s0.Length == 0 || s0 is "null" or "none" or "~")))
+        {
+            return nullable is not null || !type.IsValueType ? null : throw new FormatException();
+        }
+
+        Type target = nullable ?? type;
+        if (target == typeof(IReadOnlyList<int>))
+        {
+            IEnumerable<object?> items = value is string list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : ((IEnumerable)value).Cast<object?>();
+            return items.Select(i => System.Convert.ToInt32(i, CultureInfo.InvariantCulture)).ToList();
+        }
+
+        if (target == typeof(IReadOnlyDictionary<string, object?>))
+        {
+            return value is IDictionary dictionary
+                ? dictionary.Keys.Cast<object>().ToDictionary(k => System.Convert.ToString(k, CultureInfo.InvariantCulture)!, k => dictionary[k])
+                : throw new FormatException();
+        }
+
+        if (target == typeof(bool) && value is string b)
+        {
+            return b.ToUpperInvariant() switch
+            {
+                "TRUE" or "YES" or "ON" or "1" => true,
+                "FALSE" or "NO" or "OFF" or "0" => false,
+                _ => throw new FormatException(),
+            };
+        }
+
+        return System.Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
+    }
+
+    private static string Describe(object? value) => value switch
+    {
+        null => "null",
+        string s => s,
+        IEnumerable e => string.Join(",", e.Cast<object?>()),
+        _ => System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+
+    private static string TypeName(Type type)
+    {
+        Type target = Nullable.GetUnderlyingType(type) ?? type;
+        string name = target == typeof(IReadOnlyList<int>) ? "list of integers (e.g. 64,64)"
+            : target == typeof(IReadOnlyDictionary<string, object?>) ? "mapping"
+            : target == typeof(double) ? "number" : target == typeof(int) || target == typeof(long) ? "integer" : target == typeof(bool) ? "boolean (true/false)" : target.Name;
+        return Nullable.GetUnderlyingType(type) is null ? name : name + " or null";
+    }
+}

@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using Rlx.Environments;
+using Rlx.Nn;
+using Rlx.Policies;
+using Rlx.Random;
+using Rlx.Runtime;
+
+namespace Rlx.Algorithms.Ppo;
+
+/// <summary>
+/// Proximal Policy Optimisation with CleanRL's semantics (<c>ppo.py</c> for discrete actions,
+/// <c>ppo_continuous_action.py</c> for Box actions). Each <see cref="Train"/> call is one iteration:
+/// anneal the learning rate → sample fragments from the runners → bootstrap and GAE → epochs ×
+/// minibatches of clipped-surrogate updates → a result row.
+/// </summary>
+public sealed partial class Ppo : Algorithm
+{
+    private const int ReturnWindow = 20;
+    private readonly PpoConfig _config;
+    private readonly ActorCriticPolicy _policy;
+    private readonly Adam _optimizer;
+    private readonly PpoLoss _loss = new();
+    private readonly IEnvRunnerGroup _runners;
+    private readonly Pcg64 _random;
+    private readonly float[] _weights;
+    private readonly int _steps, _envs, _obsSize, _actSize;
+    private readonly float[] _obs, _actions, _logProbs, _values, _rewards, _dones, _advantages, _returns, _nextValues, _nextDones;
+    private readonly int[] _indices;
+    private readonly float[] _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues;
+    private readonly Queue<(double Return, long Length)> _recent = new();
+    private EnvRunner? _evaluationRunner;
+    private long _iteration, _timesteps, _episodes;
+    private double _timeTotal;
+
+    internal Ppo(PpoConfig config)
+    {
+        _config = config;
+        using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
+        {
+            _policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, config.Hiddens);
+        }
+
+        _random = new Pcg64((ulong)config.Seed);
+        _policy.InitializeOrthogonal(_random);
+        _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
+        _weights = new float[_policy.WeightCount];
+        _runners = new LocalEnvRunnerGroup(RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed);
+
+        (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
+        int n = _steps * _envs, mb = config.MinibatchSize;
+        (_obs, _actions) = (new float[n * _obsSize], new float[n * _actSize]);
+        (_logProbs, _values, _rewards, _dones, _advantages, _returns) = (new float[n], new float[n], new float[n], new float[n], new float[n], new float[n]);
+        (_nextValues, _nextDones) = (new float[_envs], new float[_envs]);
+        _indices = new int[n];
+        (_mbObs, _mbActions) = (new float[mb * _obsSize], new float[mb * _actSize]);
+        (_mbLogProbs, _mbAdvantages, _mbReturns, _mbValues) = (new float[mb], new float[mb], new float[mb], new float[mb]);
+    }
+
+    /// <inheritdoc />
+    public override string Name => "ppo";
+
+    /// <summary>The configuration this algorithm was built with.</summary>
+    public PpoConfig Config => _config;
+
+    /// <summary>The current policy (actor and critic).</summary>
+    public ActorCriticPolicy Policy => _policy;
+
+    /// <inheritdoc />
+    public override TrainResult Train()
+    {
+        long started = Stopwatch.GetTimestamp();
+        _iteration++;
+
+        // 1. Learning-rate annealing.
+        double fraction = 1.0 - ((_iteration - 1.0) / _config.NumIterations);
+        double lr = _config.AnnealLr ? Math.Max(fraction, 0.0) * _config.Lr : _config.Lr;
+
+        // 2. Rollout: every runner samples a fragment with the current weights; fragments are merged env-wise.
+        _policy.CopyWeightsTo(_weights);
+        IReadOnlyList<SampleBatch> fragments = _runners.Sample(_weights, _steps);
+        int episodesThisIter = Merge(fragments, out double iterationReturn, out double iterationLength);
+        _timesteps += _steps * _envs;
+
+        // 3. Bootstrap and GAE.
+        Gae.Compute(_rewards, _values, _dones, _nextValues, _nextDones, _steps, _envs, _config.Gamma, _config.GaeLambda, _advantages, _returns);
+
+        // 4. Optimise the policy and value networks: epochs × shuffled minibatches.
+        var settings = new PpoLossSettings(_config.ClipCoef, _config.EntCoef, _config.VfCoef, _config.NormAdv, _config.ClipVloss);
+        int batch = _steps * _envs, minibatch = _config.MinibatchSize;
+        PpoLossStats stats = default;
+        double clipFractions = 0;
+        int updates = 0;
+        for (int i = 0; i < batch; i++)
+        {
+            _indices[i] = i;
+        }
+
+        for (int epoch = 0; epoch < _config.UpdateEpochs; epoch++)
+        {
+            Shuffle(_indices);
+            for (int start = 0; start < batch; start += minibatch)
+            {
+                GatherMinibatch(_indices.AsSpan(start, minibatch));
+                _policy.ZeroGrad();
+                stats = _loss.Compute(_policy, minibatch, _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, settings);
+                Adam.ClipGradNorm(_policy.Parameters, _config.MaxGradNorm);
+                _optimizer.Step(lr);
+                clipFractions += stats.ClipFraction;
+                updates++;
+            }
+
+            if (_config.TargetKl is { } targetKl && stats.ApproxKl > targetKl)
+            {
+                break;
+            }
+        }
+
+        // 5. Result row.
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _timeTotal += seconds;
+        EvaluationResult? evaluation = _config.EvaluationInterval > 0 && _iteration % _config.EvaluationInterval == 0 ? Evaluate(_config.EvaluationDuration) : null;
+        var learner = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["charts/learning_rate"] = lr,
+            ["charts/episodic_return"] = iterationReturn,
+            ["charts/episodic_length"] = iterationLength,
+            ["charts/SPS"] = batch / seconds,
+            ["losses/value_loss"] = stats.ValueLoss,
+            ["losses/policy_loss"] = stats.PolicyLoss,
+            ["losses/entropy"] = stats.Entropy,
+            ["losses/old_approx_kl"] = stats.OldApproxKl,
+            ["losses/approx_kl"] = stats.ApproxKl,
+            ["losses/clipfrac"] = clipFractions / Math.Max(1, updates),
+            ["losses/explained_variance"] = ExplainedVariance(),
+        };
+        return new TrainResult
+        {
+            TrainingIteration = _iteration,
+            TimestepsTotal = _timesteps,
+            EpisodesTotal = _episodes,
+            EpisodesThisIter = episodesThisIter,
+            EpisodeReturnMean = _recent.Count == 0 ? double.NaN : _recent.Average(e => e.Return),
+            EpisodeLenMean = _recent.Count == 0 ? double.NaN : _recent.Average(e => e.Length),
+            TimeThisIterS = seconds,
+            TimeTotalS = _timeTotal,
+            EnvStepsPerS = batch / seconds,
+            LearnerStats = learner,
+            Evaluation = evaluation,
+        };
+    }
+
+    /// <inheritdoc />
+    public override EvaluationResult Evaluate(int episodes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
+        _evaluationRunner ??= new EnvRunner(RunnerSettings(Math.Min(episodes, 8)), _policy, _config.Seed + 1_000_000, (ulong)_config.Seed + 1_000_000);
+        _policy.CopyWeightsTo(_weights);
+        _evaluationRunner.SetWeights(_weights);
+        var finished = new List<double>();
+        var lengths = new List<double>();
+        while (finished.Count < episodes)
+        {
+            SampleBatch fragment = _evaluationRunner.Sample(64, deterministic: true);
+            finished.AddRange(fragment.Episodes.Select(e => e.Return));
+            lengths.AddRange(fragment.Episodes.Select(e => (double)e.Length));
+        }
+
+        double[] returns = [.. finished.Take(episodes)];
+        double mean = returns.Average();
+        return new EvaluationResult(mean, Math.Sqrt(returns.Average(r => (r - mean) * (r - mean))), lengths.Take(episodes).Average(), episodes);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _runners.Dispose();
+            _evaluationRunner?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private EnvRunnerSettings RunnerSettings(int numEnvs) => new(
+        _config.Env, numEnvs, _config.EnvConfig, _config.MaxEpisodeSteps, _config.NormalizeObservations, _config.NormalizeRewards,
+        _config.Gamma, _config.BootstrapTruncated);
+
+    /// <summary>Copies runner fragments ([steps × envs-per-runner] each) into [steps × all envs] storage and records episodes.</summary>
+    private int Merge(IReadOnlyList<SampleBatch> fragments, out double meanReturn, out double meanLength)
+    {
+        int perRunner = _config.NumEnvsPerRunner, episodes = 0;
+        double returnSum = 0, lengthSum = 0;
+        for (int r = 0; r < fragments.Count; r++)
+        {
+            SampleBatch f = fragments[r];
+            int column = r * perRunner;
+            for (int t = 0; t < _steps; t++)
+            {
+                int from = t * perRunner, to = (t * _envs) + column;
+                f.Observations.AsSpan(from * _obsSize, perRunner * _obsSize).CopyTo(_obs.AsSpan(to * _obsSize));
+                f.Actions.AsSpan(from * _actSize, perRunner * _actSize).CopyTo(_actions.AsSpan(to * _actSize));
+                f.LogProbs.AsSpan(from, perRunner).CopyTo(_logProbs.AsSpan(to));
+                f.Values.AsSpan(from, perRunner).CopyTo(_values.AsSpan(to));
+                f.Rewards.AsSpan(from, perRunner).CopyTo(_rewards.AsSpan(to));
+                f.Dones.AsSpan(from, perRunner).CopyTo(_dones.AsSpan(to));
+            }
+
+            f.NextValues.CopyTo(_nextValues, column);
+            f.NextDones.CopyTo(_nextDones, column);
+            foreach (var episode in f.Episodes)
+            {
+                _recent.Enqueue((episode.Return, episode.Length));
+                if (_recent.Count > ReturnWindow)
+                {
+                    _recent.Dequeue();
+                }
+
+                returnSum += episode.Return;
+                lengthSum += episode.Length;
+                episodes++;
+            }
+        }
+
+        _episodes += episodes;
+        meanReturn = episodes > 0 ? returnSum / episodes : double.NaN;
+        meanLength = episodes > 0 ? lengthSum / episodes : double.NaN;
+        return episodes;
+    }
+
+    private void GatherMinibatch(ReadOnlySpan<int> indices)
+    {
+        for (int k = 0; k < indices.Length; k++)
+        {
+            int i = indices[k];
+            _obs.AsSpan(i * _obsSize, _obsSize).CopyTo(_mbObs.AsSpan(k * _obsSize));
+            _actions.AsSpan(i * _actSize, _actSize).CopyTo(_mbActions.AsSpan(k * _actSize));
+            (_mbLogProbs[k], _mbAdvantages[k], _mbReturns[k], _mbValues[k]) = (_logProbs[i], _advantages[i], _returns[i], _values[i]);
+        }
+    }
+
+    private void Shuffle(Span<int> values)
+    {
+        for (int i = values.Length - 1; i > 0; i--)
+        {
+            int j = (int)_random.Integers(0, i + 1);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+
+    private double ExplainedVariance()
+    {
+        double Variance(Func<int, double> value)
+        {
+            double mean = 0, squares = 0;
+            for (int i = 0; i < _returns.Length; i++)
+            {
+                mean += value(i);
+            }
+
+            mean /= _returns.Length;
+            for (int i = 0; i < _returns.Length; i++)
+            {
+                squares += (value(i) - mean) * (value(i) - mean);
+            }
+
+            return squares / _returns.Length;
+        }
+
+        double varianceY = Variance(i => _returns[i]);
+        return varianceY == 0 ? double.NaN : 1 - (Variance(i => _returns[i] - _values[i]) / varianceY);
+    }
+}
