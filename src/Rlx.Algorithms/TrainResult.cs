@@ -38,6 +38,27 @@ public sealed record TrainResult
 
     /// <summary>Evaluation of the deterministic policy, when this iteration ran one.</summary>
     public EvaluationResult? Evaluation { get; init; }
+
+    /// <summary>The row as ordered key/value pairs: snake_case counters, then the learner statistics, then evaluation.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> ToRow()
+    {
+        var row = new List<KeyValuePair<string, double>>
+        {
+            new("training_iteration", TrainingIteration),
+            new("timesteps_total", TimestepsTotal),
+            new("episodes_total", EpisodesTotal),
+            new("episodes_this_iter", EpisodesThisIter),
+            new("episode_return_mean", EpisodeReturnMean),
+            new("episode_len_mean", EpisodeLenMean),
+            new("time_this_iter_s", TimeThisIterS),
+            new("time_total_s", TimeTotalS),
+            new("env_steps_per_s", EnvStepsPerS),
+        };
+        row.AddRange(LearnerStats);
+        row.Add(new("evaluation/episode_return_mean", Evaluation?.EpisodeReturnMean ?? double.NaN));
+        row.Add(new("evaluation/episode_len_mean", Evaluation?.EpisodeLenMean ?? double.NaN));
+        return row;
+    }
 }
 
 /// <summary>Evaluation episodes run with the greedy/mean action.</summary>

@@ -12,6 +12,8 @@ internal static class RlxCommand
         var root = new RootCommand("Rlx: reinforcement learning for .NET, from a laptop to a cluster.")
         {
             EnvCommands.Create(output),
+            TrainCommand.Create(output, error),
+            EvalCommand.Create(output),
         };
 
         ParseResult parsed = root.Parse(args);

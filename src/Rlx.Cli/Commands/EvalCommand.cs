@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using Rlx.Algorithms;
+using Rlx.Algorithms.Ppo;
+using Rlx.Environments;
+using Rlx.Random;
+
+namespace Rlx.Cli.Commands;
+
+/// <summary><c>rlx eval CHECKPOINT</c>: evaluate a trained policy deterministically.</summary>
+internal static class EvalCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A checkpoint directory, or a run directory (its latest checkpoint is used)" };
+        var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 100 };
+        var render = new Option<bool>("--render") { Description = "Print the text rendering of the first episode" };
+        var assemblies = new EnvOptions().Assemblies;
+        var command = new Command("eval", "Run a trained policy with greedy/mean actions and print mean ± std return") { checkpoint, episodes, render, assemblies };
+        command.SetAction(parsed =>
+        {
+            foreach (string path in parsed.GetValue(assemblies) ?? [])
+            {
+                EnvOptions.LoadAssembly(path);
+            }
+
+            int count = parsed.GetValue(episodes);
+            if (count < 1)
+            {
+                throw new CliException($"--episodes must be at least 1 (got {count}).");
+            }
+
+            string path2 = parsed.GetRequiredValue(checkpoint);
+            Algorithm algorithm;
+            try
+            {
+                algorithm = File.Exists(Path.Combine(path2, "run.json")) ? LoadFromRun(path2, output) : Algorithm.Restore(path2);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new CliException($"Cannot load {path2}: {e.Message}");
+            }
+
+            using (algorithm)
+            {
+                if (parsed.GetValue(render) && algorithm is Ppo ppo)
+                {
+                    RenderEpisode(ppo, output);
+                }
+
+                EvaluationResult result = algorithm.Evaluate(count);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"mean return {result.EpisodeReturnMean:F2} ± {result.EpisodeReturnStd:F2} over {result.Episodes} episodes (mean length {result.EpisodeLenMean:F1})"));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Algorithm LoadFromRun(string runDirectory, TextWriter output)
+    {
+        string checkpoints = Path.Combine(runDirectory, "checkpoints");
+        string latest = Directory.Exists(checkpoints) ? Directory.GetDirectories(checkpoints, "checkpoint_*").Order(StringComparer.Ordinal).LastOrDefault() ?? string.Empty : string.Empty;
+        if (latest.Length == 0)
+        {
+            throw new CliException($"{runDirectory} has no checkpoints yet.");
+        }
+
+        output.WriteLine($"using {latest}");
+        return Algorithm.Restore(latest);
+    }
+
+    private static void RenderEpisode(Ppo ppo, TextWriter output)
+    {
+        if (ppo.Config.NormalizeObservations)
+        {
+            output.WriteLine("(rendering skipped: this policy expects normalised observations)");
+            return;
+        }
+
+        using Env env = Envs.Make(ppo.Config.Env, ppo.Config.MaxEpisodeSteps, ppo.Config.EnvConfig);
+        var observation = new float[env.ObservationSpace.FlatSize];
+        var action = new float[ppo.Policy.ActionSize];
+        float[] logProb = new float[1], value = new float[1];
+        var random = new Pcg64(0);
+        env.Reset(observation, seed: ppo.Config.Seed + 2_000_000);
+        output.WriteLine(env.Render());
+        StepResult step;
+        double total = 0;
+        do
+        {
+            ppo.Policy.Act(observation, 1, action, logProb, value, random, deterministic: true);
+            step = env.Step(action, observation);
+            total += step.Reward;
+            output.WriteLine(env.Render());
+        }
+        while (!step.Done);
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rendered episode: return {total:F2}"));
+    }
+}

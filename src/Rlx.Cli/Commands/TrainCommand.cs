@@ -1,0 +1,265 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Rlx.Algorithms;
+using Rlx.Algorithms.Ppo;
+using Rlx.Runtime.Runs;
+
+namespace Rlx.Cli.Commands;
+
+/// <summary><c>rlx train ppo ...</c> and <c>rlx train --resume runs/NAME</c>.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var algorithm = new Argument<string?>("algorithm") { Description = "Algorithm to train: ppo", Arity = ArgumentArity.ZeroOrOne };
+        var env = new Option<string?>("--env") { Description = "Environment id (default: the config's, CartPole-v1)" };
+        var config = new Option<string?>("--config") { Description = "YAML file of config keys (snake_case), e.g. configs/ppo-pendulum.yaml" };
+        var set = new Option<string[]>("--set") { Description = "Override a config key: --set lr=0.0003 (repeatable)" };
+        var stop = new Option<string[]>("--stop") { Description = "Stop at the first of timesteps=N, return=R (mean of last 20 episodes), time=SECONDS (repeatable)" };
+        var seed = new Option<int?>("--seed") { Description = "Seed (config key seed)" };
+        var name = new Option<string?>("--name") { Description = "Run name: the run directory is runs/NAME" };
+        var runsDir = new Option<string>("--runs-dir") { Description = "Directory holding run directories", DefaultValueFactory = _ => "runs" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per iteration on stdout instead of the progress display" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this run directory from its latest checkpoint" };
+        var every = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N iterations (and always at the end)", DefaultValueFactory = _ => 25 };
+        var assemblies = new EnvOptions().Assemblies;
+        var command = new Command("train", "Train an agent; writes runs/NAME with config.yaml, progress.csv, result.jsonl and checkpoints/")
+        {
+            algorithm, env, config, set, stop, seed, name, runsDir, json, resume, every, assemblies,
+        };
+        command.SetAction(parsed =>
+        {
+            foreach (string path in parsed.GetValue(assemblies) ?? [])
+            {
+                EnvOptions.LoadAssembly(path);
+            }
+
+            var session = new TrainSession(output, error, parsed.GetValue(json), Math.Max(1, parsed.GetValue(every)));
+            string[] stopSpecs = parsed.GetValue(stop) ?? [];
+            if (parsed.GetValue(resume) is { } runDirectory)
+            {
+                return session.Resume(runDirectory, stopSpecs.Length > 0 ? StopConditions.Parse(stopSpecs) : null);
+            }
+
+            string algo = parsed.GetValue(algorithm) ?? throw new CliException("Name the algorithm to train (rlx train ppo --env CartPole-v1), or continue a run with --resume runs/NAME.");
+            if (algo != "ppo")
+            {
+                throw new CliException($"Unknown algorithm '{algo}'.{Text.Suggest.DidYouMean(algo, ["ppo"])} Available: ppo.");
+            }
+
+            var values = parsed.GetValue(config) is { } file ? ConfigFile.Read(file) : [];
+            if (parsed.GetValue(env) is { } envId)
+            {
+                values["env"] = envId;
+            }
+
+            foreach ((string key, object? value) in EnvOptions.ParseKeyValues(parsed.GetValue(set) ?? [], "--set"))
+            {
+                values[key] = value;
+            }
+
+            if (parsed.GetValue(seed) is { } s)
+            {
+                values["seed"] = s.ToString(CultureInfo.InvariantCulture);
+            }
+
+            StopConditions conditions = StopConditions.Parse(stopSpecs);
+            if (conditions.Timesteps is { } horizon && !values.ContainsKey("total_timesteps"))
+            {
+                values["total_timesteps"] = horizon.ToString(CultureInfo.InvariantCulture);
+            }
+
+            PpoConfig ppoConfig = ConfigBinding.Apply(new PpoConfig(), values);
+            IReadOnlyList<string> problems = ppoConfig.Validate();
+            if (problems.Count > 0)
+            {
+                throw new CliException("Invalid config: " + string.Join("; ", problems) + ".");
+            }
+
+            if (conditions.IsEmpty)
+            {
+                conditions = new StopConditions(ppoConfig.TotalTimesteps, null, null);
+            }
+
+            string runName = parsed.GetValue(name) ?? $"ppo_{ppoConfig.Env}_{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+            return session.Start(ppoConfig, Path.Combine(parsed.GetValue(runsDir)!, runName), conditions);
+        });
+        return command;
+    }
+
+    /// <summary>One training run from the command line.</summary>
+    private sealed class TrainSession(TextWriter output, TextWriter error, bool json, int checkpointEvery)
+    {
+        private TextWriter Info => json ? error : output;
+
+        public int Start(PpoConfig config, string runDirectory, StopConditions stop)
+        {
+            if (Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any())
+            {
+                throw new CliException($"Run directory {runDirectory} already exists. Continue it with --resume {runDirectory}, or choose another --name.");
+            }
+
+            Directory.CreateDirectory(runDirectory);
+            WriteAtomically(Path.Combine(runDirectory, "config.yaml"), ConfigFile.Write(ConfigBinding.ToPairs(config)));
+            var run = new JsonObject { ["algorithm"] = "ppo", ["stop"] = StopJson(stop), ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture) };
+            WriteAtomically(Path.Combine(runDirectory, "run.json"), run.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Info.WriteLine($"training ppo on {config.Env}: {config.NumEnvRunners} runner(s) × {config.NumEnvsPerRunner} envs × {config.RolloutFragmentLength} steps = {config.BatchSize} per iteration; stop at {stop}; run directory {runDirectory}");
+            using Ppo algorithm = config.Build();
+            return Loop(algorithm, runDirectory, stop);
+        }
+
+        public int Resume(string runDirectory, StopConditions? stop)
+        {
+            string runFile = Path.Combine(runDirectory, "run.json");
+            if (!File.Exists(runFile))
+            {
+                throw new CliException($"--resume {runDirectory}: not a run directory (no run.json). Pass the directory 'rlx train' created, e.g. runs/NAME.");
+            }
+
+            stop ??= StopFromJson(JsonNode.Parse(File.ReadAllText(runFile))!["stop"]!.AsObject());
+            (Algorithm algorithm, string checkpoint) = LoadLatest(runDirectory, Info);
+            using (algorithm)
+            {
+                Info.WriteLine($"resuming {runDirectory} from {checkpoint}; stop at {stop}");
+                return Loop(algorithm, runDirectory, stop);
+            }
+        }
+
+        public static (Algorithm Algorithm, string Checkpoint) LoadLatest(string runDirectory, TextWriter info)
+        {
+            string checkpoints = Path.Combine(runDirectory, "checkpoints");
+            var candidates = Directory.Exists(checkpoints)
+                ? Directory.GetDirectories(checkpoints, "checkpoint_*").Order(StringComparer.Ordinal).Reverse().ToList()
+                : [];
+            foreach (string candidate in candidates)
+            {
+                try
+                {
+                    return (Algorithm.Restore(candidate), candidate);
+                }
+                catch (InvalidDataException e)
+                {
+                    info.WriteLine($"warning: skipping {candidate}: {e.Message}");
+                }
+            }
+
+            throw new CliException($"{runDirectory} has no usable checkpoint under checkpoints/.");
+        }
+
+        private int Loop(Algorithm algorithm, string runDirectory, StopConditions stop)
+        {
+            bool interrupted = false;
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                interrupted = true;
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                TrainResult? last = null;
+                long startIteration = -1;
+                var progress = new ProgressLine(Info, stop, enabled: !json);
+                double best = double.NegativeInfinity;
+                using (var log = new MetricsLog(runDirectory, keepThroughIteration: CurrentIteration(runDirectory, algorithm)))
+                {
+                    while (true)
+                    {
+                        TrainResult result = algorithm.Train();
+                        startIteration = startIteration < 0 ? result.TrainingIteration : startIteration;
+                        last = result;
+                        IReadOnlyList<KeyValuePair<string, double>> row = result.ToRow();
+                        log.Append(row);
+                        if (json)
+                        {
+                            output.WriteLine(MetricsLog.ToJson(row));
+                        }
+
+                        progress.Update(result);
+                        best = double.IsNaN(result.EpisodeReturnMean) ? best : Math.Max(best, result.EpisodeReturnMean);
+                        string? reason = interrupted ? "interrupted" : stop.Reached(result, result.TimeTotalS);
+                        if (reason is not null || result.TrainingIteration % checkpointEvery == 0)
+                        {
+                            SaveCheckpoint(algorithm, runDirectory, result.TrainingIteration);
+                        }
+
+                        if (reason is not null)
+                        {
+                            progress.Finish();
+                            Summary(result, best, reason, runDirectory, result.TrainingIteration - startIteration + 1);
+                            break;
+                        }
+                    }
+                }
+
+                return interrupted ? 130 : 0;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }
+
+        private static long CurrentIteration(string runDirectory, Algorithm algorithm)
+        {
+            string checkpoints = Path.Combine(runDirectory, "checkpoints");
+            if (!Directory.Exists(checkpoints))
+            {
+                return 0;
+            }
+
+            return algorithm is Ppo ? Directory.GetDirectories(checkpoints, "checkpoint_*")
+                .Select(d => long.TryParse(Path.GetFileName(d)["checkpoint_".Length..], out long i) ? i : 0).DefaultIfEmpty(0).Max() : 0;
+        }
+
+        private static void SaveCheckpoint(Algorithm algorithm, string runDirectory, long iteration)
+        {
+            string checkpoints = Path.Combine(runDirectory, "checkpoints");
+            algorithm.Save(Path.Combine(checkpoints, $"checkpoint_{iteration:D6}"));
+            foreach (string old in Directory.GetDirectories(checkpoints, "checkpoint_*").Order(StringComparer.Ordinal).SkipLast(3))
+            {
+                Directory.Delete(old, recursive: true);
+            }
+        }
+
+        private void Summary(TrainResult result, double best, string reason, string runDirectory, long iterations)
+        {
+            var lines = new (string, string)[]
+            {
+                ("stopped because", reason),
+                ("iterations", $"{result.TrainingIteration:N0} ({iterations:N0} in this session)"),
+                ("timesteps", $"{result.TimestepsTotal:N0}"),
+                ("episodes", $"{result.EpisodesTotal:N0}"),
+                ("return (last 20 episodes)", string.Create(CultureInfo.InvariantCulture, $"{result.EpisodeReturnMean:F2} (best {best:F2})")),
+                ("training time", string.Create(CultureInfo.InvariantCulture, $"{result.TimeTotalS:F1} s")),
+                ("throughput", string.Create(CultureInfo.InvariantCulture, $"{result.TimestepsTotal / Math.Max(result.TimeTotalS, 1e-9):N0} env steps/s")),
+                ("run directory", runDirectory),
+                ("checkpoint", Path.Combine(runDirectory, "checkpoints", $"checkpoint_{result.TrainingIteration:D6}")),
+            };
+            int width = lines.Max(l => l.Item1.Length);
+            foreach ((string key, string value) in lines)
+            {
+                Info.WriteLine($"{key.PadRight(width)}  {value}");
+            }
+        }
+
+        private static void WriteAtomically(string path, string content)
+        {
+            string temporary = path + ".tmp";
+            File.WriteAllText(temporary, content);
+            File.Move(temporary, path, overwrite: true);
+        }
+
+        private static JsonObject StopJson(StopConditions stop) => new()
+        {
+            ["timesteps"] = stop.Timesteps,
+            ["return"] = stop.Return,
+            ["time"] = stop.Seconds,
+        };
+
+        private static StopConditions StopFromJson(JsonObject json) =>
+            new(json["timesteps"]?.GetValue<long>(), json["return"]?.GetValue<double>(), json["time"]?.GetValue<double>());
+    }
+}
