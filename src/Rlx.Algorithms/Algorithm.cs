@@ -12,11 +12,14 @@ public abstract class Algorithm : IDisposable
 {
     private static readonly Dictionary<string, Func<IReadOnlyDictionary<string, byte[]>, JsonObject, Algorithm>> Restorers = new(StringComparer.Ordinal)
     {
-        ["ppo"] = Ppo.Ppo.FromCheckpoint,
+        ["ppo"] = Ppo.FromCheckpoint,
     };
 
     /// <summary>The algorithm's name as written in checkpoints (<c>ppo</c>).</summary>
     public abstract string Name { get; }
+
+    /// <summary>Iterations completed so far (restored from a checkpoint, then counting).</summary>
+    public abstract long TrainingIteration { get; }
 
     /// <summary>Runs one training iteration and returns its result row.</summary>
     public abstract TrainResult Train();

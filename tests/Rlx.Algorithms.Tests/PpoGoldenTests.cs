@@ -1,4 +1,3 @@
-using Rlx.Algorithms.Ppo;
 using Rlx.Nn;
 using Rlx.Policies;
 using Rlx.Spaces;

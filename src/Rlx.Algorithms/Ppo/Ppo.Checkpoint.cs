@@ -5,7 +5,7 @@ using Rlx.Checkpoints;
 using Rlx.Nn;
 using Rlx.Random;
 
-namespace Rlx.Algorithms.Ppo;
+namespace Rlx.Algorithms;
 
 /// <summary>PPO checkpoints: weights and Adam moments (safetensors), counters and generator states (JSON), runner states (binary).</summary>
 public sealed partial class Ppo

@@ -5,7 +5,7 @@ using Rlx.Policies;
 using Rlx.Random;
 using Rlx.Runtime;
 
-namespace Rlx.Algorithms.Ppo;
+namespace Rlx.Algorithms;
 
 /// <summary>
 /// Proximal Policy Optimisation with CleanRL's semantics (<c>ppo.py</c> for discrete actions,
@@ -58,6 +58,9 @@ public sealed partial class Ppo : Algorithm
 
     /// <inheritdoc />
     public override string Name => "ppo";
+
+    /// <inheritdoc />
+    public override long TrainingIteration => _iteration;
 
     /// <summary>The configuration this algorithm was built with.</summary>
     public PpoConfig Config => _config;

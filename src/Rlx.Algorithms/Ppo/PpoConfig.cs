@@ -1,4 +1,4 @@
-namespace Rlx.Algorithms.Ppo;
+namespace Rlx.Algorithms;
 
 /// <summary>
 /// PPO's configuration. Defaults are CleanRL <c>ppo.py</c>'s; build with the RLlib-shaped methods:

@@ -1,7 +1,7 @@
 using Rlx.Distributions;
 using Rlx.Policies;
 
-namespace Rlx.Algorithms.Ppo;
+namespace Rlx.Algorithms;
 
 /// <summary>
 /// The PPO loss of one minibatch and its gradient, term for term as CleanRL's <c>ppo.py</c> /

@@ -1,4 +1,4 @@
-namespace Rlx.Algorithms.Ppo;
+namespace Rlx.Algorithms;
 
 /// <summary>The coefficients of the PPO loss (CleanRL's names and defaults).</summary>
 /// <param name="ClipCoef">Surrogate (and value) clipping, default 0.2.</param>

@@ -1,4 +1,4 @@
-namespace Rlx.Algorithms.Ppo;
+namespace Rlx.Algorithms;
 
 /// <summary>The loss terms of one PPO minibatch, named as CleanRL logs them.</summary>
 /// <param name="PolicyLoss"><c>losses/policy_loss</c>: the clipped surrogate.</param>

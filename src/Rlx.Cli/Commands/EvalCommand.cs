@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Rlx.Algorithms;
-using Rlx.Algorithms.Ppo;
 using Rlx.Environments;
 using Rlx.Random;
 

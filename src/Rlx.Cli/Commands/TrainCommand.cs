@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rlx.Algorithms;
-using Rlx.Algorithms.Ppo;
 using Rlx.Runtime.Runs;
 
 namespace Rlx.Cli.Commands;
@@ -163,7 +162,7 @@ internal static class TrainCommand
                 long startIteration = -1;
                 var progress = new ProgressLine(Info, stop, enabled: !json);
                 double best = double.NegativeInfinity;
-                using (var log = new MetricsLog(runDirectory, keepThroughIteration: CurrentIteration(runDirectory, algorithm)))
+                using (var log = new MetricsLog(runDirectory, keepThroughIteration: algorithm.TrainingIteration))
                 {
                     while (true)
                     {
@@ -200,18 +199,6 @@ internal static class TrainCommand
             {
                 Console.CancelKeyPress -= onCancel;
             }
-        }
-
-        private static long CurrentIteration(string runDirectory, Algorithm algorithm)
-        {
-            string checkpoints = Path.Combine(runDirectory, "checkpoints");
-            if (!Directory.Exists(checkpoints))
-            {
-                return 0;
-            }
-
-            return algorithm is Ppo ? Directory.GetDirectories(checkpoints, "checkpoint_*")
-                .Select(d => long.TryParse(Path.GetFileName(d)["checkpoint_".Length..], out long i) ? i : 0).DefaultIfEmpty(0).Max() : 0;
         }
 
         private static void SaveCheckpoint(Algorithm algorithm, string runDirectory, long iteration)
