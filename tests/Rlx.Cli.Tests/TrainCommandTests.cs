@@ -1,0 +1,135 @@
+using System.Text.Json;
+
+namespace Rlx.Cli.Tests;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _runs = Path.Combine(Path.GetTempPath(), $"rlx-runs-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_runs))
+        {
+            Directory.Delete(_runs, recursive: true);
+        }
+    }
+
+    private static string RepoFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Rlx.slnx")))
+            {
+                return Path.Combine(dir.FullName, relative);
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    [Fact]
+    public void Train_Json_PrintsOneRowPerIterationAndWritesTheRunDirectory()
+    {
+        var (code, output, error) = CliRunner.Run("train", "ppo", "--env", "CartPole-v1", "--stop", "timesteps=2048", "--set", "num_envs_per_runner=2", "--seed", "5", "--name", "small", "--runs-dir", _runs, "--json");
+
+        Assert.True(code == 0, error);
+        string[] rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(8, rows.Length);
+        using var last = JsonDocument.Parse(rows[^1]);
+        foreach (string key in new[] { "training_iteration", "timesteps_total", "episode_return_mean", "episodes_total", "time_total_s", "env_steps_per_s", "losses/value_loss", "losses/approx_kl", "losses/clipfrac", "losses/explained_variance", "charts/SPS" })
+        {
+            Assert.True(last.RootElement.TryGetProperty(key, out _), $"missing {key}");
+        }
+
+        Assert.Equal(2048, last.RootElement.GetProperty("timesteps_total").GetInt64());
+        string run = Path.Combine(_runs, "small");
+        Assert.Contains("num_envs_per_runner: 2", File.ReadAllText(Path.Combine(run, "config.yaml")), StringComparison.Ordinal);
+        Assert.Contains("seed: 5", File.ReadAllText(Path.Combine(run, "config.yaml")), StringComparison.Ordinal);
+        Assert.Contains("total_timesteps: 2048", File.ReadAllText(Path.Combine(run, "config.yaml")), StringComparison.Ordinal);
+        Assert.Equal(9, File.ReadAllLines(Path.Combine(run, "progress.csv")).Length);
+        Assert.Equal(8, File.ReadAllLines(Path.Combine(run, "result.jsonl")).Length);
+        Assert.True(File.Exists(Path.Combine(run, "checkpoints", "checkpoint_000008", "weights.safetensors")));
+        Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(run, "checkpoints")), d => Path.GetFileName(d).StartsWith('.'));
+    }
+
+    [Fact]
+    public void Resume_ContinuesTheRunAndItsLogs()
+    {
+        Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=1024", "--name", "r", "--runs-dir", _runs, "--json").ExitCode);
+        string run = Path.Combine(_runs, "r");
+
+        var (code, output, error) = CliRunner.Run("train", "--resume", run, "--stop", "timesteps=2048", "--json");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("resuming", error, StringComparison.Ordinal);
+        string[] rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, rows.Length);
+        Assert.Contains("\"training_iteration\": 3", rows[0], StringComparison.Ordinal);
+        string[] progress = File.ReadAllLines(Path.Combine(run, "progress.csv"));
+        Assert.Equal(["1", "2", "3", "4"], progress.Skip(1).Select(l => l.Split(',')[0]));
+    }
+
+    [Fact]
+    public void Train_ExistingRunWithoutResume_IsRefused()
+    {
+        Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=512", "--name", "twice", "--runs-dir", _runs, "--json").ExitCode);
+        var (code, _, error) = CliRunner.Run("train", "ppo", "--stop", "timesteps=512", "--name", "twice", "--runs-dir", _runs);
+        Assert.Equal(2, code);
+        Assert.Contains("already exists. Continue it with --resume", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_BadConfig_ReportsEveryProblemWithoutStackTrace()
+    {
+        var (code, _, error) = CliRunner.Run("train", "ppo", "--set", "lr=-1", "--set", "num_minibatches=3", "--runs-dir", _runs);
+        Assert.Equal(2, code);
+        Assert.Contains("must be divisible by num_minibatches (3)", error, StringComparison.Ordinal);
+        Assert.Contains("lr must be positive (got -1)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+
+        (code, _, error) = CliRunner.Run("train", "ppo", "--set", "learning_rate=0.1", "--runs-dir", _runs);
+        Assert.Equal(2, code);
+        Assert.Contains("unknown key 'learning_rate'", error, StringComparison.Ordinal);
+
+        (code, _, error) = CliRunner.Run("train", "ppo", "--stop", "reward=3", "--runs-dir", _runs);
+        Assert.Equal(2, code);
+        Assert.Contains("Did you mean 'return'?", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_RunDirectory_PrintsMeanAndStdOfReturns()
+    {
+        Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=1024", "--name", "e", "--runs-dir", _runs, "--json").ExitCode);
+
+        var (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, "e"), "--episodes", "5", "--render");
+
+        Assert.True(code == 0, error);
+        Assert.Matches(@"mean return \d+\.\d\d ± \d+\.\d\d over 5 episodes", output);
+        Assert.Contains("rendered episode: return", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_CorruptCheckpoint_IsRefused()
+    {
+        Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=512", "--name", "c", "--runs-dir", _runs, "--json").ExitCode);
+        string checkpoint = Directory.GetDirectories(Path.Combine(_runs, "c", "checkpoints")).Single();
+        File.WriteAllText(Path.Combine(checkpoint, "state.json"), "{}");
+
+        var (code, _, error) = CliRunner.Run("eval", checkpoint);
+
+        Assert.Equal(2, code);
+        Assert.Contains("state.json is corrupt", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Category", "Learning")]
+    public void PendulumPreset_ReachesMinus300Within500kSteps()
+    {
+        var (code, output, error) = CliRunner.Run("train", "ppo", "--config", RepoFile("configs/ppo-pendulum.yaml"), "--stop", "return=-300", "--stop", "timesteps=500000", "--name", "pendulum", "--runs-dir", _runs, "--json");
+
+        Assert.True(code == 0, error);
+        using var last = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+        Assert.True(last.RootElement.GetProperty("episode_return_mean").GetDouble() >= -300, output[^400..]);
+        Assert.True(last.RootElement.GetProperty("timesteps_total").GetInt64() <= 500_000);
+    }
+}
