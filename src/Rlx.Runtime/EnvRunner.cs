@@ -38,6 +38,7 @@ public sealed class EnvRunner : IDisposable
         _recorders = new RecordEpisodeStatistics[settings.NumEnvs];
         _envs = new SyncVectorEnv(i => Wrap(settings, i), settings.NumEnvs, AutoresetMode.SameStep);
         _policy = policy.Clone();
+        _policy.Freeze();
         _random = new Pcg64(actionSeed);
         _observations = new float[settings.NumEnvs * _envs.ObservationSize];
         _dones = new float[settings.NumEnvs];

@@ -110,3 +110,22 @@ public sealed class SpaceTests
         Assert.Contains("needs exactly 1", error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class FastMathTests
+{
+    [Fact]
+    public void Tanh_MatchesMathTanhAcrossTheRange()
+    {
+        float[] x = Enumerable.Range(-200_000, 400_001).Select(i => i * 1e-4f).Concat([1e-8f, -3e-6f, 25f, -40f, 0f]).ToArray();
+        var y = new float[x.Length];
+
+        Rlx.Nn.FastMath.Tanh(x, y);
+
+        for (int i = 0; i < x.Length; i++)
+        {
+            double exact = Math.Tanh(x[i]);
+            double error = Math.Abs(y[i] - exact);
+            Assert.True(error <= 2e-7 && error <= (Math.Abs(exact) * 4e-7) + 1e-30, $"tanh({x[i]:R}) = {exact:R}, got {y[i]:R}");
+        }
+    }
+}

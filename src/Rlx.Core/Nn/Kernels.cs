@@ -133,10 +133,29 @@ public static class Kernels
     public static void LinearBackwardInput(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx, int m, int k, int n) =>
         Gemm(dy, w, dx, m, n, k, accumulate: false);
 
-    /// <summary>Parameter gradients of a linear layer: <c>dw[n, k] += dyᵀ · x</c>, <c>db[n] += Σ_rows dy</c>.</summary>
-    public static void LinearBackwardParameters(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dw, Span<float> db, int m, int k, int n)
+    /// <summary>
+    /// Parameter gradients of a linear layer: <c>dw[n, k] += dyᵀ · x</c>, <c>db[n] += Σ_rows dy</c>.
+    /// Narrow inputs (<c>k</c> below 64, e.g. a first layer over observations) are computed as
+    /// <c>(xᵀ · dy)ᵀ</c> in <paramref name="scratch"/> (<c>k × n</c> floats) so the wide dimension is vectorised.
+    /// </summary>
+    public static void LinearBackwardParameters(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dw, Span<float> db, Span<float> scratch, int m, int k, int n)
     {
-        Gemm(dy, x, dw, n, m, k, accumulate: true, transposeA: true);
+        if (k < Panel && n >= Panel)
+        {
+            Gemm(x, dy, scratch, k, m, n, accumulate: false, transposeA: true);
+            for (int j = 0; j < n; j++)
+            {
+                for (int p = 0; p < k; p++)
+                {
+                    dw[(j * k) + p] += scratch[(p * n) + j];
+                }
+            }
+        }
+        else
+        {
+            Gemm(dy, x, dw, n, m, k, accumulate: true, transposeA: true);
+        }
+
         for (int i = 0; i < m; i++)
         {
             Axpy(1f, dy.Slice(i * n, n), db);

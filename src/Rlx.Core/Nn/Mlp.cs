@@ -97,6 +97,15 @@ public sealed class Mlp
         }
     }
 
+    /// <summary>Freezes every layer for fast inference (see <see cref="Linear.Freeze"/>); call again after the weights change.</summary>
+    public void Freeze()
+    {
+        foreach (Linear layer in _layers)
+        {
+            layer.Freeze();
+        }
+    }
+
     /// <summary>Copies parameter values from a network of the same shape.</summary>
     public void CopyFrom(Mlp other)
     {
@@ -111,7 +120,7 @@ public sealed class Mlp
     {
         if (Activation == Activation.Tanh)
         {
-            System.Numerics.Tensors.TensorPrimitives.Tanh(values, values);
+            FastMath.Tanh(values, values);
         }
         else
         {

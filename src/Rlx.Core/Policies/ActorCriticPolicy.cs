@@ -159,6 +159,20 @@ public sealed class ActorCriticPolicy
         }
     }
 
+    /// <summary>True if the policy is an inference-only copy (see <see cref="Freeze"/>).</summary>
+    public bool IsFrozen { get; private set; }
+
+    /// <summary>
+    /// Makes this policy an inference-only copy, as env runners hold: forward passes reuse prepared
+    /// weights, and <see cref="LoadWeights"/> (the only way its weights should change) refreshes them.
+    /// </summary>
+    public void Freeze()
+    {
+        IsFrozen = true;
+        Actor.Freeze();
+        Critic.Freeze();
+    }
+
     /// <summary>Loads weights written by <see cref="CopyWeightsTo"/>.</summary>
     public void LoadWeights(ReadOnlySpan<float> source)
     {
@@ -172,6 +186,11 @@ public sealed class ActorCriticPolicy
         {
             source.Slice(offset, p.Size).CopyTo(p.Value);
             offset += p.Size;
+        }
+
+        if (IsFrozen)
+        {
+            Freeze();
         }
     }
 
