@@ -19,7 +19,7 @@ public sealed partial class Ppo : Algorithm
     private readonly PpoConfig _config;
     private readonly ActorCriticPolicy _policy;
     private readonly Adam _optimizer;
-    private readonly PpoLoss _loss = new();
+    private readonly PpoLearner _learner;
     private readonly IEnvRunnerGroup _runners;
     private readonly Pcg64 _random;
     private readonly float[] _weights;
@@ -44,6 +44,7 @@ public sealed partial class Ppo : Algorithm
         _policy.InitializeOrthogonal(_random);
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
         _weights = new float[_policy.WeightCount];
+        _learner = new PpoLearner(_policy, config.MinibatchSize);
         _runners = new LocalEnvRunnerGroup(RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed);
 
         (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
@@ -104,8 +105,7 @@ public sealed partial class Ppo : Algorithm
             for (int start = 0; start < batch; start += minibatch)
             {
                 GatherMinibatch(_indices.AsSpan(start, minibatch));
-                _policy.ZeroGrad();
-                stats = _loss.Compute(_policy, minibatch, _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, settings);
+                stats = _learner.ComputeGradients(minibatch, _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, settings);
                 Adam.ClipGradNorm(_policy.Parameters, _config.MaxGradNorm);
                 _optimizer.Step(lr);
                 clipFractions += stats.ClipFraction;
@@ -180,6 +180,7 @@ public sealed partial class Ppo : Algorithm
         {
             _runners.Dispose();
             _evaluationRunner?.Dispose();
+            _learner.Dispose();
         }
 
         base.Dispose(disposing);

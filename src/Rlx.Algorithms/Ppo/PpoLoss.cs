@@ -57,24 +57,7 @@ public sealed class PpoLoss
         advantages[..batch].CopyTo(adv);
         if (settings.NormalizeAdvantages)
         {
-            double mean = 0;
-            foreach (float a in adv)
-            {
-                mean += a;
-            }
-
-            mean /= batch;
-            double squares = 0;
-            foreach (float a in adv)
-            {
-                squares += (a - mean) * (a - mean);
-            }
-
-            double std = Math.Sqrt(squares / (batch - 1));
-            for (int i = 0; i < batch; i++)
-            {
-                adv[i] = (float)((adv[i] - mean) / (std + 1e-8));
-            }
+            NormalizeAdvantages(adv);
         }
 
         // Clipped surrogate: mean(max(−A·r, −A·clip(r))); d/dlog p = r·(−A)/B where the unclipped term is the max.
@@ -136,6 +119,30 @@ public sealed class PpoLoss
         policy.Actor.Backward(gradHeads, batch);
         policy.Critic.Backward(gradValues, batch);
         return new PpoLossStats(pgLoss, vLoss, entropyMean, approxKl / batch, oldApproxKl / batch, clipped / batch, loss);
+    }
+
+    /// <summary>CleanRL's per-minibatch normalisation in place: <c>(A − mean) / (std + 1e-8)</c> with the unbiased std.</summary>
+    public static void NormalizeAdvantages(Span<float> advantages)
+    {
+        int n = advantages.Length;
+        double mean = 0;
+        foreach (float a in advantages)
+        {
+            mean += a;
+        }
+
+        mean /= n;
+        double squares = 0;
+        foreach (float a in advantages)
+        {
+            squares += (a - mean) * (a - mean);
+        }
+
+        double std = Math.Sqrt(squares / (n - 1));
+        for (int i = 0; i < n; i++)
+        {
+            advantages[i] = (float)((advantages[i] - mean) / (std + 1e-8));
+        }
     }
 
     private void EnsureCapacity(int batch, int k)
