@@ -54,8 +54,31 @@ public sealed class EnvRunner : IDisposable
     /// <summary>Floats per observation (after wrappers).</summary>
     public int ObservationSize => _envs.ObservationSize;
 
-    /// <summary>The observation-normalisation wrappers of the environments, if enabled (their statistics are part of the model).</summary>
+    /// <summary>The runner's environments, outermost wrapper first.</summary>
     public IReadOnlyList<Env> Environments => _envs.Envs;
+
+    /// <summary>
+    /// The observation-normalisation statistics of the first environment (part of the model when
+    /// <see cref="EnvRunnerSettings.NormalizeObservations"/> is on), or null.
+    /// </summary>
+    public RunningMeanStd? ObservationStatistics => FindNormalizer(_envs.Envs[0])?.Statistics;
+
+    /// <summary>
+    /// Makes every environment normalise observations with a copy of <paramref name="statistics"/>,
+    /// frozen (as evaluation needs: the policy was trained on these statistics).
+    /// </summary>
+    public void UseFrozenObservationStatistics(RunningMeanStd statistics)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        foreach (Env env in _envs.Envs)
+        {
+            if (FindNormalizer(env) is { } normalizer)
+            {
+                normalizer.Statistics.Set(statistics.Mean, statistics.Var, statistics.Count);
+                normalizer.UpdateRunningMean = false;
+            }
+        }
+    }
 
     /// <summary>Loads new policy weights.</summary>
     public void SetWeights(ReadOnlySpan<float> weights) => _policy.LoadWeights(weights);
@@ -152,6 +175,19 @@ public sealed class EnvRunner : IDisposable
 
     /// <summary>Disposes the environments.</summary>
     public void Dispose() => _envs.Dispose();
+
+    private static NormalizeObservation? FindNormalizer(Env env)
+    {
+        for (Env current = env; current is Wrapper wrapper; current = wrapper.Inner)
+        {
+            if (current is NormalizeObservation normalizer)
+            {
+                return normalizer;
+            }
+        }
+
+        return null;
+    }
 
     private Env Wrap(EnvRunnerSettings s, int index)
     {

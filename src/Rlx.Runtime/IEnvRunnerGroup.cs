@@ -15,6 +15,9 @@ public interface IEnvRunnerGroup : IDisposable
     /// <summary>Loads <paramref name="weights"/> into every runner, samples <paramref name="steps"/> steps from each, and returns one fragment per runner in runner order.</summary>
     IReadOnlyList<SampleBatch> Sample(ReadOnlySpan<float> weights, int steps, bool deterministic = false);
 
+    /// <summary>The observation-normalisation statistics of the first runner's first environment, or null when observations are not normalised (evaluation uses them frozen).</summary>
+    Environments.Wrappers.RunningMeanStd? ObservationStatistics();
+
     /// <summary>Writes every runner's state (for exact resumption).</summary>
     void SaveState(BinaryWriter writer);
 

@@ -58,6 +58,9 @@ public sealed class LocalEnvRunnerGroup : IEnvRunnerGroup
     }
 
     /// <inheritdoc />
+    public Environments.Wrappers.RunningMeanStd? ObservationStatistics() => _runners[0].ObservationStatistics;
+
+    /// <inheritdoc />
     public void SaveState(BinaryWriter writer)
     {
         foreach (EnvRunner runner in _runners)

@@ -131,5 +131,11 @@ public sealed class TrainCommandTests : IDisposable
         using var last = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
         Assert.True(last.RootElement.GetProperty("episode_return_mean").GetDouble() >= -300, output[^400..]);
         Assert.True(last.RootElement.GetProperty("timesteps_total").GetInt64() <= 500_000);
+
+        // Evaluation must normalise observations with the trained statistics, frozen.
+        (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, "pendulum"), "--episodes", "10");
+        Assert.True(code == 0, error);
+        var match = System.Text.RegularExpressions.Regex.Match(output, @"mean return (-?\d+\.\d+)");
+        Assert.True(match.Success && double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > -400, output);
     }
 }

@@ -157,6 +157,11 @@ public sealed partial class Ppo : Algorithm
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
         _evaluationRunner ??= new EnvRunner(RunnerSettings(Math.Min(episodes, 8)), _policy, _config.Seed + 1_000_000, (ulong)_config.Seed + 1_000_000);
+        if (_runners.ObservationStatistics() is { } statistics)
+        {
+            _evaluationRunner.UseFrozenObservationStatistics(statistics);
+        }
+
         _policy.CopyWeightsTo(_weights);
         _evaluationRunner.SetWeights(_weights);
         var finished = new List<double>();
