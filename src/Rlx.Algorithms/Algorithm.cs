@@ -13,6 +13,7 @@ public abstract class Algorithm : IDisposable
     private static readonly Dictionary<string, Func<IReadOnlyDictionary<string, byte[]>, JsonObject, Algorithm>> Restorers = new(StringComparer.Ordinal)
     {
         ["ppo"] = Ppo.FromCheckpoint,
+        ["dqn"] = Dqn.FromCheckpoint,
     };
 
     /// <summary>The algorithm's name as written in checkpoints (<c>ppo</c>).</summary>

@@ -72,7 +72,7 @@ public static class ConfigBinding
     /// <summary>The config as ordered snake_case key/value pairs (for <c>config.yaml</c> and checkpoints).</summary>
     public static IReadOnlyList<KeyValuePair<string, object?>> ToPairs<T>(T config)
         where T : class =>
-        Properties(typeof(T)).Select(p => new KeyValuePair<string, object?>(SnakeCase(p.Name), p.GetValue(config))).ToList();
+        Properties(config.GetType()).Select(p => new KeyValuePair<string, object?>(SnakeCase(p.Name), p.GetValue(config))).ToList();
 
     private static IEnumerable<PropertyInfo> Properties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.Name != "EqualityContract");

@@ -18,28 +18,14 @@ public sealed class DqnGoldenTests
         int batch = rewards.Length;
         double gamma = golden.Root.GetProperty("gamma").GetDouble();
 
-        ReadOnlySpan<float> nextQ = target.Forward(nextObs, batch);
         var tdTarget = new float[batch];
-        for (int i = 0; i < batch; i++)
-        {
-            tdTarget[i] = (float)(rewards[i] + (gamma * Math.Max(nextQ[2 * i], nextQ[(2 * i) + 1]) * (1 - dones[i])));
-        }
-
-        ReadOnlySpan<float> qValues = q.Forward(obs, batch);
         var taken = new float[batch];
-        var gradQ = new float[batch * 2];
-        double loss = 0;
-        for (int i = 0; i < batch; i++)
-        {
-            int a = (int)actions[i];
-            taken[i] = qValues[(2 * i) + a];
-            double error = taken[i] - tdTarget[i];
-            loss += error * error / batch;
-            gradQ[(2 * i) + a] = (float)(2 * error / batch);
-        }
-
+        var errors = new float[batch];
+        float[] ones = Enumerable.Repeat(1f, batch).ToArray();
+        float[] discounts = Enumerable.Repeat((float)gamma, batch).ToArray();
         q.ZeroGrad();
-        q.Backward(gradQ, batch);
+        double loss = new DqnLoss(2, dueling: false, doubleQ: false).Compute(q, target, batch, obs, actions, rewards, nextObs, dones, discounts, ones, tdTarget, taken, errors);
+
         TorchGolden.AssertClose(TorchGolden.Tensor(golden.Root.GetProperty("outputs").GetProperty("td_target")), tdTarget, "td_target");
         TorchGolden.AssertClose(TorchGolden.Tensor(golden.Root.GetProperty("outputs").GetProperty("q_taken")), taken, "q_taken");
         TorchGolden.AssertClose(golden.Root.GetProperty("outputs").GetProperty("loss").GetDouble(), loss, "loss");

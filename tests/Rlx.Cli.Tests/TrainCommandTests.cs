@@ -139,3 +139,43 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(match.Success && double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > -400, output);
     }
 }
+
+public sealed class TrainDqnCommandTests : IDisposable
+{
+    private readonly string _runs = Path.Combine(Path.GetTempPath(), $"rlx-dqn-runs-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_runs))
+        {
+            Directory.Delete(_runs, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void TrainDqn_WritesRowsAndCheckpointsThatResumeAndEvaluate()
+    {
+        var (code, output, error) = CliRunner.Run("train", "dqn", "--stop", "timesteps=3000", "--set", "learning_starts=500", "--set", "steps_per_iteration=500", "--name", "d", "--runs-dir", _runs, "--json");
+
+        Assert.True(code == 0, error);
+        Assert.Equal(6, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("losses/td_loss", output, StringComparison.Ordinal);
+        Assert.Contains("learning_starts: 500", File.ReadAllText(Path.Combine(_runs, "d", "config.yaml")), StringComparison.Ordinal);
+
+        (code, output, error) = CliRunner.Run("train", "--resume", Path.Combine(_runs, "d"), "--stop", "timesteps=4000", "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("\"training_iteration\": 7", output, StringComparison.Ordinal);
+
+        (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, "d"), "--episodes", "3");
+        Assert.True(code == 0, error);
+        Assert.Contains("over 3 episodes", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_UnknownAlgorithm_SuggestsTheNearest()
+    {
+        var (code, _, error) = CliRunner.Run("train", "dnq", "--runs-dir", _runs);
+        Assert.Equal(2, code);
+        Assert.Contains("Unknown algorithm 'dnq'. Did you mean 'dqn'?", error, StringComparison.Ordinal);
+    }
+}

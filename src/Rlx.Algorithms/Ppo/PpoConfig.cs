@@ -5,7 +5,7 @@ namespace Rlx.Algorithms;
 /// <c>new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Training(lr: 3e-4).Build()</c>.
 /// In YAML files and <c>--set</c>, keys are the snake_case property names (<c>num_envs_per_runner</c>).
 /// </summary>
-public sealed record PpoConfig
+public sealed record PpoConfig : IAlgorithmConfig
 {
     /// <summary>Registered environment id. Default <c>CartPole-v1</c>.</summary>
     public string Env { get; init; } = "CartPole-v1";
@@ -176,6 +176,13 @@ public sealed record PpoConfig
         Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
         return problems;
     }
+
+    /// <inheritdoc />
+    public Algorithm BuildAlgorithm() => Build();
+
+    /// <inheritdoc />
+    public string Describe() =>
+        $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps = {BatchSize} per iteration";
 
     /// <summary>Validates and builds the algorithm; all problems are reported in one exception.</summary>
     public Ppo Build()

@@ -42,11 +42,7 @@ internal static class TrainCommand
                 return session.Resume(runDirectory, stopSpecs.Length > 0 ? StopConditions.Parse(stopSpecs) : null);
             }
 
-            string algo = parsed.GetValue(algorithm) ?? throw new CliException("Name the algorithm to train (rlx train ppo --env CartPole-v1), or continue a run with --resume runs/NAME.");
-            if (algo != "ppo")
-            {
-                throw new CliException($"Unknown algorithm '{algo}'.{Text.Suggest.DidYouMean(algo, ["ppo"])} Available: ppo.");
-            }
+            string algo = parsed.GetValue(algorithm) ?? throw new CliException($"Name the algorithm to train ({string.Join(", ", AlgorithmCatalog.Names)}), e.g. rlx train ppo --env CartPole-v1, or continue a run with --resume runs/NAME.");
 
             var values = parsed.GetValue(config) is { } file ? ConfigFile.Read(file) : [];
             if (parsed.GetValue(env) is { } envId)
@@ -70,8 +66,8 @@ internal static class TrainCommand
                 values["total_timesteps"] = horizon.ToString(CultureInfo.InvariantCulture);
             }
 
-            PpoConfig ppoConfig = ConfigBinding.Apply(new PpoConfig(), values);
-            IReadOnlyList<string> problems = ppoConfig.Validate();
+            IAlgorithmConfig algorithmConfig = AlgorithmCatalog.CreateConfig(algo, values);
+            IReadOnlyList<string> problems = algorithmConfig.Validate();
             if (problems.Count > 0)
             {
                 throw new CliException("Invalid config: " + string.Join("; ", problems) + ".");
@@ -79,11 +75,11 @@ internal static class TrainCommand
 
             if (conditions.IsEmpty)
             {
-                conditions = new StopConditions(ppoConfig.TotalTimesteps, null, null);
+                conditions = new StopConditions(algorithmConfig.TotalTimesteps, null, null);
             }
 
-            string runName = parsed.GetValue(name) ?? $"ppo_{ppoConfig.Env}_{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
-            return session.Start(ppoConfig, Path.Combine(parsed.GetValue(runsDir)!, runName), conditions);
+            string runName = parsed.GetValue(name) ?? $"{algo}_{algorithmConfig.Env}_{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+            return session.Start(algo, algorithmConfig, Path.Combine(parsed.GetValue(runsDir)!, runName), conditions);
         });
         return command;
     }
@@ -93,7 +89,7 @@ internal static class TrainCommand
     {
         private TextWriter Info => json ? error : output;
 
-        public int Start(PpoConfig config, string runDirectory, StopConditions stop)
+        public int Start(string algorithmName, IAlgorithmConfig config, string runDirectory, StopConditions stop)
         {
             if (Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any())
             {
@@ -101,11 +97,11 @@ internal static class TrainCommand
             }
 
             Directory.CreateDirectory(runDirectory);
-            WriteAtomically(Path.Combine(runDirectory, "config.yaml"), ConfigFile.Write(ConfigBinding.ToPairs(config)));
-            var run = new JsonObject { ["algorithm"] = "ppo", ["stop"] = StopJson(stop), ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture) };
+            WriteAtomically(Path.Combine(runDirectory, "config.yaml"), ConfigFile.Write(ConfigBinding.ToPairs((object)config)));
+            var run = new JsonObject { ["algorithm"] = algorithmName, ["stop"] = StopJson(stop), ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture) };
             WriteAtomically(Path.Combine(runDirectory, "run.json"), run.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            Info.WriteLine($"training ppo on {config.Env}: {config.NumEnvRunners} runner(s) × {config.NumEnvsPerRunner} envs × {config.RolloutFragmentLength} steps = {config.BatchSize} per iteration; stop at {stop}; run directory {runDirectory}");
-            using Ppo algorithm = config.Build();
+            Info.WriteLine($"training {algorithmName} on {config.Env}: {config.Describe()}; stop at {stop}; run directory {runDirectory}");
+            using Algorithm algorithm = config.BuildAlgorithm();
             return Loop(algorithm, runDirectory, stop);
         }
 

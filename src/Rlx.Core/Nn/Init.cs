@@ -63,6 +63,24 @@ public static class Init
         }
     }
 
+    /// <summary>
+    /// PyTorch's default <c>nn.Linear</c> initialisation: weights and biases uniform in
+    /// <c>±1/√fan_in</c> (Kaiming-uniform with a = √5).
+    /// </summary>
+    public static void PyTorchDefault(Linear layer, Pcg64 random)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(random);
+        double bound = 1.0 / Math.Sqrt(layer.Inputs);
+        foreach (Parameter p in new[] { layer.Weight, layer.Bias })
+        {
+            for (int i = 0; i < p.Size; i++)
+            {
+                p.Value[i] = (float)random.Uniform(-bound, bound);
+            }
+        }
+    }
+
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
     public static void Constant(Parameter parameter, float value)
     {

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Rlx.Checkpoints;
+using Rlx.Nn;
+using Rlx.Random;
+
+namespace Rlx.Algorithms;
+
+/// <summary>Pieces every algorithm's checkpoint shares: configs, generator states, episode windows and tensors.</summary>
+internal static class CheckpointJson
+{
+    public static JsonObject Config<T>(T config)
+        where T : class
+    {
+        var json = new JsonObject();
+        foreach ((string key, object? value) in ConfigBinding.ToPairs(config))
+        {
+            json[key] = JsonSerializer.SerializeToNode(value);
+        }
+
+        return json;
+    }
+
+    public static T ReadConfig<T>(JsonObject state, T defaults)
+        where T : class =>
+        ConfigBinding.Apply(defaults, ToPlain(state["config"]?.AsObject() ?? throw new InvalidDataException("state.json has no config.")));
+
+    public static JsonObject Random(Pcg64 random)
+    {
+        Pcg64State s = random.GetState();
+        return new JsonObject
+        {
+            ["state"] = s.State.ToString(CultureInfo.InvariantCulture),
+            ["inc"] = s.Increment.ToString(CultureInfo.InvariantCulture),
+            ["has_uint32"] = s.HasUInt32,
+            ["uinteger"] = s.UInteger,
+        };
+    }
+
+    public static void ReadRandom(JsonNode? node, Pcg64 random) => random.SetState(new Pcg64State(
+        UInt128.Parse(node!["state"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+        UInt128.Parse(node["inc"]!.GetValue<string>(), CultureInfo.InvariantCulture),
+        node["has_uint32"]!.GetValue<bool>(),
+        node["uinteger"]!.GetValue<uint>()));
+
+    public static JsonArray Episodes(IEnumerable<(double Return, long Length)> episodes) =>
+        new(episodes.Select(e => (JsonNode)new JsonArray(e.Return, e.Length)).ToArray());
+
+    public static void ReadEpisodes(JsonNode? node, Queue<(double Return, long Length)> episodes)
+    {
+        foreach (JsonNode? episode in node!.AsArray())
+        {
+            episodes.Enqueue((episode![0]!.GetValue<double>(), episode[1]!.GetValue<long>()));
+        }
+    }
+
+    public static byte[] Bytes(JsonObject state) =>
+        System.Text.Encoding.UTF8.GetBytes(state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+    public static byte[] Binary(Action<BinaryWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            write(writer);
+        }
+
+        return stream.ToArray();
+    }
+
+    public static byte[] Required(IReadOnlyDictionary<string, byte[]> files, string name) =>
+        files.TryGetValue(name, out byte[]? content) ? content : throw new InvalidDataException($"Checkpoint has no {name}.");
+
+    /// <summary>Parameters (and optimiser moments under <c>adam.m.</c>/<c>adam.v.</c>) as safetensors.</summary>
+    public static byte[] Weights(string algorithm, IEnumerable<Parameter> parameters, Adam? optimizer)
+    {
+        var tensors = parameters.Select(p => (p.Name, p.Shape, p.Value)).ToList();
+        if (optimizer is not null)
+        {
+            for (int p = 0; p < optimizer.Parameters.Count; p++)
+            {
+                Parameter parameter = optimizer.Parameters[p];
+                tensors.Add(("adam.m." + parameter.Name, parameter.Shape, optimizer.FirstMoments[p]));
+                tensors.Add(("adam.v." + parameter.Name, parameter.Shape, optimizer.SecondMoments[p]));
+            }
+        }
+
+        return SafeTensors.Write(tensors, new Dictionary<string, string> { ["format"] = "rlx", ["algorithm"] = algorithm });
+    }
+
+    public static void ReadWeights(byte[] bytes, IEnumerable<Parameter> parameters, Adam? optimizer)
+    {
+        var tensors = SafeTensors.Read(bytes, out _);
+        foreach (Parameter p in parameters)
+        {
+            Load(tensors, p.Name, p.Value);
+        }
+
+        if (optimizer is not null)
+        {
+            for (int p = 0; p < optimizer.Parameters.Count; p++)
+            {
+                Load(tensors, "adam.m." + optimizer.Parameters[p].Name, optimizer.FirstMoments[p]);
+                Load(tensors, "adam.v." + optimizer.Parameters[p].Name, optimizer.SecondMoments[p]);
+            }
+        }
+    }
+
+    private static void Load(Dictionary<string, (int[] Shape, float[] Data)> tensors, string name, float[] destination)
+    {
+        if (!tensors.TryGetValue(name, out var tensor) || tensor.Data.Length != destination.Length)
+        {
+            throw new InvalidDataException($"weights.safetensors lacks tensor '{name}' of {destination.Length} values; the checkpoint does not match its config.");
+        }
+
+        tensor.Data.CopyTo(destination, 0);
+    }
+
+    private static Dictionary<string, object?> ToPlain(JsonObject json) =>
+        json.ToDictionary(p => p.Key, p => Plain(p.Value), StringComparer.Ordinal);
+
+    private static object? Plain(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonArray array => array.Select(Plain).ToList(),
+        JsonObject obj => ToPlain(obj),
+        _ => node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : node.ToJsonString(),
+    };
+}

@@ -1,0 +1,91 @@
+using System.Text.Json.Nodes;
+
+namespace Rlx.Algorithms;
+
+/// <summary>DQN checkpoints: both networks and Adam moments, counters and generators, environments, and the whole replay buffer.</summary>
+public sealed partial class Dqn
+{
+    private const int FormatVersion = 1;
+
+    /// <summary>Restores a DQN checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
+    internal static Dqn FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state)
+    {
+        int version = state["format_version"]?.GetValue<int>() ?? 0;
+        if (version != FormatVersion)
+        {
+            throw new InvalidDataException($"DQN checkpoint format {version} is not supported (expected {FormatVersion}).");
+        }
+
+        var dqn = new Dqn(CheckpointJson.ReadConfig(state, new DqnConfig()));
+        try
+        {
+            CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), [.. dqn._q.Parameters, .. dqn._target.Parameters], dqn._optimizer);
+            dqn._optimizer.StepCount = state["adam_step"]!.GetValue<long>();
+            dqn._iteration = state["training_iteration"]!.GetValue<long>();
+            dqn._globalStep = state["global_step"]!.GetValue<long>();
+            dqn._episodes = state["episodes_total"]!.GetValue<long>();
+            dqn._timeTotal = state["time_total_s"]!.GetValue<double>();
+            CheckpointJson.ReadRandom(state["learner_rng"], dqn._learnerRandom);
+            CheckpointJson.ReadRandom(state["action_rng"], dqn._actionRandom);
+            CheckpointJson.ReadEpisodes(state["recent_episodes"], dqn._recent);
+            using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "envs.bin"))))
+            {
+                dqn._envs.LoadState(reader);
+                for (int i = 0; i < dqn._obs.Length; i++)
+                {
+                    dqn._obs[i] = reader.ReadSingle();
+                }
+            }
+
+            using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "replay.bin"))))
+            {
+                dqn._buffer.Read(reader);
+                dqn._nStep.Read(reader);
+            }
+
+            return dqn;
+        }
+        catch (Exception e) when (e is KeyNotFoundException or NullReferenceException or EndOfStreamException or FormatException or InvalidOperationException)
+        {
+            dqn.Dispose();
+            throw new InvalidDataException($"DQN checkpoint is inconsistent with its config: {e.Message}", e);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()
+    {
+        var state = new JsonObject
+        {
+            ["format_version"] = FormatVersion,
+            ["algorithm"] = Name,
+            ["config"] = CheckpointJson.Config(_config),
+            ["training_iteration"] = _iteration,
+            ["global_step"] = _globalStep,
+            ["episodes_total"] = _episodes,
+            ["time_total_s"] = _timeTotal,
+            ["adam_step"] = _optimizer.StepCount,
+            ["learner_rng"] = CheckpointJson.Random(_learnerRandom),
+            ["action_rng"] = CheckpointJson.Random(_actionRandom),
+            ["recent_episodes"] = CheckpointJson.Episodes(_recent),
+        };
+        return new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            ["weights.safetensors"] = CheckpointJson.Weights(Name, [.. _q.Parameters, .. _target.Parameters], _optimizer),
+            ["state.json"] = CheckpointJson.Bytes(state),
+            ["envs.bin"] = CheckpointJson.Binary(writer =>
+            {
+                _envs.SaveState(writer);
+                foreach (float value in _obs)
+                {
+                    writer.Write(value);
+                }
+            }),
+            ["replay.bin"] = CheckpointJson.Binary(writer =>
+            {
+                _buffer.Write(writer);
+                _nStep.Write(writer);
+            }),
+        };
+    }
+}

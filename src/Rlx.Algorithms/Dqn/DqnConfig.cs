@@ -1,0 +1,148 @@
+namespace Rlx.Algorithms;
+
+/// <summary>
+/// DQN's configuration. Defaults are CleanRL <c>dqn.py</c>'s (CartPole): a 120-84 ReLU Q-network,
+/// lr 2.5e-4, a 10k-transition buffer, batch 128, learning from step 10k every 10 steps, a hard target
+/// update every 500 steps, ε from 1 to 0.05 over half the run. Switches: double DQN, dueling heads,
+/// n-step returns, proportional prioritized replay. YAML/<c>--set</c> keys are the snake_case names.
+/// </summary>
+public sealed record DqnConfig : IAlgorithmConfig
+{
+    /// <summary>Registered environment id (Discrete actions). Default <c>CartPole-v1</c>.</summary>
+    public string Env { get; init; } = "CartPole-v1";
+
+    /// <summary>Environment constructor arguments. Default none.</summary>
+    public IReadOnlyDictionary<string, object?> EnvConfig { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>Time-limit override. Default null.</summary>
+    public int? MaxEpisodeSteps { get; init; }
+
+    /// <summary>Environments stepped together. Default 1.</summary>
+    public int NumEnvs { get; init; } = 1;
+
+    /// <summary>Environment steps per <c>Train()</c> iteration. Default 1000.</summary>
+    public int StepsPerIteration { get; init; } = 1000;
+
+    /// <summary>Adam learning rate. Default 2.5e-4.</summary>
+    public double Lr { get; init; } = 2.5e-4;
+
+    /// <summary>Adam epsilon (PyTorch's default). Default 1e-8.</summary>
+    public double AdamEps { get; init; } = 1e-8;
+
+    /// <summary>Discount. Default 0.99.</summary>
+    public double Gamma { get; init; } = 0.99;
+
+    /// <summary>Replay buffer capacity. Default 10000.</summary>
+    public int BufferSize { get; init; } = 10_000;
+
+    /// <summary>Transitions per gradient step. Default 128.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Steps before learning starts. Default 10000.</summary>
+    public long LearningStarts { get; init; } = 10_000;
+
+    /// <summary>Steps between gradient steps. Default 10.</summary>
+    public int TrainFrequency { get; init; } = 10;
+
+    /// <summary>Steps between target updates. Default 500.</summary>
+    public int TargetNetworkFrequency { get; init; } = 500;
+
+    /// <summary>Target update rate: 1 copies the online network (hard update), smaller is Polyak averaging. Default 1.0.</summary>
+    public double Tau { get; init; } = 1.0;
+
+    /// <summary>Initial exploration rate. Default 1.0.</summary>
+    public double StartE { get; init; } = 1.0;
+
+    /// <summary>Final exploration rate. Default 0.05.</summary>
+    public double EndE { get; init; } = 0.05;
+
+    /// <summary>Fraction of <see cref="TotalTimesteps"/> over which ε decays linearly. Default 0.5.</summary>
+    public double ExplorationFraction { get; init; } = 0.5;
+
+    /// <summary>Timesteps the schedules refer to. Default 500000.</summary>
+    public long TotalTimesteps { get; init; } = 500_000;
+
+    /// <summary>Hidden widths of the Q-network (ReLU). Default 120, 84.</summary>
+    public IReadOnlyList<int> Hiddens { get; init; } = [120, 84];
+
+    /// <summary>Select next actions with the online network and evaluate them with the target (double DQN). Default false.</summary>
+    public bool DoubleQ { get; init; }
+
+    /// <summary>Dueling head: Q = V + A − mean(A). Default false.</summary>
+    public bool Dueling { get; init; }
+
+    /// <summary>Steps per return (n-step TD). Default 1.</summary>
+    public int NStep { get; init; } = 1;
+
+    /// <summary>Proportional prioritized replay. Default false.</summary>
+    public bool PrioritizedReplay { get; init; }
+
+    /// <summary>Priority exponent α. Default 0.6.</summary>
+    public double PrioritizedReplayAlpha { get; init; } = 0.6;
+
+    /// <summary>Initial importance exponent β, annealed to 1 over the run. Default 0.4.</summary>
+    public double PrioritizedReplayBeta { get; init; } = 0.4;
+
+    /// <summary>Gradient-norm clip; null disables (CleanRL). Default null.</summary>
+    public double? MaxGradNorm { get; init; }
+
+    /// <summary>Seed. Default 1.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Sets the environment.</summary>
+    public DqnConfig Environment(string env, IReadOnlyDictionary<string, object?>? envConfig = null, int? maxEpisodeSteps = null) =>
+        this with { Env = env, EnvConfig = envConfig ?? EnvConfig, MaxEpisodeSteps = maxEpisodeSteps ?? MaxEpisodeSteps };
+
+    /// <summary>Every problem with the configuration, each naming the key and value.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        void Check(bool ok, string problem)
+        {
+            if (!ok)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        Check(!string.IsNullOrWhiteSpace(Env), "env must name a registered environment");
+        Check(NumEnvs >= 1, $"num_envs must be at least 1 (got {NumEnvs})");
+        Check(StepsPerIteration >= NumEnvs, $"steps_per_iteration ({StepsPerIteration}) must be at least num_envs ({NumEnvs})");
+        Check(Lr > 0, $"lr must be positive (got {Lr})");
+        Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
+        Check(BufferSize >= BatchSize, $"buffer_size ({BufferSize}) must be at least batch_size ({BatchSize})");
+        Check(BatchSize >= 1, $"batch_size must be at least 1 (got {BatchSize})");
+        Check(LearningStarts >= 0, $"learning_starts must be non-negative (got {LearningStarts})");
+        Check(TrainFrequency >= 1, $"train_frequency must be at least 1 (got {TrainFrequency})");
+        Check(TargetNetworkFrequency >= 1, $"target_network_frequency must be at least 1 (got {TargetNetworkFrequency})");
+        Check(Tau is > 0 and <= 1, $"tau must lie in (0, 1] (got {Tau})");
+        Check(StartE is >= 0 and <= 1 && EndE is >= 0 and <= 1, $"start_e and end_e must lie in [0, 1] (got {StartE}, {EndE})");
+        Check(ExplorationFraction is > 0 and <= 1, $"exploration_fraction must lie in (0, 1] (got {ExplorationFraction})");
+        Check(TotalTimesteps >= 1, $"total_timesteps must be at least 1 (got {TotalTimesteps})");
+        Check(Hiddens.Count >= 1 && Hiddens.All(h => h >= 1), $"hiddens must list at least one positive width (got [{string.Join(", ", Hiddens)}])");
+        Check(NStep >= 1, $"n_step must be at least 1 (got {NStep})");
+        Check(PrioritizedReplayAlpha > 0 && PrioritizedReplayBeta is >= 0 and <= 1, $"prioritized_replay_alpha must be positive and prioritized_replay_beta in [0, 1] (got {PrioritizedReplayAlpha}, {PrioritizedReplayBeta})");
+        Check(MaxGradNorm is null or > 0, $"max_grad_norm must be positive or null (got {MaxGradNorm})");
+        Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
+        return problems;
+    }
+
+    /// <inheritdoc />
+    public Algorithm BuildAlgorithm() => Build();
+
+    /// <inheritdoc />
+    public string Describe() =>
+        $"{NumEnvs} env(s), {StepsPerIteration} steps per iteration, replay {BufferSize}, batch {BatchSize} every {TrainFrequency} steps from step {LearningStarts}";
+
+    /// <summary>Validates and builds the algorithm.</summary>
+    public Dqn Build()
+    {
+        IReadOnlyList<string> problems = Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid DQN config: " + string.Join("; ", problems) + ".");
+        }
+
+        return new Dqn(this);
+    }
+}
