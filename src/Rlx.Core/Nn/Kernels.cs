@@ -86,6 +86,20 @@ public static class Kernels
             }
         }
 
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; column + 16 <= n; column += 16)
+            {
+                GemmPanel16(a, rowStride, colStride, b, c, m, k, n, column);
+            }
+        }
+
+        if (Vector512.IsHardwareAccelerated && column < n && n >= 16)
+        {
+            GemmTail(a, rowStride, colStride, b, c, m, k, n, n - column);
+            column = n;
+        }
+
         if (column < n)
         {
             for (int i = 0; i < m; i++)
@@ -105,7 +119,7 @@ public static class Kernels
     /// </summary>
     public static void LinearForward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, Span<float> wT, int m, int k, int n)
     {
-        if (m < 16 || n < Panel)
+        if (m < 16 || n < 16)
         {
             for (int i = 0; i < m; i++)
             {
@@ -140,7 +154,7 @@ public static class Kernels
     /// </summary>
     public static void LinearBackwardParameters(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dw, Span<float> db, Span<float> scratch, int m, int k, int n)
     {
-        if (k < Panel && n >= Panel)
+        if (k < 16 && n >= 16)
         {
             Gemm(x, dy, scratch, k, m, n, accumulate: false, transposeA: true);
             for (int j = 0; j < n; j++)
@@ -179,6 +193,74 @@ public static class Kernels
             {
                 Unsafe.Add(ref dst, (c * rows) + r) = Unsafe.Add(ref row, c);
             }
+        }
+    }
+
+    /// <summary>
+    /// Accumulates the last <paramref name="width"/> (&lt; 16) columns: a 16-wide panel ending at column
+    /// <c>n</c> is computed in registers and only its last <paramref name="width"/> lanes are added to <c>c</c>.
+    /// </summary>
+    private static void GemmTail(ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, int width)
+    {
+        int column = n - 16;
+        Vector512<int> lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        Vector512<float> mask = Vector512.GreaterThanOrEqual(lane, Vector512.Create(16 - width)).AsSingle();
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), column);
+        ref float cr = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), column);
+        for (int i = 0; i < m; i++)
+        {
+            ref float ai = ref Unsafe.Add(ref ar, i * rowStride);
+            Vector512<float> sum = Vector512<float>.Zero;
+            for (int p = 0; p < k; p++)
+            {
+                sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, p * colStride)), Vector512.LoadUnsafe(ref Unsafe.Add(ref br, p * n)), sum);
+            }
+
+            ref float ci = ref Unsafe.Add(ref cr, i * n);
+            Vector512<float> old = Vector512.LoadUnsafe(ref ci);
+            Vector512.ConditionalSelect(mask, old + sum, old).StoreUnsafe(ref ci);
+        }
+    }
+
+    /// <summary>Accumulates a 16-column panel of <c>a · b</c> into <c>c</c>, four rows at a time.</summary>
+    private static void GemmPanel16(ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, int column)
+    {
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), column);
+        ref float cr = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), column);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            ref float c0 = ref Unsafe.Add(ref cr, i * n);
+            ref float a0 = ref Unsafe.Add(ref ar, i * rowStride);
+            Vector512<float> s0 = Vector512.LoadUnsafe(ref c0), s1 = Vector512.LoadUnsafe(ref c0, (nuint)n), s2 = Vector512.LoadUnsafe(ref c0, (nuint)(2 * n)), s3 = Vector512.LoadUnsafe(ref c0, (nuint)(3 * n));
+            for (int p = 0; p < k; p++)
+            {
+                Vector512<float> bp = Vector512.LoadUnsafe(ref Unsafe.Add(ref br, p * n));
+                int q = p * colStride;
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a0, q)), bp, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a0, rowStride + q)), bp, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a0, (2 * rowStride) + q)), bp, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a0, (3 * rowStride) + q)), bp, s3);
+            }
+
+            s0.StoreUnsafe(ref c0);
+            s1.StoreUnsafe(ref c0, (nuint)n);
+            s2.StoreUnsafe(ref c0, (nuint)(2 * n));
+            s3.StoreUnsafe(ref c0, (nuint)(3 * n));
+        }
+
+        for (; i < m; i++)
+        {
+            ref float ci = ref Unsafe.Add(ref cr, i * n);
+            Vector512<float> sum = Vector512.LoadUnsafe(ref ci);
+            for (int p = 0; p < k; p++)
+            {
+                sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ar, (i * rowStride) + (p * colStride))), Vector512.LoadUnsafe(ref Unsafe.Add(ref br, p * n)), sum);
+            }
+
+            sum.StoreUnsafe(ref ci);
         }
     }
 

@@ -47,7 +47,7 @@ public sealed class Linear
     /// <summary>Computes <paramref name="y"/> (<c>[batch, out]</c>) from <paramref name="x"/> (<c>[batch, in]</c>).</summary>
     public void Forward(ReadOnlySpan<float> x, Span<float> y, int batch)
     {
-        if (_frozenWeightT is not null && Outputs >= 64)
+        if (_frozenWeightT is not null && Outputs >= 16)
         {
             for (int i = 0; i < batch; i++)
             {
