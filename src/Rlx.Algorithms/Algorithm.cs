@@ -14,6 +14,7 @@ public abstract class Algorithm : IDisposable
     {
         ["ppo"] = Ppo.FromCheckpoint,
         ["dqn"] = Dqn.FromCheckpoint,
+        ["a2c"] = A2c.FromCheckpoint,
     };
 
     /// <summary>The algorithm's name as written in checkpoints (<c>ppo</c>).</summary>

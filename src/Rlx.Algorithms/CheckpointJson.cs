@@ -73,23 +73,18 @@ internal static class CheckpointJson
         files.TryGetValue(name, out byte[]? content) ? content : throw new InvalidDataException($"Checkpoint has no {name}.");
 
     /// <summary>Parameters (and optimiser moments under <c>adam.m.</c>/<c>adam.v.</c>) as safetensors.</summary>
-    public static byte[] Weights(string algorithm, IEnumerable<Parameter> parameters, Adam? optimizer)
+    public static byte[] Weights(string algorithm, IEnumerable<Parameter> parameters, IOptimizer? optimizer)
     {
         var tensors = parameters.Select(p => (p.Name, p.Shape, p.Value)).ToList();
-        if (optimizer is not null)
+        foreach ((string name, float[] values) in optimizer?.State ?? [])
         {
-            for (int p = 0; p < optimizer.Parameters.Count; p++)
-            {
-                Parameter parameter = optimizer.Parameters[p];
-                tensors.Add(("adam.m." + parameter.Name, parameter.Shape, optimizer.FirstMoments[p]));
-                tensors.Add(("adam.v." + parameter.Name, parameter.Shape, optimizer.SecondMoments[p]));
-            }
+            tensors.Add((name, [values.Length], values));
         }
 
         return SafeTensors.Write(tensors, new Dictionary<string, string> { ["format"] = "rlx", ["algorithm"] = algorithm });
     }
 
-    public static void ReadWeights(byte[] bytes, IEnumerable<Parameter> parameters, Adam? optimizer)
+    public static void ReadWeights(byte[] bytes, IEnumerable<Parameter> parameters, IOptimizer? optimizer)
     {
         var tensors = SafeTensors.Read(bytes, out _);
         foreach (Parameter p in parameters)
@@ -97,13 +92,9 @@ internal static class CheckpointJson
             Load(tensors, p.Name, p.Value);
         }
 
-        if (optimizer is not null)
+        foreach ((string name, float[] values) in optimizer?.State ?? [])
         {
-            for (int p = 0; p < optimizer.Parameters.Count; p++)
-            {
-                Load(tensors, "adam.m." + optimizer.Parameters[p].Name, optimizer.FirstMoments[p]);
-                Load(tensors, "adam.v." + optimizer.Parameters[p].Name, optimizer.SecondMoments[p]);
-            }
+            Load(tensors, name, values);
         }
     }
 

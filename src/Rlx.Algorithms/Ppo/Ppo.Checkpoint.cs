@@ -26,7 +26,7 @@ public sealed partial class Ppo
             ppo._episodes = state["episodes_total"]!.GetValue<long>();
             ppo._timeTotal = state["time_total_s"]!.GetValue<double>();
             CheckpointJson.ReadRandom(state["learner_rng"], ppo._random);
-            CheckpointJson.ReadEpisodes(state["recent_episodes"], ppo._recent);
+            CheckpointJson.ReadEpisodes(state["recent_episodes"], ppo._storage.Recent);
             using var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin")));
             ppo._runners.LoadState(reader);
             return ppo;
@@ -52,7 +52,7 @@ public sealed partial class Ppo
             ["time_total_s"] = _timeTotal,
             ["adam_step"] = _optimizer.StepCount,
             ["learner_rng"] = CheckpointJson.Random(_random),
-            ["recent_episodes"] = CheckpointJson.Episodes(_recent),
+            ["recent_episodes"] = CheckpointJson.Episodes(_storage.Recent),
         };
         return new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {

@@ -24,10 +24,9 @@ public sealed partial class Ppo : Algorithm
     private readonly Pcg64 _random;
     private readonly float[] _weights;
     private readonly int _steps, _envs, _obsSize, _actSize;
-    private readonly float[] _obs, _actions, _logProbs, _values, _rewards, _dones, _advantages, _returns, _nextValues, _nextDones;
+    private readonly RolloutStorage _storage;
     private readonly int[] _indices;
     private readonly float[] _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues;
-    private readonly Queue<(double Return, long Length)> _recent = new();
     private EnvRunner? _evaluationRunner;
     private long _iteration, _timesteps, _episodes;
     private double _timeTotal;
@@ -49,9 +48,7 @@ public sealed partial class Ppo : Algorithm
 
         (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
         int n = _steps * _envs, mb = config.MinibatchSize;
-        (_obs, _actions) = (new float[n * _obsSize], new float[n * _actSize]);
-        (_logProbs, _values, _rewards, _dones, _advantages, _returns) = (new float[n], new float[n], new float[n], new float[n], new float[n], new float[n]);
-        (_nextValues, _nextDones) = (new float[_envs], new float[_envs]);
+        _storage = new RolloutStorage(_steps, config.NumEnvsPerRunner, config.NumEnvRunners, _obsSize, _actSize, ReturnWindow);
         _indices = new int[n];
         (_mbObs, _mbActions) = (new float[mb * _obsSize], new float[mb * _actSize]);
         (_mbLogProbs, _mbAdvantages, _mbReturns, _mbValues) = (new float[mb], new float[mb], new float[mb], new float[mb]);
@@ -82,11 +79,12 @@ public sealed partial class Ppo : Algorithm
         // 2. Rollout: every runner samples a fragment with the current weights; fragments are merged env-wise.
         _policy.CopyWeightsTo(_weights);
         IReadOnlyList<SampleBatch> fragments = _runners.Sample(_weights, _steps);
-        int episodesThisIter = Merge(fragments, out double iterationReturn, out double iterationLength);
+        (int episodesThisIter, double iterationReturn, double iterationLength) = _storage.Merge(fragments);
+        _episodes += episodesThisIter;
         _timesteps += _steps * _envs;
 
         // 3. Bootstrap and GAE.
-        Gae.Compute(_rewards, _values, _dones, _nextValues, _nextDones, _steps, _envs, _config.Gamma, _config.GaeLambda, _advantages, _returns);
+        _storage.ComputeAdvantages(_config.Gamma, _config.GaeLambda);
 
         // 4. Optimise the policy and value networks: epochs × shuffled minibatches.
         var settings = new PpoLossSettings(_config.ClipCoef, _config.EntCoef, _config.VfCoef, _config.NormAdv, _config.ClipVloss);
@@ -134,7 +132,7 @@ public sealed partial class Ppo : Algorithm
             ["losses/old_approx_kl"] = stats.OldApproxKl,
             ["losses/approx_kl"] = stats.ApproxKl,
             ["losses/clipfrac"] = clipFractions / Math.Max(1, updates),
-            ["losses/explained_variance"] = ExplainedVariance(),
+            ["losses/explained_variance"] = _storage.ExplainedVariance(),
         };
         return new TrainResult
         {
@@ -142,8 +140,8 @@ public sealed partial class Ppo : Algorithm
             TimestepsTotal = _timesteps,
             EpisodesTotal = _episodes,
             EpisodesThisIter = episodesThisIter,
-            EpisodeReturnMean = _recent.Count == 0 ? double.NaN : _recent.Average(e => e.Return),
-            EpisodeLenMean = _recent.Count == 0 ? double.NaN : _recent.Average(e => e.Length),
+            EpisodeReturnMean = _storage.RecentReturnMean,
+            EpisodeLenMean = _storage.RecentLengthMean,
             TimeThisIterS = seconds,
             TimeTotalS = _timeTotal,
             EnvStepsPerS = batch / seconds,
@@ -195,56 +193,15 @@ public sealed partial class Ppo : Algorithm
         _config.Env, numEnvs, _config.EnvConfig, _config.MaxEpisodeSteps, _config.NormalizeObservations, _config.NormalizeRewards,
         _config.Gamma, _config.BootstrapTruncated);
 
-    /// <summary>Copies runner fragments ([steps × envs-per-runner] each) into [steps × all envs] storage and records episodes.</summary>
-    private int Merge(IReadOnlyList<SampleBatch> fragments, out double meanReturn, out double meanLength)
-    {
-        int perRunner = _config.NumEnvsPerRunner, episodes = 0;
-        double returnSum = 0, lengthSum = 0;
-        for (int r = 0; r < fragments.Count; r++)
-        {
-            SampleBatch f = fragments[r];
-            int column = r * perRunner;
-            for (int t = 0; t < _steps; t++)
-            {
-                int from = t * perRunner, to = (t * _envs) + column;
-                f.Observations.AsSpan(from * _obsSize, perRunner * _obsSize).CopyTo(_obs.AsSpan(to * _obsSize));
-                f.Actions.AsSpan(from * _actSize, perRunner * _actSize).CopyTo(_actions.AsSpan(to * _actSize));
-                f.LogProbs.AsSpan(from, perRunner).CopyTo(_logProbs.AsSpan(to));
-                f.Values.AsSpan(from, perRunner).CopyTo(_values.AsSpan(to));
-                f.Rewards.AsSpan(from, perRunner).CopyTo(_rewards.AsSpan(to));
-                f.Dones.AsSpan(from, perRunner).CopyTo(_dones.AsSpan(to));
-            }
-
-            f.NextValues.CopyTo(_nextValues, column);
-            f.NextDones.CopyTo(_nextDones, column);
-            foreach (var episode in f.Episodes)
-            {
-                _recent.Enqueue((episode.Return, episode.Length));
-                if (_recent.Count > ReturnWindow)
-                {
-                    _recent.Dequeue();
-                }
-
-                returnSum += episode.Return;
-                lengthSum += episode.Length;
-                episodes++;
-            }
-        }
-
-        _episodes += episodes;
-        meanReturn = episodes > 0 ? returnSum / episodes : double.NaN;
-        meanLength = episodes > 0 ? lengthSum / episodes : double.NaN;
-        return episodes;
-    }
-
     private void GatherMinibatch(ReadOnlySpan<int> indices)
     {
         for (int k = 0; k < indices.Length; k++)
         {
             int i = indices[k];
-            _obs.AsSpan(i * _obsSize, _obsSize).CopyTo(_mbObs.AsSpan(k * _obsSize));
-            _actions.AsSpan(i * _actSize, _actSize).CopyTo(_mbActions.AsSpan(k * _actSize));
-            (_mbLogProbs[k], _mbAdvantages[k], _mbReturns[k], _mbValues[k]) = (_logProbs[i], _advantages[i], _returns[i], _values[i]);
+            RolloutStorage s = _storage;
+            s.Observations.AsSpan(i * _obsSize, _obsSize).CopyTo(_mbObs.AsSpan(k * _obsSize));
+            s.Actions.AsSpan(i * _actSize, _actSize).CopyTo(_mbActions.AsSpan(k * _actSize));
+            (_mbLogProbs[k], _mbAdvantages[k], _mbReturns[k], _mbValues[k]) = (s.LogProbs[i], s.Advantages[i], s.Returns[i], s.Values[i]);
         }
     }
 
@@ -255,28 +212,5 @@ public sealed partial class Ppo : Algorithm
             int j = (int)_random.Integers(0, i + 1);
             (values[i], values[j]) = (values[j], values[i]);
         }
-    }
-
-    private double ExplainedVariance()
-    {
-        double Variance(Func<int, double> value)
-        {
-            double mean = 0, squares = 0;
-            for (int i = 0; i < _returns.Length; i++)
-            {
-                mean += value(i);
-            }
-
-            mean /= _returns.Length;
-            for (int i = 0; i < _returns.Length; i++)
-            {
-                squares += (value(i) - mean) * (value(i) - mean);
-            }
-
-            return squares / _returns.Length;
-        }
-
-        double varianceY = Variance(i => _returns[i]);
-        return varianceY == 0 ? double.NaN : 1 - (Variance(i => _returns[i] - _values[i]) / varianceY);
     }
 }

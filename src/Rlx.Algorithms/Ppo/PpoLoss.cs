@@ -1,4 +1,3 @@
-using Rlx.Distributions;
 using Rlx.Policies;
 
 namespace Rlx.Algorithms;
@@ -10,8 +9,8 @@ namespace Rlx.Algorithms;
 /// </summary>
 public sealed class PpoLoss
 {
-    private float[] _heads = [], _logProb = [], _entropy = [], _values = [], _ratio = [], _advantages = [];
-    private float[] _gradLogProb = [], _gradEntropy = [], _gradHeads = [], _gradValues = [];
+    private float[] _logProb = [], _entropy = [], _values = [], _ratio = [], _advantages = [];
+    private float[] _gradLogProb = [], _gradEntropy = [], _gradValues = [];
 
     /// <summary>Computes the loss for <paramref name="batch"/> samples and accumulates its gradient.</summary>
     public PpoLossStats Compute(
@@ -22,22 +21,9 @@ public sealed class PpoLoss
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(settings);
-        EnsureCapacity(batch, policy.ActionOutputs);
-        int k = policy.ActionOutputs;
-        Span<float> heads = _heads.AsSpan(0, batch * k);
-        policy.Actor.Forward(observations, batch).CopyTo(heads);
-        Span<float> logProb = _logProb.AsSpan(0, batch), entropy = _entropy.AsSpan(0, batch);
-        if (policy.IsContinuous)
-        {
-            DiagGaussian.Evaluate(heads, policy.LogStd!.Value, batch, actions, logProb, entropy);
-        }
-        else
-        {
-            Categorical.Evaluate(heads, batch, k, actions, logProb, entropy);
-        }
-
-        Span<float> values = _values.AsSpan(0, batch);
-        policy.Critic.Forward(observations, batch).CopyTo(values);
+        EnsureCapacity(batch);
+        Span<float> logProb = _logProb.AsSpan(0, batch), entropy = _entropy.AsSpan(0, batch), values = _values.AsSpan(0, batch);
+        policy.Evaluate(observations, batch, actions, logProb, entropy, values);
 
         // Ratios and diagnostics.
         double approxKl = 0, oldApproxKl = 0, clipped = 0;
@@ -106,18 +92,7 @@ public sealed class PpoLoss
         double loss = pgLoss - (settings.EntCoef * entropyMean) + (vLoss * settings.VfCoef);
 
         // Backward through the distribution, then both networks.
-        Span<float> gradHeads = _gradHeads.AsSpan(0, batch * k);
-        if (policy.IsContinuous)
-        {
-            DiagGaussian.Backward(heads, policy.LogStd!.Value, batch, actions, gradLogProb, gradEntropy, gradHeads, policy.LogStd.Grad);
-        }
-        else
-        {
-            Categorical.Backward(heads, batch, k, actions, gradLogProb, gradEntropy, gradHeads);
-        }
-
-        policy.Actor.Backward(gradHeads, batch);
-        policy.Critic.Backward(gradValues, batch);
+        policy.Backward(actions, gradLogProb, gradEntropy, gradValues);
         return new PpoLossStats(pgLoss, vLoss, entropyMean, approxKl / batch, oldApproxKl / batch, clipped / batch, loss);
     }
 
@@ -145,15 +120,13 @@ public sealed class PpoLoss
         }
     }
 
-    private void EnsureCapacity(int batch, int k)
+    private void EnsureCapacity(int batch)
     {
-        if (_logProb.Length >= batch && _heads.Length >= batch * k)
+        if (_logProb.Length >= batch)
         {
             return;
         }
 
-        _heads = new float[batch * k];
-        _gradHeads = new float[batch * k];
         _logProb = new float[batch];
         _entropy = new float[batch];
         _values = new float[batch];

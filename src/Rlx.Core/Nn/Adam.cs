@@ -7,7 +7,7 @@ namespace Rlx.Nn;
 /// <c>m ← β₁m + (1−β₁)g</c>, <c>v ← β₂v + (1−β₂)g²</c>,
 /// <c>θ ← θ − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)</c>.
 /// </summary>
-public sealed class Adam
+public sealed class Adam : IOptimizer
 {
     private readonly Parameter[] _parameters;
 
@@ -43,6 +43,10 @@ public sealed class Adam
 
     /// <summary>Second moments, one array per parameter (saved in checkpoints).</summary>
     public float[][] SecondMoments { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string Name, float[] Values)> State =>
+        [.. _parameters.Select((p, i) => ("adam.m." + p.Name, FirstMoments[i])), .. _parameters.Select((p, i) => ("adam.v." + p.Name, SecondMoments[i]))];
 
     /// <summary>Applies one update with learning rate <paramref name="learningRate"/> using the current gradients.</summary>
     public void Step(double learningRate)

@@ -14,6 +14,8 @@ namespace Rlx.Policies;
 public sealed class ActorCriticPolicy
 {
     private float[] _entropyScratch = [];
+    private float[] _heads = [], _gradHeads = [];
+    private int _evaluated;
 
     /// <summary>Creates an uninitialised (all-zero) policy; call <see cref="InitializeOrthogonal"/> or <see cref="LoadWeights"/>.</summary>
     public ActorCriticPolicy(int observationSize, Space actionSpace, IReadOnlyList<int> hidden, Activation activation = Activation.Tanh)
@@ -142,6 +144,54 @@ public sealed class ActorCriticPolicy
         }
 
         Values(observations, batch, values);
+    }
+
+    /// <summary>
+    /// Training forward pass: log-probabilities and entropies of <paramref name="actions"/> under the
+    /// current policy, and values, for <paramref name="batch"/> observations; keeps what
+    /// <see cref="Backward"/> needs.
+    /// </summary>
+    public void Evaluate(ReadOnlySpan<float> observations, int batch, ReadOnlySpan<float> actions, Span<float> logProb, Span<float> entropy, Span<float> values)
+    {
+        if (_heads.Length < batch * ActionOutputs)
+        {
+            (_heads, _gradHeads) = (new float[batch * ActionOutputs], new float[batch * ActionOutputs]);
+        }
+
+        Span<float> heads = _heads.AsSpan(0, batch * ActionOutputs);
+        Actor.Forward(observations, batch).CopyTo(heads);
+        if (IsContinuous)
+        {
+            DiagGaussian.Evaluate(heads, LogStd!.Value, batch, actions, logProb, entropy);
+        }
+        else
+        {
+            Categorical.Evaluate(heads, batch, ActionOutputs, actions, logProb, entropy);
+        }
+
+        Critic.Forward(observations, batch)[..batch].CopyTo(values);
+        _evaluated = batch;
+    }
+
+    /// <summary>
+    /// Accumulates the gradient of <c>Σ gLogProb·log p + gEntropy·H + gValues·V</c> from the last
+    /// <see cref="Evaluate"/> into every parameter.
+    /// </summary>
+    public void Backward(ReadOnlySpan<float> actions, ReadOnlySpan<float> gradLogProb, ReadOnlySpan<float> gradEntropy, ReadOnlySpan<float> gradValues)
+    {
+        int batch = _evaluated;
+        Span<float> heads = _heads.AsSpan(0, batch * ActionOutputs), gradHeads = _gradHeads.AsSpan(0, batch * ActionOutputs);
+        if (IsContinuous)
+        {
+            DiagGaussian.Backward(heads, LogStd!.Value, batch, actions, gradLogProb, gradEntropy, gradHeads, LogStd.Grad);
+        }
+        else
+        {
+            Categorical.Backward(heads, batch, ActionOutputs, actions, gradLogProb, gradEntropy, gradHeads);
+        }
+
+        Actor.Backward(gradHeads, batch);
+        Critic.Backward(gradValues, batch);
     }
 
     /// <summary>Writes the critic's value of each observation.</summary>

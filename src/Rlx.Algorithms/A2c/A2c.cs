@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Rlx.Environments;
+using Rlx.Nn;
+using Rlx.Policies;
+using Rlx.Random;
+using Rlx.Runtime;
+
+namespace Rlx.Algorithms;
+
+/// <summary>
+/// Advantage actor-critic (A2C), the synchronous form of A3C, as Stable-Baselines3 defines it: every
+/// update samples <c>rollout_fragment_length</c> steps from every environment with the current
+/// policy, computes returns and advantages (GAE, λ = 1 by default), and takes one gradient step on
+/// <c>−mean(A·log π) + vf_coef·mean((R − V)²) − ent_coef·mean(H)</c> with RMSprop (or Adam).
+/// </summary>
+public sealed class A2c : Algorithm
+{
+    private const int FormatVersion = 1;
+    private readonly A2cConfig _config;
+    private readonly ActorCriticPolicy _policy;
+    private readonly IOptimizer _optimizer;
+    private readonly IEnvRunnerGroup _runners;
+    private readonly RolloutStorage _storage;
+    private readonly Pcg64 _random;
+    private readonly float[] _weights, _logProb, _entropy, _values, _advantages, _gradLogProb, _gradEntropy, _gradValues;
+    private long _iteration, _updates, _timesteps, _episodes;
+    private double _timeTotal;
+
+    internal A2c(A2cConfig config)
+    {
+        _config = config;
+        using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
+        {
+            _policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, config.Hiddens);
+        }
+
+        _random = new Pcg64((ulong)config.Seed);
+        _policy.InitializeOrthogonal(_random);
+        _optimizer = config.Optimizer == "adam"
+            ? new Adam(_policy.Parameters, epsilon: config.OptimizerEps)
+            : new RmsProp(_policy.Parameters, config.RmsPropAlpha, config.OptimizerEps);
+        var settings = new EnvRunnerSettings(config.Env, config.NumEnvsPerRunner, config.EnvConfig, config.MaxEpisodeSteps, Gamma: config.Gamma, BootstrapTruncated: config.BootstrapTruncated);
+        _runners = new LocalEnvRunnerGroup(settings, _policy, config.NumEnvRunners, config.Seed);
+        _storage = new RolloutStorage(config.RolloutFragmentLength, config.NumEnvsPerRunner, config.NumEnvRunners, _policy.ObservationSize, _policy.ActionSize);
+        int n = _storage.Count;
+        _weights = new float[_policy.WeightCount];
+        (_logProb, _entropy, _values, _advantages) = (new float[n], new float[n], new float[n], new float[n]);
+        (_gradLogProb, _gradEntropy, _gradValues) = (new float[n], new float[n], new float[n]);
+    }
+
+    /// <inheritdoc />
+    public override string Name => "a2c";
+
+    /// <inheritdoc />
+    public override long TrainingIteration => _iteration;
+
+    /// <summary>The policy.</summary>
+    public ActorCriticPolicy Policy => _policy;
+
+    /// <inheritdoc />
+    public override TrainResult Train()
+    {
+        long started = Stopwatch.GetTimestamp();
+        _iteration++;
+        int n = _storage.Count, episodes = 0;
+        double returnSum = 0, lengthSum = 0, policyLoss = 0, valueLoss = 0, entropyMean = 0, lr = _config.Lr;
+        for (int update = 0; update < _config.UpdatesPerIteration; update++)
+        {
+            // 1. Learning rate, rollout with the current weights, returns and advantages.
+            double numUpdates = Math.Max(1.0, (double)_config.TotalTimesteps / _config.BatchSize);
+            lr = _config.AnnealLr ? Math.Max(0, 1 - (_updates / numUpdates)) * _config.Lr : _config.Lr;
+            _updates++;
+            _policy.CopyWeightsTo(_weights);
+            (int finished, double meanReturn, double meanLength) = _storage.Merge(_runners.Sample(_weights, _config.RolloutFragmentLength));
+            if (finished > 0)
+            {
+                (episodes, returnSum, lengthSum) = (episodes + finished, returnSum + (meanReturn * finished), lengthSum + (meanLength * finished));
+            }
+
+            _timesteps += n;
+            _storage.ComputeAdvantages(_config.Gamma, _config.GaeLambda);
+            _storage.Advantages.CopyTo(_advantages, 0);
+            if (_config.NormAdv)
+            {
+                PpoLoss.NormalizeAdvantages(_advantages);
+            }
+
+            // 2. One gradient step on the actor-critic loss.
+            _policy.ZeroGrad();
+            _policy.Evaluate(_storage.Observations, n, _storage.Actions, _logProb, _entropy, _values);
+            (policyLoss, valueLoss, entropyMean) = (0, 0, 0);
+            for (int i = 0; i < n; i++)
+            {
+                double error = _values[i] - _storage.Returns[i];
+                policyLoss -= _advantages[i] * _logProb[i] / n;
+                valueLoss += error * error / n;
+                entropyMean += _entropy[i] / n;
+                _gradLogProb[i] = -_advantages[i] / n;
+                _gradEntropy[i] = (float)(-_config.EntCoef / n);
+                _gradValues[i] = (float)(_config.VfCoef * 2 * error / n);
+            }
+
+            _policy.Backward(_storage.Actions, _gradLogProb, _gradEntropy, _gradValues);
+            Adam.ClipGradNorm(_policy.Parameters, _config.MaxGradNorm);
+            _optimizer.Step(lr);
+        }
+
+        _episodes += episodes;
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _timeTotal += seconds;
+        int steps = n * _config.UpdatesPerIteration;
+        return new TrainResult
+        {
+            TrainingIteration = _iteration,
+            TimestepsTotal = _timesteps,
+            EpisodesTotal = _episodes,
+            EpisodesThisIter = episodes,
+            EpisodeReturnMean = _storage.RecentReturnMean,
+            EpisodeLenMean = _storage.RecentLengthMean,
+            TimeThisIterS = seconds,
+            TimeTotalS = _timeTotal,
+            EnvStepsPerS = steps / seconds,
+            LearnerStats = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["charts/learning_rate"] = lr,
+                ["charts/episodic_return"] = episodes > 0 ? returnSum / episodes : double.NaN,
+                ["charts/episodic_length"] = episodes > 0 ? lengthSum / episodes : double.NaN,
+                ["charts/SPS"] = steps / seconds,
+                ["losses/policy_loss"] = policyLoss,
+                ["losses/value_loss"] = valueLoss,
+                ["losses/entropy"] = entropyMean,
+                ["losses/explained_variance"] = _storage.ExplainedVariance(),
+            },
+        };
+    }
+
+    /// <inheritdoc />
+    public override EvaluationResult Evaluate(int episodes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
+        var settings = new EnvRunnerSettings(_config.Env, Math.Min(episodes, 8), _config.EnvConfig, _config.MaxEpisodeSteps);
+        using var runner = new EnvRunner(settings, _policy, _config.Seed + 1_000_000, (ulong)_config.Seed + 1_000_000);
+        var returns = new List<double>();
+        var lengths = new List<double>();
+        while (returns.Count < episodes)
+        {
+            SampleBatch fragment = runner.Sample(64, deterministic: true);
+            returns.AddRange(fragment.Episodes.Select(e => e.Return));
+            lengths.AddRange(fragment.Episodes.Select(e => (double)e.Length));
+        }
+
+        double[] r = [.. returns.Take(episodes)];
+        double mean = r.Average();
+        return new EvaluationResult(mean, Math.Sqrt(r.Average(x => (x - mean) * (x - mean))), lengths.Take(episodes).Average(), episodes);
+    }
+
+    /// <summary>Restores an A2C checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
+    internal static A2c FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state)
+    {
+        if ((state["format_version"]?.GetValue<int>() ?? 0) != FormatVersion)
+        {
+            throw new InvalidDataException($"A2C checkpoint format {state["format_version"]} is not supported (expected {FormatVersion}).");
+        }
+
+        var a2c = new A2c(CheckpointJson.ReadConfig(state, new A2cConfig()));
+        try
+        {
+            CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), a2c._policy.Parameters, a2c._optimizer);
+            a2c._optimizer.StepCount = state["optimizer_step"]!.GetValue<long>();
+            (a2c._iteration, a2c._updates) = (state["training_iteration"]!.GetValue<long>(), state["updates"]!.GetValue<long>());
+            (a2c._timesteps, a2c._episodes) = (state["timesteps_total"]!.GetValue<long>(), state["episodes_total"]!.GetValue<long>());
+            a2c._timeTotal = state["time_total_s"]!.GetValue<double>();
+            CheckpointJson.ReadRandom(state["learner_rng"], a2c._random);
+            CheckpointJson.ReadEpisodes(state["recent_episodes"], a2c._storage.Recent);
+            using var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin")));
+            a2c._runners.LoadState(reader);
+            return a2c;
+        }
+        catch (Exception e) when (e is KeyNotFoundException or NullReferenceException or EndOfStreamException or FormatException or InvalidOperationException)
+        {
+            a2c.Dispose();
+            throw new InvalidDataException($"A2C checkpoint is inconsistent with its config: {e.Message}", e);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()
+    {
+        var state = new JsonObject
+        {
+            ["format_version"] = FormatVersion,
+            ["algorithm"] = Name,
+            ["config"] = CheckpointJson.Config(_config),
+            ["training_iteration"] = _iteration,
+            ["updates"] = _updates,
+            ["timesteps_total"] = _timesteps,
+            ["episodes_total"] = _episodes,
+            ["time_total_s"] = _timeTotal,
+            ["optimizer_step"] = _optimizer.StepCount,
+            ["learner_rng"] = CheckpointJson.Random(_random),
+            ["recent_episodes"] = CheckpointJson.Episodes(_storage.Recent),
+        };
+        return new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            ["weights.safetensors"] = CheckpointJson.Weights(Name, _policy.Parameters, _optimizer),
+            ["state.json"] = CheckpointJson.Bytes(state),
+            ["runners.bin"] = CheckpointJson.Binary(_runners.SaveState),
+        };
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _runners.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,108 @@
+using Rlx.Runtime;
+
+namespace Rlx.Algorithms;
+
+/// <summary>
+/// On-policy storage of one iteration, <c>[steps × all envs]</c> row per step (CleanRL's layout):
+/// merges the runners' fragments env-wise, keeps a window of recent episodes, and computes GAE.
+/// Shared by PPO and A2C.
+/// </summary>
+internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, int observationSize, int actionSize, int returnWindow = 20)
+{
+    public int Steps { get; } = steps;
+
+    public int Envs { get; } = envsPerRunner * runners;
+
+    public int Count => Steps * Envs;
+
+    public float[] Observations { get; } = new float[steps * envsPerRunner * runners * observationSize];
+
+    public float[] Actions { get; } = new float[steps * envsPerRunner * runners * actionSize];
+
+    public float[] LogProbs { get; } = new float[steps * envsPerRunner * runners];
+
+    public float[] Values { get; } = new float[steps * envsPerRunner * runners];
+
+    public float[] Rewards { get; } = new float[steps * envsPerRunner * runners];
+
+    public float[] Dones { get; } = new float[steps * envsPerRunner * runners];
+
+    public float[] Advantages { get; } = new float[steps * envsPerRunner * runners];
+
+    public float[] Returns { get; } = new float[steps * envsPerRunner * runners];
+
+    public float[] NextValues { get; } = new float[envsPerRunner * runners];
+
+    public float[] NextDones { get; } = new float[envsPerRunner * runners];
+
+    /// <summary>The last finished episodes (return, length), oldest first.</summary>
+    public Queue<(double Return, long Length)> Recent { get; } = new();
+
+    public double RecentReturnMean => Recent.Count == 0 ? double.NaN : Recent.Average(e => e.Return);
+
+    public double RecentLengthMean => Recent.Count == 0 ? double.NaN : Recent.Average(e => e.Length);
+
+    /// <summary>Copies fragments ([steps × envs-per-runner] each) into place; returns the episodes that finished, with their mean return and length.</summary>
+    public (int Episodes, double MeanReturn, double MeanLength) Merge(IReadOnlyList<SampleBatch> fragments)
+    {
+        int episodes = 0;
+        double returnSum = 0, lengthSum = 0;
+        for (int r = 0; r < fragments.Count; r++)
+        {
+            SampleBatch f = fragments[r];
+            int column = r * envsPerRunner;
+            for (int t = 0; t < Steps; t++)
+            {
+                int from = t * envsPerRunner, to = (t * Envs) + column;
+                f.Observations.AsSpan(from * observationSize, envsPerRunner * observationSize).CopyTo(Observations.AsSpan(to * observationSize));
+                f.Actions.AsSpan(from * actionSize, envsPerRunner * actionSize).CopyTo(Actions.AsSpan(to * actionSize));
+                f.LogProbs.AsSpan(from, envsPerRunner).CopyTo(LogProbs.AsSpan(to));
+                f.Values.AsSpan(from, envsPerRunner).CopyTo(Values.AsSpan(to));
+                f.Rewards.AsSpan(from, envsPerRunner).CopyTo(Rewards.AsSpan(to));
+                f.Dones.AsSpan(from, envsPerRunner).CopyTo(Dones.AsSpan(to));
+            }
+
+            f.NextValues.CopyTo(NextValues, column);
+            f.NextDones.CopyTo(NextDones, column);
+            foreach (var episode in f.Episodes)
+            {
+                Recent.Enqueue((episode.Return, episode.Length));
+                if (Recent.Count > returnWindow)
+                {
+                    Recent.Dequeue();
+                }
+
+                (returnSum, lengthSum, episodes) = (returnSum + episode.Return, lengthSum + episode.Length, episodes + 1);
+            }
+        }
+
+        return (episodes, episodes > 0 ? returnSum / episodes : double.NaN, episodes > 0 ? lengthSum / episodes : double.NaN);
+    }
+
+    public void ComputeAdvantages(double gamma, double lambda) =>
+        Gae.Compute(Rewards, Values, Dones, NextValues, NextDones, Steps, Envs, gamma, lambda, Advantages, Returns);
+
+    /// <summary>1 − Var(returns − values) / Var(returns), NaN when the returns do not vary.</summary>
+    public double ExplainedVariance()
+    {
+        double Variance(Func<int, double> value)
+        {
+            double mean = 0, squares = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                mean += value(i);
+            }
+
+            mean /= Count;
+            for (int i = 0; i < Count; i++)
+            {
+                squares += (value(i) - mean) * (value(i) - mean);
+            }
+
+            return squares / Count;
+        }
+
+        double varianceY = Variance(i => Returns[i]);
+        return varianceY == 0 ? double.NaN : 1 - (Variance(i => Returns[i] - Values[i]) / varianceY);
+    }
+}
