@@ -15,6 +15,7 @@ public abstract class Algorithm : IDisposable
         ["ppo"] = Ppo.FromCheckpoint,
         ["dqn"] = Dqn.FromCheckpoint,
         ["a2c"] = A2c.FromCheckpoint,
+        ["sac"] = Sac.FromCheckpoint,
     };
 
     /// <summary>The algorithm's name as written in checkpoints (<c>ppo</c>).</summary>

@@ -10,6 +10,7 @@ public static class AlgorithmCatalog
         ["ppo"] = values => ConfigBinding.Apply(new PpoConfig(), values),
         ["dqn"] = values => ConfigBinding.Apply(new DqnConfig(), values),
         ["a2c"] = values => ConfigBinding.Apply(new A2cConfig(), values),
+        ["sac"] = values => ConfigBinding.Apply(new SacConfig(), values),
     };
 
     /// <summary>Known algorithm names.</summary>

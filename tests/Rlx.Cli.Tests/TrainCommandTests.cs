@@ -179,3 +179,30 @@ public sealed class TrainDqnCommandTests : IDisposable
         Assert.Contains("Unknown algorithm 'dnq'. Did you mean 'dqn'?", error, StringComparison.Ordinal);
     }
 }
+
+public sealed class TrainOtherAlgorithmsTests : IDisposable
+{
+    private readonly string _runs = Path.Combine(Path.GetTempPath(), $"rlx-algos-runs-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_runs))
+        {
+            Directory.Delete(_runs, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("a2c", "CartPole-v1", "updates_per_iteration=10")]
+    [InlineData("sac", "Pendulum-v1", "learning_starts=100")]
+    public void Train_WritesRowsAndAnEvaluableCheckpoint(string algorithm, string env, string setting)
+    {
+        var (code, output, error) = CliRunner.Run("train", algorithm, "--env", env, "--stop", "timesteps=400", "--set", setting, "--set", algorithm == "sac" ? "steps_per_iteration=200" : "num_envs_per_runner=4", "--set", algorithm == "sac" ? "batch_size=16" : "rollout_fragment_length=5", "--name", algorithm, "--runs-dir", _runs, "--json");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("\"timesteps_total\": 400", output, StringComparison.Ordinal);
+        (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, algorithm), "--episodes", "2");
+        Assert.True(code == 0, error);
+        Assert.Contains("over 2 episodes", output, StringComparison.Ordinal);
+    }
+}

@@ -151,19 +151,23 @@ public sealed class ReplayBuffer
         writer.Write(Count);
         writer.Write(Position);
         writer.Write(_maxPriority);
-        foreach (float[] array in new[] { Observations, NextObservations, Actions, Rewards, Dones, Discounts })
+        // Slots [0, Count) are the stored ones, whether or not the ring has wrapped.
+        foreach ((float[] array, int width) in Columns())
         {
-            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan()));
+            writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan(0, Count * width)));
         }
 
         if (_priorities is not null)
         {
-            for (int i = 0; i < Capacity; i++)
+            for (int i = 0; i < Count; i++)
             {
                 writer.Write(_priorities[i]);
             }
         }
     }
+
+    private (float[] Array, int Width)[] Columns() =>
+        [(Observations, ObservationSize), (NextObservations, ObservationSize), (Actions, ActionSize), (Rewards, 1), (Dones, 1), (Discounts, 1)];
 
     /// <summary>Reads a buffer written by <see cref="Write"/> into one of the same shape.</summary>
     public void Read(BinaryReader reader)
@@ -172,15 +176,19 @@ public sealed class ReplayBuffer
         Count = reader.ReadInt32();
         Position = reader.ReadInt32();
         _maxPriority = reader.ReadDouble();
-        foreach (float[] array in new[] { Observations, NextObservations, Actions, Rewards, Dones, Discounts })
+        if (Count > Capacity || Position >= Capacity)
         {
-            Span<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan());
-            reader.BaseStream.ReadExactly(bytes);
+            throw new InvalidDataException($"Replay state holds {Count} transitions at position {Position}, more than the capacity {Capacity}.");
+        }
+
+        foreach ((float[] array, int width) in Columns())
+        {
+            reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan(0, Count * width)));
         }
 
         if (_priorities is not null)
         {
-            for (int i = 0; i < Capacity; i++)
+            for (int i = 0; i < Count; i++)
             {
                 _priorities.Set(i, reader.ReadDouble());
             }

@@ -1,0 +1,411 @@
+using System.Diagnostics;
+using Rlx.Environments;
+using Rlx.Environments.Wrappers;
+using Rlx.Nn;
+using Rlx.Random;
+using Rlx.Spaces;
+
+namespace Rlx.Algorithms;
+
+/// <summary>
+/// Soft actor-critic for Box actions with CleanRL <c>sac_continuous_action.py</c>'s semantics: twin
+/// Q-networks with Polyak targets, a tanh-squashed Gaussian actor with the log-probability correction
+/// <c>−log(scale·(1 − tanh²x) + 1e-6)</c> and a log-std squashed into [−5, 2], delayed actor updates,
+/// and automatic entropy tuning. Each <see cref="Train"/> call runs <c>steps_per_iteration</c> steps.
+/// </summary>
+public sealed partial class Sac : Algorithm
+{
+    private const double LogStdMin = -5, LogStdMax = 2;
+    private const int ReturnWindow = 20;
+    private static readonly double HalfLog2Pi = 0.5 * Math.Log(2 * Math.PI);
+    private readonly SacConfig _config;
+    private readonly Env _env;
+    private readonly RecordEpisodeStatistics _recorder;
+    private readonly Mlp _actor, _q1, _q2, _q1Target, _q2Target;
+    private readonly Parameter _logAlpha = new("log_alpha", 1);
+    private readonly Adam _actorOptimizer, _qOptimizer, _alphaOptimizer;
+    private readonly ReplayBuffer _buffer;
+    private readonly Pcg64 _actionRandom, _learnerRandom;
+    private readonly int _obsSize, _actSize, _batch;
+    private readonly float[] _scale, _bias, _low, _high;
+    private readonly double _targetEntropy;
+    private readonly float[] _obs, _next, _action, _sampleWeights;
+    private readonly int[] _indices;
+    private readonly float[] _bObs, _bNext, _bAct, _bRew, _bDone, _qInput, _eps, _logPi, _squashed, _target, _grad1, _grad2, _gradInput, _gradInput2, _gradHeads;
+    private readonly float[] _heads, _pi, _min, _q1Values, _q2Values;
+    private readonly Queue<(double Return, long Length)> _recent = new();
+    private long _globalStep, _iteration, _episodes;
+    private double _timeTotal, _alpha, _lastQLoss = double.NaN, _lastActorLoss = double.NaN;
+
+    internal Sac(SacConfig config)
+    {
+        _config = config;
+        _recorder = new RecordEpisodeStatistics(Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig));
+        _env = _recorder;
+        if (_env.ActionSpace is not Box box || !box.IsBounded)
+        {
+            string space = _env.ActionSpace.ToString();
+            _env.Dispose();
+            throw new ArgumentException($"SAC needs a bounded Box action space, but {config.Env} has {space}; use DQN or PPO for discrete actions.");
+        }
+
+        (_obsSize, _actSize, _batch) = (_env.ObservationSpace.FlatSize, box.FlatSize, config.BatchSize);
+        (_low, _high) = (box.Low.ToArray(), box.High.ToArray());
+        _scale = [.. _low.Zip(_high, (l, h) => (h - l) / 2f)];
+        _bias = [.. _low.Zip(_high, (l, h) => (h + l) / 2f)];
+        _targetEntropy = -_actSize;
+
+        _learnerRandom = new Pcg64((ulong)config.Seed);
+        _actor = new Mlp("actor", _obsSize, config.Hiddens, 2 * _actSize, Activation.ReLU);
+        _q1 = new Mlp("qf1", _obsSize + _actSize, config.Hiddens, 1, Activation.ReLU);
+        _q2 = new Mlp("qf2", _obsSize + _actSize, config.Hiddens, 1, Activation.ReLU);
+        _q1Target = new Mlp("qf1_target", _obsSize + _actSize, config.Hiddens, 1, Activation.ReLU);
+        _q2Target = new Mlp("qf2_target", _obsSize + _actSize, config.Hiddens, 1, Activation.ReLU);
+        foreach (Mlp net in new[] { _actor, _q1, _q2 })
+        {
+            foreach (Linear layer in net.Layers)
+            {
+                Init.PyTorchDefault(layer, _learnerRandom);
+            }
+        }
+
+        _q1Target.CopyFrom(_q1);
+        _q2Target.CopyFrom(_q2);
+        _alpha = config.Alpha;
+        _actorOptimizer = new Adam(_actor.Parameters, epsilon: 1e-8);
+        _qOptimizer = new Adam([.. _q1.Parameters, .. _q2.Parameters], epsilon: 1e-8);
+        _alphaOptimizer = new Adam([_logAlpha], epsilon: 1e-8);
+        if (config.Autotune)
+        {
+            _alpha = Math.Exp(_logAlpha.Value[0]);
+        }
+
+        _buffer = new ReplayBuffer(config.BufferSize, _obsSize, _actSize);
+        _actionRandom = new Pcg64((ulong)config.Seed + 7_919);
+        _obs = new float[_obsSize];
+        _next = new float[_obsSize];
+        _action = new float[_actSize];
+        _env.Reset(_obs, config.Seed);
+        int b = _batch;
+        _indices = new int[b];
+        _sampleWeights = new float[b];
+        (_bObs, _bNext, _bAct, _bRew, _bDone) = (new float[b * _obsSize], new float[b * _obsSize], new float[b * _actSize], new float[b], new float[b]);
+        (_qInput, _eps, _logPi, _squashed) = (new float[b * (_obsSize + _actSize)], new float[b * _actSize], new float[b], new float[b * _actSize]);
+        (_target, _grad1, _grad2) = (new float[b], new float[b], new float[b]);
+        (_gradInput, _gradInput2, _gradHeads) = (new float[b * (_obsSize + _actSize)], new float[b * (_obsSize + _actSize)], new float[b * 2 * _actSize]);
+        (_heads, _pi, _min, _q1Values, _q2Values) = (new float[b * 2 * _actSize], new float[b * _actSize], new float[b], new float[b], new float[b]);
+    }
+
+    /// <inheritdoc />
+    public override string Name => "sac";
+
+    /// <inheritdoc />
+    public override long TrainingIteration => _iteration;
+
+    /// <summary>The current entropy temperature α.</summary>
+    public double Temperature => _alpha;
+
+    /// <summary>The actor network (outputs means, then raw log-stds).</summary>
+    public Mlp Actor => _actor;
+
+    /// <inheritdoc />
+    public override TrainResult Train()
+    {
+        long started = Stopwatch.GetTimestamp();
+        _iteration++;
+        int episodes = 0;
+        double returnSum = 0, lengthSum = 0;
+        for (int step = 0; step < _config.StepsPerIteration; step++)
+        {
+            // 1. Act: uniformly random before learning starts, then a sample from the squashed Gaussian.
+            long t = _globalStep;
+            if (t < _config.LearningStarts)
+            {
+                for (int j = 0; j < _actSize; j++)
+                {
+                    _action[j] = (float)_actionRandom.Uniform(_low[j], _high[j]);
+                }
+            }
+            else
+            {
+                SampleActions(_obs, 1, _action, _actionRandom, deterministic: false);
+            }
+
+            // 2. Step and store (the final observation when the episode ended; only termination stops bootstrapping).
+            StepResult result = _env.Step(_action, _next);
+            _buffer.Add(_obs, _action, (float)result.Reward, _next, result.Terminated, (float)_config.Gamma);
+            if (result.Done)
+            {
+                EpisodeStatistics episode = _recorder.LastEpisode!;
+                _recent.Enqueue((episode.Return, episode.Length));
+                if (_recent.Count > ReturnWindow)
+                {
+                    _recent.Dequeue();
+                }
+
+                (returnSum, lengthSum, episodes) = (returnSum + episode.Return, lengthSum + episode.Length, episodes + 1);
+                _env.Reset(_obs);
+            }
+            else
+            {
+                _next.CopyTo(_obs, 0);
+            }
+
+            // 3. Learn: critics every step, the actor (and α) policy_frequency times every policy_frequency steps, targets by Polyak.
+            if (t > _config.LearningStarts)
+            {
+                SampleBatch();
+                UpdateCritics();
+                if (t % _config.PolicyFrequency == 0)
+                {
+                    for (int k = 0; k < _config.PolicyFrequency; k++)
+                    {
+                        UpdateActorAndTemperature();
+                    }
+                }
+
+                if (t % _config.TargetNetworkFrequency == 0)
+                {
+                    Polyak(_q1, _q1Target);
+                    Polyak(_q2, _q2Target);
+                }
+            }
+
+            _globalStep++;
+        }
+
+        _episodes += episodes;
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _timeTotal += seconds;
+        return new TrainResult
+        {
+            TrainingIteration = _iteration,
+            TimestepsTotal = _globalStep,
+            EpisodesTotal = _episodes,
+            EpisodesThisIter = episodes,
+            EpisodeReturnMean = _recent.Count == 0 ? double.NaN : _recent.Average(e => e.Return),
+            EpisodeLenMean = _recent.Count == 0 ? double.NaN : _recent.Average(e => e.Length),
+            TimeThisIterS = seconds,
+            TimeTotalS = _timeTotal,
+            EnvStepsPerS = _config.StepsPerIteration / seconds,
+            LearnerStats = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["charts/episodic_return"] = episodes > 0 ? returnSum / episodes : double.NaN,
+                ["charts/episodic_length"] = episodes > 0 ? lengthSum / episodes : double.NaN,
+                ["charts/SPS"] = _config.StepsPerIteration / seconds,
+                ["losses/qf_loss"] = _lastQLoss,
+                ["losses/actor_loss"] = _lastActorLoss,
+                ["losses/alpha"] = _alpha,
+            },
+        };
+    }
+
+    /// <inheritdoc />
+    public override EvaluationResult Evaluate(int episodes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
+        using Env env = Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
+        var obs = new float[_obsSize];
+        var action = new float[_actSize];
+        var returns = new double[episodes];
+        double lengths = 0;
+        for (int e = 0; e < episodes; e++)
+        {
+            env.Reset(obs, e == 0 ? _config.Seed + 1_000_000 : null);
+            StepResult result;
+            do
+            {
+                SampleActions(obs, 1, action, _actionRandom, deterministic: true);
+                result = env.Step(action, obs);
+                returns[e] += result.Reward;
+                lengths++;
+            }
+            while (!result.Done);
+        }
+
+        double mean = returns.Average();
+        return new EvaluationResult(mean, Math.Sqrt(returns.Average(r => (r - mean) * (r - mean))), lengths / episodes, episodes);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _env.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Runs the actor on <paramref name="batch"/> observations and writes squashed, scaled actions; keeps
+    /// the network outputs, noise, tanh values and log-probabilities of the rows for the actor's backward.
+    /// </summary>
+    private void SampleActions(ReadOnlySpan<float> observations, int batch, Span<float> actions, Pcg64 random, bool deterministic)
+    {
+        ReadOnlySpan<float> heads = _actor.Forward(observations, batch);
+        int d = _actSize;
+        heads[..(batch * 2 * d)].CopyTo(_heads);
+        for (int i = 0; i < batch; i++)
+        {
+            double logPi = 0;
+            for (int j = 0; j < d; j++)
+            {
+                double mean = heads[(i * 2 * d) + j];
+                double logStd = LogStd(heads[(i * 2 * d) + d + j]);
+                double eps = deterministic ? 0 : Init.Normal(random);
+                double y = Math.Tanh(mean + (Math.Exp(logStd) * eps));
+                actions[(i * d) + j] = (float)((y * _scale[j]) + _bias[j]);
+                _eps[(i * d) + j] = (float)eps;
+                _squashed[(i * d) + j] = (float)y;
+
+                logPi += (-0.5 * eps * eps) - logStd - HalfLog2Pi - Math.Log((_scale[j] * (1 - (y * y))) + 1e-6);
+            }
+
+            _logPi[i] = (float)logPi;
+        }
+    }
+
+    private static double LogStd(double raw) => LogStdMin + (0.5 * (LogStdMax - LogStdMin) * (Math.Tanh(raw) + 1));
+
+    private void SampleBatch()
+    {
+        _buffer.Sample(_learnerRandom, _indices, _sampleWeights, 0);
+        for (int k = 0; k < _batch; k++)
+        {
+            int i = _indices[k];
+            _buffer.Observations.AsSpan(i * _obsSize, _obsSize).CopyTo(_bObs.AsSpan(k * _obsSize));
+            _buffer.NextObservations.AsSpan(i * _obsSize, _obsSize).CopyTo(_bNext.AsSpan(k * _obsSize));
+            _buffer.Actions.AsSpan(i * _actSize, _actSize).CopyTo(_bAct.AsSpan(k * _actSize));
+            (_bRew[k], _bDone[k]) = (_buffer.Rewards[i], _buffer.Dones[i]);
+        }
+    }
+
+    private void UpdateCritics()
+    {
+        // y = r + γ(1 − done)(min Q_target(s', a') − α log π(a'|s')), a' sampled from the current actor.
+        SampleActions(_bNext, _batch, _pi, _learnerRandom, deterministic: false);
+        Concat(_bNext, _pi);
+        _q1Target.Forward(_qInput, _batch)[.._batch].CopyTo(_min);
+        ReadOnlySpan<float> t2 = _q2Target.Forward(_qInput, _batch);
+        for (int i = 0; i < _batch; i++)
+        {
+            double minTarget = Math.Min(_min[i], t2[i]) - (_alpha * _logPi[i]);
+            _target[i] = (float)(_bRew[i] + ((1 - _bDone[i]) * _config.Gamma * minTarget));
+        }
+
+        // Twin critics: mse(Q1, y) + mse(Q2, y).
+        Concat(_bObs, _bAct);
+        _q1.ZeroGrad();
+        _q2.ZeroGrad();
+        double loss = 0;
+        ReadOnlySpan<float> q1 = _q1.Forward(_qInput, _batch);
+        for (int i = 0; i < _batch; i++)
+        {
+            double error = q1[i] - _target[i];
+            loss += error * error / _batch;
+            _grad1[i] = (float)(2 * error / _batch);
+        }
+
+        _q1.Backward(_grad1, _batch);
+        ReadOnlySpan<float> q2 = _q2.Forward(_qInput, _batch);
+        for (int i = 0; i < _batch; i++)
+        {
+            double error = q2[i] - _target[i];
+            loss += error * error / _batch;
+            _grad2[i] = (float)(2 * error / _batch);
+        }
+
+        _q2.Backward(_grad2, _batch);
+        _qOptimizer.Step(_config.QLr);
+        _lastQLoss = loss;
+    }
+
+    private void UpdateActorAndTemperature()
+    {
+        // Actor loss mean(α log π(a|s) − min(Q1, Q2)(s, a)) with a = tanh(μ + σε)·scale + bias (reparameterised).
+        int d = _actSize, b = _batch, inputs = _obsSize + d;
+        SampleActions(_bObs, b, _pi, _learnerRandom, deterministic: false);
+        Concat(_bObs, _pi);
+        float[] q1 = _q1Values, q2 = _q2Values;
+        _q1.Forward(_qInput, b)[..b].CopyTo(q1);
+        _q2.Forward(_qInput, b)[..b].CopyTo(q2);
+        double loss = 0;
+        for (int i = 0; i < b; i++)
+        {
+            bool first = q1[i] <= q2[i];
+            loss += ((_alpha * _logPi[i]) - Math.Min(q1[i], q2[i])) / b;
+            _grad1[i] = first ? -1f / b : 0f;
+            _grad2[i] = first ? 0f : -1f / b;
+        }
+
+        // dQ/da through whichever critic is smaller, then through the squashing into μ and the log-std.
+        _q2.Backward(_grad2, b, _gradInput2);
+        _q1.Backward(_grad1, b, _gradInput);
+        for (int i = 0; i < b * inputs; i++)
+        {
+            _gradInput[i] += _gradInput2[i];
+        }
+
+        for (int i = 0; i < b; i++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                double y = _squashed[(i * d) + j], scale = _scale[j], eps = _eps[(i * d) + j];
+                double raw = _heads[(i * 2 * d) + d + j];
+                double logStd = LogStd(raw), std = Math.Exp(logStd);
+                double dQda = _gradInput[(i * inputs) + _obsSize + j];
+                double jacobian = scale * (1 - (y * y));
+                double gradX = (_alpha / b * 2 * y * jacobian / (jacobian + 1e-6)) + (dQda * jacobian);
+                double gradLogStd = (gradX * std * eps) - (_alpha / b);
+                double tanhRaw = Math.Tanh(raw);
+                _gradHeads[(i * 2 * d) + j] = (float)gradX;
+                _gradHeads[(i * 2 * d) + d + j] = (float)(gradLogStd * 0.5 * (LogStdMax - LogStdMin) * (1 - (tanhRaw * tanhRaw)));
+            }
+        }
+
+        _actor.ZeroGrad();
+        _actor.Backward(_gradHeads, b);
+        _actorOptimizer.Step(_config.PolicyLr);
+        _lastActorLoss = loss;
+
+        if (_config.Autotune)
+        {
+            // α loss mean(−e^{log α}(log π + target entropy)) with fresh samples from the updated actor.
+            SampleActions(_bObs, b, _pi, _learnerRandom, deterministic: false);
+            double meanLogPi = 0;
+            for (int i = 0; i < b; i++)
+            {
+                meanLogPi += _logPi[i] / b;
+            }
+
+            _logAlpha.Grad[0] = (float)(-Math.Exp(_logAlpha.Value[0]) * (meanLogPi + _targetEntropy));
+            _alphaOptimizer.Step(_config.QLr);
+            _alpha = Math.Exp(_logAlpha.Value[0]);
+        }
+    }
+
+    private void Concat(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions)
+    {
+        int inputs = _obsSize + _actSize;
+        for (int i = 0; i < _batch; i++)
+        {
+            observations.Slice(i * _obsSize, _obsSize).CopyTo(_qInput.AsSpan(i * inputs));
+            actions.Slice(i * _actSize, _actSize).CopyTo(_qInput.AsSpan((i * inputs) + _obsSize));
+        }
+    }
+
+    private void Polyak(Mlp online, Mlp target)
+    {
+        float tau = (float)_config.Tau;
+        for (int p = 0; p < online.Parameters.Count; p++)
+        {
+            float[] source = online.Parameters[p].Value, destination = target.Parameters[p].Value;
+            for (int i = 0; i < source.Length; i++)
+            {
+                destination[i] = (tau * source[i]) + ((1 - tau) * destination[i]);
+            }
+        }
+    }
+}
