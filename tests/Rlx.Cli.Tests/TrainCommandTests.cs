@@ -123,6 +123,17 @@ public sealed class TrainCommandTests : IDisposable
 
     [Fact]
     [Trait("Category", "Learning")]
+    public void DqnMountainCarPreset_ReachesMinus140Within1MSteps()
+    {
+        var (code, output, error) = CliRunner.Run("train", "dqn", "--config", RepoFile("configs/dqn-mountaincar.yaml"), "--stop", "return=-140", "--stop", "timesteps=1000000", "--name", "mountaincar", "--runs-dir", _runs, "--json");
+
+        Assert.True(code == 0, error);
+        using var last = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]);
+        Assert.True(last.RootElement.GetProperty("episode_return_mean").GetDouble() >= -140, output[^400..]);
+    }
+
+    [Fact]
+    [Trait("Category", "Learning")]
     public void PendulumPreset_ReachesMinus300Within500kSteps()
     {
         var (code, output, error) = CliRunner.Run("train", "ppo", "--config", RepoFile("configs/ppo-pendulum.yaml"), "--stop", "return=-300", "--stop", "timesteps=500000", "--name", "pendulum", "--runs-dir", _runs, "--json");

@@ -140,8 +140,11 @@ public sealed partial class Dqn : Algorithm
             {
                 if (_globalStep % _config.TrainFrequency == 0 && _buffer.Count >= _config.BatchSize)
                 {
-                    Learn();
-                    updates++;
+                    for (int g = 0; g < _config.GradientSteps; g++)
+                    {
+                        Learn();
+                        updates++;
+                    }
                 }
 
                 if (_globalStep % _config.TargetNetworkFrequency == 0)

@@ -44,6 +44,9 @@ public sealed record DqnConfig : IAlgorithmConfig
     /// <summary>Steps between gradient steps. Default 10.</summary>
     public int TrainFrequency { get; init; } = 10;
 
+    /// <summary>Gradient steps each time the network trains (SB3's <c>gradient_steps</c>). Default 1.</summary>
+    public int GradientSteps { get; init; } = 1;
+
     /// <summary>Steps between target updates. Default 500.</summary>
     public int TargetNetworkFrequency { get; init; } = 500;
 
@@ -114,6 +117,7 @@ public sealed record DqnConfig : IAlgorithmConfig
         Check(BatchSize >= 1, $"batch_size must be at least 1 (got {BatchSize})");
         Check(LearningStarts >= 0, $"learning_starts must be non-negative (got {LearningStarts})");
         Check(TrainFrequency >= 1, $"train_frequency must be at least 1 (got {TrainFrequency})");
+        Check(GradientSteps >= 1, $"gradient_steps must be at least 1 (got {GradientSteps})");
         Check(TargetNetworkFrequency >= 1, $"target_network_frequency must be at least 1 (got {TargetNetworkFrequency})");
         Check(Tau is > 0 and <= 1, $"tau must lie in (0, 1] (got {Tau})");
         Check(StartE is >= 0 and <= 1 && EndE is >= 0 and <= 1, $"start_e and end_e must lie in [0, 1] (got {StartE}, {EndE})");
