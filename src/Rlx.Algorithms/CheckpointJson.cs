@@ -10,6 +10,35 @@ namespace Rlx.Algorithms;
 /// <summary>Pieces every algorithm's checkpoint shares: configs, generator states, episode windows and tensors.</summary>
 internal static class CheckpointJson
 {
+    /// <summary>
+    /// Builds an algorithm from a checkpoint: checks the format version, creates it from the saved
+    /// config, then lets <paramref name="load"/> fill in its state; any inconsistency becomes an
+    /// <see cref="InvalidDataException"/> and the half-built algorithm is disposed.
+    /// </summary>
+    public static TAlgorithm Restore<TAlgorithm, TConfig>(JsonObject state, int formatVersion, TConfig defaults, Func<TConfig, TAlgorithm> create, Action<TAlgorithm> load)
+        where TAlgorithm : Algorithm
+        where TConfig : class
+    {
+        string name = state["algorithm"]?.GetValue<string>() ?? "?";
+        int version = state["format_version"]?.GetValue<int>() ?? 0;
+        if (version != formatVersion)
+        {
+            throw new InvalidDataException($"{name} checkpoint format {version} is not supported (expected {formatVersion}).");
+        }
+
+        TAlgorithm algorithm = create(ReadConfig(state, defaults));
+        try
+        {
+            load(algorithm);
+            return algorithm;
+        }
+        catch (Exception e) when (e is KeyNotFoundException or NullReferenceException or EndOfStreamException or FormatException or InvalidOperationException)
+        {
+            algorithm.Dispose();
+            throw new InvalidDataException($"{name} checkpoint is inconsistent with its config: {e.Message}", e);
+        }
+    }
+
     public static JsonObject Config<T>(T config)
         where T : class
     {
@@ -73,10 +102,10 @@ internal static class CheckpointJson
         files.TryGetValue(name, out byte[]? content) ? content : throw new InvalidDataException($"Checkpoint has no {name}.");
 
     /// <summary>Parameters (and optimiser moments under <c>adam.m.</c>/<c>adam.v.</c>) as safetensors.</summary>
-    public static byte[] Weights(string algorithm, IEnumerable<Parameter> parameters, IOptimizer? optimizer)
+    public static byte[] Weights(string algorithm, IEnumerable<Parameter> parameters, params IOptimizer[] optimizers)
     {
         var tensors = parameters.Select(p => (p.Name, p.Shape, p.Value)).ToList();
-        foreach ((string name, float[] values) in optimizer?.State ?? [])
+        foreach ((string name, float[] values) in optimizers.SelectMany(o => o.State))
         {
             tensors.Add((name, [values.Length], values));
         }
@@ -84,7 +113,7 @@ internal static class CheckpointJson
         return SafeTensors.Write(tensors, new Dictionary<string, string> { ["format"] = "rlx", ["algorithm"] = algorithm });
     }
 
-    public static void ReadWeights(byte[] bytes, IEnumerable<Parameter> parameters, IOptimizer? optimizer)
+    public static void ReadWeights(byte[] bytes, IEnumerable<Parameter> parameters, params IOptimizer[] optimizers)
     {
         var tensors = SafeTensors.Read(bytes, out _);
         foreach (Parameter p in parameters)
@@ -92,7 +121,7 @@ internal static class CheckpointJson
             Load(tensors, p.Name, p.Value);
         }
 
-        foreach ((string name, float[] values) in optimizer?.State ?? [])
+        foreach ((string name, float[] values) in optimizers.SelectMany(o => o.State))
         {
             Load(tensors, name, values);
         }

@@ -144,13 +144,7 @@ public sealed class EnvRunner : IDisposable
             writer.Write(value);
         }
 
-        Pcg64State random = _random.GetState();
-        writer.Write((ulong)(random.State >> 64));
-        writer.Write((ulong)random.State);
-        writer.Write((ulong)(random.Increment >> 64));
-        writer.Write((ulong)random.Increment);
-        writer.Write(random.HasUInt32);
-        writer.Write(random.UInteger);
+        _random.Write(writer);
     }
 
     /// <summary>Restores a state written by <see cref="SaveState"/> into a runner built with the same settings.</summary>
@@ -168,9 +162,7 @@ public sealed class EnvRunner : IDisposable
             _dones[i] = reader.ReadSingle();
         }
 
-        var state = new UInt128(reader.ReadUInt64(), reader.ReadUInt64());
-        var increment = new UInt128(reader.ReadUInt64(), reader.ReadUInt64());
-        _random.SetState(new Pcg64State(state, increment, reader.ReadBoolean(), reader.ReadUInt32()));
+        _random.Read(reader);
     }
 
     /// <summary>Disposes the environments.</summary>

@@ -156,15 +156,8 @@ public sealed class A2c : Algorithm
     }
 
     /// <summary>Restores an A2C checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
-    internal static A2c FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state)
-    {
-        if ((state["format_version"]?.GetValue<int>() ?? 0) != FormatVersion)
-        {
-            throw new InvalidDataException($"A2C checkpoint format {state["format_version"]} is not supported (expected {FormatVersion}).");
-        }
-
-        var a2c = new A2c(CheckpointJson.ReadConfig(state, new A2cConfig()));
-        try
+    internal static A2c FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state) =>
+        CheckpointJson.Restore(state, FormatVersion, new A2cConfig(), config => new A2c(config), a2c =>
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), a2c._policy.Parameters, a2c._optimizer);
             a2c._optimizer.StepCount = state["optimizer_step"]!.GetValue<long>();
@@ -175,14 +168,7 @@ public sealed class A2c : Algorithm
             CheckpointJson.ReadEpisodes(state["recent_episodes"], a2c._storage.Recent);
             using var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin")));
             a2c._runners.LoadState(reader);
-            return a2c;
-        }
-        catch (Exception e) when (e is KeyNotFoundException or NullReferenceException or EndOfStreamException or FormatException or InvalidOperationException)
-        {
-            a2c.Dispose();
-            throw new InvalidDataException($"A2C checkpoint is inconsistent with its config: {e.Message}", e);
-        }
-    }
+        });
 
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()

@@ -8,16 +8,8 @@ public sealed partial class Dqn
     private const int FormatVersion = 1;
 
     /// <summary>Restores a DQN checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
-    internal static Dqn FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state)
-    {
-        int version = state["format_version"]?.GetValue<int>() ?? 0;
-        if (version != FormatVersion)
-        {
-            throw new InvalidDataException($"DQN checkpoint format {version} is not supported (expected {FormatVersion}).");
-        }
-
-        var dqn = new Dqn(CheckpointJson.ReadConfig(state, new DqnConfig()));
-        try
+    internal static Dqn FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state) =>
+        CheckpointJson.Restore(state, FormatVersion, new DqnConfig(), config => new Dqn(config), dqn =>
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), [.. dqn._q.Parameters, .. dqn._target.Parameters], dqn._optimizer);
             dqn._optimizer.StepCount = state["adam_step"]!.GetValue<long>();
@@ -42,15 +34,7 @@ public sealed partial class Dqn
                 dqn._buffer.Read(reader);
                 dqn._nStep.Read(reader);
             }
-
-            return dqn;
-        }
-        catch (Exception e) when (e is KeyNotFoundException or NullReferenceException or EndOfStreamException or FormatException or InvalidOperationException)
-        {
-            dqn.Dispose();
-            throw new InvalidDataException($"DQN checkpoint is inconsistent with its config: {e.Message}", e);
-        }
-    }
+        });
 
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()

@@ -185,28 +185,13 @@ public sealed partial class Dqn : Algorithm
     /// <inheritdoc />
     public override EvaluationResult Evaluate(int episodes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
         using Env env = Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
-        var obs = new float[_obsSize];
         var q = new float[_numActions];
-        var returns = new double[episodes];
-        double lengths = 0;
-        for (int episode = 0; episode < episodes; episode++)
+        return GreedyEvaluation.Run(env, episodes, _config.Seed + 1_000_000, (observation, action) =>
         {
-            env.Reset(obs, episode == 0 ? _config.Seed + 1_000_000 : null);
-            StepResult result;
-            do
-            {
-                _loss.QValues(_q, obs, 1, q);
-                result = env.Step(DqnLoss.ArgMax(q), obs);
-                returns[episode] += result.Reward;
-                lengths++;
-            }
-            while (!result.Done);
-        }
-
-        double mean = returns.Average();
-        return new EvaluationResult(mean, Math.Sqrt(returns.Average(r => (r - mean) * (r - mean))), lengths / episodes, episodes);
+            _loss.QValues(_q, observation, 1, q);
+            action[0] = DqnLoss.ArgMax(q);
+        });
     }
 
     /// <inheritdoc />

@@ -8,16 +8,8 @@ public sealed partial class Ppo
     private const int FormatVersion = 1;
 
     /// <summary>Restores a PPO checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
-    internal static Ppo FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state)
-    {
-        int version = state["format_version"]?.GetValue<int>() ?? 0;
-        if (version != FormatVersion)
-        {
-            throw new InvalidDataException($"PPO checkpoint format {version} is not supported (expected {FormatVersion}).");
-        }
-
-        var ppo = new Ppo(CheckpointJson.ReadConfig(state, new PpoConfig()));
-        try
+    internal static Ppo FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state) =>
+        CheckpointJson.Restore(state, FormatVersion, new PpoConfig(), config => new Ppo(config), ppo =>
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), ppo._policy.Parameters, ppo._optimizer);
             ppo._optimizer.StepCount = state["adam_step"]!.GetValue<long>();
@@ -29,14 +21,7 @@ public sealed partial class Ppo
             CheckpointJson.ReadEpisodes(state["recent_episodes"], ppo._storage.Recent);
             using var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin")));
             ppo._runners.LoadState(reader);
-            return ppo;
-        }
-        catch (Exception e) when (e is KeyNotFoundException or NullReferenceException or EndOfStreamException or FormatException or InvalidOperationException)
-        {
-            ppo.Dispose();
-            throw new InvalidDataException($"PPO checkpoint is inconsistent with its config: {e.Message}", e);
-        }
-    }
+        });
 
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()

@@ -12,20 +12,10 @@ public sealed partial class Sac
         [.. _actor.Parameters, .. _q1.Parameters, .. _q2.Parameters, .. _q1Target.Parameters, .. _q2Target.Parameters, _logAlpha];
 
     /// <summary>Restores a SAC checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
-    internal static Sac FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state)
-    {
-        if ((state["format_version"]?.GetValue<int>() ?? 0) != FormatVersion)
+    internal static Sac FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state) =>
+        CheckpointJson.Restore(state, FormatVersion, new SacConfig(), config => new Sac(config), sac =>
         {
-            throw new InvalidDataException($"SAC checkpoint format {state["format_version"]} is not supported (expected {FormatVersion}).");
-        }
-
-        var sac = new Sac(CheckpointJson.ReadConfig(state, new SacConfig()));
-        try
-        {
-            byte[] weights = CheckpointJson.Required(files, "weights.safetensors");
-            CheckpointJson.ReadWeights(weights, sac.AllParameters, sac._actorOptimizer);
-            CheckpointJson.ReadWeights(weights, [], sac._qOptimizer);
-            CheckpointJson.ReadWeights(weights, [], sac._alphaOptimizer);
+            CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), sac.AllParameters, sac._actorOptimizer, sac._qOptimizer, sac._alphaOptimizer);
             sac._actorOptimizer.StepCount = state["actor_adam_step"]!.GetValue<long>();
             sac._qOptimizer.StepCount = state["q_adam_step"]!.GetValue<long>();
             sac._alphaOptimizer.StepCount = state["alpha_adam_step"]!.GetValue<long>();
@@ -48,15 +38,7 @@ public sealed partial class Sac
             {
                 sac._buffer.Read(reader);
             }
-
-            return sac;
-        }
-        catch (Exception e) when (e is KeyNotFoundException or NullReferenceException or EndOfStreamException or FormatException or InvalidOperationException)
-        {
-            sac.Dispose();
-            throw new InvalidDataException($"SAC checkpoint is inconsistent with its config: {e.Message}", e);
-        }
-    }
+        });
 
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()
@@ -78,12 +60,9 @@ public sealed partial class Sac
             ["action_rng"] = CheckpointJson.Random(_actionRandom),
             ["recent_episodes"] = CheckpointJson.Episodes(_recent),
         };
-        var optimizerState = _actorOptimizer.State.Concat(_qOptimizer.State).Concat(_alphaOptimizer.State).ToList();
         return new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
-            ["weights.safetensors"] = Rlx.Checkpoints.SafeTensors.Write(
-                AllParameters.Select(p => (p.Name, p.Shape, p.Value)).Concat(optimizerState.Select(s => (s.Name, new[] { s.Values.Length }, s.Values))),
-                new Dictionary<string, string> { ["format"] = "rlx", ["algorithm"] = Name }),
+            ["weights.safetensors"] = CheckpointJson.Weights(Name, AllParameters, _actorOptimizer, _qOptimizer, _alphaOptimizer),
             ["state.json"] = CheckpointJson.Bytes(state),
             ["env.bin"] = CheckpointJson.Binary(writer =>
             {

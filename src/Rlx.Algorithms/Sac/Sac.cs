@@ -203,28 +203,9 @@ public sealed partial class Sac : Algorithm
     /// <inheritdoc />
     public override EvaluationResult Evaluate(int episodes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
         using Env env = Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
-        var obs = new float[_obsSize];
-        var action = new float[_actSize];
-        var returns = new double[episodes];
-        double lengths = 0;
-        for (int e = 0; e < episodes; e++)
-        {
-            env.Reset(obs, e == 0 ? _config.Seed + 1_000_000 : null);
-            StepResult result;
-            do
-            {
-                SampleActions(obs, 1, action, _actionRandom, deterministic: true);
-                result = env.Step(action, obs);
-                returns[e] += result.Reward;
-                lengths++;
-            }
-            while (!result.Done);
-        }
-
-        double mean = returns.Average();
-        return new EvaluationResult(mean, Math.Sqrt(returns.Average(r => (r - mean) * (r - mean))), lengths / episodes, episodes);
+        return GreedyEvaluation.Run(env, episodes, _config.Seed + 1_000_000, (observation, action) =>
+            SampleActions(observation, 1, action, _actionRandom, deterministic: true));
     }
 
     /// <inheritdoc />

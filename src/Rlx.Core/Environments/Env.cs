@@ -119,13 +119,7 @@ public abstract class Env : IDisposable
         writer.Write(_needsReset);
         writer.Write(_everReset);
         writer.Write(_episodeStep);
-        Pcg64State random = NpRandom.GetState();
-        writer.Write((ulong)(random.State >> 64));
-        writer.Write((ulong)random.State);
-        writer.Write((ulong)(random.Increment >> 64));
-        writer.Write((ulong)random.Increment);
-        writer.Write(random.HasUInt32);
-        writer.Write(random.UInteger);
+        NpRandom.Write(writer);
         WriteCoreState(writer);
     }
 
@@ -136,9 +130,7 @@ public abstract class Env : IDisposable
         _needsReset = reader.ReadBoolean();
         _everReset = reader.ReadBoolean();
         _episodeStep = reader.ReadInt64();
-        var state = new UInt128(reader.ReadUInt64(), reader.ReadUInt64());
-        var increment = new UInt128(reader.ReadUInt64(), reader.ReadUInt64());
-        NpRandom.SetState(new Pcg64State(state, increment, reader.ReadBoolean(), reader.ReadUInt32()));
+        NpRandom.Read(reader);
         ReadCoreState(reader);
     }
 

@@ -53,6 +53,27 @@ public sealed class Pcg64
         (_state, _increment, _hasUInt32, _uinteger) = (state.State, state.Increment, state.HasUInt32, state.UInteger);
     }
 
+    /// <summary>Writes the full state in binary (checkpoints).</summary>
+    public void Write(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write((ulong)(_state >> 64));
+        writer.Write((ulong)_state);
+        writer.Write((ulong)(_increment >> 64));
+        writer.Write((ulong)_increment);
+        writer.Write(_hasUInt32);
+        writer.Write(_uinteger);
+    }
+
+    /// <summary>Reads a state written by <see cref="Write"/>.</summary>
+    public void Read(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var state = new UInt128(reader.ReadUInt64(), reader.ReadUInt64());
+        var increment = new UInt128(reader.ReadUInt64(), reader.ReadUInt64());
+        SetState(new Pcg64State(state, increment, reader.ReadBoolean(), reader.ReadUInt32()));
+    }
+
     /// <summary>Next 64 random bits (numpy's <c>next_uint64</c>).</summary>
     public ulong NextUInt64()
     {
