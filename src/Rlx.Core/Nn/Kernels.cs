@@ -208,7 +208,30 @@ public static class Kernels
         ref float ar = ref MemoryMarshal.GetReference(a);
         ref float br = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), column);
         ref float cr = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), column);
-        for (int i = 0; i < m; i++)
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            // Four independent accumulators keep the FMA pipeline full.
+            ref float a0 = ref Unsafe.Add(ref ar, i * rowStride);
+            Vector512<float> s0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero, s2 = Vector512<float>.Zero, s3 = Vector512<float>.Zero;
+            for (int p = 0; p < k; p++)
+            {
+                Vector512<float> bp = Vector512.LoadUnsafe(ref Unsafe.Add(ref br, p * n));
+                int q = p * colStride;
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a0, q)), bp, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a0, rowStride + q)), bp, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a0, (2 * rowStride) + q)), bp, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a0, (3 * rowStride) + q)), bp, s3);
+            }
+
+            ref float c0 = ref Unsafe.Add(ref cr, i * n);
+            AddMasked(ref c0, s0, mask);
+            AddMasked(ref Unsafe.Add(ref c0, n), s1, mask);
+            AddMasked(ref Unsafe.Add(ref c0, 2 * n), s2, mask);
+            AddMasked(ref Unsafe.Add(ref c0, 3 * n), s3, mask);
+        }
+
+        for (; i < m; i++)
         {
             ref float ai = ref Unsafe.Add(ref ar, i * rowStride);
             Vector512<float> sum = Vector512<float>.Zero;
@@ -217,10 +240,15 @@ public static class Kernels
                 sum = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, p * colStride)), Vector512.LoadUnsafe(ref Unsafe.Add(ref br, p * n)), sum);
             }
 
-            ref float ci = ref Unsafe.Add(ref cr, i * n);
-            Vector512<float> old = Vector512.LoadUnsafe(ref ci);
-            Vector512.ConditionalSelect(mask, old + sum, old).StoreUnsafe(ref ci);
+            AddMasked(ref Unsafe.Add(ref cr, i * n), sum, mask);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddMasked(ref float destination, Vector512<float> sum, Vector512<float> mask)
+    {
+        Vector512<float> old = Vector512.LoadUnsafe(ref destination);
+        Vector512.ConditionalSelect(mask, old + sum, old).StoreUnsafe(ref destination);
     }
 
     /// <summary>Accumulates a 16-column panel of <c>a · b</c> into <c>c</c>, four rows at a time.</summary>
