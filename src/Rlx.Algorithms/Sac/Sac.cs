@@ -32,7 +32,7 @@ public sealed partial class Sac : Algorithm
     private readonly float[] _obs, _next, _action, _sampleWeights;
     private readonly int[] _indices;
     private readonly float[] _bObs, _bNext, _bAct, _bRew, _bDone, _qInput, _eps, _logPi, _squashed, _target, _grad1, _grad2, _gradInput, _gradInput2, _gradHeads;
-    private readonly float[] _heads, _pi, _min, _q1Values, _q2Values;
+    private readonly float[] _heads, _pi, _q1Values, _q2Values;
     private readonly Queue<(double Return, long Length)> _recent = new();
     private long _globalStep, _iteration, _episodes;
     private double _timeTotal, _alpha, _lastQLoss = double.NaN, _lastActorLoss = double.NaN;
@@ -93,7 +93,7 @@ public sealed partial class Sac : Algorithm
         (_qInput, _eps, _logPi, _squashed) = (new float[b * (_obsSize + _actSize)], new float[b * _actSize], new float[b], new float[b * _actSize]);
         (_target, _grad1, _grad2) = (new float[b], new float[b], new float[b]);
         (_gradInput, _gradInput2, _gradHeads) = (new float[b * (_obsSize + _actSize)], new float[b * (_obsSize + _actSize)], new float[b * 2 * _actSize]);
-        (_heads, _pi, _min, _q1Values, _q2Values) = (new float[b * 2 * _actSize], new float[b * _actSize], new float[b], new float[b], new float[b]);
+        (_heads, _pi, _q1Values, _q2Values) = (new float[b * 2 * _actSize], new float[b * _actSize], new float[b], new float[b]);
     }
 
     /// <inheritdoc />
@@ -266,41 +266,40 @@ public sealed partial class Sac : Algorithm
     private void UpdateCritics()
     {
         // y = r + γ(1 − done)(min Q_target(s', a') − α log π(a'|s')), a' sampled from the current actor.
+        // The twin networks are independent, so each pair of passes runs on two threads.
         SampleActions(_bNext, _batch, _pi, _learnerRandom, deterministic: false);
         Concat(_bNext, _pi);
-        _q1Target.Forward(_qInput, _batch)[.._batch].CopyTo(_min);
-        ReadOnlySpan<float> t2 = _q2Target.Forward(_qInput, _batch);
+        Parallel.Invoke(
+            () => _q1Target.Forward(_qInput, _batch)[.._batch].CopyTo(_q1Values),
+            () => _q2Target.Forward(_qInput, _batch)[.._batch].CopyTo(_q2Values));
         for (int i = 0; i < _batch; i++)
         {
-            double minTarget = Math.Min(_min[i], t2[i]) - (_alpha * _logPi[i]);
+            double minTarget = Math.Min(_q1Values[i], _q2Values[i]) - (_alpha * _logPi[i]);
             _target[i] = (float)(_bRew[i] + ((1 - _bDone[i]) * _config.Gamma * minTarget));
         }
 
         // Twin critics: mse(Q1, y) + mse(Q2, y).
         Concat(_bObs, _bAct);
-        _q1.ZeroGrad();
-        _q2.ZeroGrad();
-        double loss = 0;
-        ReadOnlySpan<float> q1 = _q1.Forward(_qInput, _batch);
-        for (int i = 0; i < _batch; i++)
-        {
-            double error = q1[i] - _target[i];
-            loss += error * error / _batch;
-            _grad1[i] = (float)(2 * error / _batch);
-        }
-
-        _q1.Backward(_grad1, _batch);
-        ReadOnlySpan<float> q2 = _q2.Forward(_qInput, _batch);
-        for (int i = 0; i < _batch; i++)
-        {
-            double error = q2[i] - _target[i];
-            loss += error * error / _batch;
-            _grad2[i] = (float)(2 * error / _batch);
-        }
-
-        _q2.Backward(_grad2, _batch);
+        double loss1 = 0, loss2 = 0;
+        Parallel.Invoke(() => loss1 = CriticStep(_q1, _grad1), () => loss2 = CriticStep(_q2, _grad2));
         _qOptimizer.Step(_config.QLr);
-        _lastQLoss = loss;
+        _lastQLoss = loss1 + loss2;
+    }
+
+    private double CriticStep(Mlp critic, float[] grad)
+    {
+        critic.ZeroGrad();
+        ReadOnlySpan<float> q = critic.Forward(_qInput, _batch);
+        double loss = 0;
+        for (int i = 0; i < _batch; i++)
+        {
+            double error = q[i] - _target[i];
+            loss += error * error / _batch;
+            grad[i] = (float)(2 * error / _batch);
+        }
+
+        critic.Backward(grad, _batch);
+        return loss;
     }
 
     private void UpdateActorAndTemperature()
@@ -310,8 +309,7 @@ public sealed partial class Sac : Algorithm
         SampleActions(_bObs, b, _pi, _learnerRandom, deterministic: false);
         Concat(_bObs, _pi);
         float[] q1 = _q1Values, q2 = _q2Values;
-        _q1.Forward(_qInput, b)[..b].CopyTo(q1);
-        _q2.Forward(_qInput, b)[..b].CopyTo(q2);
+        Parallel.Invoke(() => _q1.Forward(_qInput, b)[..b].CopyTo(q1), () => _q2.Forward(_qInput, b)[..b].CopyTo(q2));
         double loss = 0;
         for (int i = 0; i < b; i++)
         {
@@ -322,8 +320,7 @@ public sealed partial class Sac : Algorithm
         }
 
         // dQ/da through whichever critic is smaller, then through the squashing into μ and the log-std.
-        _q2.Backward(_grad2, b, _gradInput2);
-        _q1.Backward(_grad1, b, _gradInput);
+        Parallel.Invoke(() => _q1.Backward(_grad1, b, _gradInput), () => _q2.Backward(_grad2, b, _gradInput2));
         for (int i = 0; i < b * inputs; i++)
         {
             _gradInput[i] += _gradInput2[i];
