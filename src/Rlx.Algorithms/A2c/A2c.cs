@@ -102,7 +102,7 @@ public sealed class A2c : Algorithm
             }
 
             _policy.Backward(_storage.Actions, _gradLogProb, _gradEntropy, _gradValues);
-            Adam.ClipGradNorm(_policy.Parameters, _config.MaxGradNorm);
+            Gradients.ClipGlobalNorm(_policy.Parameters, _config.MaxGradNorm);
             _optimizer.Step(lr);
         }
 

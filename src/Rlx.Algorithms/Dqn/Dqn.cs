@@ -222,7 +222,7 @@ public sealed partial class Dqn : Algorithm
         _lastQ = _taken.Average();
         if (_config.MaxGradNorm is { } maxNorm)
         {
-            Adam.ClipGradNorm(_q.Parameters, maxNorm);
+            Gradients.ClipGlobalNorm(_q.Parameters, maxNorm);
         }
 
         _optimizer.Step(_config.Lr);

@@ -104,7 +104,7 @@ public sealed partial class Ppo : Algorithm
             {
                 GatherMinibatch(_indices.AsSpan(start, minibatch));
                 stats = _learner.ComputeGradients(minibatch, _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, settings);
-                Adam.ClipGradNorm(_policy.Parameters, _config.MaxGradNorm);
+                Gradients.ClipGlobalNorm(_policy.Parameters, _config.MaxGradNorm);
                 _optimizer.Step(lr);
                 clipFractions += stats.ClipFraction;
                 updates++;
