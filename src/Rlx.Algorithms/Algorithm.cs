@@ -27,6 +27,16 @@ public abstract class Algorithm : IDisposable
     /// <summary>Runs one training iteration and returns its result row.</summary>
     public abstract TrainResult Train();
 
+    /// <summary>A fresh environment as the algorithm's config describes it (id, arguments, time limit).</summary>
+    public abstract Rlx.Environments.Env MakeEnv();
+
+    /// <summary>
+    /// The deterministic action (greedy for discrete actions, the mean for continuous ones) for one
+    /// observation as <see cref="MakeEnv"/>'s environment produces it; any observation normalisation
+    /// the policy was trained with is applied, with the training statistics.
+    /// </summary>
+    public abstract void ComputeAction(ReadOnlySpan<float> observation, Span<float> action);
+
     /// <summary>Runs <paramref name="episodes"/> episodes with the deterministic policy on separate environments.</summary>
     public abstract EvaluationResult Evaluate(int episodes);
 

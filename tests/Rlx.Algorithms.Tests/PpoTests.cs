@@ -165,6 +165,27 @@ public sealed class PpoTests
     }
 
     [Fact]
+    public void ComputeAction_BetweenIterations_ActsGreedilyAndLeavesTrainingUntouched()
+    {
+        using Ppo a = Small().Build();
+        using Ppo b = Small().Build();
+        a.Train();
+        b.Train();
+        using var env = b.MakeEnv();
+        var obs = new float[4];
+        var action = new float[1];
+        env.Reset(obs, seed: 0);
+        b.ComputeAction(obs, action);
+        Assert.True(action[0] is 0f or 1f);
+        float[] logits = b.Policy.Actor.Forward(obs, 1).ToArray();
+        Assert.Equal(logits[1] > logits[0] ? 1f : 0f, action[0]);
+
+        a.Train();
+        b.Train();
+        Assert.Equal(Weights(a), Weights(b));
+    }
+
+    [Fact]
     public void Evaluate_DeterministicPolicy_ReportsTheRequestedEpisodes()
     {
         using Ppo ppo = (Small() with { EvaluationInterval = 2, EvaluationDuration = 3 }).Build();

@@ -144,7 +144,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(last.RootElement.GetProperty("timesteps_total").GetInt64() <= 500_000);
 
         // Evaluation must normalise observations with the trained statistics, frozen.
-        (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, "pendulum"), "--episodes", "10");
+        (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, "pendulum"), "--episodes", "10", "--render");
         Assert.True(code == 0, error);
         var match = System.Text.RegularExpressions.Regex.Match(output, @"mean return (-?\d+\.\d+)");
         Assert.True(match.Success && double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > -400, output);
@@ -177,9 +177,10 @@ public sealed class TrainDqnCommandTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("\"training_iteration\": 7", output, StringComparison.Ordinal);
 
-        (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, "d"), "--episodes", "3");
+        (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, "d"), "--episodes", "3", "--render");
         Assert.True(code == 0, error);
         Assert.Contains("over 3 episodes", output, StringComparison.Ordinal);
+        Assert.Contains("rendered episode: return", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -212,8 +213,9 @@ public sealed class TrainOtherAlgorithmsTests : IDisposable
 
         Assert.True(code == 0, error);
         Assert.Contains("\"timesteps_total\": 400", output, StringComparison.Ordinal);
-        (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, algorithm), "--episodes", "2");
+        (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, algorithm), "--episodes", "2", "--render");
         Assert.True(code == 0, error);
         Assert.Contains("over 2 episodes", output, StringComparison.Ordinal);
+        Assert.Contains("rendered episode: return", output, StringComparison.Ordinal);
     }
 }

@@ -185,13 +185,19 @@ public sealed partial class Dqn : Algorithm
     /// <inheritdoc />
     public override EvaluationResult Evaluate(int episodes)
     {
-        using Env env = Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
-        var q = new float[_numActions];
-        return GreedyEvaluation.Run(env, episodes, _config.Seed + 1_000_000, (observation, action) =>
-        {
-            _loss.QValues(_q, observation, 1, q);
-            action[0] = DqnLoss.ArgMax(q);
-        });
+        using Env env = MakeEnv();
+        return GreedyEvaluation.Run(env, episodes, _config.Seed + 1_000_000, ComputeAction);
+    }
+
+    /// <inheritdoc />
+    public override Env MakeEnv() => Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
+
+    /// <inheritdoc />
+    public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action)
+    {
+        Span<float> q = stackalloc float[_numActions];
+        _loss.QValues(_q, observation, 1, q);
+        action[0] = DqnLoss.ArgMax(q);
     }
 
     /// <inheritdoc />

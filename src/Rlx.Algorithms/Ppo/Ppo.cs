@@ -177,6 +177,35 @@ public sealed partial class Ppo : Algorithm
     }
 
     /// <inheritdoc />
+    public override Env MakeEnv() => Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
+
+    /// <inheritdoc />
+    public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action)
+    {
+        Span<float> input = stackalloc float[observation.Length];
+        observation.CopyTo(input);
+        if (_runners.ObservationStatistics() is { } statistics)
+        {
+            // The policy was trained on normalised, clipped observations (NormalizeObservation + clip ±10).
+            for (int i = 0; i < input.Length; i++)
+            {
+                input[i] = (float)Math.Clamp((input[i] - statistics.Mean[i]) / Math.Sqrt(statistics.Var[i] + 1e-8), -10, 10);
+            }
+        }
+
+        Span<float> logProb = stackalloc float[1], value = stackalloc float[1];
+        _policy.Act(input, 1, action, logProb, value, _random, deterministic: true);
+        if (_policy.ActionSpace is Rlx.Spaces.Box box)
+        {
+            // Training clipped actions into the box (ClipAction); so does acting here.
+            for (int i = 0; i < action.Length; i++)
+            {
+                action[i] = Math.Clamp(action[i], box.Low[i], box.High[i]);
+            }
+        }
+    }
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)

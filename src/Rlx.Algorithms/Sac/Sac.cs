@@ -203,10 +203,16 @@ public sealed partial class Sac : Algorithm
     /// <inheritdoc />
     public override EvaluationResult Evaluate(int episodes)
     {
-        using Env env = Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
-        return GreedyEvaluation.Run(env, episodes, _config.Seed + 1_000_000, (observation, action) =>
-            SampleActions(observation, 1, action, _actionRandom, deterministic: true));
+        using Env env = MakeEnv();
+        return GreedyEvaluation.Run(env, episodes, _config.Seed + 1_000_000, ComputeAction);
     }
+
+    /// <inheritdoc />
+    public override Env MakeEnv() => Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
+
+    /// <inheritdoc />
+    public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) =>
+        SampleActions(observation, 1, action, _actionRandom, deterministic: true);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

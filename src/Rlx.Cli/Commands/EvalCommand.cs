@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Rlx.Algorithms;
 using Rlx.Environments;
-using Rlx.Random;
 
 namespace Rlx.Cli.Commands;
 
@@ -42,9 +41,9 @@ internal static class EvalCommand
 
             using (algorithm)
             {
-                if (parsed.GetValue(render) && algorithm is Ppo ppo)
+                if (parsed.GetValue(render))
                 {
-                    RenderEpisode(ppo, output);
+                    RenderEpisode(algorithm, output);
                 }
 
                 EvaluationResult result = algorithm.Evaluate(count);
@@ -70,26 +69,18 @@ internal static class EvalCommand
         return Algorithm.Restore(latest);
     }
 
-    private static void RenderEpisode(Ppo ppo, TextWriter output)
+    private static void RenderEpisode(Algorithm algorithm, TextWriter output)
     {
-        if (ppo.Config.NormalizeObservations)
-        {
-            output.WriteLine("(rendering skipped: this policy expects normalised observations)");
-            return;
-        }
-
-        using Env env = Envs.Make(ppo.Config.Env, ppo.Config.MaxEpisodeSteps, ppo.Config.EnvConfig);
+        using Env env = algorithm.MakeEnv();
         var observation = new float[env.ObservationSpace.FlatSize];
-        var action = new float[ppo.Policy.ActionSize];
-        float[] logProb = new float[1], value = new float[1];
-        var random = new Pcg64(0);
-        env.Reset(observation, seed: ppo.Config.Seed + 2_000_000);
+        var action = new float[env.ActionSpace.FlatSize];
+        env.Reset(observation, seed: 2_000_000);
         output.WriteLine(env.Render());
         StepResult step;
         double total = 0;
         do
         {
-            ppo.Policy.Act(observation, 1, action, logProb, value, random, deterministic: true);
+            algorithm.ComputeAction(observation, action);
             step = env.Step(action, observation);
             total += step.Reward;
             output.WriteLine(env.Render());
