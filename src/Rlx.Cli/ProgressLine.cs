@@ -30,7 +30,7 @@ internal sealed class ProgressLine(TextWriter writer, StopConditions stop, bool 
             : "-";
         string total = stop.Timesteps is { } t ? $"/{t:N0}" : string.Empty;
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"iter {result.TrainingIteration,5} | {result.TimestepsTotal:N0}{total} steps | {result.EnvStepsPerS,9:N0} steps/s | return {result.EpisodeReturnMean,8:F2} | ETA {eta}");
+            $"iter {result.TrainingIteration,5} | {result.TimestepsTotal:N0}{total} steps | {result.EnvStepsPerS,9:N0} steps/s | return {(double.IsNaN(result.EpisodeReturnMean) ? "-" : result.EpisodeReturnMean.ToString("F2", CultureInfo.InvariantCulture)),8} | ETA {eta}");
         if (_interactive)
         {
             writer.Write("\r" + line.PadRight(100));
