@@ -219,3 +219,28 @@ public sealed class TrainOtherAlgorithmsTests : IDisposable
         Assert.Contains("rendered episode: return", output, StringComparison.Ordinal);
     }
 }
+
+public sealed class TrainRefusalTests : IDisposable
+{
+    private readonly string _runs = Path.Combine(Path.GetTempPath(), $"rlx-refusal-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_runs))
+        {
+            Directory.Delete(_runs, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("dqn", "Pendulum-v1", "DQN needs a Discrete action space")]
+    [InlineData("sac", "CartPole-v1", "SAC needs a bounded Box action space")]
+    public void Train_WrongActionSpace_IsRefusedWithoutLeavingARunDirectory(string algorithm, string env, string message)
+    {
+        var (code, _, error) = CliRunner.Run("train", algorithm, "--env", env, "--name", "x", "--runs-dir", _runs);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_runs, "x")));
+    }
+}

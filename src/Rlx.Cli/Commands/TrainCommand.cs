@@ -96,12 +96,13 @@ internal static class TrainCommand
                 throw new CliException($"Run directory {runDirectory} already exists. Continue it with --resume {runDirectory}, or choose another --name.");
             }
 
+            // Build first: a config the algorithm refuses must not leave a run directory behind.
+            using Algorithm algorithm = config.BuildAlgorithm();
             Directory.CreateDirectory(runDirectory);
             WriteAtomically(Path.Combine(runDirectory, "config.yaml"), ConfigFile.Write(ConfigBinding.ToPairs((object)config)));
             var run = new JsonObject { ["algorithm"] = algorithmName, ["stop"] = StopJson(stop), ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture) };
             WriteAtomically(Path.Combine(runDirectory, "run.json"), run.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             Info.WriteLine($"training {algorithmName} on {config.Env}: {config.Describe()}; stop at {stop}; run directory {runDirectory}");
-            using Algorithm algorithm = config.BuildAlgorithm();
             return Loop(algorithm, runDirectory, stop);
         }
 
