@@ -23,6 +23,7 @@ public sealed class DqnGoldenTests
         var errors = new float[batch];
         float[] ones = Enumerable.Repeat(1f, batch).ToArray();
         float[] discounts = Enumerable.Repeat((float)gamma, batch).ToArray();
+        Assert.Equal(golden.Root.GetProperty("grads").EnumerateObject().Select(g => g.Name).Order(), q.Parameters.Select(p => p.Name).Order());
         q.ZeroGrad();
         double loss = new DqnLoss(2, dueling: false, doubleQ: false).Compute(q, target, batch, obs, actions, rewards, nextObs, dones, discounts, ones, tdTarget, taken, errors);
 

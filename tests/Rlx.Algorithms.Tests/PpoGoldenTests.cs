@@ -23,6 +23,8 @@ public sealed class PpoGoldenTests
         var hyper = golden.Root.GetProperty("hyper");
         var settings = new PpoLossSettings(hyper.GetProperty("clip_coef").GetDouble(), hyper.GetProperty("ent_coef").GetDouble(), hyper.GetProperty("vf_coef").GetDouble());
 
+        // Every tensor PyTorch reports has a counterpart of the same size, and nothing is left over.
+        Assert.Equal(golden.Root.GetProperty("grads").EnumerateObject().Select(g => g.Name).Order(), policy.Parameters.Select(p => p.Name).Order());
         policy.ZeroGrad();
         PpoLossStats stats = new PpoLoss().Compute(policy, batch, obs, golden.Get("inputs", "actions"), golden.Get("inputs", "old_logprob"),
             golden.Get("inputs", "advantages"), golden.Get("inputs", "returns"), golden.Get("inputs", "old_values"), settings);

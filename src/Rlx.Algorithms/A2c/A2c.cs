@@ -199,21 +199,7 @@ public sealed class A2c : Algorithm
     public override Env MakeEnv() => Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
 
     /// <inheritdoc />
-    public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action)
-    {
-        Span<float> input = stackalloc float[observation.Length];
-        observation.CopyTo(input);
-        Span<float> logProb = stackalloc float[1], value = stackalloc float[1];
-        _policy.Act(input, 1, action, logProb, value, _random, deterministic: true);
-        if (_policy.ActionSpace is Rlx.Spaces.Box box)
-        {
-            // Training clipped actions into the box (ClipAction); so does acting here.
-            for (int i = 0; i < action.Length; i++)
-            {
-                action[i] = Math.Clamp(action[i], box.Low[i], box.High[i]);
-            }
-        }
-    }
+    public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) => _policy.ActGreedy(observation, action);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

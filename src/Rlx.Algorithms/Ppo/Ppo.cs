@@ -193,16 +193,7 @@ public sealed partial class Ppo : Algorithm
             }
         }
 
-        Span<float> logProb = stackalloc float[1], value = stackalloc float[1];
-        _policy.Act(input, 1, action, logProb, value, _random, deterministic: true);
-        if (_policy.ActionSpace is Rlx.Spaces.Box box)
-        {
-            // Training clipped actions into the box (ClipAction); so does acting here.
-            for (int i = 0; i < action.Length; i++)
-            {
-                action[i] = Math.Clamp(action[i], box.Low[i], box.High[i]);
-            }
-        }
+        _policy.ActGreedy(input, action);
     }
 
     /// <inheritdoc />

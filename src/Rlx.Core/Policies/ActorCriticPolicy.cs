@@ -16,6 +16,7 @@ public sealed class ActorCriticPolicy
     private float[] _entropyScratch = [];
     private float[] _heads = [], _gradHeads = [];
     private int _evaluated;
+    private Pcg64? _greedyRandom;
 
     /// <summary>Creates an uninitialised (all-zero) policy; call <see cref="InitializeOrthogonal"/> or <see cref="LoadWeights"/>.</summary>
     public ActorCriticPolicy(int observationSize, Space actionSpace, IReadOnlyList<int> hidden, Activation activation = Activation.Tanh)
@@ -192,6 +193,24 @@ public sealed class ActorCriticPolicy
 
         Actor.Backward(gradHeads, batch);
         Critic.Backward(gradValues, batch);
+    }
+
+    /// <summary>
+    /// The deterministic action for one observation (the mode, or the mean clipped into the action
+    /// box as <c>ClipAction</c> does in training). Draws no random numbers.
+    /// </summary>
+    public void ActGreedy(ReadOnlySpan<float> observation, Span<float> action)
+    {
+        Span<float> logProb = stackalloc float[1], value = stackalloc float[1];
+        _greedyRandom ??= new Pcg64(0);
+        Act(observation, 1, action, logProb, value, _greedyRandom, deterministic: true);
+        if (ActionSpace is Box box)
+        {
+            for (int i = 0; i < action.Length; i++)
+            {
+                action[i] = Math.Clamp(action[i], box.Low[i], box.High[i]);
+            }
+        }
     }
 
     /// <summary>Writes the critic's value of each observation.</summary>
