@@ -43,6 +43,18 @@ public sealed class DqnTests
     }
 
     [Fact]
+    public void Schedules_CountEnvironmentSteps_WhateverTheNumberOfEnvs()
+    {
+        using Dqn one = (new DqnConfig { TotalTimesteps = 10_000, StepsPerIteration = 1000, LearningStarts = 100_000 }).Build();
+        using Dqn four = (new DqnConfig { TotalTimesteps = 10_000, StepsPerIteration = 1000, LearningStarts = 100_000, NumEnvs = 4 }).Build();
+        TrainResult a = one.Train(), b = four.Train();
+
+        Assert.Equal(1000, a.TimestepsTotal);
+        Assert.Equal(1000, b.TimestepsTotal);
+        Assert.Equal(one.Epsilon, four.Epsilon, 12);
+    }
+
+    [Fact]
     public void Train_AllSwitches_IsDeterministicAndResumesExactly()
     {
         string directory = Path.Combine(Path.GetTempPath(), $"rlx-dqn-{Guid.NewGuid():N}");

@@ -90,7 +90,7 @@ public sealed partial class Dqn : Algorithm
         {
             double duration = _config.ExplorationFraction * _config.TotalTimesteps;
             double slope = (_config.EndE - _config.StartE) / duration;
-            return Math.Max((slope * _globalStep) + _config.StartE, _config.EndE);
+            return Math.Max((slope * _globalStep * _config.NumEnvs) + _config.StartE, _config.EndE);
         }
     }
 
@@ -133,21 +133,21 @@ public sealed partial class Dqn : Algorithm
             }
 
             _envs.Observations.CopyTo(_obs);
-            _globalStep++;
 
-            // 3. Learn, and update the target network.
-            if (_globalStep > _config.LearningStarts)
+            // 3. Learn, and update the target network. Schedules count environment steps: this vector
+            // step covers steps [t, t + n); with one env this is CleanRL's check of global_step = t.
+            long t = _globalStep * n;
+            _globalStep++;
+            if (t > _config.LearningStarts)
             {
-                if (_globalStep % _config.TrainFrequency == 0 && _buffer.Count >= _config.BatchSize)
+                long trainings = Multiples(t, n, _config.TrainFrequency) * _config.GradientSteps;
+                for (long g = 0; g < trainings && _buffer.Count >= _config.BatchSize; g++)
                 {
-                    for (int g = 0; g < _config.GradientSteps; g++)
-                    {
-                        Learn();
-                        updates++;
-                    }
+                    Learn();
+                    updates++;
                 }
 
-                if (_globalStep % _config.TargetNetworkFrequency == 0)
+                for (long u = Multiples(t, n, _config.TargetNetworkFrequency); u > 0; u--)
                 {
                     UpdateTarget();
                 }
@@ -242,6 +242,10 @@ public sealed partial class Dqn : Algorithm
             _buffer.UpdatePriorities(_indices, _tdErrors);
         }
     }
+
+    /// <summary>How many multiples of <paramref name="period"/> lie in [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>).</summary>
+    private static long Multiples(long start, int count, int period) =>
+        ((start + count - 1) / period) - (start == 0 ? -1 : (start - 1) / period);
 
     private void UpdateTarget()
     {

@@ -17,7 +17,7 @@ public sealed record DqnConfig : IAlgorithmConfig
     /// <summary>Time-limit override. Default null.</summary>
     public int? MaxEpisodeSteps { get; init; }
 
-    /// <summary>Environments stepped together. Default 1.</summary>
+    /// <summary>Environments stepped together; every schedule below counts environment steps. Default 1.</summary>
     public int NumEnvs { get; init; } = 1;
 
     /// <summary>Environment steps per <c>Train()</c> iteration. Default 1000.</summary>
