@@ -39,6 +39,26 @@ internal static class CheckpointJson
         }
     }
 
+    /// <summary>The part of <c>state.json</c> every algorithm writes; algorithm-specific entries are added to it.</summary>
+    public static JsonObject State<TConfig>(string algorithm, int formatVersion, TConfig config, long iteration, long episodes, double timeTotal, IEnumerable<(double Return, long Length)> recent)
+        where TConfig : class => new()
+        {
+            ["format_version"] = formatVersion,
+            ["algorithm"] = algorithm,
+            ["config"] = Config(config),
+            ["training_iteration"] = iteration,
+            ["episodes_total"] = episodes,
+            ["time_total_s"] = timeTotal,
+            ["recent_episodes"] = Episodes(recent),
+        };
+
+    /// <summary>Reads the common counters written by <see cref="State"/> and fills <paramref name="recent"/>.</summary>
+    public static (long Iteration, long Episodes, double TimeTotal) ReadProgress(JsonObject state, Queue<(double Return, long Length)> recent)
+    {
+        ReadEpisodes(state["recent_episodes"], recent);
+        return (state["training_iteration"]!.GetValue<long>(), state["episodes_total"]!.GetValue<long>(), state["time_total_s"]!.GetValue<double>());
+    }
+
     public static JsonObject Config<T>(T config)
         where T : class
     {

@@ -161,11 +161,9 @@ public sealed class A2c : Algorithm
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), a2c._policy.Parameters, a2c._optimizer);
             a2c._optimizer.StepCount = state["optimizer_step"]!.GetValue<long>();
-            (a2c._iteration, a2c._updates) = (state["training_iteration"]!.GetValue<long>(), state["updates"]!.GetValue<long>());
-            (a2c._timesteps, a2c._episodes) = (state["timesteps_total"]!.GetValue<long>(), state["episodes_total"]!.GetValue<long>());
-            a2c._timeTotal = state["time_total_s"]!.GetValue<double>();
+            (a2c._iteration, a2c._episodes, a2c._timeTotal) = CheckpointJson.ReadProgress(state, a2c._storage.Recent);
+            (a2c._updates, a2c._timesteps) = (state["updates"]!.GetValue<long>(), state["timesteps_total"]!.GetValue<long>());
             CheckpointJson.ReadRandom(state["learner_rng"], a2c._random);
-            CheckpointJson.ReadEpisodes(state["recent_episodes"], a2c._storage.Recent);
             using var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin")));
             a2c._runners.LoadState(reader);
         });
@@ -173,20 +171,12 @@ public sealed class A2c : Algorithm
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()
     {
-        var state = new JsonObject
-        {
-            ["format_version"] = FormatVersion,
-            ["algorithm"] = Name,
-            ["config"] = CheckpointJson.Config(_config),
-            ["training_iteration"] = _iteration,
-            ["updates"] = _updates,
-            ["timesteps_total"] = _timesteps,
-            ["episodes_total"] = _episodes,
-            ["time_total_s"] = _timeTotal,
-            ["optimizer_step"] = _optimizer.StepCount,
-            ["learner_rng"] = CheckpointJson.Random(_random),
-            ["recent_episodes"] = CheckpointJson.Episodes(_storage.Recent),
-        };
+        var state = CheckpointJson.State(Name, FormatVersion, _config, _iteration, _episodes, _timeTotal, _storage.Recent);
+        state["updates"] = _updates;
+        state["timesteps_total"] = _timesteps;
+        state["optimizer_step"] = _optimizer.StepCount;
+        state["learner_rng"] = CheckpointJson.Random(_random);
+
         return new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             ["weights.safetensors"] = CheckpointJson.Weights(Name, _policy.Parameters, _optimizer),

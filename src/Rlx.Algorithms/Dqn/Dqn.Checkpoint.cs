@@ -13,13 +13,10 @@ public sealed partial class Dqn
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), [.. dqn._q.Parameters, .. dqn._target.Parameters], dqn._optimizer);
             dqn._optimizer.StepCount = state["adam_step"]!.GetValue<long>();
-            dqn._iteration = state["training_iteration"]!.GetValue<long>();
+            (dqn._iteration, dqn._episodes, dqn._timeTotal) = CheckpointJson.ReadProgress(state, dqn._recent);
             dqn._globalStep = state["global_step"]!.GetValue<long>();
-            dqn._episodes = state["episodes_total"]!.GetValue<long>();
-            dqn._timeTotal = state["time_total_s"]!.GetValue<double>();
             CheckpointJson.ReadRandom(state["learner_rng"], dqn._learnerRandom);
             CheckpointJson.ReadRandom(state["action_rng"], dqn._actionRandom);
-            CheckpointJson.ReadEpisodes(state["recent_episodes"], dqn._recent);
             using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "envs.bin"))))
             {
                 dqn._envs.LoadState(reader);
@@ -39,20 +36,12 @@ public sealed partial class Dqn
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()
     {
-        var state = new JsonObject
-        {
-            ["format_version"] = FormatVersion,
-            ["algorithm"] = Name,
-            ["config"] = CheckpointJson.Config(_config),
-            ["training_iteration"] = _iteration,
-            ["global_step"] = _globalStep,
-            ["episodes_total"] = _episodes,
-            ["time_total_s"] = _timeTotal,
-            ["adam_step"] = _optimizer.StepCount,
-            ["learner_rng"] = CheckpointJson.Random(_learnerRandom),
-            ["action_rng"] = CheckpointJson.Random(_actionRandom),
-            ["recent_episodes"] = CheckpointJson.Episodes(_recent),
-        };
+        var state = CheckpointJson.State(Name, FormatVersion, _config, _iteration, _episodes, _timeTotal, _recent);
+        state["global_step"] = _globalStep;
+        state["adam_step"] = _optimizer.StepCount;
+        state["learner_rng"] = CheckpointJson.Random(_learnerRandom);
+        state["action_rng"] = CheckpointJson.Random(_actionRandom);
+
         return new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             ["weights.safetensors"] = CheckpointJson.Weights(Name, [.. _q.Parameters, .. _target.Parameters], _optimizer),

@@ -13,12 +13,9 @@ public sealed partial class Ppo
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), ppo._policy.Parameters, ppo._optimizer);
             ppo._optimizer.StepCount = state["adam_step"]!.GetValue<long>();
-            ppo._iteration = state["training_iteration"]!.GetValue<long>();
+            (ppo._iteration, ppo._episodes, ppo._timeTotal) = CheckpointJson.ReadProgress(state, ppo._storage.Recent);
             ppo._timesteps = state["timesteps_total"]!.GetValue<long>();
-            ppo._episodes = state["episodes_total"]!.GetValue<long>();
-            ppo._timeTotal = state["time_total_s"]!.GetValue<double>();
             CheckpointJson.ReadRandom(state["learner_rng"], ppo._random);
-            CheckpointJson.ReadEpisodes(state["recent_episodes"], ppo._storage.Recent);
             using var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin")));
             ppo._runners.LoadState(reader);
         });
@@ -26,19 +23,11 @@ public sealed partial class Ppo
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()
     {
-        var state = new JsonObject
-        {
-            ["format_version"] = FormatVersion,
-            ["algorithm"] = Name,
-            ["config"] = CheckpointJson.Config(_config),
-            ["training_iteration"] = _iteration,
-            ["timesteps_total"] = _timesteps,
-            ["episodes_total"] = _episodes,
-            ["time_total_s"] = _timeTotal,
-            ["adam_step"] = _optimizer.StepCount,
-            ["learner_rng"] = CheckpointJson.Random(_random),
-            ["recent_episodes"] = CheckpointJson.Episodes(_storage.Recent),
-        };
+        var state = CheckpointJson.State(Name, FormatVersion, _config, _iteration, _episodes, _timeTotal, _storage.Recent);
+        state["timesteps_total"] = _timesteps;
+        state["adam_step"] = _optimizer.StepCount;
+        state["learner_rng"] = CheckpointJson.Random(_random);
+
         return new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             ["weights.safetensors"] = CheckpointJson.Weights(Name, _policy.Parameters, _optimizer),

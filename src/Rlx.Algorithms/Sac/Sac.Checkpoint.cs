@@ -20,11 +20,10 @@ public sealed partial class Sac
             sac._qOptimizer.StepCount = state["q_adam_step"]!.GetValue<long>();
             sac._alphaOptimizer.StepCount = state["alpha_adam_step"]!.GetValue<long>();
             sac._alpha = state["alpha"]!.GetValue<double>();
-            (sac._iteration, sac._globalStep) = (state["training_iteration"]!.GetValue<long>(), state["global_step"]!.GetValue<long>());
-            (sac._episodes, sac._timeTotal) = (state["episodes_total"]!.GetValue<long>(), state["time_total_s"]!.GetValue<double>());
+            (sac._iteration, sac._episodes, sac._timeTotal) = CheckpointJson.ReadProgress(state, sac._recent);
+            sac._globalStep = state["global_step"]!.GetValue<long>();
             CheckpointJson.ReadRandom(state["learner_rng"], sac._learnerRandom);
             CheckpointJson.ReadRandom(state["action_rng"], sac._actionRandom);
-            CheckpointJson.ReadEpisodes(state["recent_episodes"], sac._recent);
             using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "env.bin"))))
             {
                 sac._env.LoadState(reader);
@@ -43,23 +42,15 @@ public sealed partial class Sac
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()
     {
-        var state = new JsonObject
-        {
-            ["format_version"] = FormatVersion,
-            ["algorithm"] = Name,
-            ["config"] = CheckpointJson.Config(_config),
-            ["training_iteration"] = _iteration,
-            ["global_step"] = _globalStep,
-            ["episodes_total"] = _episodes,
-            ["time_total_s"] = _timeTotal,
-            ["alpha"] = _alpha,
-            ["actor_adam_step"] = _actorOptimizer.StepCount,
-            ["q_adam_step"] = _qOptimizer.StepCount,
-            ["alpha_adam_step"] = _alphaOptimizer.StepCount,
-            ["learner_rng"] = CheckpointJson.Random(_learnerRandom),
-            ["action_rng"] = CheckpointJson.Random(_actionRandom),
-            ["recent_episodes"] = CheckpointJson.Episodes(_recent),
-        };
+        var state = CheckpointJson.State(Name, FormatVersion, _config, _iteration, _episodes, _timeTotal, _recent);
+        state["global_step"] = _globalStep;
+        state["alpha"] = _alpha;
+        state["actor_adam_step"] = _actorOptimizer.StepCount;
+        state["q_adam_step"] = _qOptimizer.StepCount;
+        state["alpha_adam_step"] = _alphaOptimizer.StepCount;
+        state["learner_rng"] = CheckpointJson.Random(_learnerRandom);
+        state["action_rng"] = CheckpointJson.Random(_actionRandom);
+
         return new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             ["weights.safetensors"] = CheckpointJson.Weights(Name, AllParameters, _actorOptimizer, _qOptimizer, _alphaOptimizer),
