@@ -15,6 +15,11 @@ internal static class RlxCommand
             TrainCommand.Create(output, error),
             EvalCommand.Create(output),
         };
+        foreach (Command command in ClusterCommands.Create(output, error))
+        {
+            root.Subcommands.Add(command);
+        }
+
 
         ParseResult parsed = root.Parse(args);
         try

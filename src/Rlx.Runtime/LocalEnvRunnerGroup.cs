@@ -87,7 +87,7 @@ public sealed class LocalEnvRunnerGroup : IEnvRunnerGroup
         }
     }
 
-    private static ulong ActionSeed(int seed, int runner)
+    internal static ulong ActionSeed(int seed, int runner)
     {
         Span<ulong> words = stackalloc ulong[1];
         Random.SeedSequence.GenerateState(((ulong)(uint)seed << 20) ^ (ulong)(runner + 1), words);

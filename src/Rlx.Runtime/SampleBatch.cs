@@ -64,4 +64,25 @@ public sealed class SampleBatch
 
     /// <summary>Episodes that finished during the fragment, in the order they finished.</summary>
     public List<EpisodeStatistics> Episodes { get; } = [];
+
+    /// <summary>Copies every field into <paramref name="destination"/>, which must have the same shape.</summary>
+    public void CopyTo(SampleBatch destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (destination.Steps != Steps || destination.NumEnvs != NumEnvs || destination.ObservationSize != ObservationSize || destination.ActionSize != ActionSize)
+        {
+            throw new ArgumentException($"The destination batch is {destination.Steps}x{destination.NumEnvs} (obs {destination.ObservationSize}, action {destination.ActionSize}); this one is {Steps}x{NumEnvs} (obs {ObservationSize}, action {ActionSize}).", nameof(destination));
+        }
+
+        Observations.CopyTo(destination.Observations, 0);
+        Actions.CopyTo(destination.Actions, 0);
+        LogProbs.CopyTo(destination.LogProbs, 0);
+        Values.CopyTo(destination.Values, 0);
+        Rewards.CopyTo(destination.Rewards, 0);
+        Dones.CopyTo(destination.Dones, 0);
+        NextValues.CopyTo(destination.NextValues, 0);
+        NextDones.CopyTo(destination.NextDones, 0);
+        destination.Episodes.Clear();
+        destination.Episodes.AddRange(Episodes);
+    }
 }

@@ -44,7 +44,8 @@ public sealed partial class Ppo : Algorithm
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
         _weights = new float[_policy.WeightCount];
         _learner = new PpoLearner(_policy, config.MinibatchSize);
-        _runners = new LocalEnvRunnerGroup(RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed);
+        _runners = EnvRunnerGroups.Create(new EnvRunnerGroupRequest(
+            RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed, config.Address, $"ppo-{config.Env}", config.RolloutFragmentLength));
 
         (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
         int n = _steps * _envs, mb = config.MinibatchSize;

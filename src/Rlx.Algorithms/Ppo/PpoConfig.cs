@@ -88,6 +88,9 @@ public sealed record PpoConfig : IAlgorithmConfig
     /// <summary>Episodes per evaluation. Default 10.</summary>
     public int EvaluationDuration { get; init; } = 10;
 
+    /// <summary>Cluster whose worker nodes host the env runners (<c>auto</c>, <c>HOST:PORT</c>); null trains with threads of this process. Default null.</summary>
+    public string? Address { get; init; }
+
     /// <summary>Seed of initialisation, environments, sampling and shuffling. Default 1.</summary>
     public int Seed { get; init; } = 1;
 
@@ -138,6 +141,9 @@ public sealed record PpoConfig : IAlgorithmConfig
     /// <summary>Sets periodic evaluation.</summary>
     public PpoConfig Evaluation(int? evaluationInterval = null, int? evaluationDuration = null) =>
         this with { EvaluationInterval = evaluationInterval ?? EvaluationInterval, EvaluationDuration = evaluationDuration ?? EvaluationDuration };
+
+    /// <summary>Places the env runners on the worker nodes of the cluster at <paramref name="address"/> (<c>auto</c> finds the one started on this machine).</summary>
+    public PpoConfig Cluster(string address = "auto") => this with { Address = address };
 
     /// <summary>Sets the seed.</summary>
     public PpoConfig Debugging(int? seed = null) => this with { Seed = seed ?? Seed };

@@ -23,10 +23,11 @@ internal static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object per iteration on stdout instead of the progress display" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this run directory from its latest checkpoint" };
         var every = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N iterations (and always at the end)", DefaultValueFactory = _ => 25 };
+        var address = new Option<string?>("--address") { Description = "Place the env runners on the worker nodes of this cluster: auto (the one started on this machine) or HOST:PORT (config key address)" };
         var assemblies = new EnvOptions().Assemblies;
         var command = new Command("train", "Train an agent; writes runs/NAME with config.yaml, progress.csv, result.jsonl and checkpoints/")
         {
-            algorithm, env, config, set, stop, seed, name, runsDir, json, resume, every, assemblies,
+            algorithm, env, config, set, stop, seed, name, runsDir, json, resume, every, address, assemblies,
         };
         command.SetAction(parsed =>
         {
@@ -53,6 +54,11 @@ internal static class TrainCommand
             foreach ((string key, object? value) in EnvOptions.ParseKeyValues(parsed.GetValue(set) ?? [], "--set"))
             {
                 values[key] = value;
+            }
+
+            if (parsed.GetValue(address) is { } clusterAddress)
+            {
+                values["address"] = clusterAddress;
             }
 
             if (parsed.GetValue(seed) is { } s)

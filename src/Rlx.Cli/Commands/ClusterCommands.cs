@@ -1,0 +1,355 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Rlx.Cluster;
+
+namespace Rlx.Cli.Commands;
+
+/// <summary><c>rlx start</c>, <c>rlx status</c> and <c>rlx stop</c>: a cluster's head and worker nodes on this machine.</summary>
+internal static class ClusterCommands
+{
+    private const int DefaultPort = 6379;
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly string[] s_stopOrder = ["worker", "head"];
+
+    public static IEnumerable<Command> Create(TextWriter output, TextWriter error) => [Start(output, error), Status(output), Stop(output)];
+
+    private static Command Start(TextWriter output, TextWriter error)
+    {
+        var head = new Option<bool>("--head") { Description = "Start a head node (and its private RabbitMQ broker unless --broker is given)" };
+        var address = new Option<string?>("--address") { Description = "Join the cluster at HOST:PORT (or auto: the head started on this machine) as a worker node" };
+        var port = new Option<int>("--port") { Description = "Head: the broker port workers join", DefaultValueFactory = _ => DefaultPort };
+        var host = new Option<string>("--node-ip-address") { Description = "Head: the interface to listen on; anything but 127.0.0.1 lets other machines join", DefaultValueFactory = _ => "127.0.0.1" };
+        var broker = new Option<string?>("--broker") { Description = "Head: use this RabbitMQ broker (amqp://USER:PASS@HOST:PORT/VHOST) instead of starting one" };
+        var token = new Option<string?>("--token") { Description = "Worker: the join token the head printed (default: RLX_TOKEN, or the local head's)" };
+        var cpus = new Option<int>("--num-cpus") { Description = "Worker: runner slots to offer", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var block = new Option<bool>("--block") { Description = "Run in the foreground until stopped (Ctrl+C or SIGTERM) instead of in the background" };
+        var sessionDir = new Option<string?>("--session-dir") { Hidden = true };
+        var command = new Command("start", "Start a head node (--head) or a worker node (--address HOST:PORT) on this machine")
+        {
+            head, address, port, host, broker, token, cpus, block, sessionDir,
+        };
+        command.SetAction(parsed =>
+        {
+            bool isHead = parsed.GetValue(head);
+            string? joinAddress = parsed.GetValue(address);
+            if (isHead == (joinAddress is not null))
+            {
+                throw new CliException("Say what to start: `rlx start --head` for a head node, or `rlx start --address HOST:PORT` (or auto) to join one as a worker.");
+            }
+
+            if (parsed.GetValue(cpus) < 1)
+            {
+                throw new CliException($"--num-cpus must be at least 1 (got {parsed.GetValue(cpus)}).");
+            }
+
+            if (!parsed.GetValue(block))
+            {
+                return StartInBackground(output, error, isHead, parsed.GetValue(port), args: Environment.GetCommandLineArgs().Skip(1).ToArray());
+            }
+
+            using var stop = new CancellationTokenSource();
+            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            SessionDirectory session = parsed.GetValue(sessionDir) is { } dir ? SessionDirectory.Open(dir) : SessionDirectory.Latest() is { } latest && !isHead ? latest : SessionDirectory.Create();
+            Action<string> log = message => LogLine(output, message);
+            return isHead
+                ? RunHead(session, parsed.GetValue(host)!, parsed.GetValue(port), parsed.GetValue(broker), log, stop.Token)
+                : RunWorker(session, joinAddress!, parsed.GetValue(token), parsed.GetValue(cpus), log, stop.Token);
+        });
+        return command;
+    }
+
+    private static int RunHead(SessionDirectory session, string host, int port, string? brokerUri, Action<string> log, CancellationToken stop)
+    {
+        ClusterOptions options = ClusterOptions.FromEnvironment();
+        BrokerNode? broker = null;
+        ClusterInfo cluster;
+        if (brokerUri is not null)
+        {
+            cluster = ClusterAddress.Resolve(brokerUri) with { HeadPid = Environment.ProcessId };
+        }
+        else
+        {
+            if (!System.Net.IPAddress.TryParse(host, out _))
+            {
+                throw new CliException($"--node-ip-address '{host}' is not an IP address (e.g. 127.0.0.1, or this machine's address on the cluster network).");
+            }
+
+            broker = BrokerNode.Create(Path.Combine(session.Path, "broker"), host, port);
+            log($"starting a private RabbitMQ broker on {host}:{port}");
+            broker.Start(TimeSpan.FromSeconds(90));
+            session.RegisterProcess("broker", new Dictionary<string, object?> { ["broker_pid"] = broker.Pid, ["epmd_port"] = broker.EpmdPort, ["directory"] = Path.Combine(session.Path, "broker") });
+            cluster = new ClusterInfo($"{host}:{port}", $"{broker.User}:{broker.Password}", HeadPid: Environment.ProcessId);
+        }
+
+        try
+        {
+            string processFile = session.RegisterProcess("head", new Dictionary<string, object?> { ["address"] = cluster.Address });
+            session.WriteClusterInfo(cluster);
+            log($"head running at {cluster.Address}; session {session.Path}");
+            var headNode = new HeadNode(cluster, broker, options, log);
+            try
+            {
+                headNode.RunAsync(stop).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                headNode.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                File.Delete(processFile);
+            }
+        }
+        finally
+        {
+            if (broker is not null)
+            {
+                log("stopping the broker");
+                broker.Dispose();
+            }
+        }
+
+        log("head stopped");
+        return 0;
+    }
+
+    private static int RunWorker(SessionDirectory session, string address, string? token, int cpus, Action<string> log, CancellationToken stop)
+    {
+        ClusterInfo cluster = ClusterAddress.Resolve(address, token);
+        string processFile = session.RegisterProcess("worker", new Dictionary<string, object?> { ["address"] = cluster.Address, ["num_cpus"] = cpus });
+        var worker = new WorkerNode(cluster, cpus, ClusterOptions.FromEnvironment(), log);
+        try
+        {
+            worker.RunAsync(stop).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            worker.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            File.Delete(processFile);
+        }
+
+        log("worker stopped");
+        return 0;
+    }
+
+    private static int StartInBackground(TextWriter output, TextWriter error, bool isHead, int port, string[] args)
+    {
+        SessionDirectory session = isHead ? SessionDirectory.Create() : SessionDirectory.Latest() ?? SessionDirectory.Create();
+        string role = isHead ? "head" : "worker";
+        string log = Path.Combine(session.Path, "logs", $"{role}-{DateTime.Now.ToString("HHmmss-fff", CultureInfo.InvariantCulture)}.log");
+        var command = new List<string>();
+        string self = Environment.ProcessPath ?? "dotnet";
+        command.Add(self);
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            command.Add(typeof(ClusterCommands).Assembly.Location);
+        }
+
+        command.AddRange(args);
+        command.Add("--block");
+        if (isHead)
+        {
+            command.AddRange(["--session-dir", session.Path]);
+        }
+
+        // setsid detaches the node from this terminal's session, so it outlives the shell that started it.
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"exec setsid {string.Join(' ', command.Select(Quote))} > {Quote(log)} 2>&1 < /dev/null &");
+        using (Process launcher = Process.Start(info) ?? throw new CliException("Could not start a background process (/bin/sh)."))
+        {
+            launcher.WaitForExit();
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            Thread.Sleep(250);
+            string text = File.Exists(log) ? File.ReadAllText(log) : "";
+            if (text.Contains("error:", StringComparison.Ordinal) || text.Contains(" stopped", StringComparison.Ordinal))
+            {
+                error.Write(text);
+                throw new CliException($"The {role} did not start; its log ({log}) is above.");
+            }
+
+            if (isHead ? text.Contains("head running at", StringComparison.Ordinal) : text.Contains(" joined ", StringComparison.Ordinal))
+            {
+                ClusterInfo? cluster = session.ReadClusterInfo();
+                if (isHead && cluster is not null)
+                {
+                    output.WriteLine($"Started the Rlx head at {cluster.Address} (session {session.Path}).");
+                    output.WriteLine();
+                    output.WriteLine($"  Join a worker on this machine:   rlx start --address {cluster.Address}");
+                    output.WriteLine($"  Join from another machine:       rlx start --address {cluster.Address} --token {cluster.Token}");
+                    output.WriteLine($"  Train on the cluster:            rlx train ppo --env CartPole-v1 --address auto --set num_env_runners=2");
+                    output.WriteLine("  Look / stop:                     rlx status / rlx stop");
+                }
+                else
+                {
+                    output.WriteLine($"Started a worker node; it joined the cluster (log {log}).");
+                }
+
+                return 0;
+            }
+        }
+
+        throw new CliException($"The {role} did not report ready within 120 s; see its log {log}.");
+    }
+
+    private static Command Status(TextWriter output)
+    {
+        var address = new Option<string?>("--address") { Description = "Cluster address (default: RLX_ADDRESS, or the head started on this machine)" };
+        var token = new Option<string?>("--token") { Description = "Join token for a remote cluster (default: RLX_TOKEN)" };
+        var json = new Option<bool>("--json") { Description = "Print the status as JSON" };
+        var command = new Command("status", "Show the cluster's nodes, resources and runners") { address, token, json };
+        command.SetAction(parsed =>
+        {
+            ClusterInfo cluster = ClusterAddress.Resolve(parsed.GetValue(address), parsed.GetValue(token));
+            ClusterStatus status = HeadNode.QueryStatusAsync(cluster, ClusterOptions.FromEnvironment(), TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            if (parsed.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(status, s_json));
+                return 0;
+            }
+
+            PrintStatus(output, status);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintStatus(TextWriter output, ClusterStatus status)
+    {
+        var alive = status.Nodes.Where(n => n.Alive).ToList();
+        output.WriteLine($"Cluster at {status.Address} (head pid {status.HeadPid}, up {DateTimeOffset.UtcNow - status.Started:hh\\:mm\\:ss})");
+        output.WriteLine($"Nodes: {alive.Count} alive, {status.Nodes.Count - alive.Count} dead; CPUs {alive.Sum(n => n.Report.CpusUsed)}/{alive.Sum(n => n.Report.NumCpus)} used");
+        output.WriteLine();
+        output.WriteLine($"  {"NODE",-28} {"STATE",-6} {"CPUS",-7} {"MEMORY",-10} {"RUNNERS",-8} {"RESTARTS",-8} LAST HEARTBEAT");
+        foreach (NodeStatus node in status.Nodes)
+        {
+            NodeReport r = node.Report;
+            string memory = string.Create(CultureInfo.InvariantCulture, $"{r.MemoryUsed / 1048576.0:0} MiB");
+            output.WriteLine($"  {r.NodeId,-28} {(node.Alive ? "alive" : "dead"),-6} {$"{r.CpusUsed}/{r.NumCpus}",-7} {memory,-10} {r.Runners.Count(x => x.State != "dead"),-8} {r.Runners.Sum(x => x.Restarts),-8} {(DateTimeOffset.UtcNow - node.LastHeartbeat).TotalSeconds:0.0} s ago");
+        }
+
+        var runners = status.Nodes.SelectMany(n => n.Report.Runners).ToList();
+        if (runners.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine($"  {"RUN",-36} {"RUNNER",-6} {"NODE",-28} {"STATE",-8} {"RESTARTS",-8} {"STEPS",-10} LAST ERROR");
+            foreach (RunnerReport r in runners.OrderBy(r => r.Run, StringComparer.Ordinal).ThenBy(r => r.Runner))
+            {
+                output.WriteLine($"  {r.Run,-36} {r.Runner,-6} {r.NodeId,-28} {r.State,-8} {r.Restarts,-8} {r.Steps,-10} {r.LastError}");
+            }
+        }
+    }
+
+    private static Command Stop(TextWriter output)
+    {
+        var grace = new Option<double>("--grace") { Description = "Seconds to wait after SIGTERM before SIGKILL", DefaultValueFactory = _ => 20 };
+        var command = new Command("stop", "Stop every head, worker and broker that `rlx start` started on this machine") { grace };
+        command.SetAction(parsed =>
+        {
+            string root = SessionDirectory.Root;
+            var sessions = Directory.Exists(root) ? Directory.GetDirectories(root, "session_2*").Select(SessionDirectory.Open).ToList() : [];
+            var processes = sessions.SelectMany(s => s.LiveProcesses().Select(p => (Session: s, p.Role, p.Pid, p.File))).ToList();
+            if (processes.Count == 0)
+            {
+                output.WriteLine($"Nothing to stop (no live process recorded under {root}).");
+                return 0;
+            }
+
+            // Workers first (they hand their runners back), then heads (they stop their brokers).
+            foreach (string role in s_stopOrder)
+            {
+                var group = processes.Where(p => p.Role == role).ToList();
+                foreach (var p in group)
+                {
+                    Signal(p.Pid, "TERM");
+                }
+
+                WaitForExit(group.Select(p => p.Pid), TimeSpan.FromSeconds(parsed.GetValue(grace)));
+            }
+
+            foreach (var p in processes.Where(p => p.Role == "broker"))
+            {
+                StopBroker(p.File);
+            }
+
+            int killed = 0;
+            foreach (var p in processes.Where(p => SessionDirectory.IsAlive(p.Pid)))
+            {
+                Signal(p.Pid, "KILL");
+                killed++;
+            }
+
+            output.WriteLine($"Stopped {processes.Count(p => p.Role != "broker")} process(es){(killed > 0 ? $" ({killed} had to be killed)" : "")}.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static void StopBroker(string processFile)
+    {
+        // A head stops its broker itself; this only cleans up after a head that was killed.
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(processFile));
+            int pid = doc.RootElement.TryGetProperty("broker_pid", out JsonElement b) ? b.GetInt32() : 0;
+            if (pid > 0 && SessionDirectory.IsAlive(pid))
+            {
+                Signal(pid, "KILL");
+            }
+
+            if (doc.RootElement.TryGetProperty("epmd_port", out JsonElement e) && e.GetInt32() > 0)
+            {
+                var info = new ProcessStartInfo("epmd") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+                info.ArgumentList.Add("-port");
+                info.ArgumentList.Add(e.GetInt32().ToString(CultureInfo.InvariantCulture));
+                info.ArgumentList.Add("-kill");
+                using Process? epmd = Process.Start(info);
+                epmd?.WaitForExit(5000);
+            }
+
+            File.Delete(processFile);
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+        }
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        var info = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
+        info.ArgumentList.Add($"-{signal}");
+        info.ArgumentList.Add(pid.ToString(CultureInfo.InvariantCulture));
+        using Process? kill = Process.Start(info);
+        kill?.WaitForExit(5000);
+    }
+
+    private static void WaitForExit(IEnumerable<int> pids, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        var waiting = pids.ToList();
+        while (waiting.Count > 0 && clock.Elapsed < timeout)
+        {
+            Thread.Sleep(100);
+            waiting.RemoveAll(pid => !SessionDirectory.IsAlive(pid));
+        }
+    }
+
+    private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static void LogLine(TextWriter output, string message)
+    {
+        lock (output)
+        {
+            output.WriteLine($"{DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {message}");
+            output.Flush();
+        }
+    }
+}

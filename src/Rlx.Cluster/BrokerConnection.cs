@@ -1,0 +1,49 @@
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Rlx.Cluster;
+
+/// <summary>Opens connections that reconnect by themselves after a broker restart or network loss.</summary>
+internal static class BrokerConnection
+{
+    /// <summary>Connects to <paramref name="cluster"/>, retrying every <see cref="ClusterOptions.RetryDelay"/> until <see cref="ClusterOptions.ConnectTimeout"/>.</summary>
+    public static async Task<IConnection> OpenAsync(ClusterInfo cluster, ClusterOptions options, string name, CancellationToken cancellationToken = default)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = cluster.BrokerUri(),
+            AutomaticRecoveryEnabled = true,
+            // Each component declares its own queues and consumers again after a recovery (SetupAsync): the
+            // client's recorded topology would also replay bindings to exchanges of runs that have ended.
+            TopologyRecoveryEnabled = false,
+            NetworkRecoveryInterval = options.RetryDelay,
+            RequestedHeartbeat = TimeSpan.FromSeconds(10),
+            ClientProvidedName = $"{name} (pid {Environment.ProcessId})",
+        };
+        DateTime deadline = DateTime.UtcNow + options.ConnectTimeout;
+        while (true)
+        {
+            try
+            {
+                return await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (AuthenticationFailureException)
+            {
+                throw new ClusterException($"The broker at {cluster.Address} refused the token: use the token the head printed (also in cluster.json of its session directory).");
+            }
+            catch (BrokerUnreachableException e) when (DateTime.UtcNow < deadline)
+            {
+                if (e.InnerException is AuthenticationFailureException)
+                {
+                    throw new ClusterException($"The broker at {cluster.Address} refused the token: use the token the head printed (also in cluster.json of its session directory).");
+                }
+
+                await Task.Delay(options.RetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BrokerUnreachableException e)
+            {
+                throw new ClusterException($"No cluster answers at {cluster.Address} ({e.InnerException?.Message ?? e.Message}): is the head running (`rlx status`)?", e);
+            }
+        }
+    }
+}

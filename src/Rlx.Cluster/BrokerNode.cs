@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace Rlx.Cluster;
+
+/// <summary>
+/// A private RabbitMQ node owned by a head: Debian's <c>rabbitmq-server</c> started with its data, logs,
+/// Erlang cookie and epmd port all under the head's session directory, listening on the given interface only,
+/// with a generated user (never <c>guest</c>). <see cref="Stop"/> leaves no process behind.
+/// </summary>
+public sealed class BrokerNode : IDisposable
+{
+    /// <summary>Directory of the RabbitMQ scripts Debian installs.</summary>
+    public const string BinDirectory = "/usr/lib/rabbitmq/bin";
+
+    private readonly Dictionary<string, string> _environment;
+    private readonly string _directory;
+    private readonly Lock _logLock = new();
+    private Process? _process;
+    private bool _stopped;
+
+    private BrokerNode(string directory, string host, int port, string user, string password, Dictionary<string, string> environment)
+    {
+        (_directory, Host, Port, User, Password, _environment) = (directory, host, port, user, password, environment);
+    }
+
+    /// <summary>Interface the node listens on.</summary>
+    public string Host { get; }
+
+    /// <summary>AMQP port.</summary>
+    public int Port { get; }
+
+    /// <summary>Generated user.</summary>
+    public string User { get; }
+
+    /// <summary>Port of the node's epmd daemon.</summary>
+    public int EpmdPort => int.Parse(_environment["ERL_EPMD_PORT"], CultureInfo.InvariantCulture);
+
+    /// <summary>Generated password.</summary>
+    public string Password { get; }
+
+    /// <summary>Whether Debian's RabbitMQ server is installed.</summary>
+    public static bool IsInstalled => File.Exists(Path.Combine(BinDirectory, "rabbitmq-server"));
+
+    /// <summary>Prepares a node under <paramref name="directory"/> listening on <paramref name="host"/>:<paramref name="port"/>; call <see cref="Start"/>.</summary>
+    public static BrokerNode Create(string directory, string host, int port)
+    {
+        if (!IsInstalled)
+        {
+            throw new ClusterException(
+                "The head starts a private RabbitMQ broker, but rabbitmq-server is not installed: run `sudo apt-get install -y rabbitmq-server` (Debian/Ubuntu), or point the head at an existing broker with --broker amqp://USER:PASS@HOST:PORT.");
+        }
+
+        Directory.CreateDirectory(directory);
+        string user = "rlx";
+        string password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        int distPort = FreePort(host), epmdPort = FreePort(host);
+        string nodeName = $"rlx{port}@localhost";
+        File.WriteAllText(Path.Combine(directory, "rabbitmq.conf"), string.Create(CultureInfo.InvariantCulture, $"""
+            listeners.tcp.default = {host}:{port}
+            default_user = {user}
+            default_pass = {password}
+            loopback_users = none
+            log.console = false
+            log.file.level = warning
+
+            """));
+        File.WriteAllText(Path.Combine(directory, "enabled_plugins"), "[].\n");
+        string address = IPAddress.Parse(host).AddressFamily == AddressFamily.InterNetwork ? "{" + host.Replace('.', ',') + "}" : "{0,0,0,0}";
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["HOME"] = directory,
+            ["RABBITMQ_NODENAME"] = nodeName,
+            ["RABBITMQ_NODE_IP_ADDRESS"] = host,
+            ["RABBITMQ_NODE_PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            ["RABBITMQ_DIST_PORT"] = distPort.ToString(CultureInfo.InvariantCulture),
+            ["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture),
+            ["ERL_EPMD_ADDRESS"] = host,
+            ["RABBITMQ_MNESIA_BASE"] = Path.Combine(directory, "mnesia"),
+            ["RABBITMQ_LOG_BASE"] = Path.Combine(directory, "log"),
+            ["RABBITMQ_CONFIG_FILE"] = Path.Combine(directory, "rabbitmq"),
+            ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(directory, "enabled_plugins"),
+            ["RABBITMQ_PID_FILE"] = Path.Combine(directory, "rabbitmq.pid"),
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = $"-kernel inet_dist_use_interface {address}",
+        };
+        return new BrokerNode(directory, host, port, user, password, environment);
+    }
+
+    /// <summary>The broker's process id while it runs (from its pid file), else 0.</summary>
+    public int Pid
+    {
+        get
+        {
+            string file = Path.Combine(_directory, "rabbitmq.pid");
+            return File.Exists(file) && int.TryParse(File.ReadAllText(file).Trim(), out int pid) && SessionDirectory.IsAlive(pid) ? pid : 0;
+        }
+    }
+
+    /// <summary>Whether the node's process runs.</summary>
+    public bool IsRunning => _process is { HasExited: false } || Pid > 0;
+
+    /// <summary>Starts the node and waits until it accepts connections (about 5 s).</summary>
+    public void Start(TimeSpan timeout)
+    {
+        if (!PortIsFree(Host, Port))
+        {
+            throw new ClusterException($"Port {Port} on {Host} is in use: stop what holds it (`rlx stop` stops an earlier head) or choose another with --port.");
+        }
+
+        _stopped = false;
+        var info = new ProcessStartInfo(Path.Combine(BinDirectory, "rabbitmq-server"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach ((string key, string value) in _environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        _process = Process.Start(info) ?? throw new ClusterException("Could not start rabbitmq-server.");
+        string log = Path.Combine(_directory, "server.log");
+        _process.OutputDataReceived += (_, e) => Append(log, e.Data, _logLock);
+        _process.ErrorDataReceived += (_, e) => Append(log, e.Data, _logLock);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new ClusterException($"rabbitmq-server exited with code {_process.ExitCode} while starting; see {log}.");
+            }
+
+            if (Ctl("await_startup", TimeSpan.FromSeconds(10)) == 0)
+            {
+                return;
+            }
+
+            Thread.Sleep(250);
+        }
+
+        Stop();
+        throw new ClusterException($"rabbitmq-server did not accept connections within {timeout.TotalSeconds:0} s; see {log}.");
+    }
+
+    /// <summary>Stops the node and its epmd daemon; no process outlives this call.</summary>
+    public void Stop()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        int pid = Pid;
+        Ctl("stop", TimeSpan.FromSeconds(30));
+        if (pid > 0 && SessionDirectory.IsAlive(pid))
+        {
+            Kill(pid);
+        }
+
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+
+        Run("epmd", ["-port", _environment["ERL_EPMD_PORT"], "-kill"], TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Starts the node again after it died (same port, data and credentials).</summary>
+    public void Restart(TimeSpan timeout)
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+
+        _process?.Dispose();
+        _process = null;
+        File.Delete(Path.Combine(_directory, "rabbitmq.pid"));
+        Start(timeout);
+    }
+
+    /// <summary>Kills the node's process abruptly (to test recovery).</summary>
+    public void KillAbruptly()
+    {
+        int pid = Pid;
+        if (pid > 0)
+        {
+            Kill(pid);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Stop();
+        _process?.Dispose();
+    }
+
+    /// <summary>A port on <paramref name="host"/> nobody listens on now.</summary>
+    public static int FreePort(string host)
+    {
+        using var listener = new TcpListener(IPAddress.Parse(host), 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool PortIsFree(string host, int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Parse(host), port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private int Ctl(string command, TimeSpan timeout) => Run(Path.Combine(BinDirectory, "rabbitmqctl"), ["-q", command], timeout);
+
+    private int Run(string program, string[] arguments, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach ((string key, string value) in _environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        try
+        {
+            using Process process = Process.Start(info)!;
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(timeout))
+            {
+                process.Kill(entireProcessTree: true);
+                return -1;
+            }
+
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
+    }
+
+    private static void Kill(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+        catch (ArgumentException)
+        {
+        }
+    }
+
+    private static void Append(string file, string? line, Lock gate)
+    {
+        if (line is not null)
+        {
+            lock (gate)
+            {
+                File.AppendAllText(file, line + Environment.NewLine);
+            }
+        }
+    }
+}

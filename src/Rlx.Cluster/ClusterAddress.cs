@@ -1,0 +1,62 @@
+namespace Rlx.Cluster;
+
+/// <summary>
+/// Turns what users type (<c>auto</c>, <c>HOST:PORT</c>, an <c>amqp://</c> URI, or nothing with
+/// <c>RLX_ADDRESS</c> set) into the broker address and credentials of a running cluster.
+/// </summary>
+public static class ClusterAddress
+{
+    /// <summary>Resolves <paramref name="address"/> (and <paramref name="token"/>, else <c>RLX_TOKEN</c>, else the local session's).</summary>
+    public static ClusterInfo Resolve(string? address, string? token = null)
+    {
+        token ??= Environment.GetEnvironmentVariable("RLX_TOKEN") is { Length: > 0 } t ? t : null;
+        if (string.IsNullOrWhiteSpace(address) || address == "auto")
+        {
+            string? fromEnv = Environment.GetEnvironmentVariable("RLX_ADDRESS");
+            if (!string.IsNullOrWhiteSpace(fromEnv) && fromEnv != "auto")
+            {
+                return Resolve(fromEnv, token);
+            }
+
+            ClusterInfo? latest = SessionDirectory.Latest()?.ReadClusterInfo();
+            if (latest is null || (latest.HeadPid > 0 && !SessionDirectory.IsAlive(latest.HeadPid)))
+            {
+                throw new ClusterException(
+                    $"No running cluster found (looked for {Path.Combine(SessionDirectory.Root, "session_latest", "cluster.json")} and RLX_ADDRESS): start one with `rlx start --head`, or give its address as HOST:PORT.");
+            }
+
+            return token is null ? latest : latest with { Token = token };
+        }
+
+        if (address.StartsWith("amqp://", StringComparison.OrdinalIgnoreCase) || address.StartsWith("amqps://", StringComparison.OrdinalIgnoreCase))
+        {
+            var uri = new Uri(address);
+            string userInfo = Uri.UnescapeDataString(uri.UserInfo);
+            string vhost = uri.AbsolutePath.Length > 1 ? Uri.UnescapeDataString(uri.AbsolutePath[1..]) : "/";
+            return new ClusterInfo($"{uri.Host}:{(uri.IsDefaultPort ? 5672 : uri.Port)}", userInfo.Length > 0 ? userInfo : token ?? MissingToken(address), vhost);
+        }
+
+        int colon = address.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), out int port) || port is < 1 or > 65535)
+        {
+            throw new ArgumentException($"The cluster address '{address}' is not HOST:PORT, auto, or an amqp:// URI (e.g. 127.0.0.1:6379).");
+        }
+
+        if (token is null)
+        {
+            ClusterInfo? latest = SessionDirectory.Latest()?.ReadClusterInfo();
+            token = latest is not null && SameEndpoint(latest.Address, address) ? latest.Token : MissingToken(address);
+        }
+
+        return new ClusterInfo(address, token);
+    }
+
+    private static string MissingToken(string address) => throw new ArgumentException(
+        $"Joining the cluster at {address} needs its token: pass --token (printed by `rlx start --head`) or set RLX_TOKEN.");
+
+    private static bool SameEndpoint(string a, string b)
+    {
+        static string Normalise(string s) => s.Replace("localhost", "127.0.0.1", StringComparison.OrdinalIgnoreCase);
+        return string.Equals(Normalise(a), Normalise(b), StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,362 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+using Rlx.Environments.Wrappers;
+using Rlx.Runtime;
+
+namespace Rlx.Cluster;
+
+/// <summary>
+/// The driver's side of a run whose runners live on worker nodes. It declares the run's fragment queue
+/// (quorum, durable) and weights exchange (fanout), publishes one assignment per runner, broadcasts versioned
+/// weights, and consumes fragments with manual acks and a bounded prefetch (back-pressure). Duplicate fragments
+/// (redelivered by the broker, or sampled twice by a runner placed again) are dropped by id and counted; in
+/// synchronous mode fragments of older weights are dropped and counted as stale.
+/// </summary>
+internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
+{
+    private readonly EnvRunnerGroupRequest _request;
+    private readonly ClusterOptions _options;
+    private readonly Action<string> _log;
+    private readonly bool _asynchronous;
+    private readonly int _fragmentLength, _obsSize, _actSize;
+    private readonly IConnection _connection;
+    private readonly IChannel _channel;
+    private readonly BlockingCollection<Received> _received = new();
+    private readonly ConcurrentBag<SampleBatch> _free = [];
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly SampleBatch[] _results;
+    private readonly string _run;
+    private readonly string? _package;
+    private byte[] _weightsMessage = [];
+    private long _version;
+    private bool _disposed;
+
+    private ClusterRunnerGroup(EnvRunnerGroupRequest request, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, IConnection connection, IChannel channel, string run, string? package)
+    {
+        (_request, _options, _log, _asynchronous, _fragmentLength, _connection, _channel, _run, _package) = (request, options, log, asynchronous, fragmentLength, connection, channel, run, package);
+        (_obsSize, _actSize) = (request.Policy.ObservationSize, request.Policy.ActionSize);
+        _results = new SampleBatch[request.NumRunners];
+        for (int r = 0; r < _results.Length; r++)
+        {
+            _results[r] = NewBatch();
+        }
+    }
+
+    public int NumRunners => _request.NumRunners;
+
+    public int EnvsPerRunner => _request.Settings.NumEnvs;
+
+    /// <summary>Fragments dropped because they were sampled with older weights (synchronous mode).</summary>
+    public long StaleFragments { get; private set; }
+
+    /// <summary>Fragments dropped because their id was seen before.</summary>
+    public long DuplicateFragments { get; private set; }
+
+    /// <summary>Fragments used.</summary>
+    public long AcceptedFragments { get; private set; }
+
+    /// <summary>Environment steps in the fragments used.</summary>
+    public long AcceptedSteps { get; private set; }
+
+    /// <summary>The run's id on the broker.</summary>
+    public string Run => _run;
+
+    public static async Task<ClusterRunnerGroup> OpenAsync(EnvRunnerGroupRequest request, ClusterInfo cluster, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, string? package)
+    {
+        string run = $"{Sanitise(request.RunName)}-{Guid.NewGuid().ToString("N")[..8]}";
+        IConnection connection = await BrokerConnection.OpenAsync(cluster, options, $"rlx driver {run}").ConfigureAwait(false);
+        IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
+        var group = new ClusterRunnerGroup(request, options, log, asynchronous, fragmentLength, connection, channel, run, package);
+        await group.SetupAsync().ConfigureAwait(false);
+        connection.RecoverySucceededAsync += async (_, _) =>
+        {
+            log($"run {run}: reconnected to the broker");
+            await group.SetupAsync().ConfigureAwait(false);
+        };
+        for (int r = 0; r < request.NumRunners; r++)
+        {
+            byte[] body = RunnerSpec.From(request, run, r, fragmentLength, asynchronous, package).Serialize();
+            await channel.BasicPublishAsync("", ClusterProtocol.Assignments, mandatory: false, ClusterProtocol.Properties("assignment", persistent: true), body).ConfigureAwait(false);
+        }
+
+        log($"run {run}: {request.NumRunners} runners x {request.Settings.NumEnvs} envs assigned to the cluster at {cluster.Address}");
+        return group;
+    }
+
+    private async Task SetupAsync()
+    {
+        IChannel channel = _channel;
+        Dictionary<string, object?> fragmentArgs = ClusterProtocol.Quorum();
+        if (_asynchronous)
+        {
+            // Back-pressure for runners that never wait: a full queue refuses publishes, and runners retry.
+            fragmentArgs["x-max-length"] = 4 * NumRunners;
+            fragmentArgs["x-overflow"] = "reject-publish";
+        }
+
+        await channel.QueueDeclareAsync(ClusterProtocol.Fragments(_run), durable: true, exclusive: false, autoDelete: false, fragmentArgs).ConfigureAwait(false);
+        await channel.ExchangeDeclareAsync(ClusterProtocol.Weights(_run), ExchangeType.Fanout, durable: false, autoDelete: false).ConfigureAwait(false);
+        await channel.QueueDeclareAsync(ClusterProtocol.Assignments, durable: true, exclusive: false, autoDelete: false, ClusterProtocol.Quorum()).ConfigureAwait(false);
+        await channel.BasicQosAsync(0, (ushort)Math.Min(ushort.MaxValue, 2 * NumRunners), global: false).ConfigureAwait(false);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            OnFragment(delivery);
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(ClusterProtocol.Fragments(_run), autoAck: false, consumer).ConfigureAwait(false);
+        if (_package is not null)
+        {
+            await channel.QueueDeclareAsync(ClusterProtocol.Packages(_run), durable: false, exclusive: false, autoDelete: false).ConfigureAwait(false);
+            var packages = new AsyncEventingBasicConsumer(channel);
+            packages.ReceivedAsync += (_, delivery) => ServePackageAsync(channel, delivery);
+            await channel.BasicConsumeAsync(ClusterProtocol.Packages(_run), autoAck: true, packages).ConfigureAwait(false);
+        }
+    }
+
+    public IReadOnlyList<SampleBatch> Sample(ReadOnlySpan<float> weights, int steps, bool deterministic = false)
+    {
+        if (_asynchronous || steps != _fragmentLength)
+        {
+            throw new InvalidOperationException($"This cluster runner group samples {(_asynchronous ? "asynchronously" : $"fragments of {_fragmentLength} steps")}.");
+        }
+
+        long version = ++_version;
+        EncodeWeights(weights, version);
+        Broadcast();
+        var have = new bool[NumRunners];
+        int missing = NumRunners;
+        var clock = Stopwatch.StartNew();
+        TimeSpan lastSend = TimeSpan.Zero, lastProgress = TimeSpan.Zero;
+        while (missing > 0)
+        {
+            if (!_received.TryTake(out Received item, 50))
+            {
+                if (clock.Elapsed - lastSend >= _options.WeightsResendInterval)
+                {
+                    Broadcast();
+                    lastSend = clock.Elapsed;
+                }
+
+                if (clock.Elapsed - lastProgress >= TimeSpan.FromSeconds(10))
+                {
+                    lastProgress = clock.Elapsed;
+                    _log($"waiting for runner(s) {string.Join(',', Enumerable.Range(0, NumRunners).Where(r => !have[r]))} of run {_run} ({clock.Elapsed.TotalSeconds:0} s): check `rlx status` for worker nodes with free CPUs");
+                }
+
+                if (clock.Elapsed > _options.SampleTimeout)
+                {
+                    throw new ClusterException(
+                        $"No fragment from runner(s) {string.Join(',', Enumerable.Range(0, NumRunners).Where(r => !have[r]))} for {_options.SampleTimeout.TotalSeconds:0} s: the cluster has no free CPUs for them. Start workers (`rlx start --address ...`) or lower num_env_runners.");
+                }
+
+                continue;
+            }
+
+            bool use = item.Info.WeightsVersion == version && !have[item.Info.Runner] && _seen.Add(item.MessageId);
+            if (use)
+            {
+                have[item.Info.Runner] = true;
+                missing--;
+                (_results[item.Info.Runner], item.Batch) = (item.Batch, _results[item.Info.Runner]);
+                AcceptedFragments++;
+                AcceptedSteps += item.Batch.Count;
+            }
+            else if (item.Info.WeightsVersion != version)
+            {
+                StaleFragments++;
+            }
+            else
+            {
+                DuplicateFragments++;
+            }
+
+            _free.Add(item.Batch);
+            Ack(item.Tag);
+        }
+
+        return _results;
+    }
+
+    public void PublishWeights(ReadOnlySpan<float> weights, long version)
+    {
+        _version = version;
+        EncodeWeights(weights, version);
+        Broadcast();
+    }
+
+    public FragmentInfo Take(SampleBatch destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var clock = Stopwatch.StartNew();
+        TimeSpan lastSend = TimeSpan.Zero;
+        while (true)
+        {
+            if (!_received.TryTake(out Received item, 50, cancellationToken))
+            {
+                if (clock.Elapsed - lastSend >= _options.WeightsResendInterval)
+                {
+                    Broadcast();
+                    lastSend = clock.Elapsed;
+                }
+
+                if (clock.Elapsed > _options.SampleTimeout)
+                {
+                    throw new ClusterException($"No fragment for {_options.SampleTimeout.TotalSeconds:0} s: the cluster has no free CPUs for this run's runners. Start workers (`rlx start --address ...`).");
+                }
+
+                continue;
+            }
+
+            bool use = _seen.Add(item.MessageId);
+            if (use)
+            {
+                item.Batch.CopyTo(destination);
+                AcceptedFragments++;
+                AcceptedSteps += item.Batch.Count;
+            }
+            else
+            {
+                DuplicateFragments++;
+            }
+
+            _free.Add(item.Batch);
+            Ack(item.Tag);
+            if (use)
+            {
+                return item.Info;
+            }
+        }
+    }
+
+    public RunningMeanStd? ObservationStatistics() => null;
+
+    public void SaveState(BinaryWriter writer)
+    {
+        // Runner state lives on the workers; a resumed cluster run restarts its environments.
+    }
+
+    public void LoadState(BinaryReader reader)
+    {
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        try
+        {
+            // Tell the runners the run is over, then delete the run's queue and exchange.
+            _channel.BasicPublishAsync(ClusterProtocol.Weights(_run), "", mandatory: false, ClusterProtocol.Properties("stop", persistent: false), ReadOnlyMemory<byte>.Empty).AsTask().GetAwaiter().GetResult();
+            _channel.QueueDeleteAsync(ClusterProtocol.Fragments(_run)).GetAwaiter().GetResult();
+            _channel.QueueDeleteAsync(ClusterProtocol.Packages(_run)).GetAwaiter().GetResult();
+            _channel.ExchangeDeleteAsync(ClusterProtocol.Weights(_run)).GetAwaiter().GetResult();
+            _channel.CloseAsync().GetAwaiter().GetResult();
+            _connection.CloseAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException)
+        {
+            _log($"run {_run}: could not clean up on the broker ({e.Message}); the workers give its runners up after the driver timeout");
+        }
+
+        _channel.Dispose();
+        _connection.Dispose();
+        _received.Dispose();
+    }
+
+    private void OnFragment(BasicDeliverEventArgs delivery)
+    {
+        string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "fragment");
+        if (refusal is null)
+        {
+            if (!_free.TryTake(out SampleBatch? batch))
+            {
+                batch = NewBatch();
+            }
+
+            try
+            {
+                FragmentInfo info = FragmentCodec.Read(delivery.Body.Span, batch);
+                if (info.Runner >= 0 && info.Runner < NumRunners)
+                {
+                    _received.Add(new Received(batch, info, delivery.BasicProperties.MessageId ?? $"{info.Runner}:{info.WeightsVersion}:{info.Sequence}", delivery.DeliveryTag));
+                    return;
+                }
+
+                refusal = $"runner {info.Runner} does not exist in this run of {NumRunners}";
+            }
+            catch (InvalidDataException e)
+            {
+                refusal = e.Message;
+            }
+
+            _free.Add(batch);
+        }
+
+        _log($"run {_run}: rejected a fragment: {refusal}");
+        _channel.BasicRejectAsync(delivery.DeliveryTag, requeue: false).AsTask().GetAwaiter().GetResult();
+    }
+
+    private static async Task ServePackageAsync(IChannel channel, BasicDeliverEventArgs delivery)
+    {
+        string hash = System.Text.Encoding.UTF8.GetString(delivery.Body.Span);
+        byte[] body = CodePackages.Get(hash) ?? [];
+        BasicProperties properties = ClusterProtocol.Properties("package", persistent: false);
+        properties.CorrelationId = delivery.BasicProperties.CorrelationId;
+        if (delivery.BasicProperties.ReplyTo is { } replyTo)
+        {
+            await channel.BasicPublishAsync("", replyTo, mandatory: false, properties, body).ConfigureAwait(false);
+        }
+    }
+
+    private void Ack(ulong tag)
+    {
+        try
+        {
+            _channel.BasicAckAsync(tag, multiple: false).AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
+        {
+            // The connection dropped: the broker redelivers the fragment and the id check drops it.
+        }
+    }
+
+    private void EncodeWeights(ReadOnlySpan<float> weights, long version)
+    {
+        int size = 8 + (4 * weights.Length);
+        if (_weightsMessage.Length != size)
+        {
+            _weightsMessage = new byte[size];
+        }
+
+        BinaryPrimitives.WriteInt64LittleEndian(_weightsMessage, version);
+        MemoryMarshal.AsBytes(weights).CopyTo(_weightsMessage.AsSpan(8));
+    }
+
+    private void Broadcast()
+    {
+        try
+        {
+            _channel.BasicPublishAsync(ClusterProtocol.Weights(_run), "", mandatory: false, ClusterProtocol.Properties("weights", persistent: false), _weightsMessage).AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException)
+        {
+            // Re-broadcast while waiting covers this once the connection has recovered.
+        }
+    }
+
+    private SampleBatch NewBatch() => new(_fragmentLength, _request.Settings.NumEnvs, _obsSize, _actSize);
+
+    private static string Sanitise(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
+
+    private record struct Received(SampleBatch Batch, FragmentInfo Info, string MessageId, ulong Tag);
+}

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Security.Cryptography;
+using Rlx.Environments;
+
+namespace Rlx.Cluster;
+
+/// <summary>
+/// Ships a custom environment's code to the workers (as Ray's <c>runtime_env.working_dir</c> does): the driver
+/// packs the assemblies next to the environment's assembly (all but Rlx's own and the framework's) into a zip
+/// named by the SHA-256 of its contents; workers fetch it once, verify the hash, cache it under
+/// <c>$RLX_SESSION_DIR/packages/HASH</c>, and load it in an isolated <see cref="AssemblyLoadContext"/>.
+/// </summary>
+internal static class CodePackages
+{
+    private static readonly ConcurrentDictionary<string, byte[]> s_packages = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<string>>> s_loaded = new(StringComparer.Ordinal);
+
+    /// <summary>The package hash of <paramref name="envId"/>'s code, or null when it is built into Rlx.</summary>
+    public static string? ForEnvironment(string envId)
+    {
+        Assembly assembly;
+        using (Env env = Envs.Make(envId))
+        {
+            assembly = env.Unwrapped.GetType().Assembly;
+        }
+
+        if (IsShared(assembly.GetName().Name) || string.IsNullOrEmpty(assembly.Location))
+        {
+            return null;
+        }
+
+        string directory = Path.GetDirectoryName(assembly.Location)!;
+        var files = Directory.GetFiles(directory, "*.dll")
+            .Where(f => !IsShared(Path.GetFileNameWithoutExtension(f)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (string file in files)
+            {
+                byte[] bytes = File.ReadAllBytes(file);
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
+                hash.AppendData(bytes);
+                ZipArchiveEntry entry = archive.CreateEntry(Path.GetFileName(file), CompressionLevel.Fastest);
+                entry.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+                using Stream stream = entry.Open();
+                stream.Write(bytes);
+            }
+        }
+
+        string name = Convert.ToHexStringLower(hash.GetHashAndReset());
+        s_packages[name] = zip.ToArray();
+        return name;
+    }
+
+    /// <summary>The bytes of a package this process created, or null.</summary>
+    public static byte[]? Get(string hash) => s_packages.GetValueOrDefault(hash);
+
+    /// <summary>Makes package <paramref name="hash"/>'s environments available in this process, fetching it with <paramref name="fetch"/> if not cached; returns the environment ids it registered.</summary>
+    public static IReadOnlyList<string> Ensure(string hash, Func<string, byte[]> fetch) =>
+        s_loaded.GetOrAdd(hash, h => new Lazy<IReadOnlyList<string>>(() => Load(h, fetch))).Value;
+
+    private static IReadOnlyList<string> Load(string hash, Func<string, byte[]> fetch)
+    {
+        if (hash.Length != 64 || !hash.All(char.IsAsciiHexDigitLower))
+        {
+            throw new InvalidDataException($"'{hash}' is not a package hash");
+        }
+
+        string directory = Path.Combine(SessionDirectory.Root, "packages", hash);
+        if (!Directory.Exists(directory))
+        {
+            byte[] zip = fetch(hash);
+            string temp = directory + ".tmp" + Environment.ProcessId;
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+
+            Directory.CreateDirectory(temp);
+            using var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using (var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read))
+            {
+                foreach (ZipArchiveEntry entry in archive.Entries.OrderBy(e => e.Name, StringComparer.Ordinal))
+                {
+                    if (entry.FullName != entry.Name || !entry.Name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new InvalidDataException($"package {hash} holds '{entry.FullName}', not a plain .dll file name");
+                    }
+
+                    using var bytes = new MemoryStream();
+                    using (Stream stream = entry.Open())
+                    {
+                        stream.CopyTo(bytes);
+                    }
+
+                    hasher.AppendData(System.Text.Encoding.UTF8.GetBytes(entry.Name + "\n"));
+                    hasher.AppendData(bytes.GetBuffer(), 0, (int)bytes.Length);
+                    File.WriteAllBytes(Path.Combine(temp, entry.Name), bytes.ToArray());
+                }
+            }
+
+            string actual = Convert.ToHexStringLower(hasher.GetHashAndReset());
+            if (actual != hash)
+            {
+                Directory.Delete(temp, recursive: true);
+                throw new InvalidDataException($"package {hash} arrived with content hash {actual}");
+            }
+
+            try
+            {
+                Directory.Move(temp, directory);
+            }
+            catch (IOException) when (Directory.Exists(directory))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+
+        var context = new PackageLoadContext(directory);
+        var ids = new List<string>();
+        foreach (string file in Directory.GetFiles(directory, "*.dll").Order(StringComparer.Ordinal))
+        {
+            Assembly assembly = context.LoadFromAssemblyPath(file);
+            ids.AddRange(Envs.Registry.RegisterAssembly(assembly).Where(id => !ids.Contains(id)));
+        }
+
+        return ids;
+    }
+
+    private static bool IsShared(string? name) =>
+        name is null || name == "Rlx" || name.StartsWith("Rlx.", StringComparison.Ordinal) || name == "rlx"
+        || name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("Microsoft.", StringComparison.Ordinal)
+        || name is "System" or "mscorlib" or "netstandard" or "RabbitMQ.Client" or "YamlDotNet"
+        || AssemblyLoadContext.Default.Assemblies.Any(a => a.GetName().Name == name && a.Location.Length > 0 && Path.GetDirectoryName(a.Location) == Path.GetDirectoryName(typeof(object).Assembly.Location));
+
+    /// <summary>Resolves a package's own assemblies from its directory and everything else (Rlx, the framework) from the default context.</summary>
+    private sealed class PackageLoadContext(string directory) : AssemblyLoadContext($"rlx-package-{Path.GetFileName(directory)}")
+    {
+        protected override Assembly? Load(AssemblyName assemblyName)
+        {
+            if (IsShared(assemblyName.Name))
+            {
+                return null;
+            }
+
+            string path = Path.Combine(directory, assemblyName.Name + ".dll");
+            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+    }
+}

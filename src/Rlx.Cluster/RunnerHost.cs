@@ -1,0 +1,249 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using Rlx.Environments;
+using Rlx.Policies;
+using Rlx.Runtime;
+
+namespace Rlx.Cluster;
+
+/// <summary>
+/// One runner on a worker: builds the environments and policy from its assignment, takes the newest weights
+/// from the run's fanout exchange, samples fragments and publishes them (persistent, confirmed) to the run's
+/// queue. Synchronous runs sample once per weights version; asynchronous runs never wait for new weights.
+/// </summary>
+internal sealed class RunnerHost : IDisposable
+{
+    private readonly RunnerSpec _spec;
+    private readonly IConnection _connection;
+    private readonly ClusterOptions _options;
+    private readonly Action<string> _log;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _weightsLock = new();
+    private readonly SemaphoreSlim _weightsArrived = new(0);
+    private readonly Thread _thread;
+    private readonly string _incarnation = Guid.NewGuid().ToString("N")[..12];
+    private float[]? _weights;
+    private long _weightsVersion = -1;
+    private bool _driverStopped;
+    private long _steps;
+
+    public RunnerHost(RunnerSpec spec, int restarts, IConnection connection, ClusterOptions options, string nodeId, Action<string> log)
+    {
+        (_spec, Restarts, _connection, _options, NodeId, _log) = (spec, restarts, connection, options, nodeId, log);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"rlx-runner-{spec.Runner}" };
+    }
+
+    public RunnerSpec Spec => _spec;
+
+    public int Restarts { get; }
+
+    public string NodeId { get; }
+
+    public string State { get; private set; } = "idle";
+
+    public string? LastError { get; private set; }
+
+    /// <summary>Raised once when the runner ends (run finished, driver gone, failure or stop).</summary>
+    public event Action<RunnerHost>? Ended;
+
+    public void Start() => _thread.Start();
+
+    public void Stop() => _stop.Cancel();
+
+    public RunnerReport Report() => new(_spec.Run, _spec.RunName, _spec.Runner, State, Restarts, Interlocked.Read(ref _steps), LastError, NodeId);
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        if (_thread.IsAlive && Thread.CurrentThread != _thread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(10));
+        }
+
+        _stop.Dispose();
+        _weightsArrived.Dispose();
+    }
+
+    private void Run()
+    {
+        try
+        {
+            RunAsync().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LastError = e.Message;
+            State = "dead";
+            _log($"runner {_spec.Runner} of run {_spec.RunName} failed: {e.Message}");
+        }
+        finally
+        {
+            Ended?.Invoke(this);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        CancellationToken stop = _stop.Token;
+        EnvRunnerSettings settings = _spec.Settings();
+        if (_spec.Package is { } package)
+        {
+            CodePackages.Ensure(package, hash => FetchPackageAsync(hash, stop).GetAwaiter().GetResult());
+        }
+
+        ActorCriticPolicy policy;
+        using (Env probe = Envs.Make(settings.EnvId, settings.MaxEpisodeSteps, settings.EnvKwargs))
+        {
+            policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, _spec.Hidden, _spec.Activation);
+        }
+
+        using var runner = new EnvRunner(settings, policy, _spec.Seed + (_spec.Runner * _spec.NumEnvs), ActionSeed(_spec.Seed, _spec.Runner, Restarts));
+        await using IChannel channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stop).ConfigureAwait(false);
+        var weightsQueueArgs = new Dictionary<string, object?> { ["x-max-length"] = 1 };
+        QueueDeclareOk weightsQueue = await channel.QueueDeclareAsync($"rlx.run.{_spec.Run}.w.{_spec.Runner}.{_incarnation}", durable: false, exclusive: true, autoDelete: true, arguments: weightsQueueArgs, cancellationToken: stop).ConfigureAwait(false);
+        await channel.QueueBindAsync(weightsQueue.QueueName, ClusterProtocol.Weights(_spec.Run), "", cancellationToken: stop).ConfigureAwait(false);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            OnWeights(delivery);
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(weightsQueue.QueueName, autoAck: true, consumer, stop).ConfigureAwait(false);
+
+        long loaded = -1, sequence = 0;
+        byte[] buffer = [];
+        string fragments = ClusterProtocol.Fragments(_spec.Run);
+        while (!stop.IsCancellationRequested)
+        {
+            // Wait for weights newer than the last sampled with (synchronous) or for any weights (asynchronous).
+            DateTime deadline = DateTime.UtcNow + _options.DriverTimeout;
+            while (!_driverStopped && (Interlocked.Read(ref _weightsVersion) == loaded && (!_spec.Asynchronous || loaded < 0)))
+            {
+                State = "idle";
+                if (DateTime.UtcNow > deadline)
+                {
+                    _log($"runner {_spec.Runner} of run {_spec.RunName}: no weights from the driver for {_options.DriverTimeout.TotalSeconds:0} s; giving the slot back");
+                    return;
+                }
+
+                await _weightsArrived.WaitAsync(TimeSpan.FromMilliseconds(200), stop).ConfigureAwait(false);
+            }
+
+            if (_driverStopped)
+            {
+                return;
+            }
+
+            State = "running";
+            lock (_weightsLock)
+            {
+                runner.SetWeights(_weights!);
+                loaded = _weightsVersion;
+            }
+
+            SampleBatch batch = runner.Sample(_spec.FragmentLength);
+            int size = FragmentCodec.Size(batch);
+            if (buffer.Length < size)
+            {
+                buffer = new byte[size];
+            }
+
+            int written = FragmentCodec.Write(batch, new FragmentInfo(_spec.Runner, loaded, sequence), buffer);
+            BasicProperties properties = ClusterProtocol.Properties("fragment", persistent: true);
+            properties.MessageId = $"{_incarnation}:{sequence}";
+            await PublishAsync(channel, fragments, properties, buffer.AsMemory(0, written), stop).ConfigureAwait(false);
+            sequence++;
+            Interlocked.Add(ref _steps, batch.Count);
+        }
+    }
+
+    private async Task<byte[]> FetchPackageAsync(string hash, CancellationToken stop)
+    {
+        await using IChannel channel = await _connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+        var reply = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            reply.TrySetResult(delivery.Body.ToArray());
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(ClusterProtocol.ReplyTo, autoAck: true, consumer, stop).ConfigureAwait(false);
+        BasicProperties properties = ClusterProtocol.Properties("package-request", persistent: false);
+        properties.ReplyTo = ClusterProtocol.ReplyTo;
+        await channel.BasicPublishAsync("", ClusterProtocol.Packages(_spec.Run), mandatory: false, properties, System.Text.Encoding.UTF8.GetBytes(hash), stop).ConfigureAwait(false);
+        byte[] body = await reply.Task.WaitAsync(TimeSpan.FromSeconds(60), stop).ConfigureAwait(false);
+        return body.Length > 0 ? body : throw new InvalidDataException($"the driver of run {_spec.RunName} does not have code package {hash}");
+    }
+
+    private async Task PublishAsync(IChannel channel, string queue, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken stop)
+    {
+        while (true)
+        {
+            try
+            {
+                await channel.BasicPublishAsync("", queue, mandatory: false, properties, body, stop).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.OperationInterruptedException or IOException)
+            {
+                if (_driverStopped)
+                {
+                    return;
+                }
+
+                LastError = $"publish failed ({e.Message}); retrying";
+                await Task.Delay(_options.RetryDelay, stop).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void OnWeights(BasicDeliverEventArgs delivery)
+    {
+        string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "weights");
+        if (refusal is not null && ClusterProtocol.Refusal(delivery.BasicProperties, "stop") is null)
+        {
+            _driverStopped = true;
+            _weightsArrived.Release();
+            return;
+        }
+
+        if (refusal is not null)
+        {
+            _log($"runner {_spec.Runner}: rejected a weights message: {refusal}");
+            return;
+        }
+
+        ReadOnlySpan<byte> body = delivery.Body.Span;
+        long version = BinaryPrimitives.ReadInt64LittleEndian(body);
+        if (version <= Interlocked.Read(ref _weightsVersion))
+        {
+            return;
+        }
+
+        ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(body[8..]);
+        lock (_weightsLock)
+        {
+            if (_weights is null || _weights.Length != values.Length)
+            {
+                _weights = new float[values.Length];
+            }
+
+            values.CopyTo(_weights);
+            Interlocked.Exchange(ref _weightsVersion, version);
+        }
+
+        _weightsArrived.Release();
+    }
+
+    private static ulong ActionSeed(int seed, int runner, int restarts)
+    {
+        Span<ulong> words = stackalloc ulong[1];
+        Rlx.Random.SeedSequence.GenerateState(((ulong)(uint)seed << 20) ^ (ulong)(runner + 1) ^ ((ulong)restarts << 40), words);
+        return words[0];
+    }
+}
