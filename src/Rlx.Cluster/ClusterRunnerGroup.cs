@@ -28,7 +28,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private readonly IChannel _channel;
     private readonly BlockingCollection<Received> _received = new();
     private readonly ConcurrentBag<SampleBatch> _free = [];
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly FragmentDeduplicator _seen = new();
     private readonly SampleBatch[] _results;
     private readonly string _run;
     private readonly string? _package;
@@ -62,6 +62,9 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 
     /// <summary>Environment steps in the fragments used.</summary>
     public long AcceptedSteps { get; private set; }
+
+    /// <summary>Raised for every fragment used, with its id (<c>INCARNATION:SEQUENCE</c>).</summary>
+    public event Action<string, FragmentInfo>? Accepted;
 
     /// <summary>The run's id on the broker.</summary>
     public string Run => _run;
@@ -166,6 +169,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                 (_results[item.Info.Runner], item.Batch) = (item.Batch, _results[item.Info.Runner]);
                 AcceptedFragments++;
                 AcceptedSteps += item.Batch.Count;
+                Accepted?.Invoke(item.MessageId, item.Info);
             }
             else if (item.Info.WeightsVersion != version)
             {
@@ -219,6 +223,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                 item.Batch.CopyTo(destination);
                 AcceptedFragments++;
                 AcceptedSteps += item.Batch.Count;
+                Accepted?.Invoke(item.MessageId, item.Info);
             }
             else
             {
@@ -286,13 +291,16 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             try
             {
                 FragmentInfo info = FragmentCodec.Read(delivery.Body.Span, batch);
-                if (info.Runner >= 0 && info.Runner < NumRunners)
+                string? id = delivery.BasicProperties.MessageId;
+                if (info.Runner >= 0 && info.Runner < NumRunners && FragmentDeduplicator.TryParse(id, out _, out _))
                 {
-                    _received.Add(new Received(batch, info, delivery.BasicProperties.MessageId ?? $"{info.Runner}:{info.WeightsVersion}:{info.Sequence}", delivery.DeliveryTag));
+                    _received.Add(new Received(batch, info, id!, delivery.DeliveryTag));
                     return;
                 }
 
-                refusal = $"runner {info.Runner} does not exist in this run of {NumRunners}";
+                refusal = FragmentDeduplicator.TryParse(id, out _, out _)
+                    ? $"runner {info.Runner} does not exist in this run of {NumRunners}"
+                    : $"message id '{id}' is not INCARNATION:SEQUENCE";
             }
             catch (InvalidDataException e)
             {

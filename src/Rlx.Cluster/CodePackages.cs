@@ -15,6 +15,7 @@ namespace Rlx.Cluster;
 /// </summary>
 internal static class CodePackages
 {
+    private const string RootFile = "rlx-package.root";
     private static readonly ConcurrentDictionary<string, byte[]> s_packages = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<string>>> s_loaded = new(StringComparer.Ordinal);
 
@@ -32,30 +33,44 @@ internal static class CodePackages
             return null;
         }
 
+        // The environment's assembly and, transitively, the assemblies it references from its own directory.
         string directory = Path.GetDirectoryName(assembly.Location)!;
-        var files = Directory.GetFiles(directory, "*.dll")
-            .Where(f => !IsShared(Path.GetFileNameWithoutExtension(f)))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var names = new SortedSet<string>(StringComparer.Ordinal) { assembly.GetName().Name! };
+        var pending = new Queue<string>([assembly.Location]);
+        while (pending.TryDequeue(out string? current))
+        {
+            foreach (string reference in References(current))
+            {
+                string file = Path.Combine(directory, reference + ".dll");
+                if (!IsShared(reference) && File.Exists(file) && names.Add(reference))
+                {
+                    pending.Enqueue(file);
+                }
+            }
+        }
+
+        var files = names.Select(n => Path.Combine(directory, n + ".dll")).ToList();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var zip = new MemoryStream();
         using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
         {
-            foreach (string file in files)
+            var entries = files.Select(f => (Name: Path.GetFileName(f), Bytes: File.ReadAllBytes(f)))
+                .Append((Name: RootFile, Bytes: System.Text.Encoding.UTF8.GetBytes(assembly.GetName().Name!)))
+                .OrderBy(f => f.Name, StringComparer.Ordinal);
+            foreach ((string entryName, byte[] bytes) in entries)
             {
-                byte[] bytes = File.ReadAllBytes(file);
-                hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes(entryName + "\n"));
                 hash.AppendData(bytes);
-                ZipArchiveEntry entry = archive.CreateEntry(Path.GetFileName(file), CompressionLevel.Fastest);
+                ZipArchiveEntry entry = archive.CreateEntry(entryName, CompressionLevel.Fastest);
                 entry.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
                 using Stream stream = entry.Open();
                 stream.Write(bytes);
             }
         }
 
-        string name = Convert.ToHexStringLower(hash.GetHashAndReset());
-        s_packages[name] = zip.ToArray();
-        return name;
+        string packageHash = Convert.ToHexStringLower(hash.GetHashAndReset());
+        s_packages[packageHash] = zip.ToArray();
+        return packageHash;
     }
 
     /// <summary>The bytes of a package this process created, or null.</summary>
@@ -88,7 +103,7 @@ internal static class CodePackages
             {
                 foreach (ZipArchiveEntry entry in archive.Entries.OrderBy(e => e.Name, StringComparer.Ordinal))
                 {
-                    if (entry.FullName != entry.Name || !entry.Name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+                    if (entry.FullName != entry.Name || !(entry.Name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || entry.Name == RootFile))
                     {
                         throw new InvalidDataException($"package {hash} holds '{entry.FullName}', not a plain .dll file name");
                     }
@@ -122,15 +137,18 @@ internal static class CodePackages
             }
         }
 
+        // Only the environment's assembly is loaded now; the context resolves its references from the package on demand.
+        string root = File.ReadAllText(Path.Combine(directory, RootFile)).Trim();
         var context = new PackageLoadContext(directory);
-        var ids = new List<string>();
-        foreach (string file in Directory.GetFiles(directory, "*.dll").Order(StringComparer.Ordinal))
-        {
-            Assembly assembly = context.LoadFromAssemblyPath(file);
-            ids.AddRange(Envs.Registry.RegisterAssembly(assembly).Where(id => !ids.Contains(id)));
-        }
+        return Envs.Registry.RegisterAssembly(context.LoadFromAssemblyPath(Path.Combine(directory, root + ".dll")));
+    }
 
-        return ids;
+    private static IEnumerable<string> References(string file)
+    {
+        using var stream = File.OpenRead(file);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        System.Reflection.Metadata.MetadataReader metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        return [.. metadata.AssemblyReferences.Select(h => metadata.GetString(metadata.GetAssemblyReference(h).Name))];
     }
 
     private static bool IsShared(string? name) =>

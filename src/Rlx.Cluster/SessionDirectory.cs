@@ -44,8 +44,14 @@ public sealed class SessionDirectory
         return Directory.Exists(link) ? new SessionDirectory(System.IO.Path.GetFullPath(link)) : null;
     }
 
-    /// <summary>Opens an existing session directory.</summary>
-    public static SessionDirectory Open(string path) => new(System.IO.Path.GetFullPath(path));
+    /// <summary>Opens (creating if needed) the session directory at <paramref name="path"/>.</summary>
+    public static SessionDirectory Open(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.Combine(full, "processes"));
+        Directory.CreateDirectory(System.IO.Path.Combine(full, "logs"));
+        return new SessionDirectory(full);
+    }
 
     /// <summary>The cluster's address and token, or null when no head wrote them.</summary>
     public ClusterInfo? ReadClusterInfo()

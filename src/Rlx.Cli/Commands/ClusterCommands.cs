@@ -79,14 +79,18 @@ internal static class ClusterCommands
             }
 
             broker = BrokerNode.Create(Path.Combine(session.Path, "broker"), host, port);
-            log($"starting a private RabbitMQ broker on {host}:{port}");
-            broker.Start(TimeSpan.FromSeconds(90));
-            session.RegisterProcess("broker", new Dictionary<string, object?> { ["broker_pid"] = broker.Pid, ["epmd_port"] = broker.EpmdPort, ["directory"] = Path.Combine(session.Path, "broker") });
             cluster = new ClusterInfo($"{host}:{port}", $"{broker.User}:{broker.Password}", HeadPid: Environment.ProcessId);
         }
 
         try
         {
+            if (broker is not null)
+            {
+                log($"starting a private RabbitMQ broker on {host}:{port}");
+                broker.Start(TimeSpan.FromSeconds(90));
+                session.RegisterProcess("broker", new Dictionary<string, object?> { ["broker_pid"] = broker.Pid, ["epmd_port"] = broker.EpmdPort, ["directory"] = Path.Combine(session.Path, "broker") });
+            }
+
             string processFile = session.RegisterProcess("head", new Dictionary<string, object?> { ["address"] = cluster.Address });
             session.WriteClusterInfo(cluster);
             log($"head running at {cluster.Address}; session {session.Path}");

@@ -1,0 +1,79 @@
+using System.Text;
+using RabbitMQ.Client;
+using Rlx.Algorithms;
+using Rlx.Environments;
+using Rlx.Runtime;
+
+namespace Rlx.Cluster.Tests;
+
+/// <summary>Training on a real head and real worker processes over a private RabbitMQ broker.</summary>
+public sealed class ClusterTrainingTests
+{
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void PpoSolvesCartPoleWithRunnersOnTwoWorkers()
+    {
+        using var cluster = new LocalCluster();
+        var a = cluster.StartWorker(cpus: 1);
+        var b = cluster.StartWorker(cpus: 1);
+
+        using Ppo ppo = new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Cluster(cluster.Address).Build();
+        TrainResult result;
+        ClusterStatus? during = null;
+        do
+        {
+            result = ppo.Train();
+            if (result.TrainingIteration == 5)
+            {
+                during = cluster.Status();
+            }
+        }
+        while (result.EpisodeReturnMean < 475 && result.TimestepsTotal < 500_000);
+
+        Assert.True(result.EpisodeReturnMean >= 475, $"mean return {result.EpisodeReturnMean:F1} after {result.TimestepsTotal} steps");
+        // One CPU each: the two runners must sit on the two workers.
+        var hosts = during!.Nodes.Where(n => n.Report.Runners.Any(r => r.State != "dead")).Select(n => n.Report.Pid).ToHashSet();
+        Assert.Equal(new HashSet<int> { a.Id, b.Id }, hosts);
+        Assert.All(during.Nodes.Where(n => n.Report.Role == "worker"), n => Assert.Equal(1, n.Report.CpusUsed));
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void CustomEnvironmentCodeIsShippedToWorkersAndCachedByHash()
+    {
+        using var cluster = new LocalCluster();
+        cluster.StartWorker(cpus: 2);
+        Envs.Registry.RegisterAssembly(typeof(CustomEnv.GridWalk).Assembly);
+
+        // The worker processes never loaded CustomEnv.dll: it reaches them as a code package.
+        using Ppo ppo = new PpoConfig().Environment("GridWalk-v0").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 2, rolloutFragmentLength: 16).Cluster(cluster.Address).Build();
+        TrainResult result = ppo.Train();
+        result = ppo.Train();
+        Assert.Equal(2 * 2 * 2 * 16, result.TimestepsTotal);
+        string packages = Path.Combine(Path.GetDirectoryName(cluster.SessionPath)!, "packages");
+        string package = Assert.Single(Directory.GetDirectories(packages));
+        Assert.Matches("^[0-9a-f]{64}$", Path.GetFileName(package));
+        Assert.True(File.Exists(Path.Combine(package, "CustomEnv.dll")));
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void MessagesOfAnotherProtocolVersionAndWrongTokensAreRefusedWithAReason()
+    {
+        using var cluster = new LocalCluster();
+        var factory = new ConnectionFactory { Uri = cluster.Info.BrokerUri() };
+        using (IConnection connection = factory.CreateConnectionAsync().GetAwaiter().GetResult())
+        using (IChannel channel = connection.CreateChannelAsync().GetAwaiter().GetResult())
+        {
+            var properties = new BasicProperties { Headers = new Dictionary<string, object?> { ["rlx-protocol"] = 99, ["rlx-type"] = "heartbeat" }, AppId = "old-worker" };
+            channel.BasicPublishAsync("", "rlx.heartbeats", false, properties, Encoding.UTF8.GetBytes("{}")).AsTask().GetAwaiter().GetResult();
+        }
+
+        LocalCluster.WaitFor(() => cluster.HeadLog.Contains("rejected a heartbeat from old-worker: protocol version 99, this node speaks 1", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the head to log the refusal", null);
+
+        var wrong = cluster.Info with { Token = "rlx:not-the-password" };
+        var error = Assert.Throws<ClusterException>(() => HeadNode.QueryStatusAsync(wrong, LocalCluster.Options, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult());
+        Assert.Contains("refused the token", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("guest", File.ReadAllText(Path.Combine(cluster.SessionPath, "broker", "rabbitmq.conf")), StringComparison.Ordinal);
+    }
+}

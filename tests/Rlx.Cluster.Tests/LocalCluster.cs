@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Globalization;
+using Rlx.Cluster;
+
+namespace Rlx.Cluster.Tests;
+
+/// <summary>
+/// A real cluster on this machine for tests: a head process (with its private RabbitMQ broker on a free
+/// loopback port) and worker processes, all `rlx start --block` children of the test, with a private
+/// session directory. Disposing stops them all and checks that the broker is gone.
+/// </summary>
+public sealed class LocalCluster : IDisposable
+{
+    private readonly List<(Process Process, StringWriterLog Log)> _workers = [];
+    private readonly Process _head;
+    private readonly StringWriterLog _headLog = new();
+    private readonly string _root;
+
+    public LocalCluster()
+    {
+        Skip.IfNot(BrokerNode.IsInstalled, "rabbitmq-server is not installed: scripts/deps/rabbitmq.sh installs it (scripts/test.sh runs it).");
+        _root = Directory.CreateTempSubdirectory("rlx-cluster-test-").FullName;
+        SessionPath = Path.Combine(_root, "session_test");
+        Directory.CreateDirectory(SessionPath);
+        Port = BrokerNode.FreePort("127.0.0.1");
+        _head = Start(["start", "--head", "--block", "--port", Port.ToString(CultureInfo.InvariantCulture), "--session-dir", SessionPath], _headLog);
+        WaitFor(() => _headLog.Text.Contains("head running at", StringComparison.Ordinal) || _head.HasExited, TimeSpan.FromSeconds(90), "the head to start", _headLog);
+        Assert.False(_head.HasExited, $"The head exited while starting:\n{_headLog.Text}");
+        Info = SessionDirectory.Open(SessionPath).ReadClusterInfo()!;
+        ClusterRunnerGroupProvider.Options = Options;
+    }
+
+    /// <summary>Fast failure detection for tests.</summary>
+    public static ClusterOptions Options { get; } = new()
+    {
+        HeartbeatInterval = TimeSpan.FromMilliseconds(300),
+        HeartbeatTimeout = TimeSpan.FromSeconds(2),
+        RetryDelay = TimeSpan.FromMilliseconds(500),
+        SampleTimeout = TimeSpan.FromSeconds(90),
+    };
+
+    public int Port { get; }
+
+    public string SessionPath { get; }
+
+    public ClusterInfo Info { get; }
+
+    /// <summary>The address drivers in this process use (a URI with the credentials).</summary>
+    public string Address => Info.BrokerUri().ToString();
+
+    public string HeadLog => _headLog.Text;
+
+    public IReadOnlyList<(Process Process, StringWriterLog Log)> Workers => _workers;
+
+    /// <summary>Starts a worker with <paramref name="cpus"/> runner slots and waits until the head lists it.</summary>
+    public Process StartWorker(int cpus)
+    {
+        var log = new StringWriterLog();
+        Process worker = Start(["start", "--address", $"127.0.0.1:{Port}", "--token", Info.Token, "--num-cpus", cpus.ToString(CultureInfo.InvariantCulture), "--block", "--session-dir", SessionPath], log);
+        _workers.Add((worker, log));
+        WaitFor(() => worker.HasExited || Status().Nodes.Any(n => n.Alive && n.Report.Pid == worker.Id), TimeSpan.FromSeconds(60), $"worker {worker.Id} to join", log);
+        Assert.False(worker.HasExited, $"The worker exited while starting:\n{log.Text}");
+        return worker;
+    }
+
+    public ClusterStatus Status() => HeadNode.QueryStatusAsync(Info, Options, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+
+    /// <summary>The broker's process id.</summary>
+    public int BrokerPid => int.Parse(File.ReadAllText(Path.Combine(SessionPath, "broker", "rabbitmq.pid")).Trim(), CultureInfo.InvariantCulture);
+
+    public static void WaitFor(Func<bool> condition, TimeSpan timeout, string what, StringWriterLog? log = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            try
+            {
+                if (condition())
+                {
+                    return;
+                }
+            }
+            catch (ClusterException)
+            {
+                // Not up yet.
+            }
+
+            Thread.Sleep(100);
+        }
+
+        throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.{(log is null ? "" : $" Log:\n{log.Text}")}");
+    }
+
+    public void Dispose()
+    {
+        foreach ((Process worker, _) in _workers)
+        {
+            Terminate(worker);
+        }
+
+        Terminate(_head);
+        string pidFile = Path.Combine(SessionPath, "broker", "rabbitmq.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) && SessionDirectory.IsAlive(pid))
+        {
+            using var broker = Process.GetProcessById(pid);
+            broker.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("The head left its broker running after SIGTERM.");
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static void Terminate(Process process)
+    {
+        if (!process.HasExited)
+        {
+            using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                kill.WaitForExit();
+            }
+
+            if (!process.WaitForExit(30_000))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        process.Dispose();
+    }
+
+    private Process Start(string[] arguments, StringWriterLog log)
+    {
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rlx.dll"));
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["RLX_SESSION_DIR"] = _root;
+        info.Environment["RLX_HEARTBEAT_INTERVAL_S"] = Options.HeartbeatInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        info.Environment["RLX_HEARTBEAT_TIMEOUT_S"] = Options.HeartbeatTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        info.Environment["RLX_RETRY_DELAY_S"] = Options.RetryDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        Process process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => log.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => log.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}
+
+/// <summary>A thread-safe growing log of a child process's output.</summary>
+public sealed class StringWriterLog
+{
+    private readonly System.Text.StringBuilder _text = new();
+    private readonly Lock _gate = new();
+
+    public string Text
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _text.ToString();
+            }
+        }
+    }
+
+    public void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_gate)
+            {
+                _text.AppendLine(line);
+            }
+        }
+    }
+}
