@@ -7,6 +7,7 @@
   const bytes = (b) => { if (!b) return '0 B'; const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB']; let i = 0; while (b >= 1024 && i < u.length - 1) { b /= 1024; i++; } return `${b.toFixed(i ? 1 : 0)} ${u[i]}`; };
   const ago = (t) => { const s = (Date.now() - new Date(t).getTime()) / 1000; return s < 1 ? 'now' : s < 120 ? `${s.toFixed(0)} s ago` : `${(s / 60).toFixed(0)} min ago`; };
   const duration = (ms) => ms < 1000 ? `${ms} ms` : ms < 120000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60000).toFixed(1)} min`;
+  const short = (v) => { const a = Math.abs(v); return a >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : a >= 1e4 ? `${(v / 1e3).toFixed(1)}k` : num(v, a >= 100 ? 0 : 2); };
   const pct = (used, total) => total > 0 ? Math.min(100, 100 * used / total) : 0;
   const state = { cluster: null, jobs: [], runs: [], throughput: [], view: 'overview', jobId: null, run: null, rows: {}, seq: {}, socket: null, first: true };
 
@@ -37,7 +38,7 @@
     if (x1 === x0) x1 = x0 + 1;
     if (y1 === y0) { y1 += Math.abs(y1) * 0.1 || 1; y0 -= Math.abs(y0) * 0.1 || 1; }
     const sx = (x) => L + (x - x0) / (x1 - x0) * (W - L - R), sy = (y) => H - B - (y - y0) / (y1 - y0) * (H - T - B);
-    const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => { const y = y0 + f * (y1 - y0); return `<line x1="${L}" x2="${W - R}" y1="${sy(y)}" y2="${sy(y)}" stroke="#edf0f4"/><text x="${L - 4}" y="${sy(y) + 4}" text-anchor="end" font-size="10" fill="#667085">${esc(num(y, 2))}</text>`; }).join('');
+    const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => { const y = y0 + f * (y1 - y0); return `<line x1="${L}" x2="${W - R}" y1="${sy(y)}" y2="${sy(y)}" stroke="#edf0f4"/><text x="${L - 4}" y="${sy(y) + 4}" text-anchor="end" font-size="10" fill="#667085">${esc(short(y))}</text>`; }).join('');
     const lines = series.filter((s) => s.points.length).map((s) => `<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${s.points.map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(' ')}"><title>${esc(s.name)}</title></polyline>`).join('');
     const legend = series.filter((s) => s.points.length).map((s, i) => `<text class="legend" x="${L + 8 + i * 150}" y="${T + 10}" fill="${s.color}">${esc(s.name)}</text>`).join('');
     el.innerHTML = `<svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img">${grid}<text x="${L}" y="${H - 8}" font-size="10" fill="#667085">${esc(num(x0, 0))}</text><text x="${W - R}" y="${H - 8}" text-anchor="end" font-size="10" fill="#667085">${esc(xLabel)} ${esc(num(x1, 0))}</text>${lines}${legend}</svg>`;
