@@ -79,7 +79,9 @@ public sealed partial class Ppo : Algorithm
 
         // 2. Rollout: every runner samples a fragment with the current weights; fragments are merged env-wise.
         _policy.CopyWeightsTo(_weights);
+        long sampleStarted = Stopwatch.GetTimestamp();
         IReadOnlyList<SampleBatch> fragments = _runners.Sample(_weights, _steps);
+        double sampleMs = Stopwatch.GetElapsedTime(sampleStarted).TotalMilliseconds;
         (int episodesThisIter, double iterationReturn, double iterationLength) = _storage.Merge(fragments);
         _episodes += episodesThisIter;
         _timesteps += _steps * _envs;
@@ -134,6 +136,7 @@ public sealed partial class Ppo : Algorithm
             ["losses/approx_kl"] = stats.ApproxKl,
             ["losses/clipfrac"] = clipFractions / Math.Max(1, updates),
             ["losses/explained_variance"] = _storage.ExplainedVariance(),
+            ["timers/sample_time_ms"] = sampleMs,
         };
         return new TrainResult
         {

@@ -22,12 +22,13 @@ internal static class TrainCommand
         var runsDir = new Option<string>("--runs-dir") { Description = "Directory holding run directories", DefaultValueFactory = _ => "runs" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per iteration on stdout instead of the progress display" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this run directory from its latest checkpoint" };
+        var dashboard = new Option<string?>("--dashboard") { Description = "Also send each iteration's metrics to the head's dashboard at this URL, e.g. http://127.0.0.1:8265 (default: RLX_DASHBOARD_URL; never slows or fails training)" };
         var every = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N iterations (and always at the end)", DefaultValueFactory = _ => 25 };
         var address = new Option<string?>("--address") { Description = "Place the env runners on the worker nodes of this cluster: auto (the one started on this machine) or HOST:PORT (config key address)" };
         var assemblies = new EnvOptions().Assemblies;
         var command = new Command("train", "Train an agent; writes runs/NAME with config.yaml, progress.csv, result.jsonl and checkpoints/")
         {
-            algorithm, env, config, set, stop, seed, name, runsDir, json, resume, every, address, assemblies,
+            algorithm, env, config, set, stop, seed, name, runsDir, json, resume, every, address, assemblies, dashboard,
         };
         command.SetAction(parsed =>
         {
@@ -36,7 +37,7 @@ internal static class TrainCommand
                 EnvOptions.LoadAssembly(path);
             }
 
-            var session = new TrainSession(output, error, parsed.GetValue(json), Math.Max(1, parsed.GetValue(every)));
+            var session = new TrainSession(output, error, parsed.GetValue(json), Math.Max(1, parsed.GetValue(every)), DashboardUrl(parsed.GetValue(dashboard)));
             string[] stopSpecs = parsed.GetValue(stop) ?? [];
             if (parsed.GetValue(resume) is { } runDirectory)
             {
@@ -90,8 +91,14 @@ internal static class TrainCommand
         return command;
     }
 
+    private static Uri? DashboardUrl(string? option)
+    {
+        string? text = string.IsNullOrWhiteSpace(option) ? Environment.GetEnvironmentVariable("RLX_DASHBOARD_URL") : option;
+        return string.IsNullOrWhiteSpace(text) ? null : Rlx.Server.Client.HeadAddress.Resolve(text);
+    }
+
     /// <summary>One training run from the command line.</summary>
-    private sealed class TrainSession(TextWriter output, TextWriter error, bool json, int checkpointEvery)
+    private sealed class TrainSession(TextWriter output, TextWriter error, bool json, int checkpointEvery, Uri? dashboard)
     {
         private TextWriter Info => json ? error : output;
 
@@ -166,6 +173,7 @@ internal static class TrainCommand
                 var progress = new ProgressLine(Info, stop, enabled: !json);
                 double best = double.NegativeInfinity;
                 using (var log = new MetricsLog(runDirectory, keepThroughIteration: algorithm.TrainingIteration))
+                using (Rlx.Server.Client.DashboardMetricsPusher? pusher = StartPusher(runDirectory))
                 {
                     while (true)
                     {
@@ -174,6 +182,7 @@ internal static class TrainCommand
                         last = result;
                         IReadOnlyList<KeyValuePair<string, double>> row = result.ToRow();
                         log.Append(row);
+                        pusher?.Push(row);
                         if (json)
                         {
                             output.WriteLine(MetricsLog.ToJson(row));
@@ -202,6 +211,18 @@ internal static class TrainCommand
             {
                 Console.CancelKeyPress -= onCancel;
             }
+        }
+
+        private Rlx.Server.Client.DashboardMetricsPusher? StartPusher(string runDirectory)
+        {
+            if (dashboard is null)
+            {
+                return null;
+            }
+
+            string runId = new(Path.GetFileName(Path.GetFullPath(runDirectory).TrimEnd(Path.DirectorySeparatorChar)).Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_').Take(128).ToArray());
+            Info.WriteLine($"sending metrics to the dashboard at {dashboard} as run {runId}");
+            return new Rlx.Server.Client.DashboardMetricsPusher(dashboard, runId, Environment.GetEnvironmentVariable("RLX_TOKEN"), error);
         }
 
         private static void SaveCheckpoint(Algorithm algorithm, string runDirectory, long iteration)

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Rlx.Server.Cluster;
+using Rlx.Server.Jobs;
+using Rlx.Server.Metrics;
+
+namespace Rlx.Server.Hosting;
+
+/// <summary>Rlx's own APIs under <c>/api/rlx/</c> (what the dashboard reads) and Prometheus <c>/metrics</c>.</summary>
+internal static class RlxEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, IClusterView cluster, TrainingMetricsStore metrics, JobManager jobs)
+    {
+        app.MapGet("/api/rlx/cluster", () =>
+        {
+            ClusterSnapshot snapshot = cluster.Snapshot();
+            return Results.Json(new { snapshot.Time, Summary = ClusterSummary.Of(snapshot), snapshot.Nodes, snapshot.Runners }, ApiJson.Rlx);
+        });
+
+        app.MapGet("/api/rlx/runs", () => Results.Json(
+            metrics.Runs().Select(r => new { r.RunId, r.RowsReceived, r.UpdatedAt, Latest = RowJson(r.Latest) }),
+            ApiJson.Rlx));
+
+        app.MapGet("/api/rlx/runs/{run}/metrics", (string run, long? after) =>
+            metrics.Rows(run, after ?? -1) is { } rows
+                ? Results.Json(new { RunId = run, Rows = rows.Select(RowJson) }, ApiJson.Rlx)
+                : JobsEndpoints.Error(404, $"Run {run} has no metrics: push rows with POST /api/rlx/runs/{run}/metrics (rlx train --dashboard URL does)."));
+
+        app.MapPost("/api/rlx/runs/{run}/metrics", async (string run, HttpRequest request) =>
+        {
+            if (!TrainingMetricsStore.IsValidRunId(run))
+            {
+                throw new JobApiException($"Run id '{run}' is not valid: use 1-128 letters, digits, '_', '-' or '.'.");
+            }
+
+            JsonDocument body;
+            try
+            {
+                body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted).ConfigureAwait(false);
+            }
+            catch (JsonException e)
+            {
+                throw new JobApiException($"The metrics body is not JSON ({e.Message}); send one result row as an object of numbers, or an array of them.", e);
+            }
+
+            using (body)
+            {
+                JsonElement root = body.RootElement;
+                IEnumerable<JsonElement> rows = root.ValueKind == JsonValueKind.Array ? root.EnumerateArray() : [root];
+                int accepted = 0;
+                foreach (JsonElement row in rows)
+                {
+                    if (row.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new JobApiException("Each metrics row must be a JSON object of numbers, e.g. {\"training_iteration\": 1, \"charts/episodic_return\": 21.5}.");
+                    }
+
+                    metrics.Append(run, row.EnumerateObject()
+                        .Where(p => p.Value.ValueKind == JsonValueKind.Number)
+                        .Select(p => new KeyValuePair<string, double>(p.Name, p.Value.GetDouble())));
+                    accepted++;
+                }
+
+                return Results.Json(new Dictionary<string, int> { ["accepted"] = accepted });
+            }
+        });
+
+        app.MapGet("/metrics", () => Results.Text(PrometheusText.Write(cluster.Snapshot(), metrics, jobs.List()), "text/plain; version=0.0.4; charset=utf-8"));
+    }
+
+    private static object RowJson(MetricsRow row) => new { row.Sequence, row.Iteration, row.TimeS, row.Values };
+}

@@ -1,0 +1,110 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using Rlx.Algorithms;
+using Rlx.Server.Client;
+using Rlx.Server.Cluster;
+
+namespace Rlx.Server.Tests;
+
+/// <summary>The dashboard in real Chromium: jobs with live logs, a live training chart, dead workers.</summary>
+[Collection("browser")]
+public sealed class DashboardBrowserTests
+{
+    [SkippableFact]
+    public async Task JobSubmittedThroughApi_AppearsOnJobsPage_WithLiveLogs()
+    {
+        await using TestHead head = await TestHead.StartAsync();
+        await using Browser browser = await Browser.LaunchAsync();
+        IPage page = browser.Page;
+        await page.GotoAsync(new Uri(head.Url, "/#jobs").ToString());
+        await page.WaitForSelectorAsync("body[data-ready='1']");
+
+        HttpResponseMessage submit = await head.Http.PostAsJsonAsync("/api/jobs/", new { entrypoint = "for i in 1 2 3 4 5 6; do echo tick$i; sleep 0.5; done", submission_id = "browser-job" });
+        submit.EnsureSuccessStatusCode();
+        await page.WaitForSelectorAsync("tr[data-job='browser-job']");
+        await page.ClickAsync("tr[data-job='browser-job'] a");
+
+        // The log grows while the job runs: an early line arrives before the job has finished.
+        await page.WaitForFunctionAsync("() => document.getElementById('job-logs').textContent.includes('tick2')");
+        string early = await page.TextContentAsync("#job-logs") ?? "";
+        Assert.DoesNotContain("tick6", early);
+        Assert.Equal("RUNNING", await page.TextContentAsync("[data-testid='job-status']"));
+        await browser.ScreenshotAsync("jobs-live-logs-running");
+
+        await page.WaitForFunctionAsync("() => document.getElementById('job-logs').textContent.includes('tick6')");
+        await page.WaitForFunctionAsync("() => document.querySelector(\"[data-testid='job-status']\")?.textContent === 'SUCCEEDED'");
+        Assert.Equal("tick1\ntick2\ntick3\ntick4\ntick5\ntick6\n", await page.TextContentAsync("#job-logs"));
+        await browser.ScreenshotAsync("jobs-live-logs-finished");
+    }
+
+    [SkippableFact]
+    public async Task TrainingRun_ReturnChartGrows_WhileItTrains()
+    {
+        await using TestHead head = await TestHead.StartAsync();
+        await using Browser browser = await Browser.LaunchAsync();
+        using var stop = new CancellationTokenSource();
+
+        // A real PPO loop on CartPole pushing each iteration's row to the head over HTTP, as rlx train --dashboard does.
+        Task training = Task.Run(async () =>
+        {
+            using Ppo algo = new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 1, numEnvsPerRunner: 4, rolloutFragmentLength: 128).Debugging(seed: 1).Build();
+            await using var pusher = new DashboardMetricsPusher(head.Url, "ppo-cartpole");
+            while (!stop.IsCancellationRequested)
+            {
+                pusher.Push(algo.Train().ToRow());
+                await Task.Delay(150);
+            }
+        });
+
+        IPage page = browser.Page;
+        await page.GotoAsync(new Uri(head.Url, "/#training").ToString());
+        await page.WaitForSelectorAsync("body[data-ready='1']");
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('chart-return').dataset.points || 0) >= 3");
+        int first = int.Parse(await page.GetAttributeAsync("#chart-return", "data-points") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        await browser.ScreenshotAsync("training-early");
+        await page.WaitForFunctionAsync($"() => Number(document.getElementById('chart-return').dataset.points || 0) >= {first + 10}");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.querySelectorAll('#chart-return polyline').length >= 1"));
+        Assert.True(await page.EvaluateAsync<bool>("() => Number(document.getElementById('chart-losses').dataset.points) > 0 && Number(document.getElementById('chart-sps').dataset.points) > 0 && Number(document.getElementById('chart-latency').dataset.points) > 0"));
+        await browser.ScreenshotAsync("training-later");
+        await stop.CancelAsync();
+        await training;
+        Assert.Contains("ppo-cartpole", await page.InnerTextAsync("#run-select"));
+    }
+
+    [SkippableFact]
+    public async Task KilledWorker_ShowsDead_WithRestartCount()
+    {
+        await using TestHead head = await TestHead.StartAsync();
+        InMemoryClusterView cluster = head.Cluster;
+        cluster.RegisterNode(HeadApiTests.Node("head", NodeRole.Head));
+        cluster.RegisterNode(HeadApiTests.Node("worker-1"));
+        cluster.RegisterNode(HeadApiTests.Node("worker-2"));
+        cluster.RegisterRunner(new RunnerInfo("runner-1", "worker-1", RunnerState.Running, 1, 64L << 20, 0, null, "ppo-a"));
+        cluster.RegisterRunner(new RunnerInfo("runner-2", "worker-2", RunnerState.Running, 1, 64L << 20, 0, null, "ppo-a"));
+        cluster.MarkRunnerDead("runner-1", "env crashed");
+        cluster.RestartRunner("runner-1");
+        cluster.UpdateRunner("runner-1", r => r with { State = RunnerState.Running });
+
+        await using Browser browser = await Browser.LaunchAsync();
+        IPage page = browser.Page;
+        await page.GotoAsync(new Uri(head.Url, "/#nodes").ToString());
+        await page.WaitForSelectorAsync("tr[data-node='worker-1'] td.state-alive");
+
+        // The head's registry declares the killed worker dead through the same seam.
+        cluster.MarkNodeDead("worker-1", "worker-1 killed: missed 3 heartbeats");
+        await page.WaitForSelectorAsync("tr[data-node='worker-1'] td.state-dead");
+        await browser.ScreenshotAsync("nodes-worker-dead");
+
+        await page.GotoAsync(new Uri(head.Url, "/#runners").ToString());
+        await page.WaitForSelectorAsync("tr[data-runner='runner-1'] td.state-dead");
+        Assert.Equal("1", await page.TextContentAsync("tr[data-runner='runner-1'] td.restarts"));
+        Assert.Contains("missed 3 heartbeats", await page.TextContentAsync("tr[data-runner='runner-1']"));
+        Assert.Equal("running", await page.TextContentAsync("tr[data-runner='runner-2'] td.state"));
+        await browser.ScreenshotAsync("runners-dead-with-restarts");
+
+        await page.GotoAsync(new Uri(head.Url, "/#overview").ToString());
+        await page.WaitForFunctionAsync("() => document.querySelector(\"[data-testid='nodes-alive']\")?.textContent === '2'");
+        await browser.ScreenshotAsync("overview");
+    }
+}
