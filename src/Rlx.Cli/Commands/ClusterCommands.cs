@@ -26,10 +26,12 @@ internal static class ClusterCommands
         var token = new Option<string?>("--token") { Description = "Worker: the join token the head printed (default: RLX_TOKEN, or the local head's)" };
         var cpus = new Option<int>("--num-cpus") { Description = "Worker: runner slots to offer", DefaultValueFactory = _ => Environment.ProcessorCount };
         var block = new Option<bool>("--block") { Description = "Run in the foreground until stopped (Ctrl+C or SIGTERM) instead of in the background" };
+        var dashboardPort = new Option<int>("--dashboard-port") { Description = "Head: port of the dashboard and jobs API (0: any free port)", DefaultValueFactory = _ => 8265 };
+        var noDashboard = new Option<bool>("--no-dashboard") { Description = "Head: serve no dashboard or jobs API" };
         var sessionDir = new Option<string?>("--session-dir") { Hidden = true };
         var command = new Command("start", "Start a head node (--head) or a worker node (--address HOST:PORT) on this machine")
         {
-            head, address, port, host, broker, token, cpus, block, sessionDir,
+            head, address, port, host, broker, token, cpus, dashboardPort, noDashboard, block, sessionDir,
         };
         command.SetAction(parsed =>
         {
@@ -56,13 +58,13 @@ internal static class ClusterCommands
             SessionDirectory session = parsed.GetValue(sessionDir) is { } dir ? SessionDirectory.Open(dir) : SessionDirectory.Latest() is { } latest && !isHead ? latest : SessionDirectory.Create();
             Action<string> log = message => LogLine(output, message);
             return isHead
-                ? RunHead(session, parsed.GetValue(host)!, parsed.GetValue(port), parsed.GetValue(broker), log, stop.Token)
+                ? RunHead(session, parsed.GetValue(host)!, parsed.GetValue(port), parsed.GetValue(broker), parsed.GetValue(noDashboard) ? null : parsed.GetValue(dashboardPort), log, stop.Token)
                 : RunWorker(session, joinAddress!, parsed.GetValue(token), parsed.GetValue(cpus), log, stop.Token);
         });
         return command;
     }
 
-    private static int RunHead(SessionDirectory session, string host, int port, string? brokerUri, Action<string> log, CancellationToken stop)
+    private static int RunHead(SessionDirectory session, string host, int port, string? brokerUri, int? dashboardPort, Action<string> log, CancellationToken stop)
     {
         ClusterOptions options = ClusterOptions.FromEnvironment();
         BrokerNode? broker = null;
@@ -91,18 +93,34 @@ internal static class ClusterCommands
                 session.RegisterProcess("broker", new Dictionary<string, object?> { ["broker_pid"] = broker.Pid, ["epmd_port"] = broker.EpmdPort, ["directory"] = Path.Combine(session.Path, "broker") });
             }
 
-            string processFile = session.RegisterProcess("head", new Dictionary<string, object?> { ["address"] = cluster.Address });
-            session.WriteClusterInfo(cluster);
-            log($"head running at {cluster.Address}; session {session.Path}");
             var headNode = new HeadNode(cluster, broker, options, log);
+            HeadDashboard? dashboard = null;
+            string? processFile = null;
             try
             {
+                if (dashboardPort is { } p)
+                {
+                    dashboard = HeadDashboard.StartAsync(headNode, session, cluster, host, p).GetAwaiter().GetResult();
+                    cluster = cluster with { DashboardUrl = dashboard.Url.ToString() };
+                }
+
+                processFile = session.RegisterProcess("head", new Dictionary<string, object?> { ["address"] = cluster.Address, ["dashboard"] = cluster.DashboardUrl });
+                session.WriteClusterInfo(cluster);
+                log($"head running at {cluster.Address}; session {session.Path}{(dashboard is null ? "" : $"; dashboard {dashboard.Url}")}");
                 headNode.RunAsync(stop).GetAwaiter().GetResult();
             }
             finally
             {
+                if (dashboard is not null)
+                {
+                    dashboard.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+
                 headNode.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                File.Delete(processFile);
+                if (processFile is not null)
+                {
+                    File.Delete(processFile);
+                }
             }
         }
         finally
@@ -187,6 +205,11 @@ internal static class ClusterCommands
                 {
                     output.WriteLine($"Started the Rlx head at {cluster.Address} (session {session.Path}).");
                     output.WriteLine();
+                    if (cluster.DashboardUrl is not null)
+                    {
+                        output.WriteLine($"  Dashboard and jobs API:          {cluster.DashboardUrl}");
+                    }
+
                     output.WriteLine($"  Join a worker on this machine:   rlx start --address {cluster.Address}");
                     output.WriteLine($"  Join from another machine:       rlx start --address {cluster.Address} --token {cluster.Token}");
                     output.WriteLine($"  Train on the cluster:            rlx train ppo --env CartPole-v1 --address auto --set num_env_runners=2");

@@ -37,7 +37,7 @@ internal static class TrainCommand
                 EnvOptions.LoadAssembly(path);
             }
 
-            var session = new TrainSession(output, error, parsed.GetValue(json), Math.Max(1, parsed.GetValue(every)), DashboardUrl(parsed.GetValue(dashboard)));
+            var session = new TrainSession(output, error, parsed.GetValue(json), Math.Max(1, parsed.GetValue(every)), DashboardUrl(parsed.GetValue(dashboard), parsed.GetValue(address)));
             string[] stopSpecs = parsed.GetValue(stop) ?? [];
             if (parsed.GetValue(resume) is { } runDirectory)
             {
@@ -91,9 +91,15 @@ internal static class TrainCommand
         return command;
     }
 
-    private static Uri? DashboardUrl(string? option)
+    private static Uri? DashboardUrl(string? option, string? clusterAddress)
     {
         string? text = string.IsNullOrWhiteSpace(option) ? Environment.GetEnvironmentVariable("RLX_DASHBOARD_URL") : option;
+        if (string.IsNullOrWhiteSpace(text) && clusterAddress is not null)
+        {
+            // Training on a cluster charts itself on that cluster's dashboard.
+            text = Cluster.ClusterAddress.Resolve(clusterAddress).DashboardUrl;
+        }
+
         return string.IsNullOrWhiteSpace(text) ? null : Rlx.Server.Client.HeadAddress.Resolve(text);
     }
 
