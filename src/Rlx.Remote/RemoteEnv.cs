@@ -48,6 +48,7 @@ public sealed class RemoteEnv : Env
         }
 
         _options = RemoteEnvOptions.From(kwargs);
+        kwargs.ThrowIfUnused(RemoteEnvs.RemoteId); // before connecting: a misspelt option is the more useful error
         _current = RemoteEnvs.StartIndex(_addressKey, _addresses.Length);
         _session = Connect(null, null);
         ObservationSpace = _session.ObservationSpace;
