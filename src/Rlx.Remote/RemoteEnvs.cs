@@ -12,6 +12,9 @@ public static class RemoteEnvs
     /// <summary>The id of environments served by simulator processes.</summary>
     public const string RemoteId = "Remote-v0";
 
+    /// <summary>The id of environment slots fed by policy clients.</summary>
+    public const string PolicyServerId = "PolicyServer-v0";
+
     private static readonly ConcurrentDictionary<string, int> NextAddress = new(StringComparer.Ordinal);
 
     /// <summary>Fault counters of this process.</summary>
@@ -20,14 +23,15 @@ public static class RemoteEnvs
     /// <summary>Where fault reports go (one line each); standard error by default.</summary>
     public static TextWriter Log { get; set; } = Console.Error;
 
-    /// <summary>Registers <see cref="RemoteId"/> in the process-wide registry (idempotent).</summary>
+    /// <summary>Registers <see cref="RemoteId"/> and <see cref="PolicyServerId"/> in the process-wide registry (idempotent).</summary>
     public static void Register() => Register(Envs.Registry);
 
-    /// <summary>Registers <see cref="RemoteId"/> in <paramref name="registry"/>.</summary>
+    /// <summary>Registers <see cref="RemoteId"/> and <see cref="PolicyServerId"/> in <paramref name="registry"/>.</summary>
     public static void Register(EnvRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry.Register(RemoteId, kwargs => new RemoteEnv(kwargs));
+        registry.Register(PolicyServerId, kwargs => new PolicyServerEnv(kwargs));
     }
 
     /// <summary>The index at which the next environment of an address list starts looking (round robin).</summary>

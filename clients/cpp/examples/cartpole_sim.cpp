@@ -43,7 +43,17 @@ class FaultyCartPole : public CartPole {
 int play(const std::string& address, long episodes) {
   size_t colon = address.rfind(':');
   CartPole env;
-  rlx::PolicyClient client(address.substr(0, colon), std::stoi(address.substr(colon + 1)), env.name(), env.observation_space(), env.action_space());
+  // The trainer may start after the simulator: retry the connection for up to 30 s.
+  std::unique_ptr<rlx::PolicyClient> connection;
+  for (int attempt = 0; !connection; attempt++) {
+    try {
+      connection = std::make_unique<rlx::PolicyClient>(address.substr(0, colon), std::stoi(address.substr(colon + 1)), env.name(), env.observation_space(), env.action_space());
+    } catch (const rlx::ProtocolError&) {
+      if (attempt >= 300) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  rlx::PolicyClient& client = *connection;
   float obs[4], action[1];
   double total = 0;
   for (long e = 0; e < episodes; e++) {

@@ -6,6 +6,7 @@
 import argparse
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -20,7 +21,15 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     env = CartPoleEnv()
-    client = PolicyClient(args.address, "CartPole-py", env.observation_space, env.action_space)
+    deadline = time.monotonic() + 30  # the trainer may start after the simulator
+    while True:
+        try:
+            client = PolicyClient(args.address, "CartPole-py", env.observation_space, env.action_space)
+            break
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
     returns = []
     for e in range(args.episodes):
         episode = client.start_episode()
