@@ -53,15 +53,7 @@ public sealed class PolicyClientTests
                 .Environment(RemoteEnvs.PolicyServerId, new Dictionary<string, object?> { ["port"] = port, ["wait_ms"] = 20_000 })
                 .EnvRunners(numEnvsPerRunner: 4)
                 .Debugging(seed: 1);
-            using Ppo ppo = config.Build();
-            TrainResult result;
-            do
-            {
-                result = ppo.Train();
-            }
-            while (!(result.EpisodeReturnMean >= 475) && result.TimestepsTotal < 300_000);
-
-            Assert.True(result.EpisodeReturnMean >= 475, $"mean return {result.EpisodeReturnMean:F1} after {result.TimestepsTotal:N0} steps");
+            Learning.AssertSolvesCartPole(config);
         }
         finally
         {

@@ -52,15 +52,7 @@ public sealed class PythonSimulatorTests
         try
         {
             var config = new PpoConfig().Environment(RemoteEnvs.RemoteId, new Dictionary<string, object?> { ["address"] = SimulatorProcess.Join(simulators) }).Debugging(seed: 1);
-            using Ppo ppo = config.Build();
-            TrainResult result;
-            do
-            {
-                result = ppo.Train();
-            }
-            while (!(result.EpisodeReturnMean >= 475) && result.TimestepsTotal < 300_000);
-
-            Assert.True(result.EpisodeReturnMean >= 475, $"mean return {result.EpisodeReturnMean:F1} after {result.TimestepsTotal:N0} steps");
+            Learning.AssertSolvesCartPole(config);
         }
         finally
         {
