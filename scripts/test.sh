@@ -12,6 +12,8 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 "$root/scripts/deps/chromium.sh"
 
+bash scripts/deps/external-sims.sh   # g++, cmake, python3 for the external-simulator tests
+
 if ! dotnet build Rlx.slnx -c Release --nologo -v quiet -clp:ErrorsOnly; then
   echo "build failed"
   echo "0 passed, 1 failed, 0 skipped"

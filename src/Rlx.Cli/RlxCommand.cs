@@ -9,6 +9,7 @@ internal static class RlxCommand
     /// <summary>Parses and runs <paramref name="args"/>; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        Rlx.Environments.Remote.RemoteEnvs.Register();
         var root = new RootCommand("Rlx: reinforcement learning for .NET, from a laptop to a cluster.")
         {
             EnvCommands.Create(output),

@@ -7,7 +7,8 @@ internal static class UserError
 {
     public static bool IsUserError(Exception e) => e is ArgumentException or FormatException or FileNotFoundException
         or DirectoryNotFoundException or ResetNeededException or NonFiniteValueException or CliException
-        or BadImageFormatException or FileLoadException or InvalidDataException or Cluster.ClusterException;
+        or BadImageFormatException or FileLoadException or InvalidDataException or Cluster.ClusterException
+        or Rlx.Environments.Remote.RemoteFaultException;
 }
 
 /// <summary>A command-line mistake with a message meant for the user.</summary>

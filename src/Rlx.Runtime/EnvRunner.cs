@@ -24,6 +24,7 @@ public sealed class EnvRunner : IDisposable
     private readonly float[] _actions;
     private readonly float[] _finalObservation;
     private readonly float[] _finalValue = new float[1];
+    private readonly long[] _episodeCounts;
     private SampleBatch? _batch;
 
     /// <summary>
@@ -44,6 +45,7 @@ public sealed class EnvRunner : IDisposable
         _dones = new float[settings.NumEnvs];
         _actions = new float[settings.NumEnvs * _policy.ActionSize];
         _finalObservation = new float[_envs.ObservationSize];
+        _episodeCounts = new long[settings.NumEnvs];
         _envs.Reset(envSeed);
         _envs.Observations.CopyTo(_observations);
     }
@@ -117,8 +119,10 @@ public sealed class EnvRunner : IDisposable
 
                 batch.Rewards[row + e] = reward;
                 _dones[e] = terminated || truncated ? 1f : 0f;
-                if (terminated || truncated)
+                if ((terminated || truncated) && _recorders[e].EpisodeCount != _episodeCounts[e])
                 {
+                    // Dropped episodes (a failed simulator) end without statistics.
+                    _episodeCounts[e] = _recorders[e].EpisodeCount;
                     batch.Episodes.Add(_recorders[e].LastEpisode!);
                 }
             }
@@ -152,6 +156,11 @@ public sealed class EnvRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(reader);
         _envs.LoadState(reader);
+        for (int e = 0; e < _episodeCounts.Length; e++)
+        {
+            _episodeCounts[e] = _recorders[e].EpisodeCount;
+        }
+
         for (int i = 0; i < _observations.Length; i++)
         {
             _observations[i] = reader.ReadSingle();

@@ -31,8 +31,16 @@ internal static class EnvCommands
             output.WriteLine($"{"id",-26} {"observations",-44} {"actions",-28} {"limit",6}");
             foreach (EnvSpec spec in Envs.Registry.Specs)
             {
+                string limit = spec.MaxEpisodeSteps?.ToString(CultureInfo.InvariantCulture) ?? "-";
+                if (spec.Id == Rlx.Environments.Remote.RemoteEnvs.RemoteId)
+                {
+                    // Its spaces come from the simulator at run time.
+                    output.WriteLine($"{spec.Id,-26} {"(from the simulator)",-44} {"(from the simulator)",-28} {limit,6}");
+                    continue;
+                }
+
                 using Env env = Envs.Make(spec.Id);
-                output.WriteLine($"{spec.Id,-26} {Truncate(env.ObservationSpace.ToString(), 44),-44} {Truncate(env.ActionSpace.ToString(), 28),-28} {spec.MaxEpisodeSteps?.ToString(CultureInfo.InvariantCulture) ?? "-",6}");
+                output.WriteLine($"{spec.Id,-26} {Truncate(env.ObservationSpace.ToString(), 44),-44} {Truncate(env.ActionSpace.ToString(), 28),-28} {limit,6}");
             }
 
             return 0;

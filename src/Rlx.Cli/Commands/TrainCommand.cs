@@ -54,7 +54,14 @@ internal static class TrainCommand
 
             foreach ((string key, object? value) in EnvOptions.ParseKeyValues(parsed.GetValue(set) ?? [], "--set"))
             {
-                values[key] = value;
+                if (key.StartsWith(EnvConfigPrefix, StringComparison.Ordinal) && key.Length > EnvConfigPrefix.Length)
+                {
+                    EnvConfig(values)[key[EnvConfigPrefix.Length..]] = value;
+                }
+                else
+                {
+                    values[key] = value;
+                }
             }
 
             if (parsed.GetValue(address) is { } clusterAddress)
@@ -101,6 +108,24 @@ internal static class TrainCommand
         }
 
         return string.IsNullOrWhiteSpace(text) ? null : Rlx.Server.Client.HeadAddress.Resolve(text);
+    }
+
+    /// <summary>Prefix of <c>--set env_config.KEY=VALUE</c>: one environment argument, merged into the config file's <c>env_config</c>.</summary>
+    private const string EnvConfigPrefix = "env_config.";
+
+    private static Dictionary<string, object?> EnvConfig(Dictionary<string, object?> values)
+    {
+        var merged = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (values.TryGetValue("env_config", out object? existing) && existing is System.Collections.IDictionary dictionary)
+        {
+            foreach (System.Collections.DictionaryEntry entry in dictionary)
+            {
+                merged[Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!] = entry.Value;
+            }
+        }
+
+        values["env_config"] = merged;
+        return merged;
     }
 
     /// <summary>One training run from the command line.</summary>

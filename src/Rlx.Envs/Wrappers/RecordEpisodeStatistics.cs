@@ -7,11 +7,18 @@ namespace Rlx.Environments.Wrappers;
 /// Tracks each episode's return, length and duration; when an episode ends it puts an
 /// <see cref="EpisodeStatistics"/> in <c>Info["episode"]</c> and appends to <see cref="ReturnQueue"/>
 /// and <see cref="LengthQueue"/> (the last <see cref="BufferLength"/> episodes), as Gymnasium's wrapper.
+/// Episodes ended with <see cref="DroppedKey"/> in the info are not recorded.
 /// </summary>
 public sealed class RecordEpisodeStatistics : Wrapper
 {
     /// <summary>The info key holding the finished episode's statistics.</summary>
     public const string InfoKey = "episode";
+
+    /// <summary>
+    /// The info key an environment sets (to the reason) on the step that abandons an episode, e.g. when
+    /// its simulator fails; such an episode ends without being recorded.
+    /// </summary>
+    public const string DroppedKey = "episode_dropped";
 
     private readonly Queue<double> _returns = new();
     private readonly Queue<long> _lengths = new();
@@ -89,7 +96,7 @@ public sealed class RecordEpisodeStatistics : Wrapper
         StepResult result = Inner.Step(action, observation);
         _return += result.Reward;
         _length++;
-        if (result.Done)
+        if (result.Done && !Info.ContainsKey(DroppedKey))
         {
             var statistics = new EpisodeStatistics(_return, _length, Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds);
             Info.Set(InfoKey, statistics);

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# External-simulator protocol on loopback: single-env step round-trip latency (p50/p99) and aggregated
+# env steps/s with 1, 8 and 64 simulator connections (one env per message, and batched sessions),
+# against the C++ CartPole simulator (clients/cpp). Results: bench/results/remote-throughput.txt
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$root/bench/results/remote-throughput.txt"
+build="$(mktemp -d)"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$build"' EXIT
+cmake -S "$root/clients/cpp" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" --target cartpole_sim >/dev/null
+dotnet build "$root/bench/Rlx.RemoteBench/Rlx.RemoteBench.csproj" -c Release -v quiet --nologo >/dev/null
+bench="$root/bench/Rlx.RemoteBench/bin/Release/net10.0/Rlx.RemoteBench"
+
+start_sim() {
+  local log="$build/sim$1.txt"
+  "$build/cartpole_sim" > "$log" &
+  for _ in $(seq 50); do grep -q listening "$log" 2>/dev/null && break; sleep 0.1; done
+  sed 's/listening on //' "$log"
+}
+a="$(start_sim 1)"; b="$(start_sim 2)"
+
+{
+  echo "# $(date -u +%F) $(nproc) cores, $(uname -m); C++ CartPole simulator (clients/cpp), two processes on 127.0.0.1"
+  "$bench" latency "$a"
+  for c in 1 8 64; do "$bench" throughput "$c" 1 "$a,$b"; done
+  for c in 1 8 64; do "$bench" throughput "$c" 16 "$a,$b"; done
+  "$bench" throughput 8 256 "$a,$b"
+} | tee "$out"

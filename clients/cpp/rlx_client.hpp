@@ -1,0 +1,422 @@
+// Rlx external-simulator client library: header-only, C++17, POSIX sockets, no other dependency.
+//
+//  - rlx::SimulatorServer: host environments that Rlx drives (reset/step) over TCP ("remote env" mode).
+//  - rlx::PolicyClient:    a simulator that owns its loop asks Rlx for actions ("policy client" mode).
+//
+// The wire format is specified in docs/protocol.md (version 1). All values are little-endian.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rlx {
+
+constexpr uint16_t kMagic = 0x5852;  // "RX"
+constexpr uint8_t kVersion = 1;
+constexpr size_t kHeaderSize = 16;
+constexpr uint32_t kNoEnv = 0xFFFFFFFFu;
+constexpr uint32_t kMaxPayload = 16u << 20;
+constexpr uint8_t kTerminated = 1;
+constexpr uint8_t kTruncated = 2;
+
+enum class Msg : uint8_t {
+  Hello = 1, Spaces = 2, Reset = 3, Step = 4, Result = 5, Error = 6, Close = 7,
+  ClientHello = 16, Welcome = 17, StartEpisode = 18, Ok = 19, GetAction = 20, Action = 21,
+  LogAction = 22, LogReturns = 23, EndEpisode = 24,
+};
+
+/// A space in the flat float encoding: Discrete actions travel as one float holding the index.
+struct Space {
+  enum Kind : uint8_t { Discrete = 1, Box = 2, MultiDiscrete = 3, MultiBinary = 4 };
+  Kind kind = Discrete;
+  int32_t n = 0, start = 0;            // Discrete
+  std::vector<uint32_t> shape;         // Box
+  std::vector<float> low, high;        // Box
+  std::vector<int32_t> nvec;           // MultiDiscrete
+  uint32_t bits = 0;                   // MultiBinary
+
+  static Space discrete(int32_t n, int32_t start = 0) { Space s; s.kind = Discrete; s.n = n; s.start = start; return s; }
+  static Space box(std::vector<float> low, std::vector<float> high) {
+    Space s; s.kind = Box; s.shape = {static_cast<uint32_t>(low.size())}; s.low = std::move(low); s.high = std::move(high); return s;
+  }
+  size_t flat_size() const {
+    switch (kind) {
+      case Discrete: return 1;
+      case Box: return low.size();
+      case MultiDiscrete: return nvec.size();
+      default: return bits;
+    }
+  }
+};
+
+/// What one step returns besides the observation.
+struct StepResult {
+  float reward = 0;
+  bool terminated = false;
+  bool truncated = false;
+};
+
+/// An environment hosted by a SimulatorServer. Observations and actions are flat float arrays.
+class Environment {
+ public:
+  virtual ~Environment() = default;
+  virtual std::string name() const = 0;
+  virtual Space observation_space() const = 0;
+  virtual Space action_space() const = 0;
+  /// Starts an episode; seed < 0 means "no seed". Writes observation_space().flat_size() floats.
+  virtual void reset(int32_t seed, float* observation) = 0;
+  /// Applies an action (action_space().flat_size() floats) and writes the next observation.
+  virtual StepResult step(const float* action, float* observation) = 0;
+};
+
+class ProtocolError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+inline void put_u16(std::vector<uint8_t>& b, uint16_t v) { b.push_back(v & 0xFF); b.push_back(v >> 8); }
+inline void put_u32(std::vector<uint8_t>& b, uint32_t v) { for (int i = 0; i < 4; i++) b.push_back((v >> (8 * i)) & 0xFF); }
+inline void put_f32(std::vector<uint8_t>& b, float v) { uint32_t u; std::memcpy(&u, &v, 4); put_u32(b, u); }
+inline uint32_t get_u32(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+inline float get_f32(const uint8_t* p) { uint32_t u = get_u32(p); float f; std::memcpy(&f, &u, 4); return f; }
+inline void set_u32(uint8_t* p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (v >> (8 * i)) & 0xFF; }
+inline void set_f32(uint8_t* p, float v) { uint32_t u; std::memcpy(&u, &v, 4); set_u32(p, u); }
+
+inline void put_string(std::vector<uint8_t>& b, const std::string& s) {
+  put_u16(b, static_cast<uint16_t>(s.size()));
+  b.insert(b.end(), s.begin(), s.end());
+}
+
+inline void put_space(std::vector<uint8_t>& b, const Space& s) {
+  b.push_back(s.kind);
+  switch (s.kind) {
+    case Space::Discrete: put_u32(b, uint32_t(s.n)); put_u32(b, uint32_t(s.start)); break;
+    case Space::Box:
+      b.push_back(static_cast<uint8_t>(s.shape.size()));
+      for (uint32_t d : s.shape) put_u32(b, d);
+      for (float v : s.low) put_f32(b, v);
+      for (float v : s.high) put_f32(b, v);
+      break;
+    case Space::MultiDiscrete: put_u32(b, uint32_t(s.nvec.size())); for (int32_t v : s.nvec) put_u32(b, uint32_t(v)); break;
+    case Space::MultiBinary: put_u32(b, s.bits); break;
+  }
+}
+
+/// A framed TCP connection: a 16-byte header (magic, version, type, env, count, length) + payload.
+class Connection {
+ public:
+  explicit Connection(int fd) : fd_(fd) {
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    out_.resize(kHeaderSize);
+  }
+  ~Connection() { if (fd_ >= 0) ::close(fd_); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  static std::unique_ptr<Connection> connect_to(const std::string& host, int port) {
+    addrinfo hints{}, *res = nullptr;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0 || !res)
+      throw ProtocolError("cannot resolve " + host);
+    int fd = -1;
+    for (addrinfo* a = res; a; a = a->ai_next) {
+      fd = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+      if (fd < 0) continue;
+      if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) break;
+      ::close(fd);
+      fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) throw ProtocolError("cannot connect to " + host + ":" + std::to_string(port));
+    return std::make_unique<Connection>(fd);
+  }
+
+  /// The payload buffer of the next frame (cleared; append to it, then send()).
+  std::vector<uint8_t>& begin() { out_.resize(kHeaderSize); return out_; }
+
+  void send(Msg type, uint32_t env, uint32_t count) {
+    uint32_t length = static_cast<uint32_t>(out_.size() - kHeaderSize);
+    out_[0] = kMagic & 0xFF; out_[1] = kMagic >> 8; out_[2] = kVersion; out_[3] = static_cast<uint8_t>(type);
+    set_u32(&out_[4], env); set_u32(&out_[8], count); set_u32(&out_[12], length);
+    write_all(out_.data(), out_.size());
+  }
+
+  void send_error(uint32_t env, const std::string& message) {
+    auto& b = begin();
+    b.insert(b.end(), message.begin(), message.end());
+    send(Msg::Error, env, 0);
+  }
+
+  /// Receives one frame; returns false if the peer closed the connection cleanly before a header.
+  bool receive() {
+    uint8_t h[kHeaderSize];
+    if (!read_all(h, kHeaderSize, true)) return false;
+    uint16_t magic = uint16_t(h[0] | h[1] << 8);
+    if (magic != kMagic) throw ProtocolError("frame magic: expected 0x5852, received " + std::to_string(magic));
+    if (h[2] != kVersion) throw ProtocolError("protocol version: expected 1, received " + std::to_string(h[2]));
+    type = static_cast<Msg>(h[3]);
+    env = get_u32(h + 4);
+    count = get_u32(h + 8);
+    uint32_t length = get_u32(h + 12);
+    if (length > kMaxPayload) throw ProtocolError("payload length: expected at most 16 MiB, received " + std::to_string(length));
+    payload.resize(length);
+    if (length > 0) read_all(payload.data(), length, false);
+    return true;
+  }
+
+  /// Receives a frame of the expected type; an Error frame or another type throws ProtocolError.
+  void expect(Msg expected, const char* what) {
+    if (!receive()) throw ProtocolError(std::string("Rlx closed the connection while waiting for ") + what);
+    if (type == Msg::Error) throw ProtocolError("Rlx reported an error: " + std::string(payload.begin(), payload.end()));
+    if (type != expected)
+      throw ProtocolError(std::string("message type while waiting for ") + what + ": expected " +
+                          std::to_string(int(expected)) + ", received " + std::to_string(int(type)));
+  }
+
+  Msg type = Msg::Close;
+  uint32_t env = 0, count = 0;
+  std::vector<uint8_t> payload;
+
+ private:
+  void write_all(const uint8_t* p, size_t n) {
+    while (n > 0) {
+      ssize_t w = ::send(fd_, p, n, MSG_NOSIGNAL);
+      if (w <= 0) throw ProtocolError("connection lost while sending");
+      p += w; n -= size_t(w);
+    }
+  }
+  bool read_all(uint8_t* p, size_t n, bool eof_ok) {
+    size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::recv(fd_, p + got, n - got, 0);
+      if (r == 0 && got == 0 && eof_ok) return false;
+      if (r <= 0) throw ProtocolError("connection lost while receiving");
+      got += size_t(r);
+    }
+    return true;
+  }
+  int fd_;
+  std::vector<uint8_t> out_;
+};
+
+}  // namespace detail
+
+/// Hosts environments for Rlx: every connection opens a session with its own environments, made by
+/// the factory; sessions run on their own threads. serve() blocks until stop() is called.
+class SimulatorServer {
+ public:
+  using Factory = std::function<std::unique_ptr<Environment>()>;
+
+  /// port 0 picks a free port (see port()). default_envs is the session size when Rlx asks for 0.
+  SimulatorServer(Factory factory, const std::string& host = "127.0.0.1", int port = 0, uint32_t default_envs = 1)
+      : factory_(std::move(factory)), default_envs_(default_envs) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port));
+    if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) throw ProtocolError("not an IPv4 address: " + host);
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 128) != 0)
+      throw ProtocolError("cannot listen on " + host + ":" + std::to_string(port));
+    socklen_t len = sizeof addr;
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SimulatorServer() { stop(); }
+
+  int port() const { return port_; }
+
+  /// Accepts connections until stop(); each session runs on a detached thread.
+  void serve() {
+    while (!stopped_) {
+      int fd = ::accept(listen_fd_, nullptr, nullptr);
+      if (fd < 0) { if (stopped_) break; continue; }
+      std::thread([this, fd] { session(fd); }).detach();
+    }
+  }
+
+  void stop() {
+    if (!stopped_.exchange(true) && listen_fd_ >= 0) { ::shutdown(listen_fd_, SHUT_RDWR); ::close(listen_fd_); }
+  }
+
+  /// Hook called before each step of each environment (fault injection in examples and tests).
+  std::function<void(uint64_t step_count)> before_step;
+
+ private:
+  void session(int fd) {
+    detail::Connection c(fd);
+    std::vector<std::unique_ptr<Environment>> envs;
+    size_t obs_size = 0, act_size = 0;
+    try {
+      while (c.receive()) {
+        switch (c.type) {
+          case Msg::Hello: {
+            uint32_t n = c.count == 0 ? default_envs_ : c.count;
+            if (n > 65536) { c.send_error(kNoEnv, "HELLO count: expected at most 65536 environments, received " + std::to_string(n)); return; }
+            envs.clear();
+            for (uint32_t i = 0; i < n; i++) envs.push_back(factory_());
+            Space o = envs[0]->observation_space(), a = envs[0]->action_space();
+            obs_size = o.flat_size(); act_size = a.flat_size();
+            auto& b = c.begin();
+            detail::put_string(b, envs[0]->name());
+            detail::put_space(b, o);
+            detail::put_space(b, a);
+            c.send(Msg::Spaces, kNoEnv, n);
+            break;
+          }
+          case Msg::Reset:
+          case Msg::Step: {
+            if (envs.empty()) { c.send_error(kNoEnv, "RESET/STEP before HELLO: send HELLO first"); return; }
+            size_t k = c.count, each = c.type == Msg::Reset ? 1 : act_size;
+            if (k == 0 || k > envs.size() || c.payload.size() != 4 * k * (1 + each)) {
+              c.send_error(kNoEnv, "RESET/STEP size: expected count 1.." + std::to_string(envs.size()) + " and count x " +
+                                   std::to_string(4 * (1 + each)) + " payload bytes, received count " + std::to_string(k) +
+                                   " and " + std::to_string(c.payload.size()) + " bytes");
+              return;
+            }
+            reply(c, k, obs_size, act_size, envs);
+            break;
+          }
+          case Msg::Close:
+            return;
+          default:
+            c.send_error(kNoEnv, "message type: expected HELLO, RESET, STEP or CLOSE, received " + std::to_string(int(c.type)));
+            return;
+        }
+      }
+    } catch (const ProtocolError&) {
+      // The trainer went away or sent garbage: end this session only.
+    }
+  }
+
+  void reply(detail::Connection& c, size_t k, size_t obs_size, size_t act_size, std::vector<std::unique_ptr<Environment>>& envs) {
+    const uint8_t* in = c.payload.data();
+    bool reset = c.type == Msg::Reset;
+    auto& b = c.begin();
+    b.resize(kHeaderSize + k * (4 + 4 * obs_size + 4 + 1));
+    uint8_t* ids = b.data() + kHeaderSize;
+    uint8_t* obs = ids + 4 * k;
+    uint8_t* rewards = obs + 4 * k * obs_size;
+    uint8_t* flags = rewards + 4 * k;
+    std::vector<float>& o = obs_scratch_();
+    std::vector<float>& a = act_scratch_();
+    o.resize(obs_size); a.resize(act_size);
+    for (size_t i = 0; i < k; i++) {
+      uint32_t index = detail::get_u32(in + 4 * i);
+      if (index >= envs.size()) throw ProtocolError("env index out of range");
+      StepResult r;
+      if (reset) {
+        envs[index]->reset(int32_t(detail::get_u32(in + 4 * (k + i))), o.data());
+      } else {
+        for (size_t j = 0; j < act_size; j++) a[j] = detail::get_f32(in + 4 * (k + i * act_size + j));
+        if (before_step) before_step(++steps_);
+        r = envs[index]->step(a.data(), o.data());
+      }
+      detail::set_u32(ids + 4 * i, index);
+      for (size_t j = 0; j < obs_size; j++) detail::set_f32(obs + 4 * (i * obs_size + j), o[j]);
+      detail::set_f32(rewards + 4 * i, r.reward);
+      flags[i] = uint8_t((r.terminated ? kTerminated : 0) | (r.truncated ? kTruncated : 0));
+    }
+    c.send(Msg::Result, kNoEnv, uint32_t(k));
+  }
+
+  static std::vector<float>& obs_scratch_() { thread_local std::vector<float> v; return v; }
+  static std::vector<float>& act_scratch_() { thread_local std::vector<float> v; return v; }
+
+  Factory factory_;
+  uint32_t default_envs_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopped_{false};
+  std::atomic<uint64_t> steps_{0};
+};
+
+/// A simulator that owns its loop and asks Rlx's policy server for actions.
+class PolicyClient {
+ public:
+  /// Connects and announces the environment's name and spaces; throws ProtocolError if refused.
+  PolicyClient(const std::string& host, int port, const std::string& name, const Space& observation_space, const Space& action_space)
+      : c_(detail::Connection::connect_to(host, port)), obs_size_(observation_space.flat_size()), act_size_(action_space.flat_size()) {
+    auto& b = c_->begin();
+    detail::put_string(b, name);
+    detail::put_space(b, observation_space);
+    detail::put_space(b, action_space);
+    c_->send(Msg::ClientHello, kNoEnv, 0);
+    c_->expect(Msg::Welcome, "WELCOME");
+  }
+  ~PolicyClient() {
+    try { c_->begin(); c_->send(Msg::Close, kNoEnv, 0); } catch (...) {}
+  }
+
+  /// Starts an episode; returns its id.
+  uint32_t start_episode() {
+    uint32_t id = next_episode_++;
+    c_->begin();
+    c_->send(Msg::StartEpisode, id, 0);
+    c_->expect(Msg::Ok, "OK after START_EPISODE");
+    return id;
+  }
+
+  /// Sends an observation and writes the policy's action (action_space().flat_size() floats).
+  void get_action(uint32_t episode, const float* observation, float* action) {
+    auto& b = c_->begin();
+    for (size_t j = 0; j < obs_size_; j++) detail::put_f32(b, observation[j]);
+    c_->send(Msg::GetAction, episode, 1);
+    c_->expect(Msg::Action, "ACTION");
+    if (c_->payload.size() != 4 * act_size_) throw ProtocolError("ACTION size: expected " + std::to_string(4 * act_size_) + " bytes, received " + std::to_string(c_->payload.size()));
+    for (size_t j = 0; j < act_size_; j++) action[j] = detail::get_f32(c_->payload.data() + 4 * j);
+  }
+
+  /// Reports an action the simulator chose itself for this observation.
+  void log_action(uint32_t episode, const float* observation, const float* action) {
+    auto& b = c_->begin();
+    for (size_t j = 0; j < obs_size_; j++) detail::put_f32(b, observation[j]);
+    for (size_t j = 0; j < act_size_; j++) detail::put_f32(b, action[j]);
+    c_->send(Msg::LogAction, episode, 1);
+    c_->expect(Msg::Ok, "OK after LOG_ACTION");
+  }
+
+  /// Adds reward received since the last action.
+  void log_returns(uint32_t episode, float reward) {
+    auto& b = c_->begin();
+    detail::put_f32(b, reward);
+    c_->send(Msg::LogReturns, episode, 1);
+    c_->expect(Msg::Ok, "OK after LOG_RETURNS");
+  }
+
+  /// Ends the episode with its final observation; truncated = cut short (time limit), else terminated.
+  void end_episode(uint32_t episode, const float* observation, bool truncated) {
+    auto& b = c_->begin();
+    for (size_t j = 0; j < obs_size_; j++) detail::put_f32(b, observation[j]);
+    b.push_back(truncated ? kTruncated : kTerminated);
+    c_->send(Msg::EndEpisode, episode, 1);
+    c_->expect(Msg::Ok, "OK after END_EPISODE");
+  }
+
+ private:
+  std::unique_ptr<detail::Connection> c_;
+  size_t obs_size_, act_size_;
+  uint32_t next_episode_ = 1;
+};
+
+}  // namespace rlx

@@ -1,0 +1,334 @@
+"""Rlx external-simulator client (protocol version 1, docs/protocol.md). Standard library only.
+
+- ``SimulatorServer``: host environments that Rlx drives with reset/step ("remote env" mode).
+- ``serve_gymnasium``: serve any ``gymnasium.Env`` (or an object with its interface) with one call.
+- ``PolicyClient``: a simulator that owns its loop asks Rlx for actions ("policy client" mode).
+
+Every frame is a 16-byte little-endian header (magic "RX", version, type, env, count, payload length)
+followed by raw little-endian float32/int32 values.
+"""
+
+import socket
+import struct
+import threading
+
+MAGIC = 0x5852
+VERSION = 1
+HEADER = struct.Struct("<HBBIII")
+NO_ENV = 0xFFFFFFFF
+MAX_PAYLOAD = 16 << 20
+TERMINATED, TRUNCATED = 1, 2
+
+HELLO, SPACES, RESET, STEP, RESULT, ERROR, CLOSE = 1, 2, 3, 4, 5, 6, 7
+CLIENT_HELLO, WELCOME, START_EPISODE, OK, GET_ACTION, ACTION, LOG_ACTION, LOG_RETURNS, END_EPISODE = range(16, 25)
+
+
+class ProtocolError(Exception):
+    """The peer broke the protocol, reported an error, or went away."""
+
+
+class Discrete:
+    """Integers start .. start + n - 1, carried as one float."""
+
+    def __init__(self, n, start=0):
+        self.n, self.start = int(n), int(start)
+
+    flat_size = property(lambda self: 1)
+
+    def encode(self):
+        return struct.pack("<Bii", 1, self.n, self.start)
+
+
+class Box:
+    """Float vectors within [low, high] per element (use float('inf') for unbounded)."""
+
+    def __init__(self, low, high, shape=None):
+        self.low = [float(v) for v in _flatten(low)]
+        self.high = [float(v) for v in _flatten(high)]
+        self.shape = tuple(shape) if shape is not None else (len(self.low),)
+
+    flat_size = property(lambda self: len(self.low))
+
+    def encode(self):
+        n = len(self.low)
+        return (struct.pack("<BB", 2, len(self.shape)) + struct.pack("<%dI" % len(self.shape), *self.shape)
+                + struct.pack("<%df" % n, *self.low) + struct.pack("<%df" % n, *self.high))
+
+
+class MultiDiscrete:
+    """A vector of independent Discrete(n_i) values."""
+
+    def __init__(self, nvec):
+        self.nvec = [int(v) for v in _flatten(nvec)]
+
+    flat_size = property(lambda self: len(self.nvec))
+
+    def encode(self):
+        return struct.pack("<BI", 3, len(self.nvec)) + struct.pack("<%di" % len(self.nvec), *self.nvec)
+
+
+class MultiBinary:
+    """A vector of n bits."""
+
+    def __init__(self, n):
+        self.n = int(n)
+
+    flat_size = property(lambda self: self.n)
+
+    def encode(self):
+        return struct.pack("<BI", 4, self.n)
+
+
+def _flatten(values):
+    if hasattr(values, "ravel"):  # numpy arrays
+        return values.ravel().tolist()
+    if isinstance(values, (int, float)):
+        return [values]
+    out = []
+    for v in values:
+        out.extend(_flatten(v) if hasattr(v, "__len__") or hasattr(v, "ravel") else [v])
+    return out
+
+
+def to_space(space):
+    """Converts a gymnasium space (or one of this module's) to this module's classes, by duck typing."""
+    if isinstance(space, (Discrete, Box, MultiDiscrete, MultiBinary)):
+        return space
+    kind = type(space).__name__
+    if kind == "Discrete":
+        return Discrete(space.n, getattr(space, "start", 0))
+    if kind == "Box":
+        return Box(space.low, space.high, getattr(space, "shape", None))
+    if kind == "MultiDiscrete":
+        return MultiDiscrete(space.nvec)
+    if kind == "MultiBinary":
+        return MultiBinary(space.n)
+    raise ValueError("the protocol carries Discrete, Box, MultiDiscrete and MultiBinary spaces, not %s" % kind)
+
+
+class Connection:
+    """A framed TCP connection."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    @classmethod
+    def connect(cls, host, port, timeout=None):
+        return cls(socket.create_connection((host, port), timeout=timeout))
+
+    def send(self, msg_type, env=NO_ENV, count=0, payload=b""):
+        self.sock.sendall(HEADER.pack(MAGIC, VERSION, msg_type, env, count, len(payload)) + payload)
+
+    def send_error(self, message, env=NO_ENV):
+        self.send(ERROR, env, 0, message.encode("utf-8"))
+
+    def receive(self):
+        """Returns (type, env, count, payload), or None if the peer closed the connection cleanly."""
+        header = self._read(HEADER.size, eof_ok=True)
+        if header is None:
+            return None
+        magic, version, msg_type, env, count, length = HEADER.unpack(header)
+        if magic != MAGIC:
+            raise ProtocolError("frame magic: expected 0x5852, received 0x%04X" % magic)
+        if version != VERSION:
+            raise ProtocolError("protocol version: expected %d, received %d" % (VERSION, version))
+        if length > MAX_PAYLOAD:
+            raise ProtocolError("payload length: expected at most %d bytes, received %d" % (MAX_PAYLOAD, length))
+        return msg_type, env, count, self._read(length) if length else b""
+
+    def expect(self, expected, what):
+        frame = self.receive()
+        if frame is None:
+            raise ProtocolError("Rlx closed the connection while the client waited for " + what)
+        if frame[0] == ERROR:
+            raise ProtocolError("Rlx reported an error: " + frame[3].decode("utf-8", "replace"))
+        if frame[0] != expected:
+            raise ProtocolError("message type while waiting for %s: expected %d, received %d" % (what, expected, frame[0]))
+        return frame
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def _read(self, n, eof_ok=False):
+        chunks, got = [], 0
+        while got < n:
+            chunk = self.sock.recv(n - got)
+            if not chunk:
+                if eof_ok and got == 0:
+                    return None
+                raise ProtocolError("connection lost while receiving")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+
+class SimulatorServer:
+    """Hosts environments for Rlx. ``make_env()`` returns an object with ``name`` (optional),
+    ``observation_space``, ``action_space``, ``reset(seed)`` -> observation and ``step(action)`` ->
+    (observation, reward, terminated, truncated); actions arrive as lists of floats. Every
+    connection opens a session with its own environments, on its own thread."""
+
+    def __init__(self, make_env, host="127.0.0.1", port=0, default_envs=1):
+        self.make_env, self.default_envs = make_env, default_envs
+        self.listener = socket.create_server((host, port))
+        self.host, self.port = host, self.listener.getsockname()[1]
+        self._stopped = False
+
+    def serve_forever(self):
+        while not self._stopped:
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                break
+            threading.Thread(target=self._session, args=(Connection(sock),), daemon=True).start()
+
+    def shutdown(self):
+        self._stopped = True
+        self.listener.close()
+
+    def _session(self, conn):
+        envs, obs_fmt, act_n = [], None, 0
+        try:
+            while True:
+                frame = conn.receive()
+                if frame is None:
+                    return
+                msg_type, _, count, payload = frame
+                if msg_type == HELLO:
+                    n = count or self.default_envs
+                    envs = [self.make_env() for _ in range(n)]
+                    first = envs[0]
+                    obs_space, act_space = to_space(first.observation_space), to_space(first.action_space)
+                    obs_fmt, act_n = "<%df" % obs_space.flat_size, act_space.flat_size
+                    name = getattr(first, "name", type(first).__name__).encode("utf-8")
+                    conn.send(SPACES, NO_ENV, n, struct.pack("<H", len(name)) + name + obs_space.encode() + act_space.encode())
+                elif msg_type in (RESET, STEP):
+                    if not envs:
+                        conn.send_error("RESET/STEP before HELLO: send HELLO first")
+                        return
+                    each = 1 if msg_type == RESET else act_n
+                    if not 0 < count <= len(envs) or len(payload) != 4 * count * (1 + each):
+                        conn.send_error("RESET/STEP size: expected count 1..%d and count x %d payload bytes, received count %d and %d bytes"
+                                        % (len(envs), 4 * (1 + each), count, len(payload)))
+                        return
+                    conn.send(RESULT, NO_ENV, count, self._apply(msg_type, count, payload, envs, obs_fmt, act_n))
+                elif msg_type == CLOSE:
+                    return
+                else:
+                    conn.send_error("message type: expected HELLO, RESET, STEP or CLOSE, received %d" % msg_type)
+                    return
+        except (ProtocolError, OSError):
+            pass  # the trainer went away or sent garbage: end this session only
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _apply(msg_type, count, payload, envs, obs_fmt, act_n):
+        ids = struct.unpack_from("<%dI" % count, payload)
+        out_obs, rewards, flags = [], [], bytearray()
+        if msg_type == RESET:
+            seeds = struct.unpack_from("<%di" % count, payload, 4 * count)
+            for i, index in enumerate(ids):
+                obs = envs[index].reset(None if seeds[i] < 0 else seeds[i])
+                out_obs.append(struct.pack(obs_fmt, *_flatten(obs)))
+                rewards.append(0.0)
+                flags.append(0)
+        else:
+            actions = struct.unpack_from("<%df" % (count * act_n), payload, 4 * count)
+            for i, index in enumerate(ids):
+                obs, reward, terminated, truncated = envs[index].step(list(actions[i * act_n:(i + 1) * act_n]))
+                out_obs.append(struct.pack(obs_fmt, *_flatten(obs)))
+                rewards.append(float(reward))
+                flags.append((TERMINATED if terminated else 0) | (TRUNCATED if truncated else 0))
+        return struct.pack("<%dI" % count, *ids) + b"".join(out_obs) + struct.pack("<%df" % count, *rewards) + bytes(flags)
+
+
+class GymnasiumAdapter:
+    """Presents a ``gymnasium.Env`` (reset -> (obs, info), step -> 5-tuple) to SimulatorServer."""
+
+    def __init__(self, env, name=None):
+        self.env = env
+        self.name = name or getattr(getattr(env, "spec", None), "id", None) or type(env).__name__
+        self.observation_space = to_space(env.observation_space)
+        self.action_space = to_space(env.action_space)
+        self._discrete = isinstance(self.action_space, Discrete)
+        self._shape = getattr(env.action_space, "shape", None)
+
+    def reset(self, seed):
+        obs, _info = self.env.reset(seed=seed)
+        return obs
+
+    def step(self, action):
+        if self._discrete:
+            action = int(action[0])
+        elif isinstance(self.action_space, (MultiDiscrete, MultiBinary)):
+            action = [int(a) for a in action]
+        try:
+            import numpy  # optional: gymnasium environments expect arrays
+            if not self._discrete:
+                action = numpy.asarray(action, dtype=numpy.float32 if isinstance(self.action_space, Box) else numpy.int64).reshape(self._shape)
+        except ImportError:
+            pass
+        obs, reward, terminated, truncated, _info = self.env.step(action)
+        return obs, reward, terminated, truncated
+
+
+def serve_gymnasium(make_env, host="127.0.0.1", port=0, num_envs=1, ready=None):
+    """Serves ``make_env()`` (a gymnasium.Env factory) to Rlx until the process ends.
+    ``ready(server)`` is called once the server listens (e.g. to print its port)."""
+    server = SimulatorServer(lambda: GymnasiumAdapter(make_env()), host, port, num_envs)
+    if ready is not None:
+        ready(server)
+    server.serve_forever()
+
+
+class PolicyClient:
+    """A simulator that owns its loop asks Rlx's policy server for actions and reports rewards."""
+
+    def __init__(self, address, name, observation_space, action_space, timeout=None):
+        host, _, port = address.rpartition(":")
+        self.conn = Connection.connect(host, int(port), timeout)
+        obs_space, act_space = to_space(observation_space), to_space(action_space)
+        self._obs_fmt, self._act_fmt = "<%df" % obs_space.flat_size, "<%df" % act_space.flat_size
+        self._act_size = act_space.flat_size
+        encoded = name.encode("utf-8")
+        self.conn.send(CLIENT_HELLO, NO_ENV, 0, struct.pack("<H", len(encoded)) + encoded + obs_space.encode() + act_space.encode())
+        self.conn.expect(WELCOME, "WELCOME")
+        self._next_episode = 1
+
+    def start_episode(self):
+        episode = self._next_episode
+        self._next_episode += 1
+        self.conn.send(START_EPISODE, episode)
+        self.conn.expect(OK, "OK after START_EPISODE")
+        return episode
+
+    def get_action(self, episode, observation):
+        self.conn.send(GET_ACTION, episode, 1, struct.pack(self._obs_fmt, *_flatten(observation)))
+        payload = self.conn.expect(ACTION, "ACTION")[3]
+        if len(payload) != 4 * self._act_size:
+            raise ProtocolError("ACTION size: expected %d bytes, received %d" % (4 * self._act_size, len(payload)))
+        return list(struct.unpack(self._act_fmt, payload))
+
+    def log_action(self, episode, observation, action):
+        self.conn.send(LOG_ACTION, episode, 1, struct.pack(self._obs_fmt, *_flatten(observation)) + struct.pack(self._act_fmt, *_flatten(action)))
+        self.conn.expect(OK, "OK after LOG_ACTION")
+
+    def log_returns(self, episode, reward):
+        self.conn.send(LOG_RETURNS, episode, 1, struct.pack("<f", reward))
+        self.conn.expect(OK, "OK after LOG_RETURNS")
+
+    def end_episode(self, episode, observation, truncated=False):
+        self.conn.send(END_EPISODE, episode, 1, struct.pack(self._obs_fmt, *_flatten(observation)) + bytes([TRUNCATED if truncated else TERMINATED]))
+        self.conn.expect(OK, "OK after END_EPISODE")
+
+    def close(self):
+        try:
+            self.conn.send(CLOSE)
+        except OSError:
+            pass
+        self.conn.close()

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+
+namespace Rlx.Remote.Tests;
+
+/// <summary>Builds clients/cpp with cmake into the test output directory (never the source tree), once per test run.</summary>
+internal static class NativeBuild
+{
+    private static readonly Lazy<(string? Path, string? Problem)> CartPole = new(Build);
+
+    public static string RepoRoot { get; } = FindRoot();
+
+    /// <summary>The built cartpole_sim, or skips the test saying why it cannot be built.</summary>
+    public static string CartPoleSim()
+    {
+        (string? path, string? problem) = CartPole.Value;
+        Skip.If(path is null, problem);
+        return path!;
+    }
+
+    private static (string?, string?) Build()
+    {
+        foreach (string tool in new[] { "cmake", "g++" })
+        {
+            if (!OnPath(tool))
+            {
+                return (null, $"{tool} is not installed; run scripts/deps/external-sims.sh (scripts/test.sh does) to build the C++ example simulator");
+            }
+        }
+
+        string source = Path.Combine(RepoRoot, "clients", "cpp");
+        string build = Path.Combine(AppContext.BaseDirectory, "cpp-build");
+        (int code, string output) = Run("cmake", "-S", source, "-B", build, "-DCMAKE_BUILD_TYPE=Release");
+        if (code == 0)
+        {
+            (code, output) = Run("cmake", "--build", build, "--target", "cartpole_sim");
+        }
+
+        return code == 0 ? (Path.Combine(build, "cartpole_sim"), null) : throw new InvalidOperationException($"building clients/cpp failed:\n{output}");
+    }
+
+    private static (int, string) Run(string file, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(info)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr);
+    }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool)));
+
+    private static string FindRoot()
+    {
+        for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            if (File.Exists(Path.Combine(dir, "Rlx.slnx")))
+            {
+                return dir;
+            }
+        }
+
+        throw new InvalidOperationException("cannot find the repository root (Rlx.slnx) above " + AppContext.BaseDirectory);
+    }
+}
