@@ -16,6 +16,8 @@ public abstract class Algorithm : IDisposable
         ["dqn"] = Dqn.FromCheckpoint,
         ["a2c"] = A2c.FromCheckpoint,
         ["sac"] = Sac.FromCheckpoint,
+        ["impala"] = Impala.FromCheckpoint,
+        ["appo"] = Impala.FromCheckpoint,
     };
 
     /// <summary>The algorithm's name as written in checkpoints (<c>ppo</c>).</summary>

@@ -11,6 +11,8 @@ public static class AlgorithmCatalog
         ["dqn"] = values => ConfigBinding.Apply(new DqnConfig(), values),
         ["a2c"] = values => ConfigBinding.Apply(new A2cConfig(), values),
         ["sac"] = values => ConfigBinding.Apply(new SacConfig(), values),
+        ["impala"] = values => ConfigBinding.Apply(new ImpalaConfig(), values),
+        ["appo"] = values => ConfigBinding.Apply(ImpalaConfig.Appo(), values),
     };
 
     /// <summary>Known algorithm names.</summary>

@@ -52,7 +52,7 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
             (_weights, _version) = (copy, version);
         }
 
-        if (!_threads[0].IsAlive && _threads[0].ThreadState == ThreadState.Unstarted)
+        if ((_threads[0].ThreadState & ThreadState.Unstarted) != 0)
         {
             foreach (Thread thread in _threads)
             {
