@@ -116,7 +116,9 @@ internal sealed class RunnerHost : IDisposable
         await channel.BasicConsumeAsync(weightsQueue.QueueName, autoAck: true, consumer, stop).ConfigureAwait(false);
 
         long loaded = -1, sequence = 0;
-        byte[] buffer = [];
+        byte[][] buffers = [[], []];
+        int which = 0;
+        Task? pending = null;
         string fragments = ClusterProtocol.Fragments(_spec.Run);
         while (!stop.IsCancellationRequested)
         {
@@ -136,7 +138,7 @@ internal sealed class RunnerHost : IDisposable
 
             if (_driverStopped)
             {
-                return;
+                break;
             }
 
             State = "running";
@@ -148,17 +150,30 @@ internal sealed class RunnerHost : IDisposable
 
             SampleBatch batch = runner.Sample(_spec.FragmentLength);
             int size = FragmentCodec.Size(batch);
-            if (buffer.Length < size)
+            if (buffers[which].Length < size)
             {
-                buffer = new byte[size];
+                buffers[which] = new byte[size];
             }
 
-            int written = FragmentCodec.Write(batch, new FragmentInfo(_spec.Runner, loaded, sequence), buffer);
+            int written = FragmentCodec.Write(batch, new FragmentInfo(_spec.Runner, loaded, sequence), buffers[which]);
             BasicProperties properties = ClusterProtocol.Properties("fragment", persistent: true);
             properties.MessageId = $"{_incarnation}:{sequence}";
-            await PublishAsync(channel, fragments, properties, buffer.AsMemory(0, written), stop).ConfigureAwait(false);
+
+            // One publish in flight: the broker's confirm of this fragment overlaps the sampling of the next.
+            if (pending is not null)
+            {
+                await pending.ConfigureAwait(false);
+            }
+
+            pending = PublishAsync(channel, fragments, properties, buffers[which].AsMemory(0, written), stop);
+            which ^= 1;
             sequence++;
             Interlocked.Add(ref _steps, batch.Count);
+        }
+
+        if (pending is not null)
+        {
+            await pending.ConfigureAwait(false);
         }
     }
 
@@ -182,14 +197,22 @@ internal sealed class RunnerHost : IDisposable
 
     private async Task PublishAsync(IChannel channel, string queue, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken stop)
     {
+        TimeSpan backoff = TimeSpan.FromMilliseconds(2);
         while (true)
         {
             try
             {
                 await channel.BasicPublishAsync("", queue, mandatory: false, properties, body, stop).ConfigureAwait(false);
+                LastError = null;
                 return;
             }
-            catch (Exception e) when (e is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.OperationInterruptedException or IOException)
+            catch (RabbitMQ.Client.Exceptions.PublishException) when (!_driverStopped)
+            {
+                // The run's queue is full (the learner is behind): back-pressure, so wait briefly and offer the fragment again.
+                await Task.Delay(backoff, stop).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
+            }
+            catch (Exception e) when (e is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or IOException)
             {
                 if (_driverStopped)
                 {
@@ -198,6 +221,10 @@ internal sealed class RunnerHost : IDisposable
 
                 LastError = $"publish failed ({e.Message}); retrying";
                 await Task.Delay(_options.RetryDelay, stop).ConfigureAwait(false);
+            }
+            catch (RabbitMQ.Client.Exceptions.PublishException)
+            {
+                return;
             }
         }
     }

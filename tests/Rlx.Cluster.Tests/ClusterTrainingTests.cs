@@ -76,4 +76,31 @@ public sealed class ClusterTrainingTests
         Assert.Contains("refused the token", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("guest", File.ReadAllText(Path.Combine(cluster.SessionPath, "broker", "rabbitmq.conf")), StringComparison.Ordinal);
     }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void AppoAndImpalaSolveCartPoleAndAcrobotOnTheCluster()
+    {
+        using var cluster = new LocalCluster();
+        cluster.StartWorker(cpus: 2);
+        cluster.StartWorker(cpus: 2);
+        foreach ((ImpalaConfig config, string env, double bar) in new[]
+        {
+            (ImpalaConfig.Appo(), "CartPole-v1", 475.0),
+            (new ImpalaConfig(), "CartPole-v1", 475.0),
+            (ImpalaConfig.Appo(), "Acrobot-v1", -100.0),
+            (new ImpalaConfig(), "Acrobot-v1", -100.0),
+        })
+        {
+            using Impala algorithm = config.Environment(env).EnvRunners(numEnvRunners: 4).Cluster(cluster.Address).Build();
+            TrainResult result;
+            do
+            {
+                result = algorithm.Train();
+            }
+            while (!(result.EpisodeReturnMean >= bar) && result.TimestepsTotal < 2_000_000);
+
+            Assert.True(result.EpisodeReturnMean >= bar, $"{algorithm.Name} on {env}: {result.EpisodeReturnMean:F1} after {result.TimestepsTotal} steps");
+        }
+    }
 }

@@ -23,7 +23,7 @@ public sealed class LocalCluster : IDisposable
         SessionPath = Path.Combine(_root, "session_test");
         Directory.CreateDirectory(SessionPath);
         Port = BrokerNode.FreePort("127.0.0.1");
-        _head = Start(["start", "--head", "--block", "--port", Port.ToString(CultureInfo.InvariantCulture), "--session-dir", SessionPath], _headLog);
+        _head = Start(["start", "--head", "--block", "--port", Port.ToString(CultureInfo.InvariantCulture), "--session-dir", SessionPath, "--dashboard-port", "0"], _headLog);
         WaitFor(() => _headLog.Text.Contains("head running at", StringComparison.Ordinal) || _head.HasExited, TimeSpan.FromSeconds(90), "the head to start", _headLog);
         Assert.False(_head.HasExited, $"The head exited while starting:\n{_headLog.Text}");
         Info = SessionDirectory.Open(SessionPath).ReadClusterInfo()!;

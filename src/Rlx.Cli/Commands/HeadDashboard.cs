@@ -32,7 +32,10 @@ internal sealed class HeadDashboard : IAsyncDisposable
     {
         bool loopback = System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip);
         var view = new InMemoryClusterView();
-        HeadServicesHost services = await HeadServices.StartAsync(
+        HeadServicesHost services;
+        try
+        {
+            services = await HeadServices.StartAsync(
             new HeadServicesOptions
             {
                 JobsDirectory = Path.Combine(session.Path, "jobs"),
@@ -46,6 +49,12 @@ internal sealed class HeadDashboard : IAsyncDisposable
             view,
             new TrainingMetricsStore(),
             CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new ClusterException(e.Message, e);
+        }
+
         return new HeadDashboard(head, services, view);
     }
 

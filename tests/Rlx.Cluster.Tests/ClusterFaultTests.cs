@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Rlx.Algorithms;
+using Rlx.Environments;
+using Rlx.Policies;
+using Rlx.Random;
+using Rlx.Runtime;
+
+namespace Rlx.Cluster.Tests;
+
+/// <summary>Workers killed and rejoining, and the broker restarted, while fragments flow: nothing is lost or counted twice.</summary>
+public sealed class ClusterFaultTests
+{
+    private const int FragmentLength = 16, EnvsPerRunner = 4;
+
+    private static (ClusterRunnerGroup Group, List<string> Accepted) OpenGroup(LocalCluster cluster, int runners)
+    {
+        using Env probe = Envs.Make("CartPole-v1");
+        var policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, [16]);
+        policy.InitializeOrthogonal(new Pcg64(1));
+        var request = new EnvRunnerGroupRequest(new EnvRunnerSettings("CartPole-v1", EnvsPerRunner), policy, runners, Seed: 3, cluster.Address, "faults", FragmentLength);
+        var group = (ClusterRunnerGroup)EnvRunnerGroups.CreateAsync(request, FragmentLength);
+        var accepted = new List<string>();
+        group.Accepted += (id, _) => accepted.Add(id);
+        var weights = new float[policy.WeightCount];
+        policy.CopyWeightsTo(weights);
+        group.PublishWeights(weights, 1);
+        return (group, accepted);
+    }
+
+    private static void Take(ClusterRunnerGroup group, int fragments)
+    {
+        var batch = new SampleBatch(FragmentLength, EnvsPerRunner, 4, 1);
+        for (int i = 0; i < fragments; i++)
+        {
+            group.Take(batch);
+        }
+    }
+
+    /// <summary>Every runner incarnation's fragments were used exactly once and without a gap: 0, 1, …, k.</summary>
+    private static void AssertNoneLostOrCountedTwice(List<string> accepted, ClusterRunnerGroup group)
+    {
+        Assert.Equal(accepted.Count, accepted.Distinct(StringComparer.Ordinal).Count());
+        foreach (var incarnation in accepted.GroupBy(id => id[..id.LastIndexOf(':')]))
+        {
+            var sequences = incarnation.Select(id => long.Parse(id[(id.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+            Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => (long)i), sequences);
+        }
+
+        Assert.Equal(accepted.Count, group.AcceptedFragments);
+        Assert.Equal(accepted.Count * FragmentLength * EnvsPerRunner, group.AcceptedSteps);
+    }
+
+    private static int HostOf(LocalCluster cluster, int runner) =>
+        cluster.Status().Nodes.Where(n => n.Alive).First(n => n.Report.Runners.Any(r => r.Runner == runner && r.State != "dead")).Report.Pid;
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void KilledWorkersRunnersArePlacedAgain_ARejoiningWorkerGetsRunners_AndNoFragmentIsLostOrCountedTwice()
+    {
+        using var cluster = new LocalCluster();
+        for (int i = 0; i < 3; i++)
+        {
+            cluster.StartWorker(cpus: 1);
+        }
+
+        (ClusterRunnerGroup group, List<string> accepted) = OpenGroup(cluster, runners: 2);
+        using (group)
+        {
+            Take(group, 20);
+            Process first = cluster.Workers.Single(w => w.Process.Id == HostOf(cluster, 0)).Process;
+            first.Kill();
+            Take(group, 30);
+            LocalCluster.WaitFor(() => cluster.Status().Nodes.Any(n => n.Report.Pid == first.Id && !n.Alive), TimeSpan.FromSeconds(20), "the head to mark the killed worker dead");
+
+            // A new worker joins; killing the runner's second host sends the runner there.
+            Process rejoined = cluster.StartWorker(cpus: 1);
+            LocalCluster.WaitFor(() => HostOf(cluster, 0) != first.Id, TimeSpan.FromSeconds(30), "runner 0 to be placed again");
+            Process second = cluster.Workers.Single(w => w.Process.Id == HostOf(cluster, 0)).Process;
+            second.Kill();
+            Take(group, 30);
+            LocalCluster.WaitFor(() => HostOf(cluster, 0) == rejoined.Id || HostOf(cluster, 1) == rejoined.Id, TimeSpan.FromSeconds(30), "the new worker to host a runner");
+
+            LocalCluster.WaitFor(() => cluster.Status().Nodes.Count(n => n.Report.Role == "worker" && !n.Alive) == 2, TimeSpan.FromSeconds(20), "both killed workers to show as dead");
+            ClusterStatus status = cluster.Status();
+            RunnerReport moved = status.Nodes.Where(n => n.Alive).SelectMany(n => n.Report.Runners).Single(r => r.Runner == 0 && r.State != "dead");
+            Assert.True(moved.Restarts >= 2, $"runner 0 restarts {moved.Restarts}");
+            AssertNoneLostOrCountedTwice(accepted, group);
+        }
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void BrokerRestartedMidRun_ClientsReconnect_RedeliveriesAreDropped_AndTrainingGoesOn()
+    {
+        using var cluster = new LocalCluster();
+        cluster.StartWorker(cpus: 2);
+        (ClusterRunnerGroup group, List<string> accepted) = OpenGroup(cluster, runners: 2);
+        using (group)
+        {
+            Take(group, 20);
+            using (var broker = Process.GetProcessById(cluster.BrokerPid))
+            {
+                broker.Kill();
+            }
+
+            Take(group, 40);
+            Assert.Contains("broker restarted", cluster.HeadLog, StringComparison.Ordinal);
+            AssertNoneLostOrCountedTwice(accepted, group);
+        }
+
+        // Synchronous PPO trains on the same cluster after the restart.
+        using var ppo = new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Cluster(cluster.Address).Build();
+        TrainResult result = ppo.Train();
+        result = ppo.Train();
+        result = ppo.Train();
+        Assert.Equal(3 * 2 * 4 * 128, result.TimestepsTotal);
+    }
+}
