@@ -3,7 +3,7 @@
 # Writes bench/results/dashboard-paint.txt. Usage: bench/dashboard-paint.sh [samples=10]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/scripts/deps/chromium.sh"
+"$root/scripts/deps/install.sh"
 dotnet build "$root/bench/Rlx.DashboardBench/Rlx.DashboardBench.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly
 {
   echo "# $(date -u +%Y-%m-%d) $(nproc) cores, $(/usr/bin/chromium --version 2>/dev/null | head -n1)"

@@ -10,9 +10,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 127
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-"$root/scripts/deps/chromium.sh"
-
-bash scripts/deps/external-sims.sh   # g++, cmake, python3 for the external-simulator tests
+bash "$root/scripts/deps/install.sh"   # rabbitmq-server, chromium, g++/cmake, python3 for the tests that need them
 
 if ! dotnet build Rlx.slnx -c Release --nologo -v quiet -clp:ErrorsOnly; then
   echo "build failed"

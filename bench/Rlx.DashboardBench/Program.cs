@@ -12,7 +12,7 @@ int samples = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture)
 const string chromium = "/usr/bin/chromium";
 if (!File.Exists(chromium))
 {
-    Console.Error.WriteLine($"{chromium} is missing: run scripts/deps/chromium.sh first.");
+    Console.Error.WriteLine($"{chromium} is missing: run scripts/deps/install.sh first.");
     return 2;
 }
 

@@ -18,7 +18,7 @@ public sealed class LocalCluster : IDisposable
 
     public LocalCluster()
     {
-        Skip.IfNot(BrokerNode.IsInstalled, "rabbitmq-server is not installed: scripts/deps/rabbitmq.sh installs it (scripts/test.sh runs it).");
+        Skip.IfNot(BrokerNode.IsInstalled, "rabbitmq-server is not installed: scripts/deps/install.sh installs it (scripts/test.sh runs it).");
         _root = Directory.CreateTempSubdirectory("rlx-cluster-test-").FullName;
         SessionPath = Path.Combine(_root, "session_test");
         Directory.CreateDirectory(SessionPath);

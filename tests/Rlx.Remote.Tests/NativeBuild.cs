@@ -23,7 +23,7 @@ internal static class NativeBuild
         {
             if (!OnPath(tool))
             {
-                return (null, $"{tool} is not installed; run scripts/deps/external-sims.sh (scripts/test.sh does) to build the C++ example simulator");
+                return (null, $"{tool} is not installed; run scripts/deps/install.sh (scripts/test.sh does) to build the C++ example simulator");
             }
         }
 

@@ -13,7 +13,7 @@ public sealed class PythonSimulatorTests
     internal static string Python()
     {
         string? found = new[] { "/usr/bin/python3", "/usr/local/bin/python3" }.FirstOrDefault(File.Exists);
-        Skip.If(found is null, "python3 is not installed; run scripts/deps/external-sims.sh (scripts/test.sh does)");
+        Skip.If(found is null, "python3 is not installed; run scripts/deps/install.sh (scripts/test.sh does)");
         return found!;
     }
 

@@ -25,7 +25,7 @@ internal sealed class Browser : IAsyncDisposable
 
     /// <summary>Skips the calling test, saying why, when Chromium is not installed.</summary>
     public static void SkipIfUnavailable() =>
-        Skip.IfNot(File.Exists(ChromiumPath), $"{ChromiumPath} is not installed (scripts/deps/chromium.sh installs it with apt-get; it could not here), so the dashboard browser tests are skipped.");
+        Skip.IfNot(File.Exists(ChromiumPath), $"{ChromiumPath} is not installed (scripts/deps/install.sh installs it with apt-get; it could not here), so the dashboard browser tests are skipped.");
 
     public static async Task<Browser> LaunchAsync()
     {
