@@ -32,7 +32,7 @@ internal static class EnvCommands
             foreach (EnvSpec spec in Envs.Registry.Specs)
             {
                 string limit = spec.MaxEpisodeSteps?.ToString(CultureInfo.InvariantCulture) ?? "-";
-                if (spec.Id == Rlx.Environments.Remote.RemoteEnvs.RemoteId)
+                if (spec.Id is Rlx.Environments.Remote.RemoteEnvs.RemoteId or Rlx.Environments.Remote.RemoteEnvs.PolicyServerId)
                 {
                     // Its spaces come from the simulator at run time.
                     output.WriteLine($"{spec.Id,-26} {"(from the simulator)",-44} {"(from the simulator)",-28} {limit,6}");

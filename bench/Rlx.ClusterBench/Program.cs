@@ -1,0 +1,74 @@
+// Cluster-path benchmarks: env steps/s through worker processes and the broker vs runner threads in one
+// process, the slow-env rate against its ideal, and the fragment round trip. Usage:
+//   Rlx.ClusterBench throughput ADDRESS|local RUNNERS ENVS FRAGMENT SECONDS [ENV]
+//   Rlx.ClusterBench roundtrip ADDRESS ITERATIONS
+using System.Diagnostics;
+using System.Globalization;
+using Rlx.Environments;
+using Rlx.Policies;
+using Rlx.Random;
+using Rlx.Runtime;
+
+Envs.Registry.RegisterAssembly(typeof(Rlx.ClusterBench.SlowCartPole).Assembly);
+Rlx.Cluster.ClusterRunnerGroupProvider.Log = _ => { };
+string mode = args[0];
+string? address = args[1] == "local" ? null : args[1];
+if (mode == "throughput")
+{
+    int runners = int.Parse(args[2], CultureInfo.InvariantCulture), envs = int.Parse(args[3], CultureInfo.InvariantCulture);
+    int fragment = int.Parse(args[4], CultureInfo.InvariantCulture);
+    double seconds = double.Parse(args[5], CultureInfo.InvariantCulture);
+    string env = args.Length > 6 ? args[6] : "CartPole-v1";
+    ActorCriticPolicy policy = Policy(env);
+    using IAsyncEnvRunnerGroup group = EnvRunnerGroups.CreateAsync(new EnvRunnerGroupRequest(new EnvRunnerSettings(env, envs), policy, runners, 1, address, "bench", fragment), fragment);
+    var weights = new float[policy.WeightCount];
+    policy.CopyWeightsTo(weights);
+    group.PublishWeights(weights, 1);
+    var batch = new SampleBatch(fragment, envs, policy.ObservationSize, policy.ActionSize);
+
+    // Warm up until every runner has delivered, then count steps over the window.
+    var seen = new HashSet<int>();
+    while (seen.Count < runners)
+    {
+        seen.Add(group.Take(batch).Runner);
+    }
+
+    long steps = 0;
+    var clock = Stopwatch.StartNew();
+    while (clock.Elapsed.TotalSeconds < seconds)
+    {
+        group.Take(batch);
+        steps += fragment * envs;
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{steps / clock.Elapsed.TotalSeconds:F0}"));
+}
+else if (mode == "roundtrip")
+{
+    int iterations = int.Parse(args[2], CultureInfo.InvariantCulture);
+    ActorCriticPolicy policy = Policy("CartPole-v1");
+    using IEnvRunnerGroup group = EnvRunnerGroups.Create(new EnvRunnerGroupRequest(new EnvRunnerSettings("CartPole-v1", 1), policy, 1, 1, address, "roundtrip", 1));
+    var weights = new float[policy.WeightCount];
+    policy.CopyWeightsTo(weights);
+    var times = new double[iterations];
+    for (int i = -20; i < iterations; i++)
+    {
+        long start = Stopwatch.GetTimestamp();
+        group.Sample(weights, 1);
+        if (i >= 0)
+        {
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+    }
+
+    Array.Sort(times);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{times[iterations / 2]:F2} {times[(int)(iterations * 0.99)]:F2}"));
+}
+
+static ActorCriticPolicy Policy(string env)
+{
+    using Env probe = Envs.Make(env);
+    var policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, [64, 64]);
+    policy.InitializeOrthogonal(new Pcg64(1));
+    return policy;
+}

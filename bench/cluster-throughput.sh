@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Cluster-path benchmarks on this machine (needs rabbitmq-server: scripts/deps/install.sh):
+#  1. env steps/s of CartPole-v1 sampled by 2 asynchronous runners (8 envs x 256 steps per fragment),
+#     as threads of one process (local path) and as runners on 2 worker processes through the broker;
+#  2. fragment round trip: a synchronous Sample() of one step from one runner on a worker (weights out,
+#     step, fragment back through a quorum queue), p50/p99 over 2000 calls;
+#  3. a slow env (SlowCartPole-v0: every step sleeps 10-50 ms) with 1024 envs across 4 worker processes
+#     (256 runners of one env each), against the ideal 1024 / 30 ms = 34,133 steps/s.
+# Results: bench/results/cluster-throughput.txt
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$root/bench/results/cluster-throughput.txt"
+seconds="${1:-15}"
+export RLX_SESSION_DIR="$(mktemp -d)"
+trap '"$root/rlx" stop >/dev/null 2>&1 || true; rm -rf "$RLX_SESSION_DIR"' EXIT
+"$root/rlx" env list >/dev/null
+dotnet build "$root/bench/Rlx.ClusterBench" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
+bench="dotnet $root/bench/Rlx.ClusterBench/bin/Release/net10.0/Rlx.ClusterBench.dll"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_cluster() {  # workers, cpus per worker
+  port="$(free_port)"
+  "$root/rlx" start --head --port "$port" --dashboard-port 0 >/dev/null
+  for _ in $(seq "$1"); do "$root/rlx" start --address "127.0.0.1:$port" --num-cpus "$2" >/dev/null; done
+  address="$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); u,p=c["token"].split(":",1); print(f"amqp://{u}:{p}@{c["address"]}/")' "$RLX_SESSION_DIR/session_latest/cluster.json")"
+}
+
+{
+  echo "# rlx cluster benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, ${seconds} s windows"
+  local_rate="$($bench throughput local 2 8 256 "$seconds")"
+  start_cluster 2 2
+  cluster_rate="$($bench throughput "$address" 2 8 256 "$seconds")"
+  echo "CartPole-v1, 2 async runners x 8 envs x 256 steps: local ${local_rate} steps/s, cluster ${cluster_rate} steps/s ($(python3 -c "print(f'{100*$cluster_rate/$local_rate:.0f}')")% of local)"
+  read -r p50 p99 <<<"$($bench roundtrip "$address" 2000)"
+  echo "fragment round trip (sync Sample of 1 step on a worker): p50 ${p50} ms, p99 ${p99} ms"
+  "$root/rlx" stop >/dev/null
+  start_cluster 4 256
+  slow_rate="$($bench throughput "$address" 1024 1 32 "$((seconds * 2))" SlowCartPole-v0)"
+  echo "SlowCartPole-v0 (10-50 ms per step), 1024 envs on 4 workers: ${slow_rate} steps/s = $(python3 -c "print(f'{100*$slow_rate/34133.3:.0f}')")% of the ideal 34,133"
+  "$root/rlx" stop >/dev/null
+} | tee "$out"
