@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Cluster-path benchmarks on this machine (needs rabbitmq-server: scripts/deps/install.sh):
 #  1. env steps/s of CartPole-v1 sampled by 2 asynchronous runners (8 envs x 256 steps per fragment),
-#     as threads of one process (local path) and as runners on 2 worker processes through the broker;
+#     as threads of one process (local path) and as runners on 2 worker processes through the broker
+#     (on this machine the broker competes with the runners for the same 2 cores), with a 64-64 and a
+#     256-256 policy (more computation per byte sent);
 #  2. fragment round trip: a synchronous Sample() of one step from one runner on a worker (weights out,
 #     step, fragment back through a quorum queue), p50/p99 over 2000 calls;
 #  3. a slow env (SlowCartPole-v0: every step sleeps 10-50 ms) with 1024 envs across 4 worker processes
@@ -22,15 +24,17 @@ start_cluster() {  # workers, cpus per worker
   port="$(free_port)"
   "$root/rlx" start --head --port "$port" --dashboard-port 0 >/dev/null
   for _ in $(seq "$1"); do "$root/rlx" start --address "127.0.0.1:$port" --num-cpus "$2" >/dev/null; done
-  address="$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); u,p=c["token"].split(":",1); print(f"amqp://{u}:{p}@{c["address"]}/")' "$RLX_SESSION_DIR/session_latest/cluster.json")"
+  address="$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); u,p=c["token"].split(":",1); print("amqp://%s:%s@%s/" % (u, p, c["address"]))' "$RLX_SESSION_DIR/session_latest/cluster.json")"
 }
 
 {
   echo "# rlx cluster benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, ${seconds} s windows"
-  local_rate="$($bench throughput local 2 8 256 "$seconds")"
   start_cluster 2 2
-  cluster_rate="$($bench throughput "$address" 2 8 256 "$seconds")"
-  echo "CartPole-v1, 2 async runners x 8 envs x 256 steps: local ${local_rate} steps/s, cluster ${cluster_rate} steps/s ($(python3 -c "print(f'{100*$cluster_rate/$local_rate:.0f}')")% of local)"
+  for hidden in 64 256; do
+    local_rate="$($bench throughput local 2 8 256 "$seconds" CartPole-v1 "$hidden")"
+    cluster_rate="$($bench throughput "$address" 2 8 256 "$seconds" CartPole-v1 "$hidden")"
+    echo "CartPole-v1, ${hidden}-${hidden} policy, 2 async runners x 8 envs x 256 steps: local ${local_rate} steps/s, cluster ${cluster_rate} steps/s ($(python3 -c "print(f'{100*$cluster_rate/$local_rate:.0f}')")% of local)"
+  done
   read -r p50 p99 <<<"$($bench roundtrip "$address" 2000)"
   echo "fragment round trip (sync Sample of 1 step on a worker): p50 ${p50} ms, p99 ${p99} ms"
   "$root/rlx" stop >/dev/null

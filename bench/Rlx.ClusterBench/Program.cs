@@ -1,6 +1,6 @@
 // Cluster-path benchmarks: env steps/s through worker processes and the broker vs runner threads in one
 // process, the slow-env rate against its ideal, and the fragment round trip. Usage:
-//   Rlx.ClusterBench throughput ADDRESS|local RUNNERS ENVS FRAGMENT SECONDS [ENV]
+//   Rlx.ClusterBench throughput ADDRESS|local RUNNERS ENVS FRAGMENT SECONDS [ENV [HIDDEN]]
 //   Rlx.ClusterBench roundtrip ADDRESS ITERATIONS
 using System.Diagnostics;
 using System.Globalization;
@@ -19,7 +19,8 @@ if (mode == "throughput")
     int fragment = int.Parse(args[4], CultureInfo.InvariantCulture);
     double seconds = double.Parse(args[5], CultureInfo.InvariantCulture);
     string env = args.Length > 6 ? args[6] : "CartPole-v1";
-    ActorCriticPolicy policy = Policy(env);
+    int hidden = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 64;
+    ActorCriticPolicy policy = Policy(env, hidden);
     using IAsyncEnvRunnerGroup group = EnvRunnerGroups.CreateAsync(new EnvRunnerGroupRequest(new EnvRunnerSettings(env, envs), policy, runners, 1, address, "bench", fragment), fragment);
     var weights = new float[policy.WeightCount];
     policy.CopyWeightsTo(weights);
@@ -46,7 +47,7 @@ if (mode == "throughput")
 else if (mode == "roundtrip")
 {
     int iterations = int.Parse(args[2], CultureInfo.InvariantCulture);
-    ActorCriticPolicy policy = Policy("CartPole-v1");
+    ActorCriticPolicy policy = Policy("CartPole-v1", 64);
     using IEnvRunnerGroup group = EnvRunnerGroups.Create(new EnvRunnerGroupRequest(new EnvRunnerSettings("CartPole-v1", 1), policy, 1, 1, address, "roundtrip", 1));
     var weights = new float[policy.WeightCount];
     policy.CopyWeightsTo(weights);
@@ -65,10 +66,10 @@ else if (mode == "roundtrip")
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{times[iterations / 2]:F2} {times[(int)(iterations * 0.99)]:F2}"));
 }
 
-static ActorCriticPolicy Policy(string env)
+static ActorCriticPolicy Policy(string env, int hidden)
 {
     using Env probe = Envs.Make(env);
-    var policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, [64, 64]);
+    var policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, [hidden, hidden]);
     policy.InitializeOrthogonal(new Pcg64(1));
     return policy;
 }

@@ -6,6 +6,9 @@ namespace Rlx.Cluster;
 /// <summary>Opens connections that reconnect by themselves after a broker restart or network loss.</summary>
 internal static class BrokerConnection
 {
+    /// <summary>How long a connection may stay closed before its owner opens a new one (the client does not recover connections the broker closed with an error).</summary>
+    public static TimeSpan ReconnectAfter(ClusterOptions options) => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, 5 * options.RetryDelay.Ticks));
+
     /// <summary>Connects to <paramref name="cluster"/>, retrying every <see cref="ClusterOptions.RetryDelay"/> until <see cref="ClusterOptions.ConnectTimeout"/>.</summary>
     public static async Task<IConnection> OpenAsync(ClusterInfo cluster, ClusterOptions options, string name, CancellationToken cancellationToken = default)
     {

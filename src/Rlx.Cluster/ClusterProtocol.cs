@@ -33,6 +33,9 @@ internal static class ClusterProtocol
     /// <summary>Fanout exchange of one run's weights.</summary>
     public static string Weights(string run) => $"rlx.run.{run}.weights";
 
+    /// <summary>Queue of one run's weights requests (from runners placed after the last broadcast), answered by its driver.</summary>
+    public static string WeightsRequests(string run) => $"rlx.run.{run}.weights-requests";
+
     /// <summary>Queue of one run's code-package requests, answered by its driver.</summary>
     public static string Packages(string run) => $"rlx.run.{run}.packages";
 

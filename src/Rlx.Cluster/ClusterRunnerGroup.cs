@@ -30,10 +30,13 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private readonly ConcurrentBag<SampleBatch> _free = [];
     private readonly FragmentDeduplicator _seen = new();
     private readonly SampleBatch[] _results;
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
     private readonly string _run;
     private readonly string? _package;
-    private byte[] _weightsMessage = [];
+    private volatile byte[] _weightsMessage = [];
     private long _version;
+    private volatile string? _runnerError;
+    private DateTime? _closedSince;
     private bool _disposed;
 
     private ClusterRunnerGroup(EnvRunnerGroupRequest request, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, IConnection connection, IChannel channel, string run, string? package)
@@ -95,6 +98,9 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     {
         IChannel channel = _channel;
         Dictionary<string, object?> fragmentArgs = ClusterProtocol.Quorum();
+
+        // A driver that dies leaves no consumer: the broker deletes the run's queue after the driver timeout.
+        fragmentArgs["x-expires"] = (int)Math.Max(1000, _options.DriverTimeout.TotalMilliseconds);
         if (_asynchronous)
         {
             // Back-pressure for runners that never wait: a full queue refuses publishes, and runners retry.
@@ -113,6 +119,10 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(ClusterProtocol.Fragments(_run), autoAck: false, consumer).ConfigureAwait(false);
+        await channel.QueueDeclareAsync(ClusterProtocol.WeightsRequests(_run), durable: false, exclusive: false, autoDelete: false).ConfigureAwait(false);
+        var requests = new AsyncEventingBasicConsumer(channel);
+        requests.ReceivedAsync += (_, delivery) => ServeWeightsAsync(channel, delivery);
+        await channel.BasicConsumeAsync(ClusterProtocol.WeightsRequests(_run), autoAck: true, requests).ConfigureAwait(false);
         if (_package is not null)
         {
             await channel.QueueDeclareAsync(ClusterProtocol.Packages(_run), durable: false, exclusive: false, autoDelete: false).ConfigureAwait(false);
@@ -140,6 +150,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         {
             if (!_received.TryTake(out Received item, 50))
             {
+                ThrowIfRunnerFailed();
                 if (clock.Elapsed - lastSend >= _options.WeightsResendInterval)
                 {
                     Broadcast();
@@ -203,6 +214,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         {
             if (!_received.TryTake(out Received item, 50, cancellationToken))
             {
+                ThrowIfRunnerFailed();
                 if (clock.Elapsed - lastSend >= _options.WeightsResendInterval)
                 {
                     Broadcast();
@@ -241,6 +253,13 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 
     public RunningMeanStd? ObservationStatistics() => null;
 
+    public IReadOnlyDictionary<string, double> Counters() => new Dictionary<string, double>(StringComparer.Ordinal)
+    {
+        ["cluster/stale_fragments"] = StaleFragments,
+        ["cluster/duplicate_fragments"] = DuplicateFragments,
+        ["cluster/accepted_fragments"] = AcceptedFragments,
+    };
+
     public void SaveState(BinaryWriter writer)
     {
         // Runner state lives on the workers; a resumed cluster run restarts its environments.
@@ -260,10 +279,14 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         _disposed = true;
         try
         {
-            // Tell the runners the run is over, then delete the run's queue and exchange.
+            // Tell the runners the run is over and give their last publishes a moment to land before the run's
+            // queue is deleted (a publish racing the deletion of a quorum queue makes the broker close the
+            // publisher's connection).
             _channel.BasicPublishAsync(ClusterProtocol.Weights(_run), "", mandatory: false, ClusterProtocol.Properties("stop", persistent: false), ReadOnlyMemory<byte>.Empty).AsTask().GetAwaiter().GetResult();
+            Thread.Sleep(StopGrace);
             _channel.QueueDeleteAsync(ClusterProtocol.Fragments(_run)).GetAwaiter().GetResult();
             _channel.QueueDeleteAsync(ClusterProtocol.Packages(_run)).GetAwaiter().GetResult();
+            _channel.QueueDeleteAsync(ClusterProtocol.WeightsRequests(_run)).GetAwaiter().GetResult();
             _channel.ExchangeDeleteAsync(ClusterProtocol.Weights(_run)).GetAwaiter().GetResult();
             _channel.CloseAsync().GetAwaiter().GetResult();
             _connection.CloseAsync().GetAwaiter().GetResult();
@@ -280,6 +303,14 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 
     private void OnFragment(BasicDeliverEventArgs delivery)
     {
+        if (ClusterProtocol.Refusal(delivery.BasicProperties, "runner-error") is null)
+        {
+            // A runner could not run (its environment failed to build or step): the run cannot go on as configured.
+            _runnerError = System.Text.Encoding.UTF8.GetString(delivery.Body.Span);
+            _channel.BasicAckAsync(delivery.DeliveryTag, multiple: false).AsTask().GetAwaiter().GetResult();
+            return;
+        }
+
         string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "fragment");
         if (refusal is null)
         {
@@ -314,6 +345,22 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         _channel.BasicRejectAsync(delivery.DeliveryTag, requeue: false).AsTask().GetAwaiter().GetResult();
     }
 
+    private async Task ServeWeightsAsync(IChannel channel, BasicDeliverEventArgs delivery)
+    {
+        // A runner placed after the last broadcast asks for the current weights, to be sent to its own queue.
+        byte[] weights = _weightsMessage;
+        if (weights.Length > 0 && delivery.BasicProperties.ReplyTo is { } queue && ClusterProtocol.Refusal(delivery.BasicProperties, "weights-request") is null)
+        {
+            try
+            {
+                await channel.BasicPublishAsync("", queue, mandatory: false, ClusterProtocol.Properties("weights", persistent: false), weights).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or PublishException)
+            {
+            }
+        }
+    }
+
     private static async Task ServePackageAsync(IChannel channel, BasicDeliverEventArgs delivery)
     {
         string hash = System.Text.Encoding.UTF8.GetString(delivery.Body.Span);
@@ -340,14 +387,11 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 
     private void EncodeWeights(ReadOnlySpan<float> weights, long version)
     {
-        int size = 8 + (4 * weights.Length);
-        if (_weightsMessage.Length != size)
-        {
-            _weightsMessage = new byte[size];
-        }
-
-        BinaryPrimitives.WriteInt64LittleEndian(_weightsMessage, version);
-        MemoryMarshal.AsBytes(weights).CopyTo(_weightsMessage.AsSpan(8));
+        // A fresh array per version (once per update, not per step): weights requests read it from another thread.
+        var message = new byte[8 + (4 * weights.Length)];
+        BinaryPrimitives.WriteInt64LittleEndian(message, version);
+        MemoryMarshal.AsBytes(weights).CopyTo(message.AsSpan(8));
+        _weightsMessage = message;
     }
 
     private void Broadcast()
@@ -359,6 +403,23 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException)
         {
             // Re-broadcast while waiting covers this once the connection has recovered.
+        }
+    }
+
+    private void ThrowIfRunnerFailed()
+    {
+        if (_connection.IsOpen)
+        {
+            _closedSince = null;
+        }
+        else if ((_closedSince ??= DateTime.UtcNow) < DateTime.UtcNow - BrokerConnection.ReconnectAfter(_options) - _options.ConnectTimeout)
+        {
+            throw new ClusterException($"Run {_run}: the broker connection closed ({_connection.CloseReason?.ReplyText}) and did not recover; continue the run from its last checkpoint with `rlx train --resume`.");
+        }
+
+        if (_runnerError is { } error)
+        {
+            throw new ClusterException($"Run {_run}: {error}");
         }
     }
 

@@ -16,22 +16,35 @@ namespace Rlx.Cluster;
 internal static class CodePackages
 {
     private const string RootFile = "rlx-package.root";
+
+    // Rlx's own assemblies: every worker has them, so packages never carry them.
+    private static readonly HashSet<string> s_product = new(StringComparer.Ordinal)
+    {
+        "rlx", "Rlx.Core", "Rlx.Envs", "Rlx.Runtime", "Rlx.Algorithms", "Rlx.Cluster", "Rlx.Remote", "Rlx.Server",
+    };
     private static readonly ConcurrentDictionary<string, byte[]> s_packages = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<string>>> s_loaded = new(StringComparer.Ordinal);
 
     /// <summary>The package hash of <paramref name="envId"/>'s code, or null when it is built into Rlx.</summary>
     public static string? ForEnvironment(string envId)
     {
-        Assembly assembly;
+        // The first type in the wrapper chain that is not Rlx's own (a user's env, or a user's wrapper around a built-in).
+        Assembly? found = null;
         using (Env env = Envs.Make(envId))
         {
-            assembly = env.Unwrapped.GetType().Assembly;
+            for (Env? current = env; current is not null && found is null; current = (current as Wrapper)?.Inner)
+            {
+                Assembly candidate = current.GetType().Assembly;
+                found = IsShared(candidate.GetName().Name) ? null : candidate;
+            }
         }
 
-        if (IsShared(assembly.GetName().Name) || string.IsNullOrEmpty(assembly.Location))
+        if (found is null || string.IsNullOrEmpty(found.Location))
         {
             return null;
         }
+
+        Assembly assembly = found;
 
         // The environment's assembly and, transitively, the assemblies it references from its own directory.
         string directory = Path.GetDirectoryName(assembly.Location)!;
@@ -152,7 +165,7 @@ internal static class CodePackages
     }
 
     private static bool IsShared(string? name) =>
-        name is null || name == "Rlx" || name.StartsWith("Rlx.", StringComparison.Ordinal) || name == "rlx"
+        name is null || s_product.Contains(name)
         || name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("Microsoft.", StringComparison.Ordinal)
         || name is "System" or "mscorlib" or "netstandard" or "RabbitMQ.Client" or "YamlDotNet"
         || AssemblyLoadContext.Default.Assemblies.Any(a => a.GetName().Name == name && a.Location.Length > 0 && Path.GetDirectoryName(a.Location) == Path.GetDirectoryName(typeof(object).Assembly.Location));

@@ -38,9 +38,37 @@ public sealed class HeadNode : IAsyncDisposable
         _connection = await BrokerConnection.OpenAsync(_cluster, _options, "rlx head", cancellationToken).ConfigureAwait(false);
         _connection.RecoverySucceededAsync += (_, _) => SetupAsync(cancellationToken);
         await SetupAsync(cancellationToken).ConfigureAwait(false);
+        DateTime? closedSince = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             _nodes[$"head-{Environment.ProcessId}"] = (SelfReport(), DateTimeOffset.UtcNow);
+            if (!_connection.IsOpen)
+            {
+                // The client recovers dropped connections itself, but not ones the broker closed with an error.
+                closedSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - closedSince > BrokerConnection.ReconnectAfter(_options))
+                {
+                    try
+                    {
+                        IConnection fresh = await BrokerConnection.OpenAsync(_cluster, _options with { ConnectTimeout = TimeSpan.FromSeconds(2) }, "rlx head", cancellationToken).ConfigureAwait(false);
+                        _connection.Dispose();
+                        _connection = fresh;
+                        _connection.RecoverySucceededAsync += (_, _) => SetupAsync(cancellationToken);
+                        await SetupAsync(cancellationToken).ConfigureAwait(false);
+                        closedSince = null;
+                        _log("opened a new broker connection");
+                    }
+                    catch (ClusterException e)
+                    {
+                        _log($"cannot reach the broker yet: {e.Message}");
+                    }
+                }
+            }
+            else
+            {
+                closedSince = null;
+            }
+
             try
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);

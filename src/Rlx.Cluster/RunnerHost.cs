@@ -80,6 +80,7 @@ internal sealed class RunnerHost : IDisposable
             LastError = e.Message;
             State = "dead";
             _log($"runner {_spec.Runner} of run {_spec.RunName} failed: {e.Message}");
+            ReportFailure($"runner {_spec.Runner} on node {NodeId} failed: {e.Message}");
         }
         finally
         {
@@ -114,6 +115,8 @@ internal sealed class RunnerHost : IDisposable
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(weightsQueue.QueueName, autoAck: true, consumer, stop).ConfigureAwait(false);
+        await RequestWeightsAsync(channel, weightsQueue.QueueName, _spec.Run, stop).ConfigureAwait(false);
+        DateTime lastRequest = DateTime.UtcNow;
 
         long loaded = -1, sequence = 0;
         byte[][] buffers = [[], []];
@@ -124,6 +127,7 @@ internal sealed class RunnerHost : IDisposable
         {
             // Wait for weights newer than the last sampled with (synchronous) or for any weights (asynchronous).
             DateTime deadline = DateTime.UtcNow + _options.DriverTimeout;
+
             while (!_driverStopped && (Interlocked.Read(ref _weightsVersion) == loaded && (!_spec.Asynchronous || loaded < 0)))
             {
                 State = "idle";
@@ -134,6 +138,12 @@ internal sealed class RunnerHost : IDisposable
                 }
 
                 await _weightsArrived.WaitAsync(TimeSpan.FromMilliseconds(200), stop).ConfigureAwait(false);
+                if (loaded < 0 && Interlocked.Read(ref _weightsVersion) < 0 && DateTime.UtcNow - lastRequest > TimeSpan.FromSeconds(2))
+                {
+                    // Still nothing: the request or its answer may have been lost in a reconnection; ask again.
+                    await RequestWeightsAsync(channel, weightsQueue.QueueName, _spec.Run, stop).ConfigureAwait(false);
+                    lastRequest = DateTime.UtcNow;
+                }
             }
 
             if (_driverStopped)
@@ -149,6 +159,11 @@ internal sealed class RunnerHost : IDisposable
             }
 
             SampleBatch batch = runner.Sample(_spec.FragmentLength);
+            if (_driverStopped)
+            {
+                break;
+            }
+
             int size = FragmentCodec.Size(batch);
             if (buffers[which].Length < size)
             {
@@ -177,6 +192,27 @@ internal sealed class RunnerHost : IDisposable
         }
     }
 
+    private static async Task RequestWeightsAsync(IChannel channel, string queue, string run, CancellationToken stop)
+    {
+        BasicProperties properties = ClusterProtocol.Properties("weights-request", persistent: false);
+        properties.ReplyTo = queue;
+        await channel.BasicPublishAsync("", ClusterProtocol.WeightsRequests(run), mandatory: false, properties, ReadOnlyMemory<byte>.Empty, stop).ConfigureAwait(false);
+    }
+
+    private void ReportFailure(string message)
+    {
+        try
+        {
+            using IChannel channel = _connection.CreateChannelAsync().GetAwaiter().GetResult();
+            channel.BasicPublishAsync("", ClusterProtocol.Fragments(_spec.Run), mandatory: false, ClusterProtocol.Properties("runner-error", persistent: true), System.Text.Encoding.UTF8.GetBytes(message))
+                .AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or IOException)
+        {
+            // The driver learns of it from the sample timeout instead.
+        }
+    }
+
     private async Task<byte[]> FetchPackageAsync(string hash, CancellationToken stop)
     {
         await using IChannel channel = await _connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
@@ -202,8 +238,16 @@ internal sealed class RunnerHost : IDisposable
         {
             try
             {
-                await channel.BasicPublishAsync("", queue, mandatory: false, properties, body, stop).ConfigureAwait(false);
+                // Mandatory: once the run's queue is gone (the run ended, or its driver died and the queue expired) the
+                // broker returns the fragment, and the runner stops.
+                await channel.BasicPublishAsync("", queue, mandatory: true, properties, body, stop).ConfigureAwait(false);
                 LastError = null;
+                return;
+            }
+            catch (RabbitMQ.Client.Exceptions.PublishException e) when (e.IsReturn)
+            {
+                _log($"runner {_spec.Runner} of run {_spec.RunName}: the run's queue is gone; giving the slot back");
+                _driverStopped = true;
                 return;
             }
             catch (RabbitMQ.Client.Exceptions.PublishException) when (!_driverStopped)

@@ -44,39 +44,45 @@ public sealed class WorkerNode : IAsyncDisposable
     /// <summary>Connects, starts consuming assignments and heartbeats until <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        _connection = await BrokerConnection.OpenAsync(_cluster, _options, $"rlx worker {NodeId}", cancellationToken).ConfigureAwait(false);
-        _connection.ConnectionShutdownAsync += (_, e) =>
-        {
-            // The broker requeues every unacked assignment when the connection drops, so the runners are placed
-            // again (perhaps here, after recovery): stop the local copies now.
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                _log($"lost the broker connection ({e.ReplyText}); stopping hosted runners, reconnecting");
-                StopAll();
-            }
-
-            return Task.CompletedTask;
-        };
-        _connection.RecoverySucceededAsync += async (_, _) =>
-        {
-            _log("reconnected to the broker");
-            await SetupAsync(cancellationToken).ConfigureAwait(false);
-        };
-        await SetupAsync(cancellationToken).ConfigureAwait(false);
-
-        await using IChannel heartbeats = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await heartbeats.QueueDeclareAsync(ClusterProtocol.Heartbeats, durable: false, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-message-ttl"] = 30_000 }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
         _log($"worker {NodeId} joined {_cluster.Address} with {NumCpus} CPUs");
+        IChannel? heartbeats = null;
+        DateTime? closedSince = null;
         while (!cancellationToken.IsCancellationRequested)
         {
+            // The client recovers dropped connections itself, but not ones the broker closed with an error: reconnect those.
+            if (_connection is { IsOpen: false })
+            {
+                closedSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - closedSince > BrokerConnection.ReconnectAfter(_options))
+                {
+                    _log("the broker connection stayed closed; opening a new one");
+                    _connection.Dispose();
+                    heartbeats = null;
+                    _assignments = null;
+                    await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                    closedSince = null;
+                }
+            }
+            else
+            {
+                closedSince = null;
+            }
+
             try
             {
+                if (heartbeats is not { IsOpen: true })
+                {
+                    heartbeats = await _connection!.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await heartbeats.QueueDeclareAsync(ClusterProtocol.Heartbeats, durable: false, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-message-ttl"] = 30_000 }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
                 byte[] body = JsonSerializer.SerializeToUtf8Bytes(Report(), s_json);
                 await heartbeats.BasicPublishAsync("", ClusterProtocol.Heartbeats, mandatory: false, ClusterProtocol.Properties("heartbeat", persistent: false), body, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
             {
-                // The connection recovers by itself; the next beat goes out then.
+                // Reconnecting; the next beat goes out then.
             }
 
             try
@@ -88,6 +94,30 @@ public sealed class WorkerNode : IAsyncDisposable
                 break;
             }
         }
+    }
+
+    private async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        IConnection connection = await BrokerConnection.OpenAsync(_cluster, _options, $"rlx worker {NodeId}", cancellationToken).ConfigureAwait(false);
+        connection.ConnectionShutdownAsync += (_, e) =>
+        {
+            // The broker requeues every unacked assignment when the connection drops, so the runners are placed
+            // again (perhaps here, after reconnecting): stop the local copies now.
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                _log($"lost the broker connection ({e.ReplyText}); stopping hosted runners, reconnecting");
+                StopAll();
+            }
+
+            return Task.CompletedTask;
+        };
+        connection.RecoverySucceededAsync += async (_, _) =>
+        {
+            _log("reconnected to the broker");
+            await SetupAsync(cancellationToken).ConfigureAwait(false);
+        };
+        _connection = connection;
+        await SetupAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task SetupAsync(CancellationToken cancellationToken)

@@ -18,6 +18,9 @@ public interface IEnvRunnerGroup : IDisposable
     /// <summary>The observation-normalisation statistics of the first runner's first environment, or null when observations are not normalised (evaluation uses them frozen).</summary>
     Environments.Wrappers.RunningMeanStd? ObservationStatistics();
 
+    /// <summary>Counters of the group's own work for the result row (a cluster group counts stale and duplicate fragments); empty for local groups.</summary>
+    IReadOnlyDictionary<string, double> Counters() => new Dictionary<string, double>();
+
     /// <summary>Writes every runner's state (for exact resumption).</summary>
     void SaveState(BinaryWriter writer);
 

@@ -75,6 +75,15 @@ public sealed class ClusterTrainingTests
         var error = Assert.Throws<ClusterException>(() => HeadNode.QueryStatusAsync(wrong, LocalCluster.Options, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult());
         Assert.Contains("refused the token", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("guest", File.ReadAllText(Path.Combine(cluster.SessionPath, "broker", "rabbitmq.conf")), StringComparison.Ordinal);
+
+        // A runner that cannot build its environment reports why, and the driver stops with that reason
+        // (an environment registered by a delegate in the driver's process cannot be shipped to workers).
+        cluster.StartWorker(cpus: 1);
+        Envs.Register("DriverOnly-v0", _ => new Rlx.Environments.ClassicControl.CartPole());
+        using Ppo ppo = new PpoConfig().Environment("DriverOnly-v0").EnvRunners(numEnvRunners: 1, numEnvsPerRunner: 2, rolloutFragmentLength: 8).Cluster(cluster.Address).Build();
+        var failure = Assert.Throws<ClusterException>(() => ppo.Train());
+        Assert.Contains("runner 0 on node", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("No environment 'DriverOnly-v0' is registered", failure.Message, StringComparison.Ordinal);
     }
 
     [SkippableFact]

@@ -138,6 +138,11 @@ public sealed partial class Ppo : Algorithm
             ["losses/explained_variance"] = _storage.ExplainedVariance(),
             ["timers/sample_time_ms"] = sampleMs,
         };
+        foreach ((string key, double value) in _runners.Counters())
+        {
+            learner[key] = value;
+        }
+
         return new TrainResult
         {
             TrainingIteration = _iteration,
