@@ -31,6 +31,7 @@ public static class RemoteEnvs
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry.Register(RemoteId, kwargs => new RemoteEnv(kwargs));
+        registry.RegisterBatch(RemoteId, RemoteEnvBatch.Create);
         registry.Register(PolicyServerId, kwargs => new PolicyServerEnv(kwargs));
         if (ReferenceEquals(registry, Envs.Registry))
         {

@@ -124,6 +124,7 @@ public sealed class SimulatorSession : IDisposable
         WriteIndices(payload, indices);
         MemoryMarshal.AsBytes(actions[..(k * ActionSize)]).CopyTo(payload[(4 * k)..]);
         _socket.Send(MessageType.Step, Wire.NoEnv, (uint)k, length);
+        RemoteEnvs.Statistics.StepSent(k);
     }
 
     /// <summary>
