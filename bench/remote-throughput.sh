@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # External-simulator protocol on loopback: single-env step round-trip latency (p50/p99) and aggregated
 # env steps/s with 1, 8 and 64 simulator connections (one env per message, and batched sessions),
-# against the C++ CartPole simulator (clients/cpp). Results: bench/results/remote-throughput.txt
+# PPO's rollout through env runners of Remote-v0 envs (batched policy inference, one STEP per runner
+# step), and the asynchronous RemoteVectorEnv, against the C++ CartPole simulator (clients/cpp).
+# Results: bench/results/remote-throughput.txt
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/bench/results/remote-throughput.txt"
@@ -26,4 +28,7 @@ a="$(start_sim 1)"; b="$(start_sim 2)"
   for c in 1 8 64; do "$bench" throughput "$c" 1 "$a,$b"; done
   for c in 1 8 64; do "$bench" throughput "$c" 16 "$a,$b"; done
   "$bench" throughput 8 256 "$a,$b"
+  for c in 1 8 64; do "$bench" runner "$c" 16 "$a,$b"; done
+  "$bench" runner 1 256 "$a,$b"; "$bench" runner 8 32 "$a,$b"; "$bench" runner 64 4 "$a,$b"
+  "$bench" async 1 256 64 "$a,$b"; "$bench" async 8 32 64 "$a,$b"; "$bench" async 64 16 256 "$a,$b"
 } | tee "$out"
