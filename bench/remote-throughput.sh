@@ -8,7 +8,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/bench/results/remote-throughput.txt"
 build="$(mktemp -d)"
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$build"' EXIT
+# start_sim runs in a command substitution (a subshell), so its simulators are not jobs of this shell:
+# their pids are kept in files and killed on exit.
+trap 'kill $(cat "$build"/sim*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$build"' EXIT
 cmake -S "$root/clients/cpp" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target cartpole_sim >/dev/null
 dotnet build "$root/bench/Rlx.RemoteBench/Rlx.RemoteBench.csproj" -c Release -v quiet --nologo >/dev/null
@@ -16,7 +18,8 @@ bench="$root/bench/Rlx.RemoteBench/bin/Release/net10.0/Rlx.RemoteBench"
 
 start_sim() {
   local log="$build/sim$1.txt"
-  "$build/cartpole_sim" > "$log" &
+  "$build/cartpole_sim" > "$log" 2>&1 &
+  echo $! > "$build/sim$1.pid"
   for _ in $(seq 50); do grep -q listening "$log" 2>/dev/null && break; sleep 0.1; done
   sed 's/listening on //' "$log"
 }
