@@ -9,6 +9,8 @@ namespace Rlx.Environments;
 /// </summary>
 public static class Envs
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<int, int, int?, IReadOnlyDictionary<string, object?>?, IAsyncVectorEnv>> AsyncVectorFactories = new(StringComparer.Ordinal);
+
     /// <summary>The registry behind <see cref="Make"/> and <see cref="Register"/>.</summary>
     public static EnvRegistry Registry { get; } = CreateBuiltIn();
 
@@ -34,6 +36,33 @@ public static class Envs
         }
 
         return new SyncVectorEnv(_ => Make(id, maxEpisodeSteps, kwargs), numEnvs, autoresetMode);
+    }
+
+    /// <summary>
+    /// Registers an asynchronous vector implementation for <paramref name="id"/> (environments that live in
+    /// other processes register one, so <see cref="MakeAsyncVector"/> batches them per connection).
+    /// The factory receives the number of environments, the batch size, the time limit and the arguments.
+    /// </summary>
+    public static void RegisterAsyncVector(string id, Func<int, int, int?, IReadOnlyDictionary<string, object?>?, IAsyncVectorEnv> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentNullException.ThrowIfNull(factory);
+        AsyncVectorFactories[id] = factory;
+    }
+
+    /// <summary>
+    /// Builds <paramref name="numEnvs"/> environments of <paramref name="id"/> behind EnvPool's
+    /// <see cref="IAsyncVectorEnv"/> contract: the implementation registered with
+    /// <see cref="RegisterAsyncVector"/> (for example the remote one of <c>Remote-v0</c>), else an
+    /// <see cref="AsyncVectorEnv"/> over <see cref="Make"/> on <paramref name="numThreads"/> threads.
+    /// <paramref name="batchSize"/> 0 means <paramref name="numEnvs"/>.
+    /// </summary>
+    public static IAsyncVectorEnv MakeAsyncVector(string id, int numEnvs, int batchSize = 0, int numThreads = 0, int? maxEpisodeSteps = null, IReadOnlyDictionary<string, object?>? kwargs = null)
+    {
+        EnvSpec spec = Registry.Spec(id);
+        return AsyncVectorFactories.TryGetValue(spec.Id, out var factory)
+            ? factory(numEnvs, batchSize == 0 ? numEnvs : batchSize, maxEpisodeSteps ?? spec.MaxEpisodeSteps, kwargs)
+            : new AsyncVectorEnv(_ => Make(id, maxEpisodeSteps, kwargs), numEnvs, batchSize, numThreads);
     }
 
     /// <summary>A fresh registry holding only the built-in environments.</summary>

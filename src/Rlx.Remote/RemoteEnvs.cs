@@ -31,7 +31,12 @@ public static class RemoteEnvs
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry.Register(RemoteId, kwargs => new RemoteEnv(kwargs));
+        registry.RegisterBatch(RemoteId, RemoteEnvBatch.Create);
         registry.Register(PolicyServerId, kwargs => new PolicyServerEnv(kwargs));
+        if (ReferenceEquals(registry, Envs.Registry))
+        {
+            Envs.RegisterAsyncVector(RemoteId, (numEnvs, batchSize, maxEpisodeSteps, kwargs) => new RemoteVectorEnv(numEnvs, kwargs, batchSize, maxEpisodeSteps));
+        }
     }
 
     /// <summary>The index at which the next environment of an address list starts looking (round robin).</summary>

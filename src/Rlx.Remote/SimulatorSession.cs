@@ -124,6 +124,7 @@ public sealed class SimulatorSession : IDisposable
         WriteIndices(payload, indices);
         MemoryMarshal.AsBytes(actions[..(k * ActionSize)]).CopyTo(payload[(4 * k)..]);
         _socket.Send(MessageType.Step, Wire.NoEnv, (uint)k, length);
+        RemoteEnvs.Statistics.StepSent(k);
     }
 
     /// <summary>
@@ -165,6 +166,23 @@ public sealed class SimulatorSession : IDisposable
         return k;
     }
 
+    /// <summary>Throws a <see cref="RemoteFaultKind.Malformed"/> fault if this session's spaces differ from <paramref name="first"/>'s.</summary>
+    public void CheckSameSpaces(SimulatorSession first)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        CheckSame("observation space", first.ObservationSpace, ObservationSpace);
+        CheckSame("action space", first.ActionSpace, ActionSpace);
+    }
+
+    /// <summary>Throws a <see cref="RemoteFaultKind.Malformed"/> fault if <paramref name="received"/> differs from <paramref name="expected"/> (null: anything goes).</summary>
+    public void CheckSame(string field, Space? expected, Space received)
+    {
+        if (expected is not null && !SpaceCodec.SameSpace(expected, received))
+        {
+            throw new RemoteFaultException(RemoteFaultKind.Malformed, $"simulator at {Address} ({Name}): {field}: expected {expected} (as the first simulator), received {received}");
+        }
+    }
+
     /// <summary>Tells the simulator the session ends and closes the connection.</summary>
     public void Dispose()
     {
@@ -173,12 +191,15 @@ public sealed class SimulatorSession : IDisposable
             _socket.TimeoutMs = 200;
             _socket.Send(MessageType.Close, Wire.NoEnv, 0, 0);
         }
-        catch (RemoteFaultException)
+        catch (Exception e) when (e is RemoteFaultException or ObjectDisposedException)
         {
         }
 
         _socket.Dispose();
     }
+
+    /// <summary>Closes the connection at once, without a CLOSE message (a reader blocked on it fails).</summary>
+    public void Abort() => _socket.Dispose();
 
     private static void WriteIndices(Span<byte> payload, ReadOnlySpan<int> indices)
     {

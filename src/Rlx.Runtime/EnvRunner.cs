@@ -37,7 +37,8 @@ public sealed class EnvRunner : IDisposable
         ArgumentNullException.ThrowIfNull(policy);
         _settings = settings;
         _recorders = new RecordEpisodeStatistics[settings.NumEnvs];
-        _envs = new SyncVectorEnv(i => Wrap(settings, i), settings.NumEnvs, AutoresetMode.SameStep);
+        IReadOnlyList<Env> made = Envs.Registry.MakeMany(settings.EnvId, settings.NumEnvs, settings.MaxEpisodeSteps, settings.EnvKwargs);
+        _envs = new SyncVectorEnv(i => Wrap(settings, i, made[i]), settings.NumEnvs, AutoresetMode.SameStep);
         _policy = policy.Clone();
         _policy.Freeze();
         _random = new Pcg64(actionSeed);
@@ -190,9 +191,9 @@ public sealed class EnvRunner : IDisposable
         return null;
     }
 
-    private Env Wrap(EnvRunnerSettings s, int index)
+    private Env Wrap(EnvRunnerSettings s, int index, Env made)
     {
-        var recorder = new RecordEpisodeStatistics(Envs.Make(s.EnvId, s.MaxEpisodeSteps, s.EnvKwargs));
+        var recorder = new RecordEpisodeStatistics(made);
         _recorders[index] = recorder;
         Env env = recorder;
         if (env.ActionSpace is Box)

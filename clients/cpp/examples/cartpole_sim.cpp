@@ -6,6 +6,8 @@
 // Fault injection, for tests of Rlx's fault handling (counted in steps over all sessions):
 //   --hang-after N   stop answering after N steps      --exit-after N   exit the process after N steps
 //   --nan-after N    from step N on, observations are NaN
+// Speed, for tests and benchmarks of uneven simulators:
+//   --step-delay-us N  each environment step takes N more microseconds
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -25,11 +27,12 @@ std::string arg_string(int argc, char** argv, const std::string& name, const std
   return fallback;
 }
 
-// A CartPole whose observations turn to NaN from a given step on.
+// A CartPole whose steps take longer and whose observations turn to NaN from a given step on.
 class FaultyCartPole : public CartPole {
  public:
-  explicit FaultyCartPole(long nan_after, std::atomic<long>* counter) : nan_after_(nan_after), counter_(counter) {}
+  FaultyCartPole(long nan_after, std::atomic<long>* counter, long delay_us) : nan_after_(nan_after), counter_(counter), delay_us_(delay_us) {}
   rlx::StepResult step(const float* action, float* observation) override {
+    if (delay_us_ > 0) std::this_thread::sleep_for(std::chrono::microseconds(delay_us_));
     rlx::StepResult r = CartPole::step(action, observation);
     if (nan_after_ >= 0 && ++*counter_ >= nan_after_) observation[0] = std::nanf("");
     return r;
@@ -38,6 +41,7 @@ class FaultyCartPole : public CartPole {
  private:
   long nan_after_;
   std::atomic<long>* counter_;
+  long delay_us_;
 };
 
 int play(const std::string& address, long episodes) {
@@ -89,9 +93,10 @@ int main(int argc, char** argv) {
   long hang_after = arg_long(argc, argv, "--hang-after", -1);
   long exit_after = arg_long(argc, argv, "--exit-after", -1);
   long nan_after = arg_long(argc, argv, "--nan-after", -1);
+  long delay_us = arg_long(argc, argv, "--step-delay-us", 0);
   static std::atomic<long> nan_counter{0};
   rlx::SimulatorServer server(
-      [nan_after]() -> std::unique_ptr<rlx::Environment> { return std::make_unique<FaultyCartPole>(nan_after, &nan_counter); },
+      [nan_after, delay_us]() -> std::unique_ptr<rlx::Environment> { return std::make_unique<FaultyCartPole>(nan_after, &nan_counter, delay_us); },
       arg_string(argc, argv, "--host", "127.0.0.1"), int(arg_long(argc, argv, "--port", 0)), uint32_t(arg_long(argc, argv, "--num-envs", 1)));
   if (hang_after >= 0 || exit_after >= 0) {
     server.before_step = [hang_after, exit_after](uint64_t step) {

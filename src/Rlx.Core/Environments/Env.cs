@@ -102,6 +102,29 @@ public abstract class Env : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Announces the action the next <see cref="Step(ReadOnlySpan{float}, Span{float})"/> will receive, so
+    /// environments that serve many instances together (simulator processes) can send the actions of all
+    /// instances of a vector in one message before the first of them is stepped. Vector environments call
+    /// it for every sub-environment before stepping them; nothing happens for ordinary environments, or
+    /// when the episode needs a reset.
+    /// </summary>
+    public void PrepareStep(ReadOnlySpan<float> action)
+    {
+        if (!_needsReset)
+        {
+            PrepareStepCore(action);
+        }
+    }
+
+    /// <summary>
+    /// Hook behind <see cref="PrepareStep"/>: does nothing by default. Wrappers pass the action on as their
+    /// step would (a wrapper that changes actions must override it to forward the changed action).
+    /// </summary>
+    protected virtual void PrepareStepCore(ReadOnlySpan<float> action)
+    {
+    }
+
     /// <summary>Steps with a single discrete action (shorthand for a one-value action span).</summary>
     public StepResult Step(int action, Span<float> observation)
     {

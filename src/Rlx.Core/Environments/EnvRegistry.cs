@@ -11,6 +11,7 @@ namespace Rlx.Environments;
 public sealed class EnvRegistry
 {
     private readonly Dictionary<string, EnvSpec> _specs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<EnvKwargs, int, IReadOnlyList<Env>>> _batchFactories = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>All registered specs, ordered by id.</summary>
@@ -38,6 +39,7 @@ public sealed class EnvRegistry
         lock (_lock)
         {
             _specs[spec.Id] = spec;
+            _batchFactories.Remove(spec.Id); // a replaced environment builds its instances one by one until it registers a batch factory
         }
     }
 
@@ -109,6 +111,57 @@ public sealed class EnvRegistry
         var arguments = new EnvKwargs(kwargs);
         Env env = spec.Factory(arguments);
         arguments.ThrowIfUnused(id);
+        return Finish(env, spec, maxEpisodeSteps);
+    }
+
+    /// <summary>
+    /// Registers how to build many instances of the already registered <paramref name="id"/> together,
+    /// for environments whose instances share a resource (a simulator connection that steps them all in
+    /// one message). <paramref name="factory"/> receives the arguments and the number of instances.
+    /// </summary>
+    public void RegisterBatch(string id, Func<EnvKwargs, int, IReadOnlyList<Env>> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        EnvSpec spec = Spec(id);
+        lock (_lock)
+        {
+            _batchFactories[spec.Id] = factory;
+        }
+    }
+
+    /// <summary>
+    /// Builds <paramref name="count"/> instances of <paramref name="id"/> for one vector environment, each
+    /// wrapped as <see cref="Make"/> wraps: with the batch factory registered by <see cref="RegisterBatch"/>
+    /// if there is one, else by calling <see cref="Make"/> <paramref name="count"/> times.
+    /// </summary>
+    public IReadOnlyList<Env> MakeMany(string id, int count, int? maxEpisodeSteps = null, IReadOnlyDictionary<string, object?>? kwargs = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        EnvSpec spec = Spec(id);
+        Func<EnvKwargs, int, IReadOnlyList<Env>>? batch;
+        lock (_lock)
+        {
+            _batchFactories.TryGetValue(spec.Id, out batch);
+        }
+
+        if (batch is null)
+        {
+            return [.. Enumerable.Range(0, count).Select(_ => Make(id, maxEpisodeSteps, kwargs))];
+        }
+
+        if (maxEpisodeSteps is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxEpisodeSteps), maxEpisodeSteps, "max_episode_steps must be at least 1.");
+        }
+
+        var arguments = new EnvKwargs(kwargs);
+        IReadOnlyList<Env> envs = batch(arguments, count);
+        arguments.ThrowIfUnused(id);
+        return [.. envs.Select(env => Finish(env, spec, maxEpisodeSteps))];
+    }
+
+    private static Env Finish(Env env, EnvSpec spec, int? maxEpisodeSteps)
+    {
         env.Spec = spec;
         if ((maxEpisodeSteps ?? spec.MaxEpisodeSteps) is { } limit)
         {

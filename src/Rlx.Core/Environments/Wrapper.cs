@@ -41,6 +41,9 @@ public abstract class Wrapper : Env
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation) =>
         Inner.Step(action, observation);
 
+    /// <inheritdoc />
+    protected override void PrepareStepCore(ReadOnlySpan<float> action) => Inner.PrepareStep(action);
+
     /// <summary>Writes the inner environment's state; wrappers with state of their own override and call this first.</summary>
     protected override void WriteCoreState(BinaryWriter writer) => Inner.SaveState(writer);
 

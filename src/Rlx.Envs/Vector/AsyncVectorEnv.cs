@@ -16,7 +16,7 @@ namespace Rlx.Environments.Vector;
 /// final observation; the next action sent to that env is ignored, the env is reset, and its result is
 /// the first observation with reward 0. Steady-state stepping allocates nothing.
 /// </remarks>
-public sealed class AsyncVectorEnv : IDisposable
+public sealed class AsyncVectorEnv : IAsyncVectorEnv
 {
     private readonly Env[] _envs;
     private readonly float[] _actions;
@@ -226,6 +226,9 @@ public sealed class AsyncVectorEnv : IDisposable
             (_batchRewards[k], _batchTerminated[k], _batchTruncated[k]) = ((float)_rewards[id], _terminated[id], _truncated[id]);
         }
     }
+
+    /// <summary>Local environments never die: a failing one makes <see cref="Recv"/> throw instead.</summary>
+    public bool IsDead(int envId) => false;
 
     /// <summary>Sends and then receives: EnvPool's synchronous <c>step(actions, env_ids)</c>.</summary>
     public void Step(ReadOnlySpan<float> actions, ReadOnlySpan<int> envIds)

@@ -49,6 +49,15 @@ public sealed class SyncVectorEnv : VectorEnv
     /// <inheritdoc />
     protected override void StepCore(ReadOnlySpan<float> actions)
     {
+        // Announce every action first: environments served together by a simulator step in one message.
+        for (int i = 0; i < _envs.Length; i++)
+        {
+            if (!_autoreset[i])
+            {
+                _envs[i].PrepareStep(actions.Slice(i * ActionSize, ActionSize));
+            }
+        }
+
         for (int i = 0; i < _envs.Length; i++)
         {
             Span<float> observation = ObservationBuffer.AsSpan(i * ObservationSize, ObservationSize);

@@ -28,7 +28,13 @@ public sealed class ClipAction : Wrapper
     public override Space ActionSpace => _space;
 
     /// <inheritdoc />
-    protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
+    protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation) =>
+        Inner.Step(Clip(action), observation);
+
+    /// <inheritdoc />
+    protected override void PrepareStepCore(ReadOnlySpan<float> action) => Inner.PrepareStep(Clip(action));
+
+    private float[] Clip(ReadOnlySpan<float> action)
     {
         ReadOnlySpan<float> low = _innerSpace.Low;
         ReadOnlySpan<float> high = _innerSpace.High;
@@ -37,6 +43,6 @@ public sealed class ClipAction : Wrapper
             _clipped[i] = Math.Clamp(action[i], low[i], high[i]);
         }
 
-        return Inner.Step(_clipped, observation);
+        return _clipped;
     }
 }
