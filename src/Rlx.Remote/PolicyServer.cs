@@ -5,6 +5,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Rlx.Environments.Remote.Protocol;
+using Rlx.Nn;
+using Rlx.Policies;
 using Rlx.Spaces;
 
 namespace Rlx.Environments.Remote;
@@ -26,6 +28,9 @@ public sealed class PolicyServer : IDisposable
     private readonly ConcurrentDictionary<Socket, byte> _clients = new();
     private readonly string _key;
     private volatile bool _stopped;
+    private float[] _weights = [];
+    private ActorCriticPolicy? _policy;
+    private volatile byte[]? _weightsPayload;
 
     private PolicyServer(IPEndPoint endpoint, string key)
     {
@@ -47,6 +52,9 @@ public sealed class PolicyServer : IDisposable
 
     /// <summary>The action space announced by the first client.</summary>
     public Space? ActionSpace { get; private set; }
+
+    /// <summary>The version of the policy weights served to GET_WEIGHTS: 0 before any, then one more per change.</summary>
+    public ulong WeightsVersion { get; private set; }
 
     /// <summary>Clients connected now.</summary>
     public int ConnectedClients => _clients.Count;
@@ -95,6 +103,43 @@ public sealed class PolicyServer : IDisposable
         foreach (Socket client in _clients.Keys)
         {
             client.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Takes the weights of the policy acting in this server's slots (env runners call it through
+    /// <see cref="PolicyServerEnv"/> when built and after every update); the version increases when
+    /// they differ from the last weights taken, so the slots of many runners count one version per update.
+    /// </summary>
+    public void PublishWeights(ActorCriticPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        lock (_lock)
+        {
+            if (_weights.Length == policy.WeightCount && _policy is not null && SameShape(_policy, policy))
+            {
+                float[] current = new float[policy.WeightCount];
+                policy.CopyWeightsTo(current);
+                if (current.AsSpan().SequenceEqual(_weights))
+                {
+                    return;
+                }
+            }
+
+            _policy = policy.Clone();
+            _weights = new float[policy.WeightCount];
+            policy.CopyWeightsTo(_weights);
+            WeightsVersion++;
+            _weightsPayload = EncodeWeights(WeightsVersion, policy, _weights);
+        }
+    }
+
+    /// <summary>A copy of the policy whose weights GET_WEIGHTS serves now, or null before any were published.</summary>
+    public ActorCriticPolicy? CurrentPolicy()
+    {
+        lock (_lock)
+        {
+            return _policy?.Clone();
         }
     }
 
@@ -272,11 +317,59 @@ public sealed class PolicyServer : IDisposable
                 break;
             }
 
+            case MessageType.GetWeights:
+            {
+                if (header.Length != 0)
+                {
+                    throw Bad(connection, $"GET_WEIGHTS payload: expected 0 bytes, received {header.Length}");
+                }
+
+                byte[]? payload = _weightsPayload;
+                if (payload is null)
+                {
+                    // Not a client fault: the connection stays open and the client may ask again.
+                    connection.TrySendError(Wire.NoEnv, $"GET_WEIGHTS: no policy weights yet on port {Port} (the trainer has not built its env runners); ask again later");
+                    break;
+                }
+
+                payload.CopyTo(connection.SendPayload(payload.Length));
+                connection.Send(MessageType.Weights, Wire.NoEnv, 1, payload.Length);
+                break;
+            }
+
             case MessageType.LogAction:
                 throw Bad(connection, "LOG_ACTION: this server learns on-policy (PPO) and does not accept actions the client chose itself; use GET_ACTION");
             default:
-                throw Bad(connection, $"message type: expected START_EPISODE, GET_ACTION, LOG_RETURNS, END_EPISODE or CLOSE, received {FramedSocket.Describe(header.Type)}");
+                throw Bad(connection, $"message type: expected START_EPISODE, GET_ACTION, LOG_RETURNS, END_EPISODE, GET_WEIGHTS or CLOSE, received {FramedSocket.Describe(header.Type)}");
         }
+    }
+
+    private static bool SameShape(ActorCriticPolicy a, ActorCriticPolicy b) =>
+        a.ObservationSize == b.ObservationSize && a.IsContinuous == b.IsContinuous && a.ActionOutputs == b.ActionOutputs
+        && a.Actor.Activation == b.Actor.Activation && a.Hidden.SequenceEqual(b.Hidden);
+
+    /// <summary>The WEIGHTS payload (docs/protocol.md, "Policy weights").</summary>
+    private static byte[] EncodeWeights(ulong version, ActorCriticPolicy policy, float[] weights)
+    {
+        var writer = new PayloadWriter();
+        writer.WriteUInt64(version);
+        writer.WriteUInt32((uint)policy.ObservationSize);
+        writer.WriteByte(policy.IsContinuous ? (byte)2 : (byte)1);
+        writer.WriteUInt32((uint)policy.ActionOutputs);
+        writer.WriteByte(policy.Actor.Activation == Activation.Tanh ? (byte)1 : (byte)2);
+        writer.WriteUInt32((uint)policy.Hidden.Count);
+        foreach (int width in policy.Hidden)
+        {
+            writer.WriteUInt32((uint)width);
+        }
+
+        writer.WriteUInt32((uint)weights.Length);
+        foreach (float w in weights)
+        {
+            writer.WriteSingle(w);
+        }
+
+        return writer.Written.ToArray();
     }
 
     private static PolicyEpisode Find(FramedSocket connection, Dictionary<uint, PolicyEpisode> episodes, FrameHeader header, string what) =>

@@ -1,5 +1,6 @@
 using Rlx.Environments.Remote.Protocol;
 using Rlx.Environments.Wrappers;
+using Rlx.Policies;
 using Rlx.Spaces;
 
 namespace Rlx.Environments.Remote;
@@ -18,7 +19,7 @@ namespace Rlx.Environments.Remote;
 /// the end it reported. A client that disconnects, hangs or sends invalid data drops its episode (the
 /// step returns truncated with <c>Info["episode_dropped"]</c>), and the slot moves on to another episode.
 /// </remarks>
-public sealed class PolicyServerEnv : Env
+public sealed class PolicyServerEnv : Env, IPolicyWeightsListener
 {
     private readonly PolicyServer _server;
     private readonly int _waitMs;
@@ -55,6 +56,9 @@ public sealed class PolicyServerEnv : Env
 
     /// <summary>The server this slot takes episodes from.</summary>
     public PolicyServer Server => _server;
+
+    /// <summary>Hands the acting policy's weights to the server, which serves them to GET_WEIGHTS.</summary>
+    public void PolicyWeightsChanged(ActorCriticPolicy policy) => _server.PublishWeights(policy);
 
     /// <inheritdoc />
     public override string Render() => _episode is { } e ? $"{_server.Name}: episode {e.Id} of {e.Client}" : $"{_server.Name}: waiting for an episode";

@@ -25,6 +25,7 @@ public sealed class EnvRunner : IDisposable
     private readonly float[] _finalObservation;
     private readonly float[] _finalValue = new float[1];
     private readonly long[] _episodeCounts;
+    private readonly IPolicyWeightsListener[] _weightsListeners;
     private SampleBatch? _batch;
 
     /// <summary>
@@ -47,6 +48,8 @@ public sealed class EnvRunner : IDisposable
         _actions = new float[settings.NumEnvs * _policy.ActionSize];
         _finalObservation = new float[_envs.ObservationSize];
         _episodeCounts = new long[settings.NumEnvs];
+        _weightsListeners = [.. _envs.Envs.Select(e => e.Unwrapped).OfType<IPolicyWeightsListener>()];
+        NotifyWeights();
         _envs.Reset(envSeed);
         _envs.Observations.CopyTo(_observations);
     }
@@ -84,7 +87,11 @@ public sealed class EnvRunner : IDisposable
     }
 
     /// <summary>Loads new policy weights.</summary>
-    public void SetWeights(ReadOnlySpan<float> weights) => _policy.LoadWeights(weights);
+    public void SetWeights(ReadOnlySpan<float> weights)
+    {
+        _policy.LoadWeights(weights);
+        NotifyWeights();
+    }
 
     /// <summary>Samples <paramref name="steps"/> steps from every environment; the returned batch is reused by the next call.</summary>
     public SampleBatch Sample(int steps, bool deterministic = false)
@@ -177,6 +184,14 @@ public sealed class EnvRunner : IDisposable
 
     /// <summary>Disposes the environments.</summary>
     public void Dispose() => _envs.Dispose();
+
+    private void NotifyWeights()
+    {
+        foreach (IPolicyWeightsListener listener in _weightsListeners)
+        {
+            listener.PolicyWeightsChanged(_policy);
+        }
+    }
 
     private static NormalizeObservation? FindNormalizer(Env env)
     {
