@@ -2,12 +2,16 @@
 
 - ``SimulatorServer``: host environments that Rlx drives with reset/step ("remote env" mode).
 - ``serve_gymnasium``: serve any ``gymnasium.Env`` (or an object with its interface) with one call.
-- ``PolicyClient``: a simulator that owns its loop asks Rlx for actions ("policy client" mode).
+- ``PolicyClient``: a simulator that owns its loop asks Rlx for actions ("policy client" mode), or
+  acts with a local copy of the policy (``local=True``, refreshed every ``refresh_every`` episodes).
+- ``LocalPolicy``: Rlx's actor-critic policy from a WEIGHTS message, run in pure Python.
 
 Every frame is a 16-byte little-endian header (magic "RX", version, type, env, count, payload length)
 followed by raw little-endian float32/int32 values.
 """
 
+import math
+import random
 import socket
 import struct
 import threading
@@ -20,7 +24,7 @@ MAX_PAYLOAD = 16 << 20
 TERMINATED, TRUNCATED = 1, 2
 
 HELLO, SPACES, RESET, STEP, RESULT, ERROR, CLOSE = 1, 2, 3, 4, 5, 6, 7
-CLIENT_HELLO, WELCOME, START_EPISODE, OK, GET_ACTION, ACTION, LOG_ACTION, LOG_RETURNS, END_EPISODE = range(16, 25)
+CLIENT_HELLO, WELCOME, START_EPISODE, OK, GET_ACTION, ACTION, LOG_ACTION, LOG_RETURNS, END_EPISODE, GET_WEIGHTS, WEIGHTS = range(16, 27)
 
 
 class ProtocolError(Exception):
@@ -286,10 +290,83 @@ def serve_gymnasium(make_env, host="127.0.0.1", port=0, num_envs=1, ready=None):
     server.serve_forever()
 
 
-class PolicyClient:
-    """A simulator that owns its loop asks Rlx's policy server for actions and reports rewards."""
+class LocalPolicy:
+    """Rlx's ``ActorCriticPolicy`` decoded from a WEIGHTS payload (docs/protocol.md): the actor MLP
+    (hidden layers with tanh or ReLU, linear output), then for Discrete the argmax of (or a sample
+    from) the logits, for Box the mean (clipped to the box when greedy) or a Gaussian sample with the
+    state-independent log-std. Pure Python; the critic's weights are read past but not used."""
 
-    def __init__(self, address, name, observation_space, action_space, timeout=None):
+    def __init__(self, payload):
+        try:
+            version, obs_size, kind, outputs, activation, n_hidden = struct.unpack_from("<QIBIBI", payload, 0)
+            offset = 22
+            hidden = list(struct.unpack_from("<%dI" % n_hidden, payload, offset))
+            offset += 4 * n_hidden
+            (count,) = struct.unpack_from("<I", payload, offset)
+            offset += 4
+        except struct.error:
+            raise ProtocolError("WEIGHTS payload: too short for its header (%d bytes)" % len(payload)) from None
+        if kind not in (1, 2) or activation not in (1, 2):
+            raise ProtocolError("WEIGHTS header: expected action kind 1/2 and activation 1/2, received %d and %d" % (kind, activation))
+        widths = [obs_size] + hidden
+        def mlp_size(out):
+            return sum(i * o + o for i, o in zip(widths, hidden + [out]))
+        expected = mlp_size(outputs) + mlp_size(1) + (outputs if kind == 2 else 0)  # actor, critic, log-std
+        if count != expected or len(payload) != offset + 4 * count:
+            raise ProtocolError("WEIGHTS parameters: expected %d float32 values (%d bytes of payload), received count %d and %d bytes"
+                                % (expected, offset + 4 * expected, count, len(payload)))
+        params = struct.unpack_from("<%df" % count, payload, offset)
+        self.version, self.observation_size, self.hidden = version, obs_size, hidden
+        self.continuous, self.outputs, self.activation = kind == 2, outputs, "tanh" if activation == 1 else "relu"
+        self.layers, pos = [], 0
+        for i, o in zip(widths, hidden + [outputs]):  # actor layers: weight [out][in] row-major, then bias [out]
+            weight = [params[pos + r * i:pos + (r + 1) * i] for r in range(o)]
+            pos += i * o
+            self.layers.append((weight, params[pos:pos + o]))
+            pos += o
+        self.log_std = list(params[count - outputs:]) if self.continuous else None
+
+    def forward(self, observation):
+        """The actor's outputs for one observation: logits (Discrete) or means (Box)."""
+        x = [float(v) for v in _flatten(observation)]
+        if len(x) != self.observation_size:
+            raise ValueError("observation size: expected %d values, received %d" % (self.observation_size, len(x)))
+        act = math.tanh if self.activation == "tanh" else (lambda v: v if v > 0.0 else 0.0)
+        last = len(self.layers) - 1
+        for n, (weight, bias) in enumerate(self.layers):
+            y = [b + sum(w * v for w, v in zip(row, x)) for row, b in zip(weight, bias)]
+            x = y if n == last else [act(v) for v in y]
+        return x
+
+    def act(self, observation, greedy=True, low=None, high=None, rng=random):
+        """The action as a list of floats (the flat encoding: a Discrete index k is [float(k)]).
+        Greedy: the argmax (first of ties) or the mean clipped to [low, high] when given, as Rlx's
+        ActGreedy; otherwise a sample with ``rng``."""
+        out = self.forward(observation)
+        if not self.continuous:
+            if greedy:
+                return [float(max(range(len(out)), key=lambda k: (out[k], -k)))]
+            top = max(out)
+            weights = [math.exp(v - top) for v in out]
+            return [float(rng.choices(range(len(out)), weights)[0])]
+        if not greedy:
+            out = [m + math.exp(s) * rng.gauss(0.0, 1.0) for m, s in zip(out, self.log_std)]
+        if low is not None and high is not None:
+            out = [min(max(v, lo), hi) for v, lo, hi in zip(out, low, high)]
+        return out
+
+
+class PolicyClient:
+    """A simulator that owns its loop asks Rlx's policy server for actions and reports rewards.
+
+    With ``local=True`` the client fetches the policy weights (GET_WEIGHTS) and computes actions
+    itself with ``LocalPolicy`` (greedy unless ``greedy=False``), fetching them again every
+    ``refresh_every`` ended episodes. The server learns on-policy and refuses actions it did not
+    choose (LOG_ACTION), so local episodes are not sent to it: ``start_episode``, ``log_returns``
+    and ``end_episode`` keep the same calls but only count locally (``local_returns`` holds the
+    return of every ended local episode). Use it for deployment and evaluation, not for training."""
+
+    def __init__(self, address, name, observation_space, action_space, timeout=None, local=False, refresh_every=10, greedy=True):
         host, _, port = address.rpartition(":")
         self.conn = Connection.connect(host, int(port), timeout)
         obs_space, act_space = to_space(observation_space), to_space(action_space)
@@ -299,15 +376,38 @@ class PolicyClient:
         self.conn.send(CLIENT_HELLO, NO_ENV, 0, struct.pack("<H", len(encoded)) + encoded + obs_space.encode() + act_space.encode())
         self.conn.expect(WELCOME, "WELCOME")
         self._next_episode = 1
+        self.local, self.refresh_every, self.greedy = bool(local), int(refresh_every), bool(greedy)
+        if self.local and self.refresh_every < 1:
+            raise ValueError("refresh_every: expected a positive number of episodes, received %d" % self.refresh_every)
+        self._low, self._high = (act_space.low, act_space.high) if isinstance(act_space, Box) else (None, None)
+        self.policy, self.local_returns, self._local_episodes, self._open = None, [], 0, {}
+        if self.local:
+            self.policy = self.get_weights()
+
+    def get_weights(self):
+        """Fetches the current policy weights (GET_WEIGHTS) as a ``LocalPolicy`` (``.version`` rises with training).
+        Raises ProtocolError if the server has no weights yet (the trainer has not started); ask again later."""
+        self.conn.send(GET_WEIGHTS)
+        policy = LocalPolicy(self.conn.expect(WEIGHTS, "WEIGHTS")[3])
+        obs_size = struct.calcsize(self._obs_fmt) // 4
+        if policy.observation_size != obs_size or (policy.continuous and policy.outputs != self._act_size):
+            raise ProtocolError("WEIGHTS: the policy expects %d observation values and %d action values, this client has %d and %d"
+                                % (policy.observation_size, policy.outputs if policy.continuous else 1, obs_size, self._act_size))
+        return policy
 
     def start_episode(self):
         episode = self._next_episode
         self._next_episode += 1
+        if self.local:
+            self._open[episode] = 0.0
+            return episode
         self.conn.send(START_EPISODE, episode)
         self.conn.expect(OK, "OK after START_EPISODE")
         return episode
 
     def get_action(self, episode, observation):
+        if self.local:
+            return self.policy.act(observation, self.greedy, self._low, self._high)
         self.conn.send(GET_ACTION, episode, 1, struct.pack(self._obs_fmt, *_flatten(observation)))
         payload = self.conn.expect(ACTION, "ACTION")[3]
         if len(payload) != 4 * self._act_size:
@@ -319,10 +419,19 @@ class PolicyClient:
         self.conn.expect(OK, "OK after LOG_ACTION")
 
     def log_returns(self, episode, reward):
+        if self.local:
+            self._open[episode] += float(reward)
+            return
         self.conn.send(LOG_RETURNS, episode, 1, struct.pack("<f", reward))
         self.conn.expect(OK, "OK after LOG_RETURNS")
 
     def end_episode(self, episode, observation, truncated=False):
+        if self.local:
+            self.local_returns.append(self._open.pop(episode))
+            self._local_episodes += 1
+            if self._local_episodes % self.refresh_every == 0:
+                self.policy = self.get_weights()
+            return
         self.conn.send(END_EPISODE, episode, 1, struct.pack(self._obs_fmt, *_flatten(observation)) + bytes([TRUNCATED if truncated else TERMINATED]))
         self.conn.expect(OK, "OK after END_EPISODE")
 

@@ -1,6 +1,9 @@
 """Plays CartPole episodes, asking Rlx's policy server for every action (the simulator owns the loop).
 
-    python3 policy_client.py HOST:PORT [--episodes 100]
+    python3 policy_client.py HOST:PORT [--episodes 100] [--local [--refresh-every 10]]
+
+With --local the client fetches the policy weights and acts itself (greedy), fetching them again
+every --refresh-every episodes; those episodes are not reported to the trainer (evaluation only).
 """
 
 import argparse
@@ -19,12 +22,15 @@ def main():
     parser.add_argument("address")
     parser.add_argument("--episodes", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--local", action="store_true", help="act with a local copy of the policy (evaluation only)")
+    parser.add_argument("--refresh-every", type=int, default=10, help="with --local: episodes between weight fetches")
     args = parser.parse_args()
     env = CartPoleEnv()
     deadline = time.monotonic() + 30  # the trainer may start after the simulator
     while True:
         try:
-            client = PolicyClient(args.address, "CartPole-py", env.observation_space, env.action_space)
+            client = PolicyClient(args.address, "CartPole-py", env.observation_space, env.action_space,
+                                  local=args.local, refresh_every=args.refresh_every)
             break
         except ConnectionRefusedError:
             if time.monotonic() > deadline:
