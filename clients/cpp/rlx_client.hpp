@@ -1,7 +1,8 @@
 // Rlx external-simulator client library: header-only, C++17, POSIX sockets, no other dependency.
 //
 //  - rlx::SimulatorServer: host environments that Rlx drives (reset/step) over TCP ("remote env" mode).
-//  - rlx::PolicyClient:    a simulator that owns its loop asks Rlx for actions ("policy client" mode).
+//  - rlx::PolicyClient:    a simulator that owns its loop asks Rlx for actions ("policy client" mode);
+//                          get_weights() returns an rlx::LocalPolicy to act without a round trip.
 //
 // The wire format is specified in docs/protocol.md (version 1). All values are little-endian.
 #pragma once
@@ -13,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -37,7 +39,7 @@ constexpr uint8_t kTruncated = 2;
 enum class Msg : uint8_t {
   Hello = 1, Spaces = 2, Reset = 3, Step = 4, Result = 5, Error = 6, Close = 7,
   ClientHello = 16, Welcome = 17, StartEpisode = 18, Ok = 19, GetAction = 20, Action = 21,
-  LogAction = 22, LogReturns = 23, EndEpisode = 24,
+  LogAction = 22, LogReturns = 23, EndEpisode = 24, GetWeights = 25, Weights = 26,
 };
 
 /// A space in the flat float encoding: Discrete actions travel as one float holding the index.
@@ -351,6 +353,91 @@ class SimulatorServer {
   std::atomic<uint64_t> steps_{0};
 };
 
+/// Rlx's actor-critic policy decoded from a WEIGHTS payload (docs/protocol.md, "Policy weights"):
+/// the actor MLP (tanh or ReLU hidden layers, linear output), then the argmax of the logits
+/// (Discrete) or the mean clipped to the action box (Box). Only the greedy action is computed here.
+class LocalPolicy {
+ public:
+  /// Decodes a WEIGHTS payload; throws ProtocolError on a malformed one.
+  explicit LocalPolicy(const std::vector<uint8_t>& p) {
+    size_t at = 0;
+    auto need = [&](size_t n) { if (p.size() < at + n) throw ProtocolError("WEIGHTS payload: truncated at byte " + std::to_string(at) + " of " + std::to_string(p.size())); };
+    auto u32 = [&]() { need(4); uint32_t v = detail::get_u32(p.data() + at); at += 4; return v; };
+    auto u8 = [&]() { need(1); return p[at++]; };
+    uint64_t lo = u32(), hi = u32();
+    version = lo | hi << 32;
+    observation_size = u32();
+    continuous = u8() == 2;
+    outputs = u32();
+    relu = u8() == 2;
+    uint32_t h = u32();
+    if (h > 1024) throw ProtocolError("WEIGHTS header: expected at most 1024 hidden layers, received " + std::to_string(h));
+    std::vector<uint32_t> widths{observation_size};
+    for (uint32_t i = 0; i < h; i++) widths.push_back(u32());
+    uint32_t count = u32();
+    size_t expected = 0;
+    for (uint32_t out : {outputs, 1u})
+      for (size_t l = 0; l < widths.size(); l++) {
+        size_t o = l + 1 < widths.size() ? widths[l + 1] : out;
+        expected += size_t(widths[l]) * o + o;
+      }
+    if (continuous) expected += outputs;
+    if (count != expected || p.size() != at + 4 * size_t(count))
+      throw ProtocolError("WEIGHTS parameters: expected " + std::to_string(expected) + " float32 values, received count " + std::to_string(count) + " and " + std::to_string(p.size() - at) + " bytes");
+    params_.resize(count);
+    for (uint32_t i = 0; i < count; i++) params_[i] = detail::get_f32(p.data() + at + 4 * i);
+    size_t pos = 0;
+    for (size_t l = 0; l < widths.size(); l++) {  // actor layers: weight [out][in] row-major, then bias [out]
+      Layer layer{widths[l], l + 1 < widths.size() ? widths[l + 1] : outputs, pos};
+      pos += size_t(layer.in) * layer.out + layer.out;
+      layers_.push_back(layer);
+    }
+  }
+
+  uint64_t version = 0;
+  uint32_t observation_size = 0, outputs = 0;
+  bool continuous = false, relu = false;
+
+  /// The actor's outputs (logits or means, `outputs` floats) for one observation.
+  void forward(const float* observation, float* out) const {
+    std::vector<float>& x = a_, &y = b_;
+    x.assign(observation, observation + observation_size);
+    for (size_t l = 0; l < layers_.size(); l++) {
+      const Layer& L = layers_[l];
+      const float* w = params_.data() + L.offset;
+      const float* bias = w + size_t(L.in) * L.out;
+      y.resize(L.out);
+      for (uint32_t o = 0; o < L.out; o++) {
+        float sum = bias[o];
+        for (uint32_t i = 0; i < L.in; i++) sum += w[size_t(o) * L.in + i] * x[i];
+        y[o] = l + 1 == layers_.size() ? sum : relu ? (sum > 0 ? sum : 0) : std::tanh(sum);
+      }
+      std::swap(x, y);
+    }
+    std::copy(x.begin(), x.end(), out);
+  }
+
+  /// The greedy action in the flat encoding (Discrete: 1 float, the index; Box: `outputs` floats,
+  /// clipped to [low, high] when given).
+  void act(const float* observation, float* action, const float* low = nullptr, const float* high = nullptr) const {
+    std::vector<float> out(outputs);
+    forward(observation, out.data());
+    if (!continuous) {
+      uint32_t best = 0;
+      for (uint32_t k = 1; k < outputs; k++) if (out[k] > out[best]) best = k;
+      action[0] = float(best);
+      return;
+    }
+    for (uint32_t k = 0; k < outputs; k++) action[k] = low && high ? std::fmin(std::fmax(out[k], low[k]), high[k]) : out[k];
+  }
+
+ private:
+  struct Layer { uint32_t in, out; size_t offset; };
+  std::vector<float> params_;
+  std::vector<Layer> layers_;
+  mutable std::vector<float> a_, b_;
+};
+
 /// A simulator that owns its loop and asks Rlx's policy server for actions.
 class PolicyClient {
  public:
@@ -366,6 +453,19 @@ class PolicyClient {
   }
   ~PolicyClient() {
     try { c_->begin(); c_->send(Msg::Close, kNoEnv, 0); } catch (...) {}
+  }
+
+  /// Fetches the current policy weights (GET_WEIGHTS). Rlx learns on-policy and refuses actions it did
+  /// not choose, so episodes played with the local copy are not reported: use it for deployment and
+  /// evaluation. Throws ProtocolError if the server has no weights yet (ask again later).
+  LocalPolicy get_weights() {
+    c_->begin();
+    c_->send(Msg::GetWeights, kNoEnv, 0);
+    c_->expect(Msg::Weights, "WEIGHTS");
+    LocalPolicy policy(c_->payload);
+    if (policy.observation_size != obs_size_ || (policy.continuous && policy.outputs != act_size_))
+      throw ProtocolError("WEIGHTS: the policy expects " + std::to_string(policy.observation_size) + " observation values, this client has " + std::to_string(obs_size_));
+    return policy;
   }
 
   /// Starts an episode; returns its id.

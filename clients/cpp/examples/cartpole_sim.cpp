@@ -2,6 +2,10 @@
 //
 //   cartpole_sim [--host 127.0.0.1] [--port 0] [--num-envs 1]                 serve environments (remote env mode)
 //   cartpole_sim --policy-server HOST:PORT [--episodes N]                     play episodes asking Rlx for actions
+//   cartpole_sim --policy-server HOST:PORT --local [--refresh-every N]        act with a local copy of the policy
+//                (fetched again every N episodes; these episodes are not reported: evaluation only)
+//   cartpole_sim --local-policy HOST:PORT < observations                      print "version V", then per line of
+//                4 observation floats the greedy action and the logits
 //
 // Fault injection, for tests of Rlx's fault handling (counted in steps over all sessions):
 //   --hang-after N   stop answering after N steps      --exit-after N   exit the process after N steps
@@ -20,6 +24,11 @@ namespace {
 long arg_long(int argc, char** argv, const std::string& name, long fallback) {
   for (int i = 1; i + 1 < argc; i++) if (name == argv[i]) return std::strtol(argv[i + 1], nullptr, 10);
   return fallback;
+}
+
+bool has_flag(int argc, char** argv, const std::string& name) {
+  for (int i = 1; i < argc; i++) if (name == argv[i]) return true;
+  return false;
 }
 
 std::string arg_string(int argc, char** argv, const std::string& name, const std::string& fallback) {
@@ -44,9 +53,8 @@ class FaultyCartPole : public CartPole {
   long delay_us_;
 };
 
-int play(const std::string& address, long episodes) {
+std::unique_ptr<rlx::PolicyClient> connect(const std::string& address, const CartPole& env) {
   size_t colon = address.rfind(':');
-  CartPole env;
   // The trainer may start after the simulator: retry the connection for up to 30 s.
   std::unique_ptr<rlx::PolicyClient> connection;
   for (int attempt = 0; !connection; attempt++) {
@@ -57,6 +65,49 @@ int play(const std::string& address, long episodes) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
+  return connection;
+}
+
+// Greedy actions of the fetched policy for observations read from stdin.
+int print_local_policy(const std::string& address) {
+  CartPole env;
+  std::unique_ptr<rlx::PolicyClient> client = connect(address, env);
+  rlx::LocalPolicy policy = client->get_weights();
+  std::printf("version %llu\n", static_cast<unsigned long long>(policy.version));
+  float obs[4], action[1], logits[2];
+  while (std::scanf("%f %f %f %f", &obs[0], &obs[1], &obs[2], &obs[3]) == 4) {
+    policy.act(obs, action);
+    policy.forward(obs, logits);
+    std::printf("%.9g %.9g %.9g\n", action[0], logits[0], logits[1]);
+  }
+  return 0;
+}
+
+// Episodes acted with a local copy of the policy, fetched again every refresh_every episodes.
+int play_local(const std::string& address, long episodes, long refresh_every) {
+  CartPole env;
+  std::unique_ptr<rlx::PolicyClient> client = connect(address, env);
+  rlx::LocalPolicy policy = client->get_weights();
+  float obs[4], action[1];
+  double total = 0;
+  for (long e = 0; e < episodes; e++) {
+    if (e > 0 && e % refresh_every == 0) policy = client->get_weights();
+    env.reset(int32_t(e), obs);
+    for (;;) {
+      policy.act(obs, action);
+      rlx::StepResult r = env.step(action, obs);
+      total += r.reward;
+      if (r.terminated || r.truncated) break;
+    }
+  }
+  std::printf("played %ld episodes locally (weights version %llu), mean return %.1f\n", episodes,
+              static_cast<unsigned long long>(policy.version), episodes > 0 ? total / double(episodes) : 0.0);
+  return 0;
+}
+
+int play(const std::string& address, long episodes) {
+  CartPole env;
+  std::unique_ptr<rlx::PolicyClient> connection = connect(address, env);
   rlx::PolicyClient& client = *connection;
   float obs[4], action[1];
   double total = 0;
@@ -81,8 +132,15 @@ int play(const std::string& address, long episodes) {
 
 int main(int argc, char** argv) {
   std::string policy_server = arg_string(argc, argv, "--policy-server", "");
-  if (!policy_server.empty()) {
+  std::string local_policy = arg_string(argc, argv, "--local-policy", "");
+  if (!policy_server.empty() || !local_policy.empty()) {
     try {
+      if (!local_policy.empty()) return print_local_policy(local_policy);
+      if (has_flag(argc, argv, "--local")) {
+        long refresh = arg_long(argc, argv, "--refresh-every", 10);
+        if (refresh < 1) { std::fprintf(stderr, "cartpole_sim: --refresh-every must be a positive number of episodes\n"); return 2; }
+        return play_local(policy_server, arg_long(argc, argv, "--episodes", 100), refresh);
+      }
       return play(policy_server, arg_long(argc, argv, "--episodes", 100));
     } catch (const rlx::ProtocolError& e) {
       std::fprintf(stderr, "cartpole_sim: %s\n", e.what());
