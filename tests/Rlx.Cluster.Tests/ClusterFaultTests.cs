@@ -50,8 +50,16 @@ public sealed class ClusterFaultTests
         Assert.Equal(accepted.Count * FragmentLength * EnvsPerRunner, group.AcceptedSteps);
     }
 
-    private static int HostOf(LocalCluster cluster, int runner) =>
-        cluster.Status().Nodes.Where(n => n.Alive).First(n => n.Report.Runners.Any(r => r.Runner == runner && r.State != "dead")).Report.Pid;
+    private static int HostOf(LocalCluster cluster, int runner)
+    {
+        // Between a kill and the next heartbeat no live node may list the runner yet: wait for one.
+        int pid = 0;
+        LocalCluster.WaitFor(
+            () => (pid = cluster.Status().Nodes.Where(n => n.Alive).FirstOrDefault(n => n.Report.Runners.Any(r => r.Runner == runner && r.State != "dead"))?.Report.Pid ?? 0) > 0,
+            TimeSpan.FromSeconds(30),
+            $"a live node to host runner {runner}");
+        return pid;
+    }
 
     [SkippableFact]
     [Trait("Category", "Cluster")]
