@@ -12,6 +12,14 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 bash "$root/scripts/deps/install.sh"   # rabbitmq-server, chromium, g++/cmake, python3 for the tests that need them
 
+for project in tests/*/*.csproj; do
+  if ! grep -qF "Path=\"$project\"" Rlx.slnx; then
+    echo "$project is not in Rlx.slnx, so it would not be built: add it with 'dotnet sln Rlx.slnx add $project'"
+    echo "0 passed, 1 failed, 0 skipped"
+    exit 1
+  fi
+done
+
 if ! dotnet build Rlx.slnx -c Release --nologo -v quiet -clp:ErrorsOnly; then
   echo "build failed"
   echo "0 passed, 1 failed, 0 skipped"
@@ -27,7 +35,8 @@ for project in tests/*/*.csproj; do
   code=${PIPESTATUS[0]}
   summary="$(grep -E "(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+" "$log" | tail -n 1)"
   if [ -z "$summary" ]; then
-    echo "$name: no test summary (the test host did not finish); counting the project as failed"
+    echo "$name: no test summary; counting the project as failed. The last lines dotnet test printed:"
+    tail -n 30 "$log" | sed 's/^/    /'
     failed=$((failed + 1)); status=1
     continue
   fi
