@@ -60,7 +60,7 @@ public sealed class Adam : IOptimizer
         {
             float[] value = _parameters[p].Value, grad = _parameters[p].Grad, m = FirstMoments[p], v = SecondMoments[p];
             int i = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Wide)
             {
                 // The same operations, in the same order, 16 elements at a time.
                 Vector512<float> vb1 = Vector512.Create(b1), vb2 = Vector512.Create(b2), c1 = Vector512.Create(1 - b1), c2 = Vector512.Create(1 - b2);

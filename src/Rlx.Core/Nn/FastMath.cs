@@ -24,7 +24,7 @@ public static class FastMath
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Simd.Wide)
         {
             for (; i + 16 <= x.Length; i += 16)
             {

@@ -6,8 +6,9 @@ namespace Rlx.Nn;
 
 /// <summary>
 /// Dense float32 kernels for row-major matrices. The matrix product keeps a 4-row × 64-column block
-/// of the result in <see cref="Vector512{T}"/> registers while streaming the shared dimension; small
-/// or odd shapes take simple loops. Everything runs in a fixed order on one thread, so results are
+/// of the result in <see cref="Vector512{T}"/> registers (with AVX-512; a 6-row × 16-column block of
+/// <see cref="Vector256{T}"/> registers with AVX2) while streaming the shared dimension; small or odd
+/// shapes take simple loops. Everything runs in a fixed order on one thread, so results are
 /// bit-reproducible.
 /// </summary>
 public static class Kernels
@@ -22,7 +23,7 @@ public static class Kernels
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         int i = 0;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        if (Simd.Wide && n >= 16)
         {
             var va = Vector512.Create(a);
             for (; i + 16 <= n; i += 16)
@@ -46,7 +47,7 @@ public static class Kernels
         ref float yr = ref MemoryMarshal.GetReference(y);
         int i = 0;
         float sum = 0;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        if (Simd.Wide && n >= 16)
         {
             Vector512<float> acc = Vector512<float>.Zero;
             for (; i + 16 <= n; i += 16)
@@ -84,17 +85,22 @@ public static class Kernels
             {
                 GemmPanel64(a, rowStride, colStride, b, c, m, k, n, column);
             }
-        }
 
-        if (Vector512.IsHardwareAccelerated)
-        {
             for (; column + 16 <= n; column += 16)
             {
                 GemmPanel16(a, rowStride, colStride, b, c, m, k, n, column);
             }
         }
+        else if (Simd.Wide)
+        {
+            // Sixteen 256-bit registers: a 6-row × 16-column block (12 accumulators) fits them, a 4 × 64 one does not.
+            for (; column + 16 <= n; column += 16)
+            {
+                GemmPanel16x6(a, rowStride, colStride, b, c, m, k, n, column);
+            }
+        }
 
-        if (Vector512.IsHardwareAccelerated && column < n && n >= 16)
+        if (Simd.Wide && column < n && n >= 16)
         {
             GemmTail(a, rowStride, colStride, b, c, m, k, n, n - column);
             column = n;
@@ -289,6 +295,72 @@ public static class Kernels
             }
 
             sum.StoreUnsafe(ref ci);
+        }
+    }
+
+    /// <summary>Accumulates a 16-column panel of <c>a · b</c> into <c>c</c> with 256-bit vectors, six rows at a time.</summary>
+    private static void GemmPanel16x6(ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, int column)
+    {
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), column);
+        ref float cr = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), column);
+        int i = 0;
+        for (; i + 6 <= m; i += 6)
+        {
+            ref float c0 = ref Unsafe.Add(ref cr, i * n);
+            ref float c1 = ref Unsafe.Add(ref c0, n);
+            ref float c2 = ref Unsafe.Add(ref c1, n);
+            ref float c3 = ref Unsafe.Add(ref c2, n);
+            ref float c4 = ref Unsafe.Add(ref c3, n);
+            ref float c5 = ref Unsafe.Add(ref c4, n);
+            ref float a0 = ref Unsafe.Add(ref ar, i * rowStride);
+            Vector256<float> s00 = Vector256.LoadUnsafe(ref c0), s01 = Vector256.LoadUnsafe(ref c0, 8);
+            Vector256<float> s10 = Vector256.LoadUnsafe(ref c1), s11 = Vector256.LoadUnsafe(ref c1, 8);
+            Vector256<float> s20 = Vector256.LoadUnsafe(ref c2), s21 = Vector256.LoadUnsafe(ref c2, 8);
+            Vector256<float> s30 = Vector256.LoadUnsafe(ref c3), s31 = Vector256.LoadUnsafe(ref c3, 8);
+            Vector256<float> s40 = Vector256.LoadUnsafe(ref c4), s41 = Vector256.LoadUnsafe(ref c4, 8);
+            Vector256<float> s50 = Vector256.LoadUnsafe(ref c5), s51 = Vector256.LoadUnsafe(ref c5, 8);
+            for (int p = 0; p < k; p++)
+            {
+                ref float bp = ref Unsafe.Add(ref br, p * n);
+                Vector256<float> b0 = Vector256.LoadUnsafe(ref bp), b1 = Vector256.LoadUnsafe(ref bp, 8);
+                ref float ap = ref Unsafe.Add(ref a0, p * colStride);
+                Vector256<float> x = Vector256.Create(ap);
+                s00 = Vector256.FusedMultiplyAdd(x, b0, s00); s01 = Vector256.FusedMultiplyAdd(x, b1, s01);
+                x = Vector256.Create(Unsafe.Add(ref ap, rowStride));
+                s10 = Vector256.FusedMultiplyAdd(x, b0, s10); s11 = Vector256.FusedMultiplyAdd(x, b1, s11);
+                x = Vector256.Create(Unsafe.Add(ref ap, 2 * rowStride));
+                s20 = Vector256.FusedMultiplyAdd(x, b0, s20); s21 = Vector256.FusedMultiplyAdd(x, b1, s21);
+                x = Vector256.Create(Unsafe.Add(ref ap, 3 * rowStride));
+                s30 = Vector256.FusedMultiplyAdd(x, b0, s30); s31 = Vector256.FusedMultiplyAdd(x, b1, s31);
+                x = Vector256.Create(Unsafe.Add(ref ap, 4 * rowStride));
+                s40 = Vector256.FusedMultiplyAdd(x, b0, s40); s41 = Vector256.FusedMultiplyAdd(x, b1, s41);
+                x = Vector256.Create(Unsafe.Add(ref ap, 5 * rowStride));
+                s50 = Vector256.FusedMultiplyAdd(x, b0, s50); s51 = Vector256.FusedMultiplyAdd(x, b1, s51);
+            }
+
+            s00.StoreUnsafe(ref c0); s01.StoreUnsafe(ref c0, 8);
+            s10.StoreUnsafe(ref c1); s11.StoreUnsafe(ref c1, 8);
+            s20.StoreUnsafe(ref c2); s21.StoreUnsafe(ref c2, 8);
+            s30.StoreUnsafe(ref c3); s31.StoreUnsafe(ref c3, 8);
+            s40.StoreUnsafe(ref c4); s41.StoreUnsafe(ref c4, 8);
+            s50.StoreUnsafe(ref c5); s51.StoreUnsafe(ref c5, 8);
+        }
+
+        for (; i < m; i++)
+        {
+            ref float ci = ref Unsafe.Add(ref cr, i * n);
+            Vector256<float> s0 = Vector256.LoadUnsafe(ref ci), s1 = Vector256.LoadUnsafe(ref ci, 8);
+            for (int p = 0; p < k; p++)
+            {
+                ref float bp = ref Unsafe.Add(ref br, p * n);
+                Vector256<float> x = Vector256.Create(Unsafe.Add(ref ar, (i * rowStride) + (p * colStride)));
+                s0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp), s0);
+                s1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp, 8), s1);
+            }
+
+            s0.StoreUnsafe(ref ci);
+            s1.StoreUnsafe(ref ci, 8);
         }
     }
 
