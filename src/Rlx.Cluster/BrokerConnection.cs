@@ -9,6 +9,31 @@ internal static class BrokerConnection
     /// <summary>How long a connection may stay closed before its owner opens a new one (the client does not recover connections the broker closed with an error).</summary>
     public static TimeSpan ReconnectAfter(ClusterOptions options) => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, 5 * options.RetryDelay.Ticks));
 
+    /// <summary>
+    /// Runs <paramref name="setup"/> (declaring queues and consumers again) after each automatic recovery of
+    /// <paramref name="connection"/>. It runs after the client's recovery handler has returned: broker calls made
+    /// inside that handler wait for the recovery itself and time out.
+    /// </summary>
+    public static void OnRecovered(IConnection connection, Func<Task> setup, Action<string> log, string who)
+    {
+        connection.RecoverySucceededAsync += (_, _) =>
+        {
+            log($"{who}: reconnected to the broker");
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await setup().ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationInterruptedException or AlreadyClosedException or IOException or OperationCanceledException)
+                {
+                    log($"{who}: could not set up again after reconnecting ({e.Message}); waiting for the next reconnection");
+                }
+            });
+            return Task.CompletedTask;
+        };
+    }
+
     /// <summary>Connects to <paramref name="cluster"/>, retrying every <see cref="ClusterOptions.RetryDelay"/> until <see cref="ClusterOptions.ConnectTimeout"/>.</summary>
     public static async Task<IConnection> OpenAsync(ClusterInfo cluster, ClusterOptions options, string name, CancellationToken cancellationToken = default)
     {

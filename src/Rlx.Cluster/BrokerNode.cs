@@ -65,7 +65,7 @@ public sealed class BrokerNode : IDisposable
             default_pass = {password}
             loopback_users = none
             log.console = false
-            log.file.level = warning
+            log.file.level = info
 
             """));
         File.WriteAllText(Path.Combine(directory, "enabled_plugins"), "[].\n");

@@ -33,6 +33,13 @@ internal static class ClusterProtocol
     /// <summary>Fanout exchange of one run's weights.</summary>
     public static string Weights(string run) => $"rlx.run.{run}.weights";
 
+    /// <summary>
+    /// Declares one run's weights exchange. The driver and every runner declare it (with the same arguments), so a
+    /// runner placed while a restarted broker has not yet seen its driver again can still bind to it.
+    /// </summary>
+    public static Task DeclareWeightsAsync(IChannel channel, string run, CancellationToken cancellationToken = default) =>
+        channel.ExchangeDeclareAsync(Weights(run), ExchangeType.Fanout, durable: false, autoDelete: false, cancellationToken: cancellationToken);
+
     /// <summary>Queue of one run's weights requests (from runners placed after the last broadcast), answered by its driver.</summary>
     public static string WeightsRequests(string run) => $"rlx.run.{run}.weights-requests";
 

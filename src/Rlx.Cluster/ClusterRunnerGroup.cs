@@ -79,11 +79,26 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
         var group = new ClusterRunnerGroup(request, options, log, asynchronous, fragmentLength, connection, channel, run, package);
         await group.SetupAsync().ConfigureAwait(false);
-        connection.RecoverySucceededAsync += async (_, _) =>
+        connection.ConnectionShutdownAsync += (_, e) =>
         {
-            log($"run {run}: reconnected to the broker");
-            await group.SetupAsync().ConfigureAwait(false);
+            if (!group._disposed)
+            {
+                log($"run {run}: lost the broker connection ({e.ReplyText}); reconnecting");
+            }
+
+            return Task.CompletedTask;
         };
+        connection.ConnectionRecoveryErrorAsync += (_, e) =>
+        {
+            log($"run {run}: cannot reach the broker yet ({e.Exception.Message}); retrying");
+            return Task.CompletedTask;
+        };
+        connection.CallbackExceptionAsync += (_, e) =>
+        {
+            log($"run {run}: {e.Exception.GetType().Name}: {e.Exception.Message}");
+            return Task.CompletedTask;
+        };
+        BrokerConnection.OnRecovered(connection, group.SetupAfterRecoveryAsync, log, $"run {run}");
         for (int r = 0; r < request.NumRunners; r++)
         {
             byte[] body = RunnerSpec.From(request, run, r, fragmentLength, asynchronous, package).Serialize();
@@ -92,6 +107,26 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 
         log($"run {run}: {request.NumRunners} runners x {request.Settings.NumEnvs} envs assigned to the cluster at {cluster.Address}");
         return group;
+    }
+
+    private async Task SetupAfterRecoveryAsync()
+    {
+        try
+        {
+            await SetupAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // RabbitMQ 3.10 may not bring back a quorum queue declared moments before the broker was killed: it stays
+            // listed but never answers. Delete it and declare it again; fragments that were only in it are lost.
+            _log($"run {_run}: the run's fragment queue did not come back with the broker; declaring it again (fragments only in it are lost)");
+            await using (IChannel scratch = await _connection.CreateChannelAsync().ConfigureAwait(false))
+            {
+                await scratch.QueueDeleteAsync(ClusterProtocol.Fragments(_run)).ConfigureAwait(false);
+            }
+
+            await SetupAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task SetupAsync()
@@ -109,7 +144,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
 
         await channel.QueueDeclareAsync(ClusterProtocol.Fragments(_run), durable: true, exclusive: false, autoDelete: false, fragmentArgs).ConfigureAwait(false);
-        await channel.ExchangeDeclareAsync(ClusterProtocol.Weights(_run), ExchangeType.Fanout, durable: false, autoDelete: false).ConfigureAwait(false);
+        await ClusterProtocol.DeclareWeightsAsync(channel, _run).ConfigureAwait(false);
         await channel.QueueDeclareAsync(ClusterProtocol.Assignments, durable: true, exclusive: false, autoDelete: false, ClusterProtocol.Quorum()).ConfigureAwait(false);
         await channel.BasicQosAsync(0, (ushort)Math.Min(ushort.MaxValue, 2 * NumRunners), global: false).ConfigureAwait(false);
         var consumer = new AsyncEventingBasicConsumer(channel);

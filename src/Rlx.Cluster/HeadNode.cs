@@ -36,7 +36,7 @@ public sealed class HeadNode : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         _connection = await BrokerConnection.OpenAsync(_cluster, _options, "rlx head", cancellationToken).ConfigureAwait(false);
-        _connection.RecoverySucceededAsync += (_, _) => SetupAsync(cancellationToken);
+        BrokerConnection.OnRecovered(_connection, () => SetupAsync(cancellationToken), _log, "head");
         await SetupAsync(cancellationToken).ConfigureAwait(false);
         DateTime? closedSince = null;
         while (!cancellationToken.IsCancellationRequested)
@@ -53,7 +53,7 @@ public sealed class HeadNode : IAsyncDisposable
                         IConnection fresh = await BrokerConnection.OpenAsync(_cluster, _options with { ConnectTimeout = TimeSpan.FromSeconds(2) }, "rlx head", cancellationToken).ConfigureAwait(false);
                         _connection.Dispose();
                         _connection = fresh;
-                        _connection.RecoverySucceededAsync += (_, _) => SetupAsync(cancellationToken);
+                        BrokerConnection.OnRecovered(_connection, () => SetupAsync(cancellationToken), _log, "head");
                         await SetupAsync(cancellationToken).ConfigureAwait(false);
                         closedSince = null;
                         _log("opened a new broker connection");

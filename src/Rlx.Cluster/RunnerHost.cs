@@ -70,7 +70,7 @@ internal sealed class RunnerHost : IDisposable
     {
         try
         {
-            RunAsync().GetAwaiter().GetResult();
+            Loop();
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
@@ -88,7 +88,9 @@ internal sealed class RunnerHost : IDisposable
         }
     }
 
-    private async Task RunAsync()
+    // Everything blocks this runner's own thread: an await here would move the sampling loop (and an environment's
+    // blocking step) onto the shared thread pool, which starves when a worker hosts hundreds of slow runners.
+    private void Loop()
     {
         CancellationToken stop = _stop.Token;
         EnvRunnerSettings settings = _spec.Settings();
@@ -104,18 +106,19 @@ internal sealed class RunnerHost : IDisposable
         }
 
         using var runner = new EnvRunner(settings, policy, _spec.Seed + (_spec.Runner * _spec.NumEnvs), ActionSeed(_spec.Seed, _spec.Runner, Restarts));
-        await using IChannel channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stop).ConfigureAwait(false);
+        using IChannel channel = _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stop).GetAwaiter().GetResult();
         var weightsQueueArgs = new Dictionary<string, object?> { ["x-max-length"] = 1 };
-        QueueDeclareOk weightsQueue = await channel.QueueDeclareAsync($"rlx.run.{_spec.Run}.w.{_spec.Runner}.{_incarnation}", durable: false, exclusive: true, autoDelete: true, arguments: weightsQueueArgs, cancellationToken: stop).ConfigureAwait(false);
-        await channel.QueueBindAsync(weightsQueue.QueueName, ClusterProtocol.Weights(_spec.Run), "", cancellationToken: stop).ConfigureAwait(false);
+        QueueDeclareOk weightsQueue = channel.QueueDeclareAsync($"rlx.run.{_spec.Run}.w.{_spec.Runner}.{_incarnation}", durable: false, exclusive: true, autoDelete: true, arguments: weightsQueueArgs, cancellationToken: stop).GetAwaiter().GetResult();
+        ClusterProtocol.DeclareWeightsAsync(channel, _spec.Run, stop).GetAwaiter().GetResult();
+        channel.QueueBindAsync(weightsQueue.QueueName, ClusterProtocol.Weights(_spec.Run), "", cancellationToken: stop).GetAwaiter().GetResult();
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
             OnWeights(delivery);
             return Task.CompletedTask;
         };
-        await channel.BasicConsumeAsync(weightsQueue.QueueName, autoAck: true, consumer, stop).ConfigureAwait(false);
-        await RequestWeightsAsync(channel, weightsQueue.QueueName, _spec.Run, stop).ConfigureAwait(false);
+        channel.BasicConsumeAsync(weightsQueue.QueueName, autoAck: true, consumer, stop).GetAwaiter().GetResult();
+        RequestWeightsAsync(channel, weightsQueue.QueueName, _spec.Run, stop).GetAwaiter().GetResult();
         DateTime lastRequest = DateTime.UtcNow;
 
         long loaded = -1, sequence = 0;
@@ -137,11 +140,11 @@ internal sealed class RunnerHost : IDisposable
                     return;
                 }
 
-                await _weightsArrived.WaitAsync(TimeSpan.FromMilliseconds(200), stop).ConfigureAwait(false);
+                _weightsArrived.Wait(TimeSpan.FromMilliseconds(200), stop);
                 if (loaded < 0 && Interlocked.Read(ref _weightsVersion) < 0 && DateTime.UtcNow - lastRequest > TimeSpan.FromSeconds(2))
                 {
                     // Still nothing: the request or its answer may have been lost in a reconnection; ask again.
-                    await RequestWeightsAsync(channel, weightsQueue.QueueName, _spec.Run, stop).ConfigureAwait(false);
+                    RequestWeightsAsync(channel, weightsQueue.QueueName, _spec.Run, stop).GetAwaiter().GetResult();
                     lastRequest = DateTime.UtcNow;
                 }
             }
@@ -177,7 +180,7 @@ internal sealed class RunnerHost : IDisposable
             // One publish in flight: the broker's confirm of this fragment overlaps the sampling of the next.
             if (pending is not null)
             {
-                await pending.ConfigureAwait(false);
+                pending.GetAwaiter().GetResult();
             }
 
             pending = PublishAsync(channel, fragments, properties, buffers[which].AsMemory(0, written), stop);
@@ -188,7 +191,7 @@ internal sealed class RunnerHost : IDisposable
 
         if (pending is not null)
         {
-            await pending.ConfigureAwait(false);
+            pending.GetAwaiter().GetResult();
         }
     }
 

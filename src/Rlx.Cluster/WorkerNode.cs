@@ -111,11 +111,7 @@ public sealed class WorkerNode : IAsyncDisposable
 
             return Task.CompletedTask;
         };
-        connection.RecoverySucceededAsync += async (_, _) =>
-        {
-            _log("reconnected to the broker");
-            await SetupAsync(cancellationToken).ConfigureAwait(false);
-        };
+        BrokerConnection.OnRecovered(connection, () => SetupAsync(cancellationToken), _log, "worker");
         _connection = connection;
         await SetupAsync(cancellationToken).ConfigureAwait(false);
     }
