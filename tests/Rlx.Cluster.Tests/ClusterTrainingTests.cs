@@ -63,13 +63,13 @@ public sealed class ClusterTrainingTests
         using var cluster = new LocalCluster();
         var factory = new ConnectionFactory { Uri = cluster.Info.BrokerUri() };
         using (IConnection connection = factory.CreateConnectionAsync().GetAwaiter().GetResult())
-        using (IChannel channel = connection.CreateChannelAsync().GetAwaiter().GetResult())
+        using (IChannel channel = connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).GetAwaiter().GetResult())
         {
             var properties = new BasicProperties { Headers = new Dictionary<string, object?> { ["rlx-protocol"] = 99, ["rlx-type"] = "heartbeat" }, AppId = "old-worker" };
             channel.BasicPublishAsync("", "rlx.heartbeats", false, properties, Encoding.UTF8.GetBytes("{}")).AsTask().GetAwaiter().GetResult();
         }
 
-        LocalCluster.WaitFor(() => cluster.HeadLog.Contains("rejected a heartbeat from old-worker: protocol version 99, this node speaks 1", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the head to log the refusal", null);
+        LocalCluster.WaitFor(() => cluster.HeadLog.Contains("rejected a heartbeat from old-worker: protocol version 99, this node speaks 1", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the head to log the refusal", cluster.HeadOutput);
 
         var wrong = cluster.Info with { Token = "rlx:not-the-password" };
         var error = Assert.Throws<ClusterException>(() => HeadNode.QueryStatusAsync(wrong, LocalCluster.Options, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult());

@@ -14,6 +14,7 @@ public sealed class LocalCluster : IDisposable
     private readonly List<(Process Process, StringWriterLog Log)> _workers = [];
     private readonly Process _head;
     private readonly StringWriterLog _headLog = new();
+    private readonly StringWriterLog _driverLog = new();
     private readonly string _root;
 
     public LocalCluster()
@@ -28,6 +29,7 @@ public sealed class LocalCluster : IDisposable
         Assert.False(_head.HasExited, $"The head exited while starting:\n{_headLog.Text}");
         Info = SessionDirectory.Open(SessionPath).ReadClusterInfo()!;
         ClusterRunnerGroupProvider.Options = Options;
+        ClusterRunnerGroupProvider.Log = message => _driverLog.Append($"{DateTime.Now:HH:mm:ss.fff} {message}");
     }
 
     /// <summary>Fast failure detection for tests.</summary>
@@ -49,6 +51,8 @@ public sealed class LocalCluster : IDisposable
     public string Address => Info.BrokerUri().ToString();
 
     public string HeadLog => _headLog.Text;
+
+    public StringWriterLog HeadOutput => _headLog;
 
     public IReadOnlyList<(Process Process, StringWriterLog Log)> Workers => _workers;
 
@@ -99,6 +103,7 @@ public sealed class LocalCluster : IDisposable
         }
 
         Terminate(_head);
+        KeepLogs();
         string pidFile = Path.Combine(SessionPath, "broker", "rabbitmq.pid");
         if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) && SessionDirectory.IsAlive(pid))
         {
@@ -113,6 +118,28 @@ public sealed class LocalCluster : IDisposable
         }
         catch (IOException)
         {
+        }
+    }
+
+    /// <summary>Keeps the head's and workers' output under the test output's cluster-logs folder, for a failed test's post-mortem.</summary>
+    private void KeepLogs()
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "cluster-logs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Port}");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "head.log"), _headLog.Text);
+        File.WriteAllText(Path.Combine(folder, "driver.log"), _driverLog.Text);
+        for (int w = 0; w < _workers.Count; w++)
+        {
+            File.WriteAllText(Path.Combine(folder, $"worker-{w}.log"), _workers[w].Log.Text);
+        }
+
+        string brokerLogs = Path.Combine(SessionPath, "broker", "log");
+        if (Directory.Exists(brokerLogs))
+        {
+            foreach (string file in Directory.GetFiles(brokerLogs, "*.log"))
+            {
+                File.Copy(file, Path.Combine(folder, $"broker-{Path.GetFileName(file)}"), overwrite: true);
+            }
         }
     }
 
