@@ -32,12 +32,23 @@ public sealed class HeadNode : IAsyncDisposable
     /// <summary>Raised on every heartbeat the head accepts (the dashboard's feed).</summary>
     public event Action<NodeReport>? NodeReported;
 
-    /// <summary>Serves until <paramref name="cancellationToken"/> is cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Connects to the broker and declares the cluster's queues and consumers: once this returns, nodes can join.</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         _connection = await BrokerConnection.OpenAsync(_cluster, _options, "rlx head", cancellationToken).ConfigureAwait(false);
         BrokerConnection.OnRecovered(_connection, () => SetupAsync(cancellationToken), _log, "head");
         await SetupAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Serves until <paramref name="cancellationToken"/> is cancelled (connecting first unless <see cref="ConnectAsync"/> did).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        System.Diagnostics.Debug.Assert(_connection is not null, "ConnectAsync sets the connection");
         DateTime? closedSince = null;
         while (!cancellationToken.IsCancellationRequested)
         {

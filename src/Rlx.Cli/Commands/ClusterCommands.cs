@@ -106,6 +106,7 @@ internal static class ClusterCommands
 
                 processFile = session.RegisterProcess("head", new Dictionary<string, object?> { ["address"] = cluster.Address, ["dashboard"] = cluster.DashboardUrl });
                 session.WriteClusterInfo(cluster);
+                headNode.ConnectAsync(stop).GetAwaiter().GetResult();
                 log($"head running at {cluster.Address}; session {session.Path}{(dashboard is null ? "" : $"; dashboard {dashboard.Url}")}");
                 headNode.RunAsync(stop).GetAwaiter().GetResult();
             }
