@@ -3,11 +3,13 @@
 #  1. env steps/s of CartPole-v1 sampled by 2 asynchronous runners (8 envs x 256 steps per fragment),
 #     as threads of one process (local path) and as runners on 2 worker processes through the broker
 #     (on this machine the broker competes with the runners for the same 2 cores), with a 64-64 and a
-#     256-256 policy (more computation per byte sent);
+#     256-256 policy (more computation per byte sent); then 1 runner each way, which leaves the second core to the
+#     broker and the driver, as a deployment does where the broker runs on machines of its own;
 #  2. fragment round trip: a synchronous Sample() of one step from one runner on a worker (weights out,
 #     step, fragment back through a quorum queue), p50/p99 over 2000 calls;
 #  3. a slow env (SlowCartPole-v0: every step sleeps 10-50 ms) with 1024 envs across 4 worker processes
-#     (256 runners of one env each), against the ideal 1024 / 30 ms = 34,133 steps/s.
+#     (1024 runners of one env each, 256 per worker), against the ideal 1024 / 30 ms = 34,133 steps/s, with
+#     32- and 128-step fragments (one message per ~1 s or ~4 s of a runner's stepping).
 # Results: bench/results/cluster-throughput.txt
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,16 +32,20 @@ start_cluster() {  # workers, cpus per worker
 {
   echo "# rlx cluster benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, ${seconds} s windows"
   start_cluster 2 2
-  for hidden in 64 256; do
-    local_rate="$($bench throughput local 2 8 256 "$seconds" CartPole-v1 "$hidden")"
-    cluster_rate="$($bench throughput "$address" 2 8 256 "$seconds" CartPole-v1 "$hidden")"
-    echo "CartPole-v1, ${hidden}-${hidden} policy, 2 async runners x 8 envs x 256 steps: local ${local_rate} steps/s, cluster ${cluster_rate} steps/s ($(python3 -c "print(f'{100*$cluster_rate/$local_rate:.0f}')")% of local)"
+  for runners in 2 1; do
+    for hidden in 64 256; do
+      local_rate="$($bench throughput local "$runners" 8 256 "$seconds" CartPole-v1 "$hidden")"
+      cluster_rate="$($bench throughput "$address" "$runners" 8 256 "$seconds" CartPole-v1 "$hidden")"
+      echo "CartPole-v1, ${hidden}-${hidden} policy, ${runners} async runner(s) x 8 envs x 256 steps: local ${local_rate} steps/s, cluster ${cluster_rate} steps/s ($(python3 -c "print(f'{100*$cluster_rate/$local_rate:.0f}')")% of local)"
+    done
   done
   read -r p50 p99 <<<"$($bench roundtrip "$address" 2000)"
   echo "fragment round trip (sync Sample of 1 step on a worker): p50 ${p50} ms, p99 ${p99} ms"
   "$root/rlx" stop >/dev/null
   start_cluster 4 256
-  slow_rate="$($bench throughput "$address" 1024 1 32 "$((seconds * 2))" SlowCartPole-v0)"
-  echo "SlowCartPole-v0 (10-50 ms per step), 1024 envs on 4 workers: ${slow_rate} steps/s = $(python3 -c "print(f'{100*$slow_rate/34133.3:.0f}')")% of the ideal 34,133"
+  for fragment in 32 128; do
+    slow_rate="$($bench throughput "$address" 1024 1 "$fragment" "$((seconds * 2))" SlowCartPole-v0)"
+    echo "SlowCartPole-v0 (10-50 ms per step), 1024 envs on 4 workers, ${fragment}-step fragments: ${slow_rate} steps/s = $(python3 -c "print(f'{100*$slow_rate/34133.3:.0f}')")% of the ideal 34,133"
+  done
   "$root/rlx" stop >/dev/null
 } | tee "$out"
