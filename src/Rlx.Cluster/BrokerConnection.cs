@@ -11,8 +11,8 @@ internal static class BrokerConnection
 
     /// <summary>
     /// Runs <paramref name="setup"/> (declaring queues and consumers again) after each automatic recovery of
-    /// <paramref name="connection"/>. It runs after the client's recovery handler has returned: broker calls made
-    /// inside that handler wait for the recovery itself and time out.
+    /// <paramref name="connection"/>, on the thread pool rather than inside the client's recovery handler, so a
+    /// slow or failing set-up neither holds the recovery up nor goes unreported.
     /// </summary>
     public static void OnRecovered(IConnection connection, Func<Task> setup, Action<string> log, string who)
     {
