@@ -25,7 +25,8 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private readonly bool _asynchronous;
     private readonly int _fragmentLength, _obsSize, _actSize;
     private readonly IConnection _connection;
-    private readonly IChannel _channel;
+    // Replaced when a run's queue has to be declared again after a broker restart (the old channel is then closed).
+    private volatile IChannel _channel;
     private readonly BlockingCollection<Received> _received = new();
     private readonly ConcurrentBag<SampleBatch> _free = [];
     private readonly FragmentDeduplicator _seen = new();
@@ -120,11 +121,10 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             // RabbitMQ 3.10 may not bring back a quorum queue declared moments before the broker was killed: it stays
             // listed but never answers. Delete it and declare it again; fragments that were only in it are lost.
             _log($"run {_run}: the run's fragment queue did not come back with the broker; declaring it again (fragments only in it are lost)");
-            await using (IChannel scratch = await _connection.CreateChannelAsync().ConfigureAwait(false))
-            {
-                await scratch.QueueDeleteAsync(ClusterProtocol.Fragments(_run)).ConfigureAwait(false);
-            }
-
+            // The channel that asked is stuck on the dead queue (the broker closes it once the queue is deleted):
+            // continue on a new one.
+            _channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
+            await _channel.QueueDeleteAsync(ClusterProtocol.Fragments(_run)).ConfigureAwait(false);
             await SetupAsync().ConfigureAwait(false);
         }
     }
@@ -150,7 +150,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
-            OnFragment(delivery);
+            OnFragment(channel, delivery);
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(ClusterProtocol.Fragments(_run), autoAck: false, consumer).ConfigureAwait(false);
@@ -227,7 +227,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             }
 
             _free.Add(item.Batch);
-            Ack(item.Tag);
+            Ack(item.Channel, item.Tag);
         }
 
         return _results;
@@ -278,7 +278,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             }
 
             _free.Add(item.Batch);
-            Ack(item.Tag);
+            Ack(item.Channel, item.Tag);
             if (use)
             {
                 return item.Info;
@@ -336,13 +336,13 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         _received.Dispose();
     }
 
-    private void OnFragment(BasicDeliverEventArgs delivery)
+    private void OnFragment(IChannel channel, BasicDeliverEventArgs delivery)
     {
         if (ClusterProtocol.Refusal(delivery.BasicProperties, "runner-error") is null)
         {
             // A runner could not run (its environment failed to build or step): the run cannot go on as configured.
             _runnerError = System.Text.Encoding.UTF8.GetString(delivery.Body.Span);
-            _channel.BasicAckAsync(delivery.DeliveryTag, multiple: false).AsTask().GetAwaiter().GetResult();
+            Ack(channel, delivery.DeliveryTag);
             return;
         }
 
@@ -360,7 +360,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                 string? id = delivery.BasicProperties.MessageId;
                 if (info.Runner >= 0 && info.Runner < NumRunners && FragmentDeduplicator.TryParse(id, out _, out _))
                 {
-                    _received.Add(new Received(batch, info, id!, delivery.DeliveryTag));
+                    _received.Add(new Received(batch, info, id!, channel, delivery.DeliveryTag));
                     return;
                 }
 
@@ -377,7 +377,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
 
         _log($"run {_run}: rejected a fragment: {refusal}");
-        _channel.BasicRejectAsync(delivery.DeliveryTag, requeue: false).AsTask().GetAwaiter().GetResult();
+        channel.BasicRejectAsync(delivery.DeliveryTag, requeue: false).AsTask().GetAwaiter().GetResult();
     }
 
     private async Task ServeWeightsAsync(IChannel channel, BasicDeliverEventArgs delivery)
@@ -408,11 +408,17 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
     }
 
-    private void Ack(ulong tag)
+    /// <summary>Acknowledges a delivery on the channel it came from (a replaced channel's deliveries need none).</summary>
+    private static void Ack(IChannel channel, ulong tag)
     {
+        if (channel.IsClosed)
+        {
+            return;
+        }
+
         try
         {
-            _channel.BasicAckAsync(tag, multiple: false).AsTask().GetAwaiter().GetResult();
+            channel.BasicAckAsync(tag, multiple: false).AsTask().GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
         {
@@ -462,5 +468,5 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 
     private static string Sanitise(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
 
-    private record struct Received(SampleBatch Batch, FragmentInfo Info, string MessageId, ulong Tag);
+    private record struct Received(SampleBatch Batch, FragmentInfo Info, string MessageId, IChannel Channel, ulong Tag);
 }
