@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -26,8 +27,9 @@ internal sealed class RunnerHost : IDisposable
     private readonly string _incarnation = Guid.NewGuid().ToString("N")[..12];
     private float[]? _weights;
     private long _weightsVersion = -1;
-    private bool _driverStopped;
+    private readonly CancellationTokenSource _driverGone = new();
     private long _steps;
+    private TimeSpan _fragmentTime;
 
     public RunnerHost(RunnerSpec spec, int restarts, IConnection connection, ClusterOptions options, string nodeId, Action<string> log)
     {
@@ -36,6 +38,9 @@ internal sealed class RunnerHost : IDisposable
     }
 
     public RunnerSpec Spec => _spec;
+
+    /// <summary>Whether the run is over for this runner: its driver said stop, its queue is gone, or the broker stopped confirming.</summary>
+    private bool DriverGone => _driverGone.IsCancellationRequested;
 
     public int Restarts { get; }
 
@@ -63,6 +68,7 @@ internal sealed class RunnerHost : IDisposable
         }
 
         _stop.Dispose();
+        _driverGone.Dispose();
         _weightsArrived.Dispose();
     }
 
@@ -131,7 +137,7 @@ internal sealed class RunnerHost : IDisposable
             // Wait for weights newer than the last sampled with (synchronous) or for any weights (asynchronous).
             DateTime deadline = DateTime.UtcNow + _options.DriverTimeout;
 
-            while (!_driverStopped && (Interlocked.Read(ref _weightsVersion) == loaded && (!_spec.Asynchronous || loaded < 0)))
+            while (!DriverGone && (Interlocked.Read(ref _weightsVersion) == loaded && (!_spec.Asynchronous || loaded < 0)))
             {
                 State = "idle";
                 if (DateTime.UtcNow > deadline)
@@ -149,7 +155,7 @@ internal sealed class RunnerHost : IDisposable
                 }
             }
 
-            if (_driverStopped)
+            if (DriverGone)
             {
                 break;
             }
@@ -161,8 +167,10 @@ internal sealed class RunnerHost : IDisposable
                 loaded = _weightsVersion;
             }
 
+            long sampling = Stopwatch.GetTimestamp();
             SampleBatch batch = runner.Sample(_spec.FragmentLength);
-            if (_driverStopped)
+            _fragmentTime = Stopwatch.GetElapsedTime(sampling);
+            if (DriverGone)
             {
                 break;
             }
@@ -176,23 +184,17 @@ internal sealed class RunnerHost : IDisposable
             int written = FragmentCodec.Write(batch, new FragmentInfo(_spec.Runner, loaded, sequence), buffers[which]);
             BasicProperties properties = ClusterProtocol.Properties("fragment", persistent: true);
             properties.MessageId = $"{_incarnation}:{sequence}";
-
-            // One publish in flight: the broker's confirm of this fragment overlaps the sampling of the next.
-            if (pending is not null)
-            {
-                pending.GetAwaiter().GetResult();
-            }
-
+            // One publish in flight: the broker's confirm of this fragment overlaps the sampling of the next. (More in
+            // flight was tried: it sped a fast env up only while the broker synced every write, and made runners of a
+            // slow env hammer a full queue with retries.)
+            pending?.GetAwaiter().GetResult();
             pending = PublishAsync(channel, fragments, properties, buffers[which].AsMemory(0, written), stop);
             which ^= 1;
             sequence++;
             Interlocked.Add(ref _steps, batch.Count);
         }
 
-        if (pending is not null)
-        {
-            pending.GetAwaiter().GetResult();
-        }
+        pending?.GetAwaiter().GetResult();
     }
 
     private static async Task RequestWeightsAsync(IChannel channel, string queue, string run, CancellationToken stop)
@@ -239,29 +241,46 @@ internal sealed class RunnerHost : IDisposable
         TimeSpan backoff = TimeSpan.FromMilliseconds(2);
         while (true)
         {
+            // A publish ends when the driver says stop, and gives up after the driver timeout: RabbitMQ 3.10 never
+            // confirms a fragment whose quorum queue was deleted (the run ended) while the fragment was on its way.
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop, _driverGone.Token);
+            cancel.CancelAfter(_options.DriverTimeout);
             try
             {
                 // Mandatory: once the run's queue is gone (the run ended, or its driver died and the queue expired) the
                 // broker returns the fragment, and the runner stops.
-                await channel.BasicPublishAsync("", queue, mandatory: true, properties, body, stop).ConfigureAwait(false);
+                await channel.BasicPublishAsync("", queue, mandatory: true, properties, body, cancel.Token).ConfigureAwait(false);
                 LastError = null;
+                return;
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                if (!DriverGone)
+                {
+                    _log($"runner {_spec.Runner} of run {_spec.RunName}: the broker did not confirm a fragment for {_options.DriverTimeout.TotalSeconds:0} s; giving the slot back");
+                    _driverGone.Cancel();
+                }
+
                 return;
             }
             catch (RabbitMQ.Client.Exceptions.PublishException e) when (e.IsReturn)
             {
                 _log($"runner {_spec.Runner} of run {_spec.RunName}: the run's queue is gone; giving the slot back");
-                _driverStopped = true;
+                _driverGone.Cancel();
                 return;
             }
-            catch (RabbitMQ.Client.Exceptions.PublishException) when (!_driverStopped)
+            catch (RabbitMQ.Client.Exceptions.PublishException) when (!DriverGone)
             {
-                // The run's queue is full (the learner is behind): back-pressure, so wait briefly and offer the fragment again.
+                // The run's queue is full (the learner is behind): back-pressure, so wait and offer the fragment again.
+                // Retries back off to the time a fragment takes to sample (at least 50 ms): a thousand runners of a
+                // slow env retrying every few milliseconds would flood the broker with refused publishes and keep
+                // the learner from draining the queue.
                 await Task.Delay(backoff, stop).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, Math.Max(TimeSpan.FromMilliseconds(50).Ticks, _fragmentTime.Ticks)));
             }
             catch (Exception e) when (e is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or IOException)
             {
-                if (_driverStopped)
+                if (DriverGone)
                 {
                     return;
                 }
@@ -281,7 +300,7 @@ internal sealed class RunnerHost : IDisposable
         string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "weights");
         if (refusal is not null && ClusterProtocol.Refusal(delivery.BasicProperties, "stop") is null)
         {
-            _driverStopped = true;
+            _driverGone.Cancel();
             _weightsArrived.Release();
             return;
         }
