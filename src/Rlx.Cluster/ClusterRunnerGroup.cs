@@ -27,6 +27,9 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private readonly IConnection _connection;
     // Replaced when a run's queue has to be declared again after a broker restart (the old channel is then closed).
     private volatile IChannel _channel;
+    // Answers runners' requests for weights and code packages: no publisher confirms, so a reply never holds up
+    // the consumer callbacks that deliver fragments.
+    private readonly IChannel _service;
     private readonly BlockingCollection<Received> _received = new();
     private readonly ConcurrentBag<SampleBatch> _free = [];
     private readonly FragmentDeduplicator _seen = new();
@@ -38,11 +41,14 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private long _version;
     private volatile string? _runnerError;
     private DateTime? _closedSince;
+    private IChannel? _ackChannel;
+    private ulong _ackTag;
+    private int _unacked;
     private bool _disposed;
 
-    private ClusterRunnerGroup(EnvRunnerGroupRequest request, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, IConnection connection, IChannel channel, string run, string? package)
+    private ClusterRunnerGroup(EnvRunnerGroupRequest request, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, IConnection connection, IChannel channel, IChannel service, string run, string? package)
     {
-        (_request, _options, _log, _asynchronous, _fragmentLength, _connection, _channel, _run, _package) = (request, options, log, asynchronous, fragmentLength, connection, channel, run, package);
+        (_request, _options, _log, _asynchronous, _fragmentLength, _connection, _channel, _service, _run, _package) = (request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package);
         (_obsSize, _actSize) = (request.Policy.ObservationSize, request.Policy.ActionSize);
         _results = new SampleBatch[request.NumRunners];
         for (int r = 0; r < _results.Length; r++)
@@ -78,7 +84,8 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         string run = $"{Sanitise(request.RunName)}-{Guid.NewGuid().ToString("N")[..8]}";
         IConnection connection = await BrokerConnection.OpenAsync(cluster, options, $"rlx driver {run}").ConfigureAwait(false);
         IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
-        var group = new ClusterRunnerGroup(request, options, log, asynchronous, fragmentLength, connection, channel, run, package);
+        IChannel service = await connection.CreateChannelAsync().ConfigureAwait(false);
+        var group = new ClusterRunnerGroup(request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package);
         await group.SetupAsync().ConfigureAwait(false);
         connection.ConnectionShutdownAsync += (_, e) =>
         {
@@ -154,16 +161,17 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             return Task.CompletedTask;
         };
         await channel.BasicConsumeAsync(ClusterProtocol.Fragments(_run), autoAck: false, consumer).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(ClusterProtocol.WeightsRequests(_run), durable: false, exclusive: false, autoDelete: false).ConfigureAwait(false);
-        var requests = new AsyncEventingBasicConsumer(channel);
-        requests.ReceivedAsync += (_, delivery) => ServeWeightsAsync(channel, delivery);
-        await channel.BasicConsumeAsync(ClusterProtocol.WeightsRequests(_run), autoAck: true, requests).ConfigureAwait(false);
+        IChannel service = _service;
+        await service.QueueDeclareAsync(ClusterProtocol.WeightsRequests(_run), durable: false, exclusive: false, autoDelete: false).ConfigureAwait(false);
+        var requests = new AsyncEventingBasicConsumer(service);
+        requests.ReceivedAsync += (_, delivery) => ServeWeightsAsync(service, delivery);
+        await service.BasicConsumeAsync(ClusterProtocol.WeightsRequests(_run), autoAck: true, requests).ConfigureAwait(false);
         if (_package is not null)
         {
-            await channel.QueueDeclareAsync(ClusterProtocol.Packages(_run), durable: false, exclusive: false, autoDelete: false).ConfigureAwait(false);
-            var packages = new AsyncEventingBasicConsumer(channel);
-            packages.ReceivedAsync += (_, delivery) => ServePackageAsync(channel, delivery);
-            await channel.BasicConsumeAsync(ClusterProtocol.Packages(_run), autoAck: true, packages).ConfigureAwait(false);
+            await service.QueueDeclareAsync(ClusterProtocol.Packages(_run), durable: false, exclusive: false, autoDelete: false).ConfigureAwait(false);
+            var packages = new AsyncEventingBasicConsumer(service);
+            packages.ReceivedAsync += (_, delivery) => ServePackageAsync(service, delivery);
+            await service.BasicConsumeAsync(ClusterProtocol.Packages(_run), autoAck: true, packages).ConfigureAwait(false);
         }
     }
 
@@ -227,7 +235,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             }
 
             _free.Add(item.Batch);
-            Ack(item.Channel, item.Tag);
+            Settle(item);
         }
 
         return _results;
@@ -278,7 +286,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             }
 
             _free.Add(item.Batch);
-            Ack(item.Channel, item.Tag);
+            Settle(item);
             if (use)
             {
                 return item.Info;
@@ -323,6 +331,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             _channel.QueueDeleteAsync(ClusterProtocol.Packages(_run)).GetAwaiter().GetResult();
             _channel.QueueDeleteAsync(ClusterProtocol.WeightsRequests(_run)).GetAwaiter().GetResult();
             _channel.ExchangeDeleteAsync(ClusterProtocol.Weights(_run)).GetAwaiter().GetResult();
+            _service.CloseAsync().GetAwaiter().GetResult();
             _channel.CloseAsync().GetAwaiter().GetResult();
             _connection.CloseAsync().GetAwaiter().GetResult();
         }
@@ -331,6 +340,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             _log($"run {_run}: could not clean up on the broker ({e.Message}); the workers give its runners up after the driver timeout");
         }
 
+        _service.Dispose();
         _channel.Dispose();
         _connection.Dispose();
         _received.Dispose();
@@ -408,8 +418,29 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
     }
 
-    /// <summary>Acknowledges a delivery on the channel it came from (a replaced channel's deliveries need none).</summary>
-    private static void Ack(IChannel channel, ulong tag)
+    /// <summary>
+    /// Acknowledges a used fragment, together with those used before it on the same channel: one ack per
+    /// <see cref="NumRunners"/> fragments (half the prefetch) while fragments queue up, at once when none is waiting.
+    /// Deliveries are used in the order they arrived, so an ack of "everything up to this tag" covers only used ones.
+    /// </summary>
+    private void Settle(Received item)
+    {
+        if (_ackChannel is not null && _ackChannel != item.Channel)
+        {
+            Ack(_ackChannel, _ackTag, multiple: true);
+            _unacked = 0;
+        }
+
+        (_ackChannel, _ackTag) = (item.Channel, item.Tag);
+        if (++_unacked >= NumRunners || _received.Count == 0)
+        {
+            Ack(item.Channel, item.Tag, multiple: true);
+            (_ackChannel, _unacked) = (null, 0);
+        }
+    }
+
+    /// <summary>Acknowledges a delivery (and with <paramref name="multiple"/> all before it) on the channel it came from (a replaced channel's deliveries need none).</summary>
+    private static void Ack(IChannel channel, ulong tag, bool multiple = false)
     {
         if (channel.IsClosed)
         {
@@ -418,7 +449,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 
         try
         {
-            channel.BasicAckAsync(tag, multiple: false).AsTask().GetAwaiter().GetResult();
+            channel.BasicAckAsync(tag, multiple).AsTask().GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
         {

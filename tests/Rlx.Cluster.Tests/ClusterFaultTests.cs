@@ -98,6 +98,37 @@ public sealed class ClusterFaultTests
 
     [SkippableFact]
     [Trait("Category", "Cluster")]
+    public void RunnersPlacedAfterTheOnlyWeightsBroadcastGetTheWeightsByAskingTheDriver()
+    {
+        using var cluster = new LocalCluster();
+
+        // No re-broadcast: weights go out once, before any worker exists, so runners can only get them by asking.
+        ClusterRunnerGroupProvider.Options = LocalCluster.Options with { WeightsResendInterval = TimeSpan.FromHours(1), SampleTimeout = TimeSpan.FromSeconds(40) };
+        try
+        {
+            (ClusterRunnerGroup group, List<string> accepted) = OpenGroup(cluster, runners: 3);
+            using (group)
+            {
+                cluster.StartWorker(cpus: 2);
+                cluster.StartWorker(cpus: 1);
+                var runners = new HashSet<int>();
+                var batch = new SampleBatch(FragmentLength, EnvsPerRunner, 4, 1);
+                while (runners.Count < 3)
+                {
+                    runners.Add(group.Take(batch).Runner);
+                }
+
+                AssertNoneLostOrCountedTwice(accepted, group);
+            }
+        }
+        finally
+        {
+            ClusterRunnerGroupProvider.Options = LocalCluster.Options;
+        }
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
     public void BrokerRestartedMidRun_ClientsReconnect_RedeliveriesAreDropped_AndTrainingGoesOn()
     {
         using var cluster = new LocalCluster();
