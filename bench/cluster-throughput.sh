@@ -4,7 +4,8 @@
 #     as threads of one process (local path) and as runners on 2 worker processes through the broker
 #     (on this machine the broker competes with the runners for the same 2 cores), with a 64-64 and a
 #     256-256 policy (more computation per byte sent); then 1 runner each way, which leaves the second core to the
-#     broker and the driver, as a deployment does where the broker runs on machines of its own;
+#     broker and the driver, as a deployment does where the broker runs on machines of its own; each row is
+#     the median of three alternating local/cluster rounds;
 #  2. fragment round trip: a synchronous Sample() of one step from one runner on a worker (weights out,
 #     step, fragment back through a quorum queue), p50/p99 over 2000 calls;
 #  3. a slow env (SlowCartPole-v0: every step sleeps 10-50 ms) with 1024 envs across 4 worker processes
@@ -20,6 +21,7 @@ trap '"$root/rlx" stop >/dev/null 2>&1 || true; rm -rf "$RLX_SESSION_DIR"' EXIT
 "$root/rlx" env list >/dev/null
 dotnet build "$root/bench/Rlx.ClusterBench" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null
 bench="dotnet $root/bench/Rlx.ClusterBench/bin/Release/net10.0/Rlx.ClusterBench.dll"
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 start_cluster() {  # workers, cpus per worker
@@ -34,9 +36,14 @@ start_cluster() {  # workers, cpus per worker
   start_cluster 2 2
   for runners in 2 1; do
     for hidden in 64 256; do
-      local_rate="$($bench throughput local "$runners" 8 256 "$seconds" CartPole-v1 "$hidden")"
-      cluster_rate="$($bench throughput "$address" "$runners" 8 256 "$seconds" CartPole-v1 "$hidden")"
-      echo "CartPole-v1, ${hidden}-${hidden} policy, ${runners} async runner(s) x 8 envs x 256 steps: local ${local_rate} steps/s, cluster ${cluster_rate} steps/s ($(python3 -c "print(f'{100*$cluster_rate/$local_rate:.0f}')")% of local)"
+      # Three alternating rounds, medians: the machine's speed drifts by 10-20 % within minutes.
+      local_rates=() cluster_rates=()
+      for _ in 1 2 3; do
+        local_rates+=("$($bench throughput local "$runners" 8 256 "$seconds" CartPole-v1 "$hidden")")
+        cluster_rates+=("$($bench throughput "$address" "$runners" 8 256 "$seconds" CartPole-v1 "$hidden")")
+      done
+      local_rate="$(median "${local_rates[@]}")" cluster_rate="$(median "${cluster_rates[@]}")"
+      echo "CartPole-v1, ${hidden}-${hidden} policy, ${runners} async runner(s) x 8 envs x 256 steps: local ${local_rate} steps/s, cluster ${cluster_rate} steps/s ($(python3 -c "print(f'{100*$cluster_rate/$local_rate:.0f}')")% of local; rounds: local ${local_rates[*]}, cluster ${cluster_rates[*]})"
     done
   done
   read -r p50 p99 <<<"$($bench roundtrip "$address" 2000)"
