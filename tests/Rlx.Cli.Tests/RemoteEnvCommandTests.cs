@@ -6,7 +6,9 @@ public sealed class RemoteEnvCommandTests
     [Fact]
     public void Train_SetEnvConfigAddress_ReachesTheRemoteEnvironment()
     {
-        var (code, _, error) = CliRunner.Run("train", "ppo", "--env", "Remote-v0", "--set", "env_config.address=127.0.0.1:1", "--set", "env_config.connect_timeout_ms=500", "--runs-dir", Path.GetTempPath(), "--name", $"remote-{Guid.NewGuid():N}");
+        // Nothing listens on port 1, so the connection is refused at once; the long connect timeout only keeps a
+        // loaded machine (the connect's completion waits for a thread-pool thread) from reporting a timeout instead.
+        var (code, _, error) = CliRunner.Run("train", "ppo", "--env", "Remote-v0", "--set", "env_config.address=127.0.0.1:1", "--set", "env_config.connect_timeout_ms=10000", "--runs-dir", Path.GetTempPath(), "--name", $"remote-{Guid.NewGuid():N}");
 
         Assert.Equal(2, code);
         Assert.Contains("no simulator of [127.0.0.1:1] answered", error, StringComparison.Ordinal);
