@@ -3,9 +3,11 @@
 #  1. env steps/s of CartPole-v1 sampled by 2 asynchronous runners (8 envs x 256 steps per fragment),
 #     as threads of one process (local path) and as runners on 2 worker processes through the broker
 #     (on this machine the broker competes with the runners for the same 2 cores), with a 64-64 and a
-#     256-256 policy (more computation per byte sent); then 1 runner each way, which leaves the second core to the
-#     broker and the driver, as a deployment does where the broker runs on machines of its own; each row is
-#     the median of three alternating local/cluster rounds;
+#     256-256 policy (more computation per byte sent); the 64-64 policy with 4096-step fragments (1.2 MB
+#     messages: the broker's cost per message spread over 32k steps); then 1 runner each way, which leaves
+#     the second core to the broker and the driver, as a deployment does where the broker runs on machines
+#     of its own. Each row is the median of three alternating local/cluster rounds, with the CPU the broker
+#     and the driver used in that cluster round;
 #  2. fragment round trip: a synchronous Sample() of one step from one runner on a worker (weights out,
 #     step, fragment back through a quorum queue), p50/p99 over 2000 calls;
 #  3. a slow env (SlowCartPole-v0: every step sleeps 10-50 ms) with 1024 envs across 4 worker processes
@@ -34,17 +36,19 @@ start_cluster() {  # workers, cpus per worker
 {
   echo "# rlx cluster benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, ${seconds} s windows"
   start_cluster 2 2
-  for runners in 2 1; do
-    for hidden in 64 256; do
-      # Three alternating rounds, medians: the machine's speed drifts by 10-20 % within minutes.
-      local_rates=() cluster_rates=()
-      for _ in 1 2 3; do
-        local_rates+=("$($bench throughput local "$runners" 8 256 "$seconds" CartPole-v1 "$hidden")")
-        cluster_rates+=("$($bench throughput "$address" "$runners" 8 256 "$seconds" CartPole-v1 "$hidden")")
-      done
-      local_rate="$(median "${local_rates[@]}")" cluster_rate="$(median "${cluster_rates[@]}")"
-      echo "CartPole-v1, ${hidden}-${hidden} policy, ${runners} async runner(s) x 8 envs x 256 steps: local ${local_rate} steps/s, cluster ${cluster_rate} steps/s ($(python3 -c "print(f'{100*$cluster_rate/$local_rate:.0f}')")% of local; rounds: local ${local_rates[*]}, cluster ${cluster_rates[*]})"
+  broker_pid="$(cat "$RLX_SESSION_DIR/session_latest/broker/rabbitmq.pid")"
+  for config in "2 64 256" "2 256 256" "2 64 4096" "1 64 256" "1 256 256"; do
+    read -r runners hidden steps <<<"$config"
+    # Three alternating rounds, medians: the machine's speed drifts by 10-20 % within minutes.
+    local_rates=() cluster_rounds=()
+    for _ in 1 2 3; do
+      local_rates+=("$($bench throughput local "$runners" 8 "$steps" "$seconds" CartPole-v1 "$hidden")")
+      cluster_rounds+=("$($bench throughput "$address" "$runners" 8 "$steps" "$seconds" CartPole-v1 "$hidden" "$broker_pid")")
     done
+    local_rate="$(median "${local_rates[@]}")"
+    # The median cluster round, with the cores its broker and driver used.
+    read -r cluster_rate broker_cores driver_cores <<<"$(printf '%s\n' "${cluster_rounds[@]}" | sort -n | sed -n 2p)"
+    echo "CartPole-v1, ${hidden}-${hidden} policy, ${runners} async runner(s) x 8 envs x ${steps} steps: local ${local_rate} steps/s, cluster ${cluster_rate} steps/s ($(python3 -c "print(f'{100*$cluster_rate/$local_rate:.0f}')")% of local; broker ${broker_cores} cores = $(python3 -c "print(f'{100*$broker_cores/$(nproc):.0f}')")% of the machine, driver ${driver_cores} cores; rounds: local ${local_rates[*]}, cluster $(printf '%s\n' "${cluster_rounds[@]}" | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//'))"
   done
   read -r p50 p99 <<<"$($bench roundtrip "$address" 2000)"
   echo "fragment round trip (sync Sample of 1 step on a worker): p50 ${p50} ms, p99 ${p99} ms"

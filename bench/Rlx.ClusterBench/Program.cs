@@ -1,6 +1,8 @@
 // Cluster-path benchmarks: env steps/s through worker processes and the broker vs runner threads in one
 // process, the slow-env rate against its ideal, and the fragment round trip. Usage:
-//   Rlx.ClusterBench throughput ADDRESS|local RUNNERS ENVS FRAGMENT SECONDS [ENV [HIDDEN]]
+//   Rlx.ClusterBench throughput ADDRESS|local RUNNERS ENVS FRAGMENT SECONDS [ENV [HIDDEN [BROKER_PID]]]
+// throughput prints env steps/s; given the broker's pid, also the cores the broker and this process (the
+// driver) used over the window.
 //   Rlx.ClusterBench roundtrip ADDRESS ITERATIONS
 using System.Diagnostics;
 using System.Globalization;
@@ -20,6 +22,7 @@ if (mode == "throughput")
     double seconds = double.Parse(args[5], CultureInfo.InvariantCulture);
     string env = args.Length > 6 ? args[6] : "CartPole-v1";
     int hidden = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 64;
+    using Process? broker = args.Length > 8 ? Process.GetProcessById(int.Parse(args[8], CultureInfo.InvariantCulture)) : null;
     ActorCriticPolicy policy = Policy(env, hidden);
     using IAsyncEnvRunnerGroup group = EnvRunnerGroups.CreateAsync(new EnvRunnerGroupRequest(new EnvRunnerSettings(env, envs), policy, runners, 1, address, "bench", fragment), fragment);
     var weights = new float[policy.WeightCount];
@@ -35,6 +38,8 @@ if (mode == "throughput")
     }
 
     long steps = 0;
+    using Process driver = Process.GetCurrentProcess();
+    TimeSpan brokerStart = broker?.TotalProcessorTime ?? TimeSpan.Zero, driverStart = driver.TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     while (clock.Elapsed.TotalSeconds < seconds)
     {
@@ -42,7 +47,19 @@ if (mode == "throughput")
         steps += fragment * envs;
     }
 
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{steps / clock.Elapsed.TotalSeconds:F0}"));
+    double elapsed = clock.Elapsed.TotalSeconds;
+    string rate = string.Create(CultureInfo.InvariantCulture, $"{steps / elapsed:F0}");
+    if (broker is null)
+    {
+        Console.WriteLine(rate);
+    }
+    else
+    {
+        broker.Refresh();
+        driver.Refresh();
+        double brokerCores = (broker.TotalProcessorTime - brokerStart).TotalSeconds / elapsed, driverCores = (driver.TotalProcessorTime - driverStart).TotalSeconds / elapsed;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rate} {brokerCores:F2} {driverCores:F2}"));
+    }
 }
 else if (mode == "roundtrip")
 {
