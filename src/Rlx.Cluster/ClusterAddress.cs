@@ -51,6 +51,14 @@ public static class ClusterAddress
         return new ClusterInfo(address, token);
     }
 
+    /// <summary>Whether a <c>HOST:PORT</c> address is reachable from this machine only (127.0.0.1, ::1, localhost).</summary>
+    public static bool IsLoopback(string address)
+    {
+        int colon = address.LastIndexOf(':');
+        string host = (colon > 0 ? address[..colon] : address).Trim('[', ']');
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (System.Net.IPAddress.TryParse(host, out System.Net.IPAddress? ip) && System.Net.IPAddress.IsLoopback(ip));
+    }
+
     private static string MissingToken(string address) => throw new ArgumentException(
         $"Joining the cluster at {address} needs its token: pass --token (printed by `rlx start --head`) or set RLX_TOKEN.");
 

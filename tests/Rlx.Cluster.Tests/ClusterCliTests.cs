@@ -53,6 +53,7 @@ public sealed class ClusterCliTests
             Assert.True(code == 0, output);
             Assert.Contains($"Started the Rlx head at 127.0.0.1:{port}", output, StringComparison.Ordinal);
             Assert.Contains("--token rlx:", output, StringComparison.Ordinal);
+            Assert.Contains($"this head listens on 127.0.0.1:{port} only; start it with --node-ip-address", output, StringComparison.Ordinal);
             (code, output) = Rlx(root, 120, "start", "--address", "auto", "--num-cpus", "2");
             Assert.True(code == 0, output);
 

@@ -47,6 +47,16 @@ internal static class ClusterCommands
                 throw new CliException($"--num-cpus must be at least 1 (got {parsed.GetValue(cpus)}).");
             }
 
+            if (isHead && parsed.GetValue(port) is < 1 or > 65535)
+            {
+                throw new CliException($"--port must be a TCP port from 1 to 65535 (got {parsed.GetValue(port)}); the default is {DefaultPort}.");
+            }
+
+            if (isHead && parsed.GetValue(dashboardPort) is < 0 or > 65535)
+            {
+                throw new CliException($"--dashboard-port must be a TCP port from 1 to 65535, or 0 for any free port (got {parsed.GetValue(dashboardPort)}).");
+            }
+
             if (!parsed.GetValue(block))
             {
                 return StartInBackground(output, error, isHead, parsed.GetValue(port), args: Environment.GetCommandLineArgs().Skip(1).ToArray());
@@ -212,7 +222,18 @@ internal static class ClusterCommands
                     }
 
                     output.WriteLine($"  Join a worker on this machine:   rlx start --address {cluster.Address}");
-                    output.WriteLine($"  Join from another machine:       rlx start --address {cluster.Address} --token {cluster.Token}");
+                    if (ClusterAddress.IsLoopback(cluster.Address))
+                    {
+                        // Other machines cannot reach a loopback address: say so rather than print a command that cannot work.
+                        string headPort = cluster.Address[(cluster.Address.LastIndexOf(':') + 1)..];
+                        output.WriteLine($"  Join from another machine:       this head listens on {cluster.Address} only; start it with --node-ip-address ADDRESS,");
+                        output.WriteLine($"                                   then on the other machine: rlx start --address ADDRESS:{headPort} --token {cluster.Token}");
+                    }
+                    else
+                    {
+                        output.WriteLine($"  Join from another machine:       rlx start --address {cluster.Address} --token {cluster.Token}");
+                    }
+
                     output.WriteLine($"  Train on the cluster:            rlx train ppo --env CartPole-v1 --address auto --set num_env_runners=2");
                     output.WriteLine("  Look / stop:                     rlx status / rlx stop");
                 }
