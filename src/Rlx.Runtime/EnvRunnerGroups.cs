@@ -22,12 +22,22 @@ public static class EnvRunnerGroups
             : Provider().Create(request);
     }
 
-    /// <summary>An asynchronous group for <paramref name="request"/> sampling fragments of <paramref name="fragmentLength"/> steps.</summary>
-    public static IAsyncEnvRunnerGroup CreateAsync(EnvRunnerGroupRequest request, int fragmentLength)
+    /// <summary>
+    /// An asynchronous group for <paramref name="request"/> sampling fragments of <paramref name="fragmentLength"/> steps.
+    /// With <paramref name="deterministic"/> (local runners only) fragments are taken runner by runner in a fixed
+    /// order, and each runner samples its next fragment with the weights published when its last one was taken, so
+    /// the same seed and calls give the same fragments.
+    /// </summary>
+    public static IAsyncEnvRunnerGroup CreateAsync(EnvRunnerGroupRequest request, int fragmentLength, bool deterministic = false)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return string.IsNullOrEmpty(request.Address)
-            ? new LocalAsyncEnvRunnerGroup(request, fragmentLength)
+        if (string.IsNullOrEmpty(request.Address))
+        {
+            return new LocalAsyncEnvRunnerGroup(request, fragmentLength, deterministic);
+        }
+
+        return deterministic
+            ? throw new InvalidOperationException("Deterministic asynchronous sampling needs runners in this process: drop the cluster address, or sample without it.")
             : Provider().CreateAsync(request, fragmentLength);
     }
 

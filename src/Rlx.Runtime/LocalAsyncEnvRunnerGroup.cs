@@ -5,6 +5,9 @@ namespace Rlx.Runtime;
 /// <summary>
 /// Asynchronous runners as threads of this process: each samples fragment after fragment with the newest
 /// published weights and hands them over through a bounded queue (back-pressure when the learner is slower).
+/// Deterministic mode takes fragments runner by runner in a fixed order, and a runner samples its next
+/// fragment with the weights published when its last one was taken: which weights every fragment used then
+/// follows from the learner's calls alone, not from thread timing.
 /// </summary>
 internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
 {
@@ -15,11 +18,16 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _weightsLock = new();
     private readonly int _fragmentLength;
+    // Deterministic mode: each runner's one finished fragment, the signal to sample the next, and its weights.
+    private readonly BlockingCollection<(SampleBatch Batch, FragmentInfo Info)>[]? _slots;
+    private readonly SemaphoreSlim[]? _go;
+    private readonly (float[] Weights, long Version)[] _assigned;
+    private int _next;
     private float[] _weights = [];
     private long _version = -1;
     private Exception? _failure;
 
-    public LocalAsyncEnvRunnerGroup(EnvRunnerGroupRequest request, int fragmentLength)
+    public LocalAsyncEnvRunnerGroup(EnvRunnerGroupRequest request, int fragmentLength, bool deterministic = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(request.NumRunners, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(fragmentLength, 1);
@@ -31,6 +39,13 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
         }
 
         _ready = new BlockingCollection<(SampleBatch, FragmentInfo)>(request.NumRunners);
+        _assigned = new (float[], long)[request.NumRunners];
+        if (deterministic)
+        {
+            _slots = [.. Enumerable.Range(0, request.NumRunners).Select(_ => new BlockingCollection<(SampleBatch, FragmentInfo)>(1))];
+            _go = [.. Enumerable.Range(0, request.NumRunners).Select(_ => new SemaphoreSlim(0))];
+        }
+
         EnvsPerRunner = request.Settings.NumEnvs;
         _threads = new Thread[_runners.Length];
         for (int r = 0; r < _threads.Length; r++)
@@ -54,9 +69,11 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
 
         if ((_threads[0].ThreadState & ThreadState.Unstarted) != 0)
         {
-            foreach (Thread thread in _threads)
+            for (int r = 0; r < _threads.Length; r++)
             {
-                thread.Start();
+                _assigned[r] = (copy, version);
+                _go?[r].Release();
+                _threads[r].Start();
             }
         }
     }
@@ -69,13 +86,27 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
             throw new InvalidOperationException("Publish weights before taking fragments.");
         }
 
+        int runner = _next;
+        BlockingCollection<(SampleBatch, FragmentInfo)> source = _slots?[runner] ?? _ready;
         (SampleBatch batch, FragmentInfo info) item;
-        while (!_ready.TryTake(out item, 100, cancellationToken))
+        while (!source.TryTake(out item, 100, cancellationToken))
         {
             if (_failure is { } failure)
             {
                 throw new InvalidOperationException($"An env runner failed: {failure.Message}", failure);
             }
+        }
+
+        if (_go is not null)
+        {
+            // The runner goes on with the weights published by now (by this same thread, so no race decides them).
+            _next = (runner + 1) % _runners.Length;
+            lock (_weightsLock)
+            {
+                _assigned[runner] = (_weights, _version);
+            }
+
+            _go[runner].Release();
         }
 
         item.batch.CopyTo(destination);
@@ -100,6 +131,16 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
         }
 
         _ready.Dispose();
+        foreach (BlockingCollection<(SampleBatch, FragmentInfo)> slot in _slots ?? [])
+        {
+            slot.Dispose();
+        }
+
+        foreach (SemaphoreSlim go in _go ?? [])
+        {
+            go.Dispose();
+        }
+
         _stop.Dispose();
     }
 
@@ -113,9 +154,17 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
             {
                 float[] weights;
                 long version;
-                lock (_weightsLock)
+                if (_go is not null)
                 {
-                    (weights, version) = (_weights, _version);
+                    _go[r].Wait(_stop.Token);
+                    (weights, version) = _assigned[r];
+                }
+                else
+                {
+                    lock (_weightsLock)
+                    {
+                        (weights, version) = (_weights, _version);
+                    }
                 }
 
                 if (version != loaded)
@@ -131,7 +180,7 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
                 }
 
                 sampled.CopyTo(copy);
-                _ready.Add((copy, new FragmentInfo(r, loaded, sequence++)), _stop.Token);
+                (_slots?[r] ?? _ready).Add((copy, new FragmentInfo(r, loaded, sequence++)), _stop.Token);
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)

@@ -106,6 +106,39 @@ public sealed class ImpalaTests
     }
 
     [Fact]
+    public void DeterministicSampling_TheSameSeedGivesTheSameRunBitForBit()
+    {
+        ImpalaConfig config = ImpalaConfig.Appo().EnvRunners(numEnvRunners: 3) with { DeterministicSampling = true };
+        static (float[] Weights, double[] Losses, double[] Lags) Run(ImpalaConfig config)
+        {
+            using Impala algorithm = config.Build();
+            var losses = new List<double>();
+            var lags = new List<double>();
+            for (int i = 0; i < 12; i++)
+            {
+                TrainResult result = algorithm.Train();
+                losses.Add(result.LearnerStats["losses/policy_loss"]);
+                lags.Add(result.LearnerStats["charts/policy_lag"]);
+            }
+
+            var weights = new float[algorithm.Policy.WeightCount];
+            algorithm.Policy.CopyWeightsTo(weights);
+            return (weights, [.. losses], [.. lags]);
+        }
+
+        var first = Run(config);
+        var second = Run(config);
+        Assert.Equal(first.Weights, second.Weights);
+        Assert.Equal(first.Losses, second.Losses);
+        Assert.Equal(first.Lags, second.Lags);
+        Assert.Contains(first.Lags, lag => lag > 0);
+        Assert.NotEqual(first.Weights, Run(config with { Seed = 2 }).Weights);
+
+        var error = Assert.Throws<ArgumentException>(() => config.Cluster("127.0.0.1:6379").Build());
+        Assert.Contains("deterministic_sampling needs runners in this process", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Checkpoint_RestoresWeightsAndCounters_AndTrainingGoesOn()
     {
         string directory = Path.Combine(Path.GetTempPath(), $"rlx-appo-{Guid.NewGuid():N}");

@@ -40,7 +40,8 @@ public sealed class Impala : Algorithm
         var settings = new EnvRunnerSettings(config.Env, config.NumEnvsPerRunner, config.EnvConfig, config.MaxEpisodeSteps, Gamma: config.Gamma, BootstrapTruncated: config.BootstrapTruncated);
         _runners = EnvRunnerGroups.CreateAsync(
             new EnvRunnerGroupRequest(settings, _policy, config.NumEnvRunners, config.Seed, config.Address, $"{Name}-{config.Env}", config.RolloutFragmentLength),
-            config.RolloutFragmentLength);
+            config.RolloutFragmentLength,
+            config.DeterministicSampling);
         _storage = new RolloutStorage(config.RolloutFragmentLength, config.NumEnvsPerRunner, config.FragmentsPerUpdate, _policy.ObservationSize, _policy.ActionSize);
         _fragments = new SampleBatch[config.FragmentsPerUpdate];
         for (int k = 0; k < _fragments.Length; k++)

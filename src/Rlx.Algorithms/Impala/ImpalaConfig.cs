@@ -73,8 +73,15 @@ public sealed record ImpalaConfig : IAlgorithmConfig
     /// <summary>Cluster whose worker nodes host the env runners (<c>auto</c>, <c>HOST:PORT</c>); null uses threads of this process. Default null.</summary>
     public string? Address { get; init; }
 
-    /// <summary>Seed of initialisation and environments (asynchronous sampling makes runs differ by thread timing). Default 1.</summary>
+    /// <summary>Seed of initialisation and environments (asynchronous sampling makes runs differ by thread timing, unless <see cref="DeterministicSampling"/>). Default 1.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>
+    /// Take fragments runner by runner in a fixed order, each runner sampling its next fragment with the weights
+    /// published when its last one was taken: the same seed then gives the same run, bit for bit, at the price of
+    /// runners waiting until their fragment is taken. Local runners only. Default false.
+    /// </summary>
+    public bool DeterministicSampling { get; init; }
 
     /// <summary>Transitions per update.</summary>
     public int BatchSize => FragmentsPerUpdate * NumEnvsPerRunner * RolloutFragmentLength;
@@ -125,6 +132,7 @@ public sealed record ImpalaConfig : IAlgorithmConfig
         Check(Hiddens.Count >= 1 && Hiddens.All(h => h >= 1), $"hiddens must list at least one positive width (got [{string.Join(", ", Hiddens)}])");
         Check(TotalTimesteps >= 1, $"total_timesteps must be at least 1 (got {TotalTimesteps})");
         Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
+        Check(!DeterministicSampling || Address is null, "deterministic_sampling needs runners in this process: drop address, or set deterministic_sampling false");
         return problems;
     }
 
