@@ -83,34 +83,44 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     {
         string run = $"{Sanitise(request.RunName)}-{Guid.NewGuid().ToString("N")[..8]}";
         IConnection connection = await BrokerConnection.OpenAsync(cluster, options, $"rlx driver {run}").ConfigureAwait(false);
-        IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
-        IChannel service = await connection.CreateChannelAsync().ConfigureAwait(false);
-        var group = new ClusterRunnerGroup(request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package);
-        await group.SetupAsync().ConfigureAwait(false);
-        connection.ConnectionShutdownAsync += (_, e) =>
+        ClusterRunnerGroup group;
+        try
         {
-            if (!group._disposed)
+            IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
+            IChannel service = await connection.CreateChannelAsync().ConfigureAwait(false);
+            group = new ClusterRunnerGroup(request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package);
+            await group.SetupAsync().ConfigureAwait(false);
+            connection.ConnectionShutdownAsync += (_, e) =>
             {
-                log($"run {run}: lost the broker connection ({e.ReplyText}); reconnecting");
-            }
+                if (!group._disposed)
+                {
+                    log($"run {run}: lost the broker connection ({e.ReplyText}); reconnecting");
+                }
 
-            return Task.CompletedTask;
-        };
-        connection.ConnectionRecoveryErrorAsync += (_, e) =>
+                return Task.CompletedTask;
+            };
+            connection.ConnectionRecoveryErrorAsync += (_, e) =>
+            {
+                log($"run {run}: cannot reach the broker yet ({e.Exception.Message}); retrying");
+                return Task.CompletedTask;
+            };
+            connection.CallbackExceptionAsync += (_, e) =>
+            {
+                log($"run {run}: {e.Exception.GetType().Name}: {e.Exception.Message}");
+                return Task.CompletedTask;
+            };
+            BrokerConnection.OnRecovered(connection, group.SetupAfterRecoveryAsync, log, $"run {run}");
+            for (int r = 0; r < request.NumRunners; r++)
+            {
+                byte[] body = RunnerSpec.From(request, run, r, fragmentLength, asynchronous, package).Serialize();
+                await channel.BasicPublishAsync("", ClusterProtocol.Assignments, mandatory: false, ClusterProtocol.Properties("assignment", persistent: true), body).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or PublishException or IOException)
         {
-            log($"run {run}: cannot reach the broker yet ({e.Exception.Message}); retrying");
-            return Task.CompletedTask;
-        };
-        connection.CallbackExceptionAsync += (_, e) =>
-        {
-            log($"run {run}: {e.Exception.GetType().Name}: {e.Exception.Message}");
-            return Task.CompletedTask;
-        };
-        BrokerConnection.OnRecovered(connection, group.SetupAfterRecoveryAsync, log, $"run {run}");
-        for (int r = 0; r < request.NumRunners; r++)
-        {
-            byte[] body = RunnerSpec.From(request, run, r, fragmentLength, asynchronous, package).Serialize();
-            await channel.BasicPublishAsync("", ClusterProtocol.Assignments, mandatory: false, ClusterProtocol.Properties("assignment", persistent: true), body).ConfigureAwait(false);
+            // The broker went away (or refused a declaration) while the run was being set up: say so in one line.
+            connection.Dispose();
+            throw new ClusterException($"Setting up run {run} on the cluster at {cluster.Address} failed: {e.Message}. Check the cluster with `rlx status` and start the run again.", e);
         }
 
         log($"run {run}: {request.NumRunners} runners x {request.Settings.NumEnvs} envs assigned to the cluster at {cluster.Address}");

@@ -84,6 +84,19 @@ public sealed class ClusterTrainingTests
         var failure = Assert.Throws<ClusterException>(() => ppo.Train());
         Assert.Contains("runner 0 on node", failure.Message, StringComparison.Ordinal);
         Assert.Contains("No environment 'DriverOnly-v0' is registered", failure.Message, StringComparison.Ordinal);
+
+        // A broker that refuses the run's set-up (here: the assignments queue exists as a classic queue, as a broker
+        // shared with something else may have it) is a one-line ClusterException naming the broker's reason.
+        using (IConnection connection = factory.CreateConnectionAsync().GetAwaiter().GetResult())
+        using (IChannel channel = connection.CreateChannelAsync().GetAwaiter().GetResult())
+        {
+            channel.QueueDeleteAsync(ClusterProtocol.Assignments).GetAwaiter().GetResult();
+            channel.QueueDeclareAsync(ClusterProtocol.Assignments, durable: true, exclusive: false, autoDelete: false).GetAwaiter().GetResult();
+        }
+
+        var setup = Assert.Throws<ClusterException>(() => new PpoConfig().EnvRunners(numEnvRunners: 1).Cluster(cluster.Address).Build());
+        Assert.Contains("Setting up run ppo-CartPole-v1-", setup.Message, StringComparison.Ordinal);
+        Assert.Contains("PRECONDITION_FAILED", setup.Message, StringComparison.Ordinal);
     }
 
     [SkippableFact]
