@@ -163,8 +163,12 @@ internal sealed class RunnerHost : IDisposable
             State = "running";
             lock (_weightsLock)
             {
-                runner.SetWeights(_weights!);
-                loaded = _weightsVersion;
+                // Loading weights re-packs them for inference: only when a newer version came.
+                if (_weightsVersion != loaded)
+                {
+                    runner.SetWeights(_weights!);
+                    loaded = _weightsVersion;
+                }
             }
 
             long sampling = Stopwatch.GetTimestamp();
