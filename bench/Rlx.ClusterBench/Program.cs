@@ -14,7 +14,7 @@ using Rlx.Runtime;
 Envs.Registry.RegisterAssembly(typeof(Rlx.ClusterBench.SlowCartPole).Assembly);
 Rlx.Cluster.ClusterRunnerGroupProvider.Log = _ => { };
 string mode = args[0];
-string? address = args[1] == "local" ? null : args[1];
+IEnvRunnerGroupProvider provider = args[1] == "local" ? LocalEnvRunnerGroupProvider.Instance : new Rlx.Cluster.ClusterRunnerGroupProvider(args[1]);
 if (mode == "throughput")
 {
     int runners = int.Parse(args[2], CultureInfo.InvariantCulture), envs = int.Parse(args[3], CultureInfo.InvariantCulture);
@@ -24,7 +24,7 @@ if (mode == "throughput")
     int hidden = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 64;
     using Process? broker = args.Length > 8 ? Process.GetProcessById(int.Parse(args[8], CultureInfo.InvariantCulture)) : null;
     ActorCriticPolicy policy = Policy(env, hidden);
-    using IAsyncEnvRunnerGroup group = EnvRunnerGroups.CreateAsync(new EnvRunnerGroupRequest(new EnvRunnerSettings(env, envs), policy, runners, 1, address, "bench", fragment), fragment);
+    using IAsyncEnvRunnerGroup group = provider.CreateAsync(new EnvRunnerGroupRequest(new EnvRunnerSettings(env, envs), policy, runners, 1, "bench", fragment), fragment);
     var weights = new float[policy.WeightCount];
     policy.CopyWeightsTo(weights);
     group.PublishWeights(weights, 1);
@@ -65,7 +65,7 @@ else if (mode == "roundtrip")
 {
     int iterations = int.Parse(args[2], CultureInfo.InvariantCulture);
     ActorCriticPolicy policy = Policy("CartPole-v1", 64);
-    using IEnvRunnerGroup group = EnvRunnerGroups.Create(new EnvRunnerGroupRequest(new EnvRunnerSettings("CartPole-v1", 1), policy, 1, 1, address, "roundtrip", 1));
+    using IEnvRunnerGroup group = provider.Create(new EnvRunnerGroupRequest(new EnvRunnerSettings("CartPole-v1", 1), policy, 1, 1, "roundtrip", 1));
     var weights = new float[policy.WeightCount];
     policy.CopyWeightsTo(weights);
     var times = new double[iterations];

@@ -36,12 +36,12 @@ using (Env probe = Envs.Make(EnvId))
 
 policy.InitializeOrthogonal(new Pcg64((ulong)options.Seed));
 var optimizer = new Adam(policy.Parameters, epsilon: 1e-5);
-ClusterRunnerGroupProvider.Register();
 IEnvRunnerGroup runners;
 try
 {
-    runners = EnvRunnerGroups.Create(new EnvRunnerGroupRequest(
-        new EnvRunnerSettings(EnvId, options.EnvsPerRunner), policy, options.Runners, options.Seed, options.Address, "policy-gradient-CartPole", options.Steps));
+    IEnvRunnerGroupProvider provider = options.Address is null ? LocalEnvRunnerGroupProvider.Instance : new ClusterRunnerGroupProvider(options.Address);
+    runners = provider.Create(new EnvRunnerGroupRequest(
+        new EnvRunnerSettings(EnvId, options.EnvsPerRunner), policy, options.Runners, options.Seed, "policy-gradient-CartPole", options.Steps));
 }
 catch (Exception e) when (e is ClusterException or ArgumentException)
 {

@@ -10,18 +10,11 @@ namespace Rlx.Algorithms;
 /// </summary>
 public abstract class Algorithm : IDisposable
 {
-    private static readonly Dictionary<string, Func<IReadOnlyDictionary<string, byte[]>, JsonObject, Algorithm>> Restorers = new(StringComparer.Ordinal)
-    {
-        ["ppo"] = Ppo.FromCheckpoint,
-        ["dqn"] = Dqn.FromCheckpoint,
-        ["a2c"] = A2c.FromCheckpoint,
-        ["sac"] = Sac.FromCheckpoint,
-        ["impala"] = Impala.FromCheckpoint,
-        ["appo"] = Impala.FromCheckpoint,
-    };
-
     /// <summary>The algorithm's name as written in checkpoints (<c>ppo</c>).</summary>
     public abstract string Name { get; }
+
+    /// <summary>The configuration the algorithm was built with.</summary>
+    public abstract AlgorithmConfig Config { get; }
 
     /// <summary>Iterations completed so far (restored from a checkpoint, then counting).</summary>
     public abstract long TrainingIteration { get; }
@@ -49,8 +42,13 @@ public abstract class Algorithm : IDisposable
         return Path.GetFullPath(directory);
     }
 
-    /// <summary>Restores an algorithm from a checkpoint directory written by <see cref="Save"/>.</summary>
-    public static Algorithm Restore(string directory)
+    /// <summary>
+    /// Restores an algorithm from a checkpoint directory written by <see cref="Save"/>. Its runners are threads of this
+    /// process unless <paramref name="runners"/> places them elsewhere (a cluster): where a run trained is not part of its
+    /// checkpoint. <paramref name="configOverrides"/> (snake_case keys) change the saved config, e.g. <c>total_timesteps</c>
+    /// to extend the schedules; keys that change shapes make the checkpoint inconsistent and are refused.
+    /// </summary>
+    public static Algorithm Restore(string directory, Runtime.IEnvRunnerGroupProvider? runners = null, IReadOnlyDictionary<string, object?>? configOverrides = null)
     {
         Dictionary<string, byte[]> files = CheckpointDirectory.Read(directory);
         if (!files.TryGetValue("state.json", out byte[]? stateBytes))
@@ -60,8 +58,16 @@ public abstract class Algorithm : IDisposable
 
         JsonObject state = System.Text.Json.Nodes.JsonNode.Parse(stateBytes)!.AsObject();
         string name = state["algorithm"]?.GetValue<string>() ?? throw new InvalidDataException($"Checkpoint '{directory}': state.json names no algorithm.");
-        return Restorers.TryGetValue(name, out var restore)
-            ? restore(files, state)
+        if (configOverrides is not null && state["config"] is JsonObject config)
+        {
+            foreach ((string key, object? value) in configOverrides)
+            {
+                config[ConfigBinding.Canonical(key)] = System.Text.Json.JsonSerializer.SerializeToNode(value);
+            }
+        }
+
+        return AlgorithmCatalog.Names.Contains(name)
+            ? AlgorithmCatalog.RestorerOf(name)(files, state, runners ?? Runtime.LocalEnvRunnerGroupProvider.Instance)
             : throw new InvalidDataException($"Checkpoint '{directory}' is for algorithm '{name}', which this version of Rlx does not know.");
     }
 

@@ -72,8 +72,14 @@ internal static class CheckpointJson
     }
 
     public static T ReadConfig<T>(JsonObject state, T defaults)
-        where T : class =>
-        ConfigBinding.Apply(defaults, ToPlain(state["config"]?.AsObject() ?? throw new InvalidDataException("state.json has no config.")));
+        where T : class
+    {
+        Dictionary<string, object?> values = ToPlain(state["config"]?.AsObject() ?? throw new InvalidDataException("state.json has no config."));
+
+        // Checkpoints of earlier versions held where the runners ran; a restored algorithm runs where it is told to.
+        values.Remove("address");
+        return ConfigBinding.Apply(defaults, values);
+    }
 
     public static JsonObject Random(Pcg64 random)
     {

@@ -9,10 +9,37 @@ namespace Rlx.Algorithms;
 /// <summary>
 /// Maps config records to and from snake_case key/value pairs (YAML files, <c>--set key=value</c>):
 /// <c>NumEnvsPerRunner</c> ↔ <c>num_envs_per_runner</c>. Every problem is reported at once; unknown
-/// keys name the nearest known key.
+/// keys name the nearest known key. The names users know from CleanRL and RLlib are accepted as aliases of the
+/// keys they mean (<c>learning_rate</c> for <c>lr</c>, <c>num_envs</c> for <c>num_envs_per_runner</c>, …).
 /// </summary>
 public static class ConfigBinding
 {
+    /// <summary>Alias → key: CleanRL's, RLlib's and Stable-Baselines3's spellings of the keys. An alias applies only where the config has no key of that name.</summary>
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
+    {
+        ["learning_rate"] = "lr",
+        ["num_envs"] = "num_envs_per_runner",
+        ["num_envs_per_env_runner"] = "num_envs_per_runner",
+        ["num_envs_per_worker"] = "num_envs_per_runner",
+        ["num_workers"] = "num_env_runners",
+        ["num_rollout_workers"] = "num_env_runners",
+        ["num_steps"] = "rollout_fragment_length",
+        ["n_steps"] = "rollout_fragment_length",
+        ["lambda"] = "gae_lambda",
+        ["lambda_"] = "gae_lambda",
+        ["clip_param"] = "clip_coef",
+        ["vf_loss_coeff"] = "vf_coef",
+        ["entropy_coeff"] = "ent_coef",
+        ["grad_clip"] = "max_grad_norm",
+        ["num_epochs"] = "update_epochs",
+        ["fcnet_hiddens"] = "hiddens",
+        ["train_freq"] = "train_frequency",
+        ["target_network_update_freq"] = "target_network_frequency",
+        ["num_steps_sampled_before_learning_starts"] = "learning_starts",
+        ["actor_lr"] = "policy_lr",
+        ["critic_lr"] = "q_lr",
+    };
+
     /// <summary>snake_case of a PascalCase property name.</summary>
     public static string SnakeCase(string name)
     {
@@ -31,8 +58,8 @@ public static class ConfigBinding
         return text.ToString();
     }
 
-    /// <summary>The settable keys of <typeparamref name="T"/> in declaration order.</summary>
-    public static IReadOnlyList<string> Keys<T>() => Properties(typeof(T)).Select(p => SnakeCase(p.Name)).ToList();
+    /// <summary>The key an alias stands for (<c>learning_rate</c> → <c>lr</c>), or the name itself.</summary>
+    public static string Canonical(string name) => Aliases.TryGetValue(name, out string? key) ? key : name;
 
     /// <summary>Returns a copy of <paramref name="config"/> with <paramref name="values"/> applied (strings are parsed).</summary>
     public static T Apply<T>(T config, IReadOnlyDictionary<string, object?> values)
@@ -40,16 +67,31 @@ public static class ConfigBinding
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(values);
-        var properties = Properties(typeof(T)).ToDictionary(p => SnakeCase(p.Name), StringComparer.Ordinal);
-        var clone = (T)typeof(T).GetMethod("<Clone>$")!.Invoke(config, null)!;
+        var properties = Properties(config.GetType()).ToDictionary(p => SnakeCase(p.Name), StringComparer.Ordinal);
+        var clone = (T)config.GetType().GetMethod("<Clone>$")!.Invoke(config, null)!;
         var problems = new List<string>();
-        foreach ((string key, object? value) in values)
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string name, object? value) in values)
         {
+            string key = name;
+            if (!properties.ContainsKey(key) && Aliases.TryGetValue(key, out string? canonical) && properties.ContainsKey(canonical))
+            {
+                key = canonical;
+            }
+
             if (!properties.TryGetValue(key, out PropertyInfo? property))
             {
                 problems.Add($"unknown key '{key}'.{Suggest.DidYouMean(key, properties.Keys)}");
                 continue;
             }
+
+            if (given.TryGetValue(key, out string? first))
+            {
+                problems.Add($"'{name}' and '{first}' both set {key}: give it once");
+                continue;
+            }
+
+            given[key] = name;
 
             try
             {
@@ -63,7 +105,7 @@ public static class ConfigBinding
 
         if (problems.Count > 0)
         {
-            throw new ArgumentException($"Invalid {typeof(T).Name}: " + string.Join("; ", problems));
+            throw new ArgumentException($"Invalid {config.GetType().Name}: " + string.Join("; ", problems));
         }
 
         return clone;
@@ -74,8 +116,22 @@ public static class ConfigBinding
         where T : class =>
         Properties(config.GetType()).Select(p => new KeyValuePair<string, object?>(SnakeCase(p.Name), p.GetValue(config))).ToList();
 
+    /// <summary>Settable public properties, those of base records first (environment and runners before the algorithm's own).</summary>
     private static IEnumerable<PropertyInfo> Properties(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.Name != "EqualityContract");
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.Name != "EqualityContract")
+            .OrderBy(p => Depth(p.DeclaringType!));
+
+    private static int Depth(Type type)
+    {
+        int depth = 0;
+        for (Type? t = type.BaseType; t is not null; t = t.BaseType)
+        {
+            depth++;
+        }
+
+        return depth;
+    }
 
     private static object? Convert(object? value, Type type)
     {

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
-using Rlx.Environments.Wrappers;
+using Rlx.Environments;
 using Rlx.Runtime;
 
 namespace Rlx.Cluster;
@@ -304,7 +304,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
     }
 
-    public RunningMeanStd? ObservationStatistics() => null;
+    public IObservationFilter? ObservationFilter() => null;
 
     public IReadOnlyDictionary<string, double> Counters() => new Dictionary<string, double>(StringComparer.Ordinal)
     {

@@ -26,14 +26,17 @@ public sealed class EnvRunner : IDisposable
     private readonly float[] _finalValue = new float[1];
     private readonly long[] _episodeCounts;
     private readonly IPolicyWeightsListener[] _weightsListeners;
+    private readonly IObservationFilter? _observationFilter;
     private SampleBatch? _batch;
 
     /// <summary>
     /// Builds the environments (env <c>i</c> reset with <c>envSeed + i</c>), a policy of <paramref name="policy"/>'s
-    /// shape, and the action sampler's generator seeded with <paramref name="actionSeed"/>.
+    /// shape, and the action sampler's generator seeded with <paramref name="actionSeed"/>. A given
+    /// <paramref name="observationFilter"/> is applied to every observation (evaluating a policy trained behind one).
     /// </summary>
-    public EnvRunner(EnvRunnerSettings settings, ActorCriticPolicy policy, int envSeed, ulong actionSeed)
+    public EnvRunner(EnvRunnerSettings settings, ActorCriticPolicy policy, int envSeed, ulong actionSeed, IObservationFilter? observationFilter = null)
     {
+        _observationFilter = observationFilter;
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(policy);
         _settings = settings;
@@ -64,27 +67,10 @@ public sealed class EnvRunner : IDisposable
     public IReadOnlyList<Env> Environments => _envs.Envs;
 
     /// <summary>
-    /// The observation-normalisation statistics of the first environment (part of the model when
-    /// <see cref="EnvRunnerSettings.NormalizeObservations"/> is on), or null.
+    /// The observation normalisation of the first environment as it stands now, frozen (part of the model when
+    /// <see cref="EnvRunnerSettings.NormalizeObservations"/> is on; evaluation applies it), or null.
     /// </summary>
-    public RunningMeanStd? ObservationStatistics => FindNormalizer(_envs.Envs[0])?.Statistics;
-
-    /// <summary>
-    /// Makes every environment normalise observations with a copy of <paramref name="statistics"/>,
-    /// frozen (as evaluation needs: the policy was trained on these statistics).
-    /// </summary>
-    public void UseFrozenObservationStatistics(RunningMeanStd statistics)
-    {
-        ArgumentNullException.ThrowIfNull(statistics);
-        foreach (Env env in _envs.Envs)
-        {
-            if (FindNormalizer(env) is { } normalizer)
-            {
-                normalizer.Statistics.Set(statistics.Mean, statistics.Var, statistics.Count);
-                normalizer.UpdateRunningMean = false;
-            }
-        }
-    }
+    public IObservationFilter? ObservationFilter => FindNormalizer(_envs.Envs[0])?.Snapshot();
 
     /// <summary>Loads new policy weights.</summary>
     public void SetWeights(ReadOnlySpan<float> weights)
@@ -216,17 +202,13 @@ public sealed class EnvRunner : IDisposable
             env = new ClipAction(env);
         }
 
-        if (s.NormalizeObservations)
+        if (_observationFilter is { } filter)
         {
-            float clip = (float)s.ObservationClip;
-            env = new NormalizeObservation(env);
-            env = new TransformObservation(env, (source, destination) =>
-            {
-                for (int i = 0; i < source.Length; i++)
-                {
-                    destination[i] = Math.Clamp(source[i], -clip, clip);
-                }
-            });
+            env = new TransformObservation(env, filter.Apply);
+        }
+        else if (s.NormalizeObservations)
+        {
+            env = new NormalizeObservation(env, clip: s.ObservationClip);
         }
 
         if (s.NormalizeRewards)

@@ -7,7 +7,6 @@ namespace Rlx.Runtime;
 /// <param name="Policy">The policy whose shape (and, locally, initial weights) runners copy.</param>
 /// <param name="NumRunners">Runners.</param>
 /// <param name="Seed">Base seed: runner <c>r</c>'s environments are seeded <c>Seed + r·E + i</c>.</param>
-/// <param name="Address">Null for threads in this process, or a cluster address (<c>auto</c>, <c>HOST:PORT</c>) whose worker nodes host the runners.</param>
 /// <param name="RunName">A name for the run, shown by the cluster's status and dashboard.</param>
 /// <param name="FragmentLength">Steps per environment in each fragment (remote runners need it before the first sample).</param>
 public sealed record EnvRunnerGroupRequest(
@@ -15,6 +14,5 @@ public sealed record EnvRunnerGroupRequest(
     ActorCriticPolicy Policy,
     int NumRunners,
     int Seed,
-    string? Address = null,
     string RunName = "run",
     int FragmentLength = 128);

@@ -15,8 +15,12 @@ public interface IEnvRunnerGroup : IDisposable
     /// <summary>Loads <paramref name="weights"/> into every runner, samples <paramref name="steps"/> steps from each, and returns one fragment per runner in runner order.</summary>
     IReadOnlyList<SampleBatch> Sample(ReadOnlySpan<float> weights, int steps, bool deterministic = false);
 
-    /// <summary>The observation-normalisation statistics of the first runner's first environment, or null when observations are not normalised (evaluation uses them frozen).</summary>
-    Environments.Wrappers.RunningMeanStd? ObservationStatistics();
+    /// <summary>
+    /// The transformation the runners apply to raw observations before the policy sees them (observation normalisation
+    /// of the first runner's first environment, frozen), or null when there is none. Evaluation and single-observation
+    /// inference apply it so the policy sees what it was trained on.
+    /// </summary>
+    Environments.IObservationFilter? ObservationFilter();
 
     /// <summary>Counters of the group's own work for the result row (a cluster group counts stale and duplicate fragments); empty for local groups.</summary>
     IReadOnlyDictionary<string, double> Counters() => new Dictionary<string, double>();

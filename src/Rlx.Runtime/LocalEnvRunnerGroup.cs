@@ -58,7 +58,7 @@ public sealed class LocalEnvRunnerGroup : IEnvRunnerGroup
     }
 
     /// <inheritdoc />
-    public Environments.Wrappers.RunningMeanStd? ObservationStatistics() => _runners[0].ObservationStatistics;
+    public Environments.IObservationFilter? ObservationFilter() => _runners[0].ObservationFilter;
 
     /// <inheritdoc />
     public void SaveState(BinaryWriter writer)

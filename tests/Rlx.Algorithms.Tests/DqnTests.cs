@@ -5,7 +5,7 @@ public sealed class DqnTests
     private static DqnConfig Small() => new DqnConfig
     {
         BufferSize = 2000, LearningStarts = 300, StepsPerIteration = 250, TrainFrequency = 4, TargetNetworkFrequency = 100,
-        BatchSize = 32, TotalTimesteps = 5000, Seed = 2, NumEnvs = 2,
+        BatchSize = 32, TotalTimesteps = 5000, Seed = 2, NumEnvsPerRunner = 2,
         DoubleQ = true, Dueling = true, NStep = 3, PrioritizedReplay = true,
     };
 
@@ -46,7 +46,7 @@ public sealed class DqnTests
     public void Schedules_CountEnvironmentSteps_WhateverTheNumberOfEnvs()
     {
         using Dqn one = (new DqnConfig { TotalTimesteps = 10_000, StepsPerIteration = 1000, LearningStarts = 100_000 }).Build();
-        using Dqn four = (new DqnConfig { TotalTimesteps = 10_000, StepsPerIteration = 1000, LearningStarts = 100_000, NumEnvs = 4 }).Build();
+        using Dqn four = (new DqnConfig { TotalTimesteps = 10_000, StepsPerIteration = 1000, LearningStarts = 100_000, NumEnvsPerRunner = 4 }).Build();
         TrainResult a = one.Train(), b = four.Train();
 
         Assert.Equal(1000, a.TimestepsTotal);

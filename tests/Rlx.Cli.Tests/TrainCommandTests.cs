@@ -30,7 +30,7 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Train_Json_PrintsOneRowPerIterationAndWritesTheRunDirectory()
     {
-        var (code, output, error) = CliRunner.Run("train", "ppo", "--env", "CartPole-v1", "--stop", "timesteps=2048", "--set", "num_envs_per_runner=2", "--seed", "5", "--name", "small", "--runs-dir", _runs, "--json");
+        var (code, output, error) = CliRunner.Run("train", "ppo", "--env", "CartPole-v1", "--stop", "timesteps=2048", "--set", "num_envs=2", "--set", "learning_rate=0.001", "--seed", "5", "--name", "small", "--runs-dir", _runs, "--json");
 
         Assert.True(code == 0, error);
         string[] rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -45,7 +45,11 @@ public sealed class TrainCommandTests : IDisposable
         string run = Path.Combine(_runs, "small");
         Assert.Contains("num_envs_per_runner: 2", File.ReadAllText(Path.Combine(run, "config.yaml")), StringComparison.Ordinal);
         Assert.Contains("seed: 5", File.ReadAllText(Path.Combine(run, "config.yaml")), StringComparison.Ordinal);
-        Assert.Contains("total_timesteps: 2048", File.ReadAllText(Path.Combine(run, "config.yaml")), StringComparison.Ordinal);
+        Assert.Contains("lr: 0.001", File.ReadAllText(Path.Combine(run, "config.yaml")), StringComparison.Ordinal);
+
+        // --stop only stops: the schedules keep the config's horizon, so the learning rate never reached 0.
+        Assert.Contains("total_timesteps: 500000", File.ReadAllText(Path.Combine(run, "config.yaml")), StringComparison.Ordinal);
+        Assert.All(rows, row => Assert.True(JsonDocument.Parse(row).RootElement.GetProperty("charts/learning_rate").GetDouble() > 0.0009));
         Assert.Equal(9, File.ReadAllLines(Path.Combine(run, "progress.csv")).Length);
         Assert.Equal(8, File.ReadAllLines(Path.Combine(run, "result.jsonl")).Length);
         Assert.True(File.Exists(Path.Combine(run, "checkpoints", "checkpoint_000008", "weights.safetensors")));
@@ -70,6 +74,42 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Resume_PastTheAnnealingHorizon_IsRefusedUntilTotalTimestepsIsExtended()
+    {
+        Assert.Equal(0, CliRunner.Run("train", "ppo", "--set", "total_timesteps=1024", "--name", "h", "--runs-dir", _runs, "--json").ExitCode);
+        string run = Path.Combine(_runs, "h");
+
+        // Every iteration past total_timesteps would train at learning rate 0.
+        var (code, output, error) = CliRunner.Run("train", "--resume", run, "--stop", "timesteps=2048", "--json");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--set total_timesteps=2048", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "result.jsonl")).Length);
+
+        (code, _, error) = CliRunner.Run("train", "--resume", run, "--stop", "timesteps=2048", "--set", "lr=0.1", "--json");
+        Assert.NotEqual(0, code);
+        Assert.Contains("only total_timesteps can", error, StringComparison.Ordinal);
+
+        (code, output, error) = CliRunner.Run("train", "--resume", run, "--stop", "timesteps=2048", "--set", "total_timesteps=2048", "--json");
+        Assert.True(code == 0, error);
+        string[] rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, rows.Length);
+        Assert.All(rows, row => Assert.True(JsonDocument.Parse(row).RootElement.GetProperty("charts/learning_rate").GetDouble() > 0));
+        Assert.Contains("total_timesteps: 2048", File.ReadAllText(Path.Combine(run, "config.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_StopPastTheAnnealingHorizon_IsRefusedBeforeAnyRunDirectoryExists()
+    {
+        var (code, _, error) = CliRunner.Run("train", "ppo", "--stop", "timesteps=600000", "--name", "far", "--runs-dir", _runs);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("goes past total_timesteps=500000", error, StringComparison.Ordinal);
+        Assert.Contains("--set total_timesteps=600000", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_runs, "far")));
+    }
+
+    [Fact]
     public void Train_ExistingRunWithoutResume_IsRefused()
     {
         Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=512", "--name", "twice", "--runs-dir", _runs, "--json").ExitCode);
@@ -87,9 +127,9 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("lr must be positive (got -1)", error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
 
-        (code, _, error) = CliRunner.Run("train", "ppo", "--set", "learning_rate=0.1", "--runs-dir", _runs);
+        (code, _, error) = CliRunner.Run("train", "ppo", "--set", "clip_cof=0.1", "--runs-dir", _runs);
         Assert.Equal(2, code);
-        Assert.Contains("unknown key 'learning_rate'", error, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'clip_cof'. Did you mean 'clip_coef'?", error, StringComparison.Ordinal);
 
         (code, _, error) = CliRunner.Run("train", "ppo", "--stop", "reward=3", "--runs-dir", _runs);
         Assert.Equal(2, code);

@@ -17,8 +17,8 @@ public sealed class ClusterFaultTests
         using Env probe = Envs.Make("CartPole-v1");
         var policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, [16]);
         policy.InitializeOrthogonal(new Pcg64(1));
-        var request = new EnvRunnerGroupRequest(new EnvRunnerSettings("CartPole-v1", EnvsPerRunner), policy, runners, Seed: 3, cluster.Address, "faults", FragmentLength);
-        var group = (ClusterRunnerGroup)EnvRunnerGroups.CreateAsync(request, FragmentLength);
+        var request = new EnvRunnerGroupRequest(new EnvRunnerSettings("CartPole-v1", EnvsPerRunner), policy, runners, Seed: 3, "faults", FragmentLength);
+        var group = (ClusterRunnerGroup)new ClusterRunnerGroupProvider(cluster.Address).CreateAsync(request, FragmentLength);
         var accepted = new List<string>();
         group.Accepted += (id, _) => accepted.Add(id);
         var weights = new float[policy.WeightCount];
@@ -148,7 +148,7 @@ public sealed class ClusterFaultTests
         }
 
         // Synchronous PPO trains on the same cluster after the restart.
-        using var ppo = new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Cluster(cluster.Address).Build();
+        using var ppo = new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Build(new ClusterRunnerGroupProvider(cluster.Address));
         TrainResult result = ppo.Train();
         result = ppo.Train();
         result = ppo.Train();

@@ -17,7 +17,7 @@ public sealed class ClusterTrainingTests
         var a = cluster.StartWorker(cpus: 1);
         var b = cluster.StartWorker(cpus: 1);
 
-        using Ppo ppo = new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Cluster(cluster.Address).Build();
+        using Ppo ppo = new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Build(new ClusterRunnerGroupProvider(cluster.Address));
         TrainResult result;
         ClusterStatus? during = null;
         do
@@ -46,7 +46,7 @@ public sealed class ClusterTrainingTests
         Envs.Registry.RegisterAssembly(typeof(CustomEnv.GridWalk).Assembly);
 
         // The worker processes never loaded CustomEnv.dll: it reaches them as a code package.
-        using Ppo ppo = new PpoConfig().Environment("GridWalk-v0").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 2, rolloutFragmentLength: 16).Cluster(cluster.Address).Build();
+        using Ppo ppo = new PpoConfig().Environment("GridWalk-v0").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 2, rolloutFragmentLength: 16).Build(new ClusterRunnerGroupProvider(cluster.Address));
         TrainResult result = ppo.Train();
         result = ppo.Train();
         Assert.Equal(2 * 2 * 2 * 16, result.TimestepsTotal);
@@ -80,7 +80,7 @@ public sealed class ClusterTrainingTests
         // (an environment registered by a delegate in the driver's process cannot be shipped to workers).
         cluster.StartWorker(cpus: 1);
         Envs.Register("DriverOnly-v0", _ => new Rlx.Environments.ClassicControl.CartPole());
-        using Ppo ppo = new PpoConfig().Environment("DriverOnly-v0").EnvRunners(numEnvRunners: 1, numEnvsPerRunner: 2, rolloutFragmentLength: 8).Cluster(cluster.Address).Build();
+        using Ppo ppo = new PpoConfig().Environment("DriverOnly-v0").EnvRunners(numEnvRunners: 1, numEnvsPerRunner: 2, rolloutFragmentLength: 8).Build(new ClusterRunnerGroupProvider(cluster.Address));
         var failure = Assert.Throws<ClusterException>(() => ppo.Train());
         Assert.Contains("runner 0 on node", failure.Message, StringComparison.Ordinal);
         Assert.Contains("No environment 'DriverOnly-v0' is registered", failure.Message, StringComparison.Ordinal);
@@ -94,7 +94,7 @@ public sealed class ClusterTrainingTests
             channel.QueueDeclareAsync(ClusterProtocol.Assignments, durable: true, exclusive: false, autoDelete: false).GetAwaiter().GetResult();
         }
 
-        var setup = Assert.Throws<ClusterException>(() => new PpoConfig().EnvRunners(numEnvRunners: 1).Cluster(cluster.Address).Build());
+        var setup = Assert.Throws<ClusterException>(() => new PpoConfig().EnvRunners(numEnvRunners: 1).Build(new ClusterRunnerGroupProvider(cluster.Address)));
         Assert.Contains("Setting up run ppo-CartPole-v1-", setup.Message, StringComparison.Ordinal);
         Assert.Contains("PRECONDITION_FAILED", setup.Message, StringComparison.Ordinal);
     }
@@ -114,7 +114,7 @@ public sealed class ClusterTrainingTests
             (new ImpalaConfig(), "Acrobot-v1", -100.0),
         })
         {
-            using Impala algorithm = config.Environment(env).EnvRunners(numEnvRunners: 4).Cluster(cluster.Address).Build();
+            using Impala algorithm = config.Environment(env).EnvRunners(numEnvRunners: 4).Build(new ClusterRunnerGroupProvider(cluster.Address));
             TrainResult result;
             do
             {

@@ -27,7 +27,7 @@ public sealed class A2c : Algorithm
     private long _iteration, _updates, _timesteps, _episodes;
     private double _timeTotal;
 
-    internal A2c(A2cConfig config)
+    internal A2c(A2cConfig config, IEnvRunnerGroupProvider runners)
     {
         _config = config;
         using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
@@ -41,13 +41,16 @@ public sealed class A2c : Algorithm
             ? new Adam(_policy.Parameters, epsilon: config.OptimizerEps)
             : new RmsProp(_policy.Parameters, config.RmsPropAlpha, config.OptimizerEps);
         var settings = new EnvRunnerSettings(config.Env, config.NumEnvsPerRunner, config.EnvConfig, config.MaxEpisodeSteps, Gamma: config.Gamma, BootstrapTruncated: config.BootstrapTruncated);
-        _runners = new LocalEnvRunnerGroup(settings, _policy, config.NumEnvRunners, config.Seed);
+        _runners = runners.Create(new EnvRunnerGroupRequest(settings, _policy, config.NumEnvRunners, config.Seed, $"a2c-{config.Env}", config.RolloutFragmentLength));
         _storage = new RolloutStorage(config.RolloutFragmentLength, config.NumEnvsPerRunner, config.NumEnvRunners, _policy.ObservationSize, _policy.ActionSize);
         int n = _storage.Count;
         _weights = new float[_policy.WeightCount];
         (_logProb, _entropy, _values, _advantages) = (new float[n], new float[n], new float[n], new float[n]);
         (_gradLogProb, _gradEntropy, _gradValues) = (new float[n], new float[n], new float[n]);
     }
+
+    /// <summary>The configuration this algorithm was built with.</summary>
+    public override A2cConfig Config => _config;
 
     /// <inheritdoc />
     public override string Name => "a2c";
@@ -156,8 +159,8 @@ public sealed class A2c : Algorithm
     }
 
     /// <summary>Restores an A2C checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
-    internal static A2c FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state) =>
-        CheckpointJson.Restore(state, FormatVersion, new A2cConfig(), config => new A2c(config), a2c =>
+    internal static A2c FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state, IEnvRunnerGroupProvider runners) =>
+        CheckpointJson.Restore(state, FormatVersion, new A2cConfig(), config => new A2c(config, runners), a2c =>
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), a2c._policy.Parameters, a2c._optimizer);
             a2c._optimizer.StepCount = state["optimizer_step"]!.GetValue<long>();

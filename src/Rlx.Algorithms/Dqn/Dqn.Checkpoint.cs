@@ -8,8 +8,8 @@ public sealed partial class Dqn
     private const int FormatVersion = 1;
 
     /// <summary>Restores a DQN checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
-    internal static Dqn FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state) =>
-        CheckpointJson.Restore(state, FormatVersion, new DqnConfig(), config => new Dqn(config), dqn =>
+    internal static Dqn FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state, Runtime.IEnvRunnerGroupProvider runners) =>
+        CheckpointJson.Restore(state, FormatVersion, new DqnConfig(), config => new Dqn(config, runners), dqn =>
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), [.. dqn._q.Parameters, .. dqn._target.Parameters], dqn._optimizer);
             dqn._optimizer.StepCount = state["adam_step"]!.GetValue<long>();

@@ -34,11 +34,16 @@ public sealed partial class Dqn : Algorithm
     private long _globalStep, _iteration, _episodes;
     private double _timeTotal, _lastLoss = double.NaN, _lastQ = double.NaN;
 
-    internal Dqn(DqnConfig config)
+    internal Dqn(DqnConfig config, Runtime.IEnvRunnerGroupProvider runners)
     {
+        if (runners is not Runtime.LocalEnvRunnerGroupProvider)
+        {
+            throw new ArgumentException("DQN steps its environments in this process; it cannot place them on a cluster yet. Train it without the cluster address.", nameof(runners));
+        }
+
         _config = config;
-        _recorders = new RecordEpisodeStatistics[config.NumEnvs];
-        _envs = new SyncVectorEnv(i => _recorders[i] = new RecordEpisodeStatistics(Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig)), config.NumEnvs, AutoresetMode.SameStep);
+        _recorders = new RecordEpisodeStatistics[config.NumEnvsPerRunner];
+        _envs = new SyncVectorEnv(i => _recorders[i] = new RecordEpisodeStatistics(Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig)), config.NumEnvsPerRunner, AutoresetMode.SameStep);
         if (_envs.SingleActionSpace is not Discrete discrete)
         {
             _envs.Dispose();
@@ -58,12 +63,12 @@ public sealed partial class Dqn : Algorithm
         _target.CopyFrom(_q);
         _optimizer = new Adam(_q.Parameters, epsilon: config.AdamEps);
         _buffer = new ReplayBuffer(config.BufferSize, _obsSize, 1, config.PrioritizedReplay ? config.PrioritizedReplayAlpha : 0);
-        _nStep = new NStepAccumulator(config.NumEnvs, _obsSize, config.NStep, config.Gamma);
+        _nStep = new NStepAccumulator(config.NumEnvsPerRunner, _obsSize, config.NStep, config.Gamma);
         _actionRandom = new Pcg64((ulong)config.Seed + 7_919);
         _envs.Reset(config.Seed);
         _obs = _envs.Observations.ToArray();
-        _actions = new float[config.NumEnvs];
-        _qRow = new float[config.NumEnvs * _numActions];
+        _actions = new float[config.NumEnvsPerRunner];
+        _qRow = new float[config.NumEnvsPerRunner * _numActions];
         int b = config.BatchSize;
         _indices = new int[b];
         (_weights, _targets, _taken, _tdErrors) = (new float[b], new float[b], new float[b], new float[b]);
@@ -78,7 +83,7 @@ public sealed partial class Dqn : Algorithm
     public override long TrainingIteration => _iteration;
 
     /// <summary>The configuration.</summary>
-    public DqnConfig Config => _config;
+    public override DqnConfig Config => _config;
 
     /// <summary>The online Q-network.</summary>
     public Mlp QNetwork => _q;
@@ -90,7 +95,7 @@ public sealed partial class Dqn : Algorithm
         {
             double duration = _config.ExplorationFraction * _config.TotalTimesteps;
             double slope = (_config.EndE - _config.StartE) / duration;
-            return Math.Max((slope * _globalStep * _config.NumEnvs) + _config.StartE, _config.EndE);
+            return Math.Max((slope * _globalStep * _config.NumEnvsPerRunner) + _config.StartE, _config.EndE);
         }
     }
 
@@ -101,7 +106,7 @@ public sealed partial class Dqn : Algorithm
         _iteration++;
         int episodesThisIter = 0, updates = 0;
         double returnSum = 0, lengthSum = 0;
-        int n = _config.NumEnvs;
+        int n = _config.NumEnvsPerRunner;
         for (int step = 0; step < _config.StepsPerIteration; step += n)
         {
             // 1. Act ε-greedily.
@@ -213,7 +218,7 @@ public sealed partial class Dqn : Algorithm
 
     private void Learn()
     {
-        double beta = _config.PrioritizedReplayBeta + ((1 - _config.PrioritizedReplayBeta) * Math.Min(1.0, (double)_globalStep * _config.NumEnvs / _config.TotalTimesteps));
+        double beta = _config.PrioritizedReplayBeta + ((1 - _config.PrioritizedReplayBeta) * Math.Min(1.0, (double)_globalStep * _config.NumEnvsPerRunner / _config.TotalTimesteps));
         _buffer.Sample(_learnerRandom, _indices, _weights, beta);
         for (int k = 0; k < _indices.Length; k++)
         {

@@ -6,19 +6,14 @@ namespace Rlx.Algorithms;
 /// update every 500 steps, ε from 1 to 0.05 over half the run. Switches: double DQN, dueling heads,
 /// n-step returns, proportional prioritized replay. YAML/<c>--set</c> keys are the snake_case names.
 /// </summary>
-public sealed record DqnConfig : IAlgorithmConfig
+public sealed record DqnConfig : AlgorithmConfig<DqnConfig>
 {
-    /// <summary>Registered environment id (Discrete actions). Default <c>CartPole-v1</c>.</summary>
-    public string Env { get; init; } = "CartPole-v1";
-
-    /// <summary>Environment constructor arguments. Default none.</summary>
-    public IReadOnlyDictionary<string, object?> EnvConfig { get; init; } = new Dictionary<string, object?>();
-
-    /// <summary>Time-limit override. Default null.</summary>
-    public int? MaxEpisodeSteps { get; init; }
-
-    /// <summary>Environments stepped together; every schedule below counts environment steps. Default 1.</summary>
-    public int NumEnvs { get; init; } = 1;
+    /// <summary>CleanRL's defaults: one environment, a 120-84 Q-network.</summary>
+    public DqnConfig()
+    {
+        NumEnvsPerRunner = 1;
+        Hiddens = [120, 84];
+    }
 
     /// <summary>Environment steps per <c>Train()</c> iteration. Default 1000.</summary>
     public int StepsPerIteration { get; init; } = 1000;
@@ -59,14 +54,8 @@ public sealed record DqnConfig : IAlgorithmConfig
     /// <summary>Final exploration rate. Default 0.05.</summary>
     public double EndE { get; init; } = 0.05;
 
-    /// <summary>Fraction of <see cref="TotalTimesteps"/> over which ε decays linearly. Default 0.5.</summary>
+    /// <summary>Fraction of <see cref="AlgorithmConfig.TotalTimesteps"/> over which ε decays linearly. Default 0.5.</summary>
     public double ExplorationFraction { get; init; } = 0.5;
-
-    /// <summary>Timesteps the schedules refer to. Default 500000.</summary>
-    public long TotalTimesteps { get; init; } = 500_000;
-
-    /// <summary>Hidden widths of the Q-network (ReLU). Default 120, 84.</summary>
-    public IReadOnlyList<int> Hiddens { get; init; } = [120, 84];
 
     /// <summary>Select next actions with the online network and evaluate them with the target (double DQN). Default false.</summary>
     public bool DoubleQ { get; init; }
@@ -89,64 +78,42 @@ public sealed record DqnConfig : IAlgorithmConfig
     /// <summary>Gradient-norm clip; null disables (CleanRL). Default null.</summary>
     public double? MaxGradNorm { get; init; }
 
-    /// <summary>Seed. Default 1.</summary>
-    public int Seed { get; init; } = 1;
+    /// <inheritdoc />
+    public override string AlgorithmName => "dqn";
 
-    /// <summary>Sets the environment.</summary>
-    public DqnConfig Environment(string env, IReadOnlyDictionary<string, object?>? envConfig = null, int? maxEpisodeSteps = null) =>
-        this with { Env = env, EnvConfig = envConfig ?? EnvConfig, MaxEpisodeSteps = maxEpisodeSteps ?? MaxEpisodeSteps };
+    /// <inheritdoc />
+    public override Algorithm BuildAlgorithm(Runtime.IEnvRunnerGroupProvider? runners = null) => Build(runners);
 
-    /// <summary>Every problem with the configuration, each naming the key and value.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} env(s), {StepsPerIteration} steps per iteration, replay {BufferSize}, batch {BatchSize} every {TrainFrequency} steps from step {LearningStarts}";
+
+    /// <summary>Validates and builds the algorithm, its runners made by <paramref name="runners"/> (threads of this process when null).</summary>
+    public Dqn Build(Runtime.IEnvRunnerGroupProvider? runners = null)
     {
-        var problems = new List<string>();
-        void Check(bool ok, string problem)
-        {
-            if (!ok)
-            {
-                problems.Add(problem);
-            }
-        }
-
-        Check(!string.IsNullOrWhiteSpace(Env), "env must name a registered environment");
-        Check(NumEnvs >= 1, $"num_envs must be at least 1 (got {NumEnvs})");
-        Check(StepsPerIteration >= NumEnvs, $"steps_per_iteration ({StepsPerIteration}) must be at least num_envs ({NumEnvs})");
-        Check(Lr > 0, $"lr must be positive (got {Lr})");
-        Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
-        Check(BufferSize >= BatchSize, $"buffer_size ({BufferSize}) must be at least batch_size ({BatchSize})");
-        Check(BatchSize >= 1, $"batch_size must be at least 1 (got {BatchSize})");
-        Check(LearningStarts >= 0, $"learning_starts must be non-negative (got {LearningStarts})");
-        Check(TrainFrequency >= 1, $"train_frequency must be at least 1 (got {TrainFrequency})");
-        Check(GradientSteps >= 1, $"gradient_steps must be at least 1 (got {GradientSteps})");
-        Check(TargetNetworkFrequency >= 1, $"target_network_frequency must be at least 1 (got {TargetNetworkFrequency})");
-        Check(Tau is > 0 and <= 1, $"tau must lie in (0, 1] (got {Tau})");
-        Check(StartE is >= 0 and <= 1 && EndE is >= 0 and <= 1, $"start_e and end_e must lie in [0, 1] (got {StartE}, {EndE})");
-        Check(ExplorationFraction is > 0 and <= 1, $"exploration_fraction must lie in (0, 1] (got {ExplorationFraction})");
-        Check(TotalTimesteps >= 1, $"total_timesteps must be at least 1 (got {TotalTimesteps})");
-        Check(Hiddens.Count >= 1 && Hiddens.All(h => h >= 1), $"hiddens must list at least one positive width (got [{string.Join(", ", Hiddens)}])");
-        Check(NStep >= 1, $"n_step must be at least 1 (got {NStep})");
-        Check(PrioritizedReplayAlpha > 0 && PrioritizedReplayBeta is >= 0 and <= 1, $"prioritized_replay_alpha must be positive and prioritized_replay_beta in [0, 1] (got {PrioritizedReplayAlpha}, {PrioritizedReplayBeta})");
-        Check(MaxGradNorm is null or > 0, $"max_grad_norm must be positive or null (got {MaxGradNorm})");
-        Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
-        return problems;
+        ThrowIfInvalid();
+        return new Dqn(this, runners ?? Runtime.LocalEnvRunnerGroupProvider.Instance);
     }
 
     /// <inheritdoc />
-    public Algorithm BuildAlgorithm() => Build();
-
-    /// <inheritdoc />
-    public string Describe() =>
-        $"{NumEnvs} env(s), {StepsPerIteration} steps per iteration, replay {BufferSize}, batch {BatchSize} every {TrainFrequency} steps from step {LearningStarts}";
-
-    /// <summary>Validates and builds the algorithm.</summary>
-    public Dqn Build()
+    protected override void Validate(ConfigProblems problems)
     {
-        IReadOnlyList<string> problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid DQN config: " + string.Join("; ", problems) + ".");
-        }
-
-        return new Dqn(this);
+        int envs = NumEnvRunners * NumEnvsPerRunner;
+        problems.Check(NumEnvRunners == 1, $"num_env_runners must be 1: DQN steps its environments in the learner's process (got {NumEnvRunners}); use num_envs_per_runner for more environments");
+        problems.Check(StepsPerIteration >= envs, $"steps_per_iteration ({StepsPerIteration}) must be at least num_env_runners × num_envs_per_runner ({envs})");
+        problems.Check(Lr > 0, $"lr must be positive (got {Lr})");
+        problems.Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
+        problems.Check(BufferSize >= BatchSize, $"buffer_size ({BufferSize}) must be at least batch_size ({BatchSize})");
+        problems.Check(BatchSize >= 1, $"batch_size must be at least 1 (got {BatchSize})");
+        problems.Check(LearningStarts >= 0, $"learning_starts must be non-negative (got {LearningStarts})");
+        problems.Check(TrainFrequency >= 1, $"train_frequency must be at least 1 (got {TrainFrequency})");
+        problems.Check(GradientSteps >= 1, $"gradient_steps must be at least 1 (got {GradientSteps})");
+        problems.Check(TargetNetworkFrequency >= 1, $"target_network_frequency must be at least 1 (got {TargetNetworkFrequency})");
+        problems.Check(Tau is > 0 and <= 1, $"tau must lie in (0, 1] (got {Tau})");
+        problems.Check(StartE is >= 0 and <= 1 && EndE is >= 0 and <= 1, $"start_e and end_e must lie in [0, 1] (got {StartE}, {EndE})");
+        problems.Check(ExplorationFraction is > 0 and <= 1, $"exploration_fraction must lie in (0, 1] (got {ExplorationFraction})");
+        problems.Check(NStep >= 1, $"n_step must be at least 1 (got {NStep})");
+        problems.Check(PrioritizedReplayAlpha > 0 && PrioritizedReplayBeta is >= 0 and <= 1, $"prioritized_replay_alpha must be positive and prioritized_replay_beta in [0, 1] (got {PrioritizedReplayAlpha}, {PrioritizedReplayBeta})");
+        problems.Check(MaxGradNorm is null or > 0, $"max_grad_norm must be positive or null (got {MaxGradNorm})");
     }
 }

@@ -27,7 +27,7 @@ public sealed class Impala : Algorithm
     private long _iteration, _timesteps, _episodes, _version, _lagSum, _lagCount;
     private double _timeTotal;
 
-    internal Impala(ImpalaConfig config)
+    internal Impala(ImpalaConfig config, IEnvRunnerGroupProvider runners)
     {
         _config = config;
         using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
@@ -38,8 +38,8 @@ public sealed class Impala : Algorithm
         _policy.InitializeOrthogonal(new Pcg64((ulong)config.Seed));
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
         var settings = new EnvRunnerSettings(config.Env, config.NumEnvsPerRunner, config.EnvConfig, config.MaxEpisodeSteps, Gamma: config.Gamma, BootstrapTruncated: config.BootstrapTruncated);
-        _runners = EnvRunnerGroups.CreateAsync(
-            new EnvRunnerGroupRequest(settings, _policy, config.NumEnvRunners, config.Seed, config.Address, $"{Name}-{config.Env}", config.RolloutFragmentLength),
+        _runners = runners.CreateAsync(
+            new EnvRunnerGroupRequest(settings, _policy, config.NumEnvRunners, config.Seed, $"{Name}-{config.Env}", config.RolloutFragmentLength),
             config.RolloutFragmentLength,
             config.DeterministicSampling);
         _storage = new RolloutStorage(config.RolloutFragmentLength, config.NumEnvsPerRunner, config.FragmentsPerUpdate, _policy.ObservationSize, _policy.ActionSize);
@@ -63,7 +63,7 @@ public sealed class Impala : Algorithm
     public override long TrainingIteration => _iteration;
 
     /// <summary>The configuration this algorithm was built with.</summary>
-    public ImpalaConfig Config => _config;
+    public override ImpalaConfig Config => _config;
 
     /// <summary>The policy.</summary>
     public ActorCriticPolicy Policy => _policy;
@@ -176,8 +176,8 @@ public sealed class Impala : Algorithm
     }
 
     /// <summary>Restores a checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
-    internal static Impala FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state) =>
-        CheckpointJson.Restore(state, FormatVersion, new ImpalaConfig(), config => new Impala(config), impala =>
+    internal static Impala FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state, IEnvRunnerGroupProvider runners) =>
+        CheckpointJson.Restore(state, FormatVersion, new ImpalaConfig(), config => new Impala(config, runners), impala =>
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), impala._policy.Parameters, impala._optimizer);
             impala._optimizer.StepCount = state["optimizer_step"]!.GetValue<long>();

@@ -6,24 +6,17 @@ namespace Rlx.Algorithms;
 /// corrects their policy lag with V-trace. With <see cref="ClipParam"/> set the policy loss is APPO's clipped
 /// surrogate (<see cref="Appo"/> gives RLlib-like defaults); without it, IMPALA's V-trace policy gradient.
 /// Build with <c>new ImpalaConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2).Build()</c>, or
-/// <c>ImpalaConfig.Appo()...</c>; add <c>.Cluster("auto")</c> to place the runners on a cluster.
+/// <c>ImpalaConfig.Appo()...</c> (pass a cluster's runner-group provider to <c>Build</c> to place the runners on its workers).
 /// </summary>
-public sealed record ImpalaConfig : IAlgorithmConfig
+public sealed record ImpalaConfig : AlgorithmConfig<ImpalaConfig>
 {
-    /// <summary>Registered environment id. Default <c>CartPole-v1</c>.</summary>
-    public string Env { get; init; } = "CartPole-v1";
-
-    /// <summary>Environment constructor arguments. Default none.</summary>
-    public IReadOnlyDictionary<string, object?> EnvConfig { get; init; } = new Dictionary<string, object?>();
-
-    /// <summary>Time-limit override; null keeps the registered one. Default null.</summary>
-    public int? MaxEpisodeSteps { get; init; }
-
-    /// <summary>Env runners sampling continuously. Default 2.</summary>
-    public int NumEnvRunners { get; init; } = 2;
-
-    /// <summary>Environments per runner. Default 8.</summary>
-    public int NumEnvsPerRunner { get; init; } = 8;
+    /// <summary>RLlib's IMPALA layout: 2 runners × 8 environments, a 1M-step horizon.</summary>
+    public ImpalaConfig()
+    {
+        NumEnvRunners = 2;
+        NumEnvsPerRunner = 8;
+        TotalTimesteps = 1_000_000;
+    }
 
     /// <summary>Steps per environment in a fragment. Default 50 (RLlib's).</summary>
     public int RolloutFragmentLength { get; init; } = 50;
@@ -61,20 +54,8 @@ public sealed record ImpalaConfig : IAlgorithmConfig
     /// <summary>Adam epsilon. Default 1e-5.</summary>
     public double AdamEps { get; init; } = 1e-5;
 
-    /// <summary>Hidden layer widths of actor and critic (tanh). Default 64, 64.</summary>
-    public IReadOnlyList<int> Hiddens { get; init; } = [64, 64];
-
-    /// <summary>Timesteps for stop conditions. Default 1000000.</summary>
-    public long TotalTimesteps { get; init; } = 1_000_000;
-
     /// <summary>Bootstrap truncated episodes from the final observation's value. Default true.</summary>
     public bool BootstrapTruncated { get; init; } = true;
-
-    /// <summary>Cluster whose worker nodes host the env runners (<c>auto</c>, <c>HOST:PORT</c>); null uses threads of this process. Default null.</summary>
-    public string? Address { get; init; }
-
-    /// <summary>Seed of initialisation and environments (asynchronous sampling makes runs differ by thread timing, unless <see cref="DeterministicSampling"/>). Default 1.</summary>
-    public int Seed { get; init; } = 1;
 
     /// <summary>
     /// Take fragments runner by runner in a fixed order, each runner sampling its next fragment with the weights
@@ -89,10 +70,6 @@ public sealed record ImpalaConfig : IAlgorithmConfig
     /// <summary>APPO: IMPALA's asynchronous sampling with PPO's clipped surrogate (ε 0.4, two passes per batch).</summary>
     public static ImpalaConfig Appo() => new() { ClipParam = 0.4, NumEpochs = 2 };
 
-    /// <summary>Sets the environment.</summary>
-    public ImpalaConfig Environment(string env, IReadOnlyDictionary<string, object?>? envConfig = null, int? maxEpisodeSteps = null) =>
-        this with { Env = env, EnvConfig = envConfig ?? EnvConfig, MaxEpisodeSteps = maxEpisodeSteps ?? MaxEpisodeSteps };
-
     /// <summary>Sets the runner layout.</summary>
     public ImpalaConfig EnvRunners(int? numEnvRunners = null, int? numEnvsPerRunner = null, int? rolloutFragmentLength = null) =>
         this with
@@ -102,51 +79,33 @@ public sealed record ImpalaConfig : IAlgorithmConfig
             RolloutFragmentLength = rolloutFragmentLength ?? RolloutFragmentLength,
         };
 
-    /// <summary>Places the env runners on the worker nodes of the cluster at <paramref name="address"/>.</summary>
-    public ImpalaConfig Cluster(string address = "auto") => this with { Address = address };
-
-    /// <summary>Sets the seed.</summary>
-    public ImpalaConfig Debugging(int? seed = null) => this with { Seed = seed ?? Seed };
+    /// <inheritdoc />
+    public override string AlgorithmName => ClipParam is null ? "impala" : "appo";
 
     /// <inheritdoc />
-    public IReadOnlyList<string> Validate()
-    {
-        var problems = new List<string>();
-        void Check(bool ok, string problem)
-        {
-            if (!ok)
-            {
-                problems.Add(problem);
-            }
-        }
+    public override Algorithm BuildAlgorithm(Runtime.IEnvRunnerGroupProvider? runners = null) => Build(runners);
 
-        Check(!string.IsNullOrWhiteSpace(Env), "env must name a registered environment");
-        Check(NumEnvRunners >= 1 && NumEnvsPerRunner >= 1 && RolloutFragmentLength >= 1, $"num_env_runners, num_envs_per_runner and rollout_fragment_length must be at least 1 (got {NumEnvRunners}, {NumEnvsPerRunner}, {RolloutFragmentLength})");
-        Check(FragmentsPerUpdate >= 1, $"fragments_per_update must be at least 1 (got {FragmentsPerUpdate})");
-        Check(NumEpochs >= 1, $"num_epochs must be at least 1 (got {NumEpochs})");
-        Check(Lr > 0, $"lr must be positive (got {Lr})");
-        Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
-        Check(VtraceClipRhoThreshold > 0 && VtraceClipPgRhoThreshold > 0, $"vtrace_clip_rho_threshold and vtrace_clip_pg_rho_threshold must be positive (got {VtraceClipRhoThreshold}, {VtraceClipPgRhoThreshold})");
-        Check(ClipParam is null or > 0, $"clip_param must be positive, or null for IMPALA (got {ClipParam})");
-        Check(MaxGradNorm > 0 && AdamEps > 0, $"max_grad_norm and adam_eps must be positive (got {MaxGradNorm}, {AdamEps})");
-        Check(Hiddens.Count >= 1 && Hiddens.All(h => h >= 1), $"hiddens must list at least one positive width (got [{string.Join(", ", Hiddens)}])");
-        Check(TotalTimesteps >= 1, $"total_timesteps must be at least 1 (got {TotalTimesteps})");
-        Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
-        Check(!DeterministicSampling || Address is null, "deterministic_sampling needs runners in this process: drop address, or set deterministic_sampling false");
-        return problems;
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"{NumEnvRunners} asynchronous runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps; {FragmentsPerUpdate} fragments = {BatchSize} per update";
+
+    /// <summary>Validates and builds the algorithm, its runners made by <paramref name="runners"/> (threads of this process when null).</summary>
+    public Impala Build(Runtime.IEnvRunnerGroupProvider? runners = null)
+    {
+        ThrowIfInvalid();
+        return new Impala(this, runners ?? Runtime.LocalEnvRunnerGroupProvider.Instance);
     }
 
     /// <inheritdoc />
-    public Algorithm BuildAlgorithm() => Build();
-
-    /// <inheritdoc />
-    public string Describe() =>
-        $"{NumEnvRunners} asynchronous runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps; {FragmentsPerUpdate} fragments = {BatchSize} per update";
-
-    /// <summary>Validates and builds the algorithm.</summary>
-    public Impala Build()
+    protected override void Validate(ConfigProblems problems)
     {
-        IReadOnlyList<string> problems = Validate();
-        return problems.Count > 0 ? throw new ArgumentException($"Invalid {(ClipParam is null ? "IMPALA" : "APPO")} config: " + string.Join("; ", problems) + ".") : new Impala(this);
+        problems.Check(RolloutFragmentLength >= 1, $"rollout_fragment_length must be at least 1 (got {RolloutFragmentLength})");
+        problems.Check(FragmentsPerUpdate >= 1, $"fragments_per_update must be at least 1 (got {FragmentsPerUpdate})");
+        problems.Check(NumEpochs >= 1, $"num_epochs must be at least 1 (got {NumEpochs})");
+        problems.Check(Lr > 0, $"lr must be positive (got {Lr})");
+        problems.Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
+        problems.Check(VtraceClipRhoThreshold > 0 && VtraceClipPgRhoThreshold > 0, $"vtrace_clip_rho_threshold and vtrace_clip_pg_rho_threshold must be positive (got {VtraceClipRhoThreshold}, {VtraceClipPgRhoThreshold})");
+        problems.Check(ClipParam is null or > 0, $"clip_param must be positive, or null for IMPALA (got {ClipParam})");
+        problems.Check(MaxGradNorm > 0 && AdamEps > 0, $"max_grad_norm and adam_eps must be positive (got {MaxGradNorm}, {AdamEps})");
     }
 }

@@ -31,7 +31,7 @@ public sealed partial class Ppo : Algorithm
     private long _iteration, _timesteps, _episodes;
     private double _timeTotal;
 
-    internal Ppo(PpoConfig config)
+    internal Ppo(PpoConfig config, IEnvRunnerGroupProvider runners)
     {
         _config = config;
         using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
@@ -43,9 +43,9 @@ public sealed partial class Ppo : Algorithm
         _policy.InitializeOrthogonal(_random);
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
         _weights = new float[_policy.WeightCount];
+        _runners = runners.Create(new EnvRunnerGroupRequest(
+            RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed, $"ppo-{config.Env}", config.RolloutFragmentLength));
         _learner = new PpoLearner(_policy, config.MinibatchSize);
-        _runners = EnvRunnerGroups.Create(new EnvRunnerGroupRequest(
-            RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed, config.Address, $"ppo-{config.Env}", config.RolloutFragmentLength));
 
         (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
         int n = _steps * _envs, mb = config.MinibatchSize;
@@ -62,7 +62,7 @@ public sealed partial class Ppo : Algorithm
     public override long TrainingIteration => _iteration;
 
     /// <summary>The configuration this algorithm was built with.</summary>
-    public PpoConfig Config => _config;
+    public override PpoConfig Config => _config;
 
     /// <summary>The current policy (actor and critic).</summary>
     public ActorCriticPolicy Policy => _policy;
@@ -163,11 +163,9 @@ public sealed partial class Ppo : Algorithm
     public override EvaluationResult Evaluate(int episodes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
-        _evaluationRunner ??= new EnvRunner(RunnerSettings(Math.Min(episodes, 8)), _policy, _config.Seed + 1_000_000, (ulong)_config.Seed + 1_000_000);
-        if (_runners.ObservationStatistics() is { } statistics)
-        {
-            _evaluationRunner.UseFrozenObservationStatistics(statistics);
-        }
+        // The policy sees observations as the training runners' filter (normalisation) makes them, frozen now.
+        _evaluationRunner?.Dispose();
+        _evaluationRunner = new EnvRunner(RunnerSettings(Math.Min(episodes, 8)) with { NormalizeObservations = false }, _policy, _config.Seed + 1_000_000, (ulong)_config.Seed + 1_000_000, _runners.ObservationFilter());
 
         _policy.CopyWeightsTo(_weights);
         _evaluationRunner.SetWeights(_weights);
@@ -193,15 +191,7 @@ public sealed partial class Ppo : Algorithm
     {
         Span<float> input = stackalloc float[observation.Length];
         observation.CopyTo(input);
-        if (_runners.ObservationStatistics() is { } statistics)
-        {
-            // The policy was trained on normalised, clipped observations (NormalizeObservation + clip ±10).
-            for (int i = 0; i < input.Length; i++)
-            {
-                input[i] = (float)Math.Clamp((input[i] - statistics.Mean[i]) / Math.Sqrt(statistics.Var[i] + 1e-8), -10, 10);
-            }
-        }
-
+        _runners.ObservationFilter()?.Apply(input, input);
         _policy.ActGreedy(input, action);
     }
 

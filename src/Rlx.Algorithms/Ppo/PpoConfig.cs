@@ -5,30 +5,15 @@ namespace Rlx.Algorithms;
 /// <c>new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Training(lr: 3e-4).Build()</c>.
 /// In YAML files and <c>--set</c>, keys are the snake_case property names (<c>num_envs_per_runner</c>).
 /// </summary>
-public sealed record PpoConfig : IAlgorithmConfig
+public sealed record PpoConfig : AlgorithmConfig<PpoConfig>
 {
-    /// <summary>Registered environment id. Default <c>CartPole-v1</c>.</summary>
-    public string Env { get; init; } = "CartPole-v1";
-
-    /// <summary>Environment constructor arguments. Default none.</summary>
-    public IReadOnlyDictionary<string, object?> EnvConfig { get; init; } = new Dictionary<string, object?>();
-
-    /// <summary>Time-limit override; null keeps the registered one. Default null.</summary>
-    public int? MaxEpisodeSteps { get; init; }
-
-    /// <summary>Env runners sampling in parallel (threads, or worker processes in a cluster). Default 1.</summary>
-    public int NumEnvRunners { get; init; } = 1;
-
-    /// <summary>Environments per runner, stepped as one vector with batched inference. Default 4 (CleanRL's <c>num_envs</c>).</summary>
-    public int NumEnvsPerRunner { get; init; } = 4;
-
     /// <summary>Steps per environment per iteration (CleanRL's <c>num_steps</c>). Default 128.</summary>
     public int RolloutFragmentLength { get; init; } = 128;
 
     /// <summary>Adam learning rate. Default 2.5e-4.</summary>
     public double Lr { get; init; } = 2.5e-4;
 
-    /// <summary>Anneal the learning rate linearly to 0 over <see cref="TotalTimesteps"/>. Default true.</summary>
+    /// <summary>Anneal the learning rate linearly to 0 over <see cref="AlgorithmConfig.TotalTimesteps"/>. Default true.</summary>
     public bool AnnealLr { get; init; } = true;
 
     /// <summary>Discount. Default 0.99.</summary>
@@ -67,12 +52,6 @@ public sealed record PpoConfig : IAlgorithmConfig
     /// <summary>Adam epsilon. Default 1e-5.</summary>
     public double AdamEps { get; init; } = 1e-5;
 
-    /// <summary>Hidden layer widths of actor and critic (tanh). Default 64, 64.</summary>
-    public IReadOnlyList<int> Hiddens { get; init; } = [64, 64];
-
-    /// <summary>Timesteps the learning rate is annealed over (CleanRL's <c>total_timesteps</c>). Default 500000.</summary>
-    public long TotalTimesteps { get; init; } = 500_000;
-
     /// <summary>Normalise observations per env and clip to ±10 (CleanRL's continuous PPO). Default false.</summary>
     public bool NormalizeObservations { get; init; }
 
@@ -82,18 +61,6 @@ public sealed record PpoConfig : IAlgorithmConfig
     /// <summary>Bootstrap truncated episodes from the final observation's value (false reproduces CleanRL, which treats truncation as termination). Default true.</summary>
     public bool BootstrapTruncated { get; init; } = true;
 
-    /// <summary>Evaluate every this many iterations (0 disables). Default 0.</summary>
-    public int EvaluationInterval { get; init; }
-
-    /// <summary>Episodes per evaluation. Default 10.</summary>
-    public int EvaluationDuration { get; init; } = 10;
-
-    /// <summary>Cluster whose worker nodes host the env runners (<c>auto</c>, <c>HOST:PORT</c>); null trains with threads of this process. Default null.</summary>
-    public string? Address { get; init; }
-
-    /// <summary>Seed of initialisation, environments, sampling and shuffling. Default 1.</summary>
-    public int Seed { get; init; } = 1;
-
     /// <summary>Transitions per iteration: runners × envs × fragment length.</summary>
     public int BatchSize => NumEnvRunners * NumEnvsPerRunner * RolloutFragmentLength;
 
@@ -102,10 +69,6 @@ public sealed record PpoConfig : IAlgorithmConfig
 
     /// <summary>Iterations over which the learning rate is annealed.</summary>
     public long NumIterations => Math.Max(1, TotalTimesteps / Math.Max(1, BatchSize));
-
-    /// <summary>Sets the environment.</summary>
-    public PpoConfig Environment(string env, IReadOnlyDictionary<string, object?>? envConfig = null, int? maxEpisodeSteps = null) =>
-        this with { Env = env, EnvConfig = envConfig ?? EnvConfig, MaxEpisodeSteps = maxEpisodeSteps ?? MaxEpisodeSteps };
 
     /// <summary>Sets the runner layout.</summary>
     public PpoConfig EnvRunners(int? numEnvRunners = null, int? numEnvsPerRunner = null, int? rolloutFragmentLength = null) =>
@@ -138,67 +101,40 @@ public sealed record PpoConfig : IAlgorithmConfig
             TotalTimesteps = totalTimesteps ?? TotalTimesteps,
         };
 
-    /// <summary>Sets periodic evaluation.</summary>
-    public PpoConfig Evaluation(int? evaluationInterval = null, int? evaluationDuration = null) =>
-        this with { EvaluationInterval = evaluationInterval ?? EvaluationInterval, EvaluationDuration = evaluationDuration ?? EvaluationDuration };
+    /// <inheritdoc />
+    public override string AlgorithmName => "ppo";
 
-    /// <summary>Places the env runners on the worker nodes of the cluster at <paramref name="address"/> (<c>auto</c> finds the one started on this machine).</summary>
-    public PpoConfig Cluster(string address = "auto") => this with { Address = address };
+    /// <inheritdoc />
+    public override long? LearningRateReachesZeroAt => AnnealLr ? TotalTimesteps : null;
 
-    /// <summary>Sets the seed.</summary>
-    public PpoConfig Debugging(int? seed = null) => this with { Seed = seed ?? Seed };
+    /// <inheritdoc />
+    public override Algorithm BuildAlgorithm(Runtime.IEnvRunnerGroupProvider? runners = null) => Build(runners);
 
-    /// <summary>Every problem with the configuration, each naming the key and value; empty if valid.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps = {BatchSize} per iteration";
+
+    /// <summary>Validates and builds the algorithm (all problems in one exception), its runners made by <paramref name="runners"/> (threads of this process when null).</summary>
+    public Ppo Build(Runtime.IEnvRunnerGroupProvider? runners = null)
     {
-        var problems = new List<string>();
-        void Check(bool ok, string problem)
-        {
-            if (!ok)
-            {
-                problems.Add(problem);
-            }
-        }
-
-        Check(!string.IsNullOrWhiteSpace(Env), "env must name a registered environment");
-        Check(NumEnvRunners >= 1, $"num_env_runners must be at least 1 (got {NumEnvRunners})");
-        Check(NumEnvsPerRunner >= 1, $"num_envs_per_runner must be at least 1 (got {NumEnvsPerRunner})");
-        Check(RolloutFragmentLength >= 1, $"rollout_fragment_length must be at least 1 (got {RolloutFragmentLength})");
-        Check(NumMinibatches >= 1 && BatchSize % Math.Max(1, NumMinibatches) == 0,
-            $"num_env_runners × num_envs_per_runner × rollout_fragment_length ({NumEnvRunners} × {NumEnvsPerRunner} × {RolloutFragmentLength} = {BatchSize}) must be divisible by num_minibatches ({NumMinibatches})");
-        Check(MinibatchSize >= 2, $"minibatches must hold at least 2 samples for advantage normalisation (batch {BatchSize} / num_minibatches {NumMinibatches} = {MinibatchSize})");
-        Check(UpdateEpochs >= 1, $"update_epochs must be at least 1 (got {UpdateEpochs})");
-        Check(Lr > 0, $"lr must be positive (got {Lr})");
-        Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
-        Check(GaeLambda is >= 0 and <= 1, $"gae_lambda must lie in [0, 1] (got {GaeLambda})");
-        Check(ClipCoef > 0, $"clip_coef must be positive (got {ClipCoef})");
-        Check(MaxGradNorm > 0, $"max_grad_norm must be positive (got {MaxGradNorm})");
-        Check(AdamEps > 0, $"adam_eps must be positive (got {AdamEps})");
-        Check(TargetKl is null or > 0, $"target_kl must be positive or null (got {TargetKl})");
-        Check(Hiddens.Count >= 1 && Hiddens.All(h => h >= 1), $"hiddens must list at least one positive width (got [{string.Join(", ", Hiddens)}])");
-        Check(TotalTimesteps >= 1, $"total_timesteps must be at least 1 (got {TotalTimesteps})");
-        Check(EvaluationInterval >= 0, $"evaluation_interval must be 0 (off) or positive (got {EvaluationInterval})");
-        Check(EvaluationDuration >= 1, $"evaluation_duration must be at least 1 (got {EvaluationDuration})");
-        Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
-        return problems;
+        ThrowIfInvalid();
+        return new Ppo(this, runners ?? Runtime.LocalEnvRunnerGroupProvider.Instance);
     }
 
     /// <inheritdoc />
-    public Algorithm BuildAlgorithm() => Build();
-
-    /// <inheritdoc />
-    public string Describe() =>
-        $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps = {BatchSize} per iteration";
-
-    /// <summary>Validates and builds the algorithm; all problems are reported in one exception.</summary>
-    public Ppo Build()
+    protected override void Validate(ConfigProblems problems)
     {
-        IReadOnlyList<string> problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid PPO config: " + string.Join("; ", problems) + ".");
-        }
-
-        return new Ppo(this);
+        problems.Check(RolloutFragmentLength >= 1, $"rollout_fragment_length must be at least 1 (got {RolloutFragmentLength})");
+        problems.Check(NumMinibatches >= 1 && BatchSize % Math.Max(1, NumMinibatches) == 0,
+            $"num_env_runners × num_envs_per_runner × rollout_fragment_length ({NumEnvRunners} × {NumEnvsPerRunner} × {RolloutFragmentLength} = {BatchSize}) must be divisible by num_minibatches ({NumMinibatches})");
+        problems.Check(MinibatchSize >= 2, $"minibatches must hold at least 2 samples for advantage normalisation (batch {BatchSize} / num_minibatches {NumMinibatches} = {MinibatchSize})");
+        problems.Check(UpdateEpochs >= 1, $"update_epochs must be at least 1 (got {UpdateEpochs})");
+        problems.Check(Lr > 0, $"lr must be positive (got {Lr})");
+        problems.Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
+        problems.Check(GaeLambda is >= 0 and <= 1, $"gae_lambda must lie in [0, 1] (got {GaeLambda})");
+        problems.Check(ClipCoef > 0, $"clip_coef must be positive (got {ClipCoef})");
+        problems.Check(MaxGradNorm > 0, $"max_grad_norm must be positive (got {MaxGradNorm})");
+        problems.Check(AdamEps > 0, $"adam_eps must be positive (got {AdamEps})");
+        problems.Check(TargetKl is null or > 0, $"target_kl must be positive or null (got {TargetKl})");
     }
 }

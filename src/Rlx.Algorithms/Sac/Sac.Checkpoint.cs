@@ -12,8 +12,8 @@ public sealed partial class Sac
         [.. _actor.Parameters, .. _q1.Parameters, .. _q2.Parameters, .. _q1Target.Parameters, .. _q2Target.Parameters, _logAlpha];
 
     /// <summary>Restores a SAC checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
-    internal static Sac FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state) =>
-        CheckpointJson.Restore(state, FormatVersion, new SacConfig(), config => new Sac(config), sac =>
+    internal static Sac FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state, Runtime.IEnvRunnerGroupProvider runners) =>
+        CheckpointJson.Restore(state, FormatVersion, new SacConfig(), config => new Sac(config, runners), sac =>
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), sac.AllParameters, sac._actorOptimizer, sac._qOptimizer, sac._alphaOptimizer);
             sac._actorOptimizer.StepCount = state["actor_adam_step"]!.GetValue<long>();

@@ -37,8 +37,13 @@ public sealed partial class Sac : Algorithm
     private long _globalStep, _iteration, _episodes;
     private double _timeTotal, _alpha, _lastQLoss = double.NaN, _lastActorLoss = double.NaN;
 
-    internal Sac(SacConfig config)
+    internal Sac(SacConfig config, Runtime.IEnvRunnerGroupProvider runners)
     {
+        if (runners is not Runtime.LocalEnvRunnerGroupProvider)
+        {
+            throw new ArgumentException("SAC steps its environments in this process; it cannot place them on a cluster yet. Train it without the cluster address.", nameof(runners));
+        }
+
         _config = config;
         _recorder = new RecordEpisodeStatistics(Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig));
         _env = _recorder;
@@ -95,6 +100,9 @@ public sealed partial class Sac : Algorithm
         (_gradInput, _gradInput2, _gradHeads) = (new float[b * (_obsSize + _actSize)], new float[b * (_obsSize + _actSize)], new float[b * 2 * _actSize]);
         (_heads, _pi, _q1Values, _q2Values) = (new float[b * 2 * _actSize], new float[b * _actSize], new float[b], new float[b]);
     }
+
+    /// <summary>The configuration this algorithm was built with.</summary>
+    public override SacConfig Config => _config;
 
     /// <inheritdoc />
     public override string Name => "sac";

@@ -6,22 +6,19 @@ namespace Rlx.Algorithms;
 /// buffer, 5k random steps before learning, Polyak targets (τ 0.005) every step, actor and
 /// temperature updated twice every second step, automatic entropy tuning (target −|A|).
 /// </summary>
-public sealed record SacConfig : IAlgorithmConfig
+public sealed record SacConfig : AlgorithmConfig<SacConfig>
 {
-    /// <summary>Registered environment id (Box actions). Default <c>Pendulum-v1</c>.</summary>
-    public string Env { get; init; } = "Pendulum-v1";
-
-    /// <summary>Environment constructor arguments. Default none.</summary>
-    public IReadOnlyDictionary<string, object?> EnvConfig { get; init; } = new Dictionary<string, object?>();
-
-    /// <summary>Time-limit override. Default null.</summary>
-    public int? MaxEpisodeSteps { get; init; }
+    /// <summary>CleanRL's defaults: Pendulum-v1, one environment, 256-256 networks, a 1M-step horizon.</summary>
+    public SacConfig()
+    {
+        Env = "Pendulum-v1";
+        NumEnvsPerRunner = 1;
+        Hiddens = [256, 256];
+        TotalTimesteps = 1_000_000;
+    }
 
     /// <summary>Environment steps per <c>Train()</c> iteration. Default 1000.</summary>
     public int StepsPerIteration { get; init; } = 1000;
-
-    /// <summary>Timesteps the run refers to. Default 1000000.</summary>
-    public long TotalTimesteps { get; init; } = 1_000_000;
 
     /// <summary>Replay capacity. Default 1000000.</summary>
     public int BufferSize { get; init; } = 1_000_000;
@@ -56,48 +53,36 @@ public sealed record SacConfig : IAlgorithmConfig
     /// <summary>Tune the temperature towards the target entropy −|A|. Default true.</summary>
     public bool Autotune { get; init; } = true;
 
-    /// <summary>Hidden widths of actor and Q-networks (ReLU). Default 256, 256.</summary>
-    public IReadOnlyList<int> Hiddens { get; init; } = [256, 256];
-
-    /// <summary>Seed. Default 1.</summary>
-    public int Seed { get; init; } = 1;
+    /// <inheritdoc />
+    public override string AlgorithmName => "sac";
 
     /// <inheritdoc />
-    public IReadOnlyList<string> Validate()
-    {
-        var problems = new List<string>();
-        void Check(bool ok, string problem)
-        {
-            if (!ok)
-            {
-                problems.Add(problem);
-            }
-        }
+    public override Algorithm BuildAlgorithm(Runtime.IEnvRunnerGroupProvider? runners = null) => Build(runners);
 
-        Check(!string.IsNullOrWhiteSpace(Env), "env must name a registered environment");
-        Check(StepsPerIteration >= 1, $"steps_per_iteration must be at least 1 (got {StepsPerIteration})");
-        Check(BufferSize >= BatchSize && BatchSize >= 1, $"buffer_size ({BufferSize}) must be at least batch_size ({BatchSize}), which must be positive");
-        Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
-        Check(Tau is > 0 and <= 1, $"tau must lie in (0, 1] (got {Tau})");
-        Check(PolicyLr > 0 && QLr > 0, $"policy_lr and q_lr must be positive (got {PolicyLr}, {QLr})");
-        Check(PolicyFrequency >= 1 && TargetNetworkFrequency >= 1, $"policy_frequency and target_network_frequency must be at least 1 (got {PolicyFrequency}, {TargetNetworkFrequency})");
-        Check(Alpha >= 0, $"alpha must be non-negative (got {Alpha})");
-        Check(LearningStarts >= 0, $"learning_starts must be non-negative (got {LearningStarts})");
-        Check(Hiddens.Count >= 1 && Hiddens.All(h => h >= 1), $"hiddens must list at least one positive width (got [{string.Join(", ", Hiddens)}])");
-        Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
-        return problems;
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} env(s), {StepsPerIteration} steps per iteration, replay {BufferSize}, batch {BatchSize} every step from step {LearningStarts}";
+
+    /// <summary>Validates and builds the algorithm, its runners made by <paramref name="runners"/> (threads of this process when null).</summary>
+    public Sac Build(Runtime.IEnvRunnerGroupProvider? runners = null)
+    {
+        ThrowIfInvalid();
+        return new Sac(this, runners ?? Runtime.LocalEnvRunnerGroupProvider.Instance);
     }
 
     /// <inheritdoc />
-    public Algorithm BuildAlgorithm() => Build();
-
-    /// <inheritdoc />
-    public string Describe() => $"1 env, {StepsPerIteration} steps per iteration, replay {BufferSize}, batch {BatchSize} every step from step {LearningStarts}";
-
-    /// <summary>Validates and builds the algorithm.</summary>
-    public Sac Build()
+    protected override void Validate(ConfigProblems problems)
     {
-        IReadOnlyList<string> problems = Validate();
-        return problems.Count > 0 ? throw new ArgumentException("Invalid SAC config: " + string.Join("; ", problems) + ".") : new Sac(this);
+        int envs = NumEnvRunners * NumEnvsPerRunner;
+        problems.Check(NumEnvsPerRunner == 1, $"num_envs_per_runner must be 1: SAC steps one environment, as CleanRL's does (got {NumEnvsPerRunner})");
+        problems.Check(NumEnvRunners == 1, $"num_env_runners must be 1: SAC steps its environments in the learner's process (got {NumEnvRunners}); use num_envs_per_runner for more environments");
+        problems.Check(StepsPerIteration >= envs, $"steps_per_iteration ({StepsPerIteration}) must be at least num_env_runners × num_envs_per_runner ({envs})");
+        problems.Check(BufferSize >= BatchSize && BatchSize >= 1, $"buffer_size ({BufferSize}) must be at least batch_size ({BatchSize}), which must be positive");
+        problems.Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");
+        problems.Check(Tau is > 0 and <= 1, $"tau must lie in (0, 1] (got {Tau})");
+        problems.Check(PolicyLr > 0 && QLr > 0, $"policy_lr and q_lr must be positive (got {PolicyLr}, {QLr})");
+        problems.Check(PolicyFrequency >= 1 && TargetNetworkFrequency >= 1, $"policy_frequency and target_network_frequency must be at least 1 (got {PolicyFrequency}, {TargetNetworkFrequency})");
+        problems.Check(Alpha >= 0, $"alpha must be non-negative (got {Alpha})");
+        problems.Check(LearningStarts >= 0, $"learning_starts must be non-negative (got {LearningStarts})");
     }
 }

@@ -24,7 +24,7 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this run directory from its latest checkpoint" };
         var dashboard = new Option<string?>("--dashboard") { Description = "Also send each iteration's metrics to the head's dashboard at this URL, e.g. http://127.0.0.1:8265 (default: RLX_DASHBOARD_URL; never slows or fails training)" };
         var every = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N iterations (and always at the end)", DefaultValueFactory = _ => 25 };
-        var address = new Option<string?>("--address") { Description = "Place the env runners on the worker nodes of this cluster: auto (the one started on this machine) or HOST:PORT (config key address)" };
+        var address = new Option<string?>("--address") { Description = "Place the env runners on the worker nodes of this cluster: auto (the one started on this machine) or HOST:PORT; without it they are threads of this process (also when resuming)" };
         var assemblies = new EnvOptions().Assemblies;
         var command = new Command("train", "Train an agent; writes runs/NAME with config.yaml, progress.csv, result.jsonl and checkpoints/")
         {
@@ -37,11 +37,18 @@ internal static class TrainCommand
                 EnvOptions.LoadAssembly(path);
             }
 
-            var session = new TrainSession(output, error, parsed.GetValue(json), Math.Max(1, parsed.GetValue(every)), DashboardUrl(parsed.GetValue(dashboard), parsed.GetValue(address)));
+            string? clusterAddress = parsed.GetValue(address);
+            Runtime.IEnvRunnerGroupProvider? runners = clusterAddress is null ? null : new Cluster.ClusterRunnerGroupProvider(clusterAddress);
+            var session = new TrainSession(output, error, parsed.GetValue(json), Math.Max(1, parsed.GetValue(every)), DashboardUrl(parsed.GetValue(dashboard), clusterAddress), runners);
             string[] stopSpecs = parsed.GetValue(stop) ?? [];
             if (parsed.GetValue(resume) is { } runDirectory)
             {
-                return session.Resume(runDirectory, stopSpecs.Length > 0 ? StopConditions.Parse(stopSpecs) : null);
+                if (parsed.GetValue(algorithm) is not null || parsed.GetValue(env) is not null || parsed.GetValue(config) is not null || parsed.GetValue(seed) is not null)
+                {
+                    throw new CliException($"--resume continues {runDirectory} with the algorithm, environment, config and seed it was started with; drop the algorithm name, --env, --config and --seed (only --set total_timesteps=N may change, to extend the schedules).");
+                }
+
+                return session.Resume(runDirectory, stopSpecs.Length > 0 ? StopConditions.Parse(stopSpecs) : null, ResumeOverrides(parsed.GetValue(set) ?? []));
             }
 
             string algo = parsed.GetValue(algorithm) ?? throw new CliException($"Name the algorithm to train ({string.Join(", ", AlgorithmCatalog.Names)}), e.g. rlx train ppo --env CartPole-v1, or continue a run with --resume runs/NAME.");
@@ -64,23 +71,13 @@ internal static class TrainCommand
                 }
             }
 
-            if (parsed.GetValue(address) is { } clusterAddress)
-            {
-                values["address"] = clusterAddress;
-            }
-
             if (parsed.GetValue(seed) is { } s)
             {
                 values["seed"] = s.ToString(CultureInfo.InvariantCulture);
             }
 
             StopConditions conditions = StopConditions.Parse(stopSpecs);
-            if (conditions.Timesteps is { } horizon && !values.ContainsKey("total_timesteps"))
-            {
-                values["total_timesteps"] = horizon.ToString(CultureInfo.InvariantCulture);
-            }
-
-            IAlgorithmConfig algorithmConfig = AlgorithmCatalog.CreateConfig(algo, values);
+            AlgorithmConfig algorithmConfig = AlgorithmCatalog.CreateConfig(algo, values);
             IReadOnlyList<string> problems = algorithmConfig.Validate();
             if (problems.Count > 0)
             {
@@ -110,6 +107,36 @@ internal static class TrainCommand
         return string.IsNullOrWhiteSpace(text) ? null : Rlx.Server.Client.HeadAddress.Resolve(text);
     }
 
+    /// <summary>The <c>--set</c> values a resumed run accepts: only <c>total_timesteps</c>, which extends the schedules.</summary>
+    private static Dictionary<string, object?> ResumeOverrides(string[] specs)
+    {
+        var overrides = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach ((string key, object? value) in EnvOptions.ParseKeyValues(specs, "--set"))
+        {
+            if (ConfigBinding.Canonical(key) != "total_timesteps")
+            {
+                throw new CliException($"--resume keeps the run's config: --set {key} cannot change; only total_timesteps can (to extend the learning-rate and exploration schedules). Start a new run to change {key}.");
+            }
+
+            overrides["total_timesteps"] = value;
+        }
+
+        return overrides;
+    }
+
+    /// <summary>
+    /// Refuses a stop past the timestep where the learning rate has annealed to 0: every iteration after it would train
+    /// at learning rate 0 and change nothing.
+    /// </summary>
+    private static void CheckStopWithinSchedule(AlgorithmConfig config, StopConditions stop)
+    {
+        if (stop.Timesteps is { } timesteps && config.LearningRateReachesZeroAt is { } end && timesteps > end)
+        {
+            throw new CliException(string.Create(CultureInfo.InvariantCulture,
+                $"--stop timesteps={timesteps} goes past total_timesteps={end}, where the learning rate has annealed to 0, so the steps after it would learn nothing. Extend the schedule with --set total_timesteps={timesteps} (a resumed run accepts it too), or turn annealing off with --set anneal_lr=false."));
+        }
+    }
+
     /// <summary>Prefix of <c>--set env_config.KEY=VALUE</c>: one environment argument, merged into the config file's <c>env_config</c>.</summary>
     private const string EnvConfigPrefix = "env_config.";
 
@@ -129,28 +156,30 @@ internal static class TrainCommand
     }
 
     /// <summary>One training run from the command line.</summary>
-    private sealed class TrainSession(TextWriter output, TextWriter error, bool json, int checkpointEvery, Uri? dashboard)
+    private sealed class TrainSession(TextWriter output, TextWriter error, bool json, int checkpointEvery, Uri? dashboard, Runtime.IEnvRunnerGroupProvider? runners)
     {
         private TextWriter Info => json ? error : output;
 
-        public int Start(string algorithmName, IAlgorithmConfig config, string runDirectory, StopConditions stop)
+        public int Start(string algorithmName, AlgorithmConfig config, string runDirectory, StopConditions stop)
         {
             if (Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any())
             {
                 throw new CliException($"Run directory {runDirectory} already exists. Continue it with --resume {runDirectory}, or choose another --name.");
             }
 
+            CheckStopWithinSchedule(config, stop);
+
             // Build first: a config the algorithm refuses must not leave a run directory behind.
-            using Algorithm algorithm = config.BuildAlgorithm();
+            using Algorithm algorithm = config.BuildAlgorithm(runners);
             Directory.CreateDirectory(runDirectory);
             WriteAtomically(Path.Combine(runDirectory, "config.yaml"), ConfigFile.Write(ConfigBinding.ToPairs((object)config)));
             var run = new JsonObject { ["algorithm"] = algorithmName, ["stop"] = StopJson(stop), ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture) };
             WriteAtomically(Path.Combine(runDirectory, "run.json"), run.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            Info.WriteLine($"training {algorithmName} on {config.Env}: {config.Describe()}; stop at {stop}; run directory {runDirectory}");
+            Info.WriteLine($"training {algorithmName} on {config.Env}: {config.Describe()}; stop at {stop}{Schedule(config)}; run directory {runDirectory}");
             return Loop(algorithm, runDirectory, stop);
         }
 
-        public int Resume(string runDirectory, StopConditions? stop)
+        public int Resume(string runDirectory, StopConditions? stop, IReadOnlyDictionary<string, object?> overrides)
         {
             string runFile = Path.Combine(runDirectory, "run.json");
             if (!File.Exists(runFile))
@@ -159,15 +188,22 @@ internal static class TrainCommand
             }
 
             stop ??= StopFromJson(JsonNode.Parse(File.ReadAllText(runFile))!["stop"]!.AsObject());
-            (Algorithm algorithm, string checkpoint) = LoadLatest(runDirectory, Info);
+            (Algorithm algorithm, string checkpoint) = LoadLatest(runDirectory, Info, runners, overrides);
             using (algorithm)
             {
-                Info.WriteLine($"resuming {runDirectory} from {checkpoint}; stop at {stop}");
+                CheckStopWithinSchedule(algorithm.Config, stop);
+                if (overrides.Count > 0)
+                {
+                    WriteAtomically(Path.Combine(runDirectory, "config.yaml"), ConfigFile.Write(ConfigBinding.ToPairs(algorithm.Config)));
+                }
+
+                Info.WriteLine($"resuming {runDirectory} from {checkpoint}; stop at {stop}{Schedule(algorithm.Config)}");
                 return Loop(algorithm, runDirectory, stop);
             }
         }
 
-        public static (Algorithm Algorithm, string Checkpoint) LoadLatest(string runDirectory, TextWriter info)
+        public static (Algorithm Algorithm, string Checkpoint) LoadLatest(
+            string runDirectory, TextWriter info, Runtime.IEnvRunnerGroupProvider? runners = null, IReadOnlyDictionary<string, object?>? overrides = null)
         {
             string checkpoints = Path.Combine(runDirectory, "checkpoints");
             var candidates = Directory.Exists(checkpoints)
@@ -177,7 +213,7 @@ internal static class TrainCommand
             {
                 try
                 {
-                    return (Algorithm.Restore(candidate), candidate);
+                    return (Algorithm.Restore(candidate, runners, overrides), candidate);
                 }
                 catch (InvalidDataException e)
                 {
@@ -255,6 +291,9 @@ internal static class TrainCommand
             Info.WriteLine($"sending metrics to the dashboard at {dashboard} as run {runId}");
             return new Rlx.Server.Client.DashboardMetricsPusher(dashboard, runId, Environment.GetEnvironmentVariable("RLX_TOKEN"), error);
         }
+
+        private static string Schedule(AlgorithmConfig config) =>
+            config.LearningRateReachesZeroAt is { } end ? $" (the learning rate anneals to 0 at total_timesteps={end})" : string.Empty;
 
         private static void SaveCheckpoint(Algorithm algorithm, string runDirectory, long iteration)
         {

@@ -6,14 +6,15 @@ namespace Rlx.Environments.Wrappers;
 /// <summary>
 /// Normalises observations to roughly zero mean and unit variance with running statistics,
 /// <c>(obs − mean) / sqrt(var + epsilon)</c>, updated on every reset and step (Gymnasium's
-/// <c>NormalizeObservation</c>). The observation space becomes an unbounded box of the same shape.
+/// <c>NormalizeObservation</c>), then optionally clipped to ±<see cref="Clip"/> (as CleanRL's continuous PPO
+/// does). The observation space becomes a box of the same shape, unbounded or bounded by the clip.
 /// </summary>
 public sealed class NormalizeObservation : Wrapper
 {
     private readonly Box _space;
 
-    /// <summary>Wraps <paramref name="inner"/>, whose observations must be a <see cref="Box"/>.</summary>
-    public NormalizeObservation(Env inner, double epsilon = 1e-8)
+    /// <summary>Wraps <paramref name="inner"/>, whose observations must be a <see cref="Box"/>; <paramref name="clip"/> (positive) clips the normalised values.</summary>
+    public NormalizeObservation(Env inner, double epsilon = 1e-8, double? clip = null)
         : base(inner)
     {
         if (inner.ObservationSpace is not Box box)
@@ -21,13 +22,23 @@ public sealed class NormalizeObservation : Wrapper
             throw new ArgumentException($"NormalizeObservation needs a Box observation space; {inner.Id} has {inner.ObservationSpace}.", nameof(inner));
         }
 
+        if (clip is <= 0 or double.NaN)
+        {
+            throw new ArgumentOutOfRangeException(nameof(clip), clip, "The clip of normalised observations must be positive, or null for none.");
+        }
+
         Epsilon = epsilon;
-        _space = new Box(float.NegativeInfinity, float.PositiveInfinity, [.. box.Shape]);
+        Clip = clip;
+        float bound = clip is { } c ? (float)c : float.PositiveInfinity;
+        _space = new Box(-bound, bound, [.. box.Shape]);
         Statistics = new RunningMeanStd(box.FlatSize);
     }
 
     /// <summary>Added to the variance before the square root.</summary>
     public double Epsilon { get; }
+
+    /// <summary>Normalised values are clipped to ±this; null for no clip.</summary>
+    public double? Clip { get; }
 
     /// <summary>Whether statistics are updated (turn off for evaluation with frozen statistics).</summary>
     public bool UpdateRunningMean { get; set; } = true;
@@ -67,6 +78,14 @@ public sealed class NormalizeObservation : Wrapper
         return result;
     }
 
+    /// <summary>The normalisation as it stands now, frozen: later updates of <see cref="Statistics"/> do not change it.</summary>
+    public IObservationFilter Snapshot()
+    {
+        var frozen = new RunningMeanStd(Statistics.Mean.Length);
+        frozen.Set(Statistics.Mean, Statistics.Var, Statistics.Count);
+        return new FrozenNormalization(frozen, Epsilon, Clip);
+    }
+
     private void Normalize(Span<float> observation)
     {
         if (UpdateRunningMean)
@@ -74,11 +93,25 @@ public sealed class NormalizeObservation : Wrapper
             Statistics.Update(observation);
         }
 
-        ReadOnlySpan<double> mean = Statistics.Mean;
-        ReadOnlySpan<double> variance = Statistics.Var;
-        for (int i = 0; i < observation.Length; i++)
+        Apply(Statistics, Epsilon, Clip, observation, observation);
+    }
+
+    private static void Apply(RunningMeanStd statistics, double epsilon, double? clip, ReadOnlySpan<float> raw, Span<float> normalised)
+    {
+        ReadOnlySpan<double> mean = statistics.Mean;
+        ReadOnlySpan<double> variance = statistics.Var;
+        double bound = clip ?? double.PositiveInfinity;
+        for (int i = 0; i < raw.Length; i++)
         {
-            observation[i] = (float)((observation[i] - mean[i]) / Math.Sqrt(variance[i] + Epsilon));
+            double value = (raw[i] - mean[i]) / Math.Sqrt(variance[i] + epsilon);
+            normalised[i] = (float)(clip is null ? value : Math.Clamp(value, -bound, bound));
         }
+    }
+
+    private sealed class FrozenNormalization(RunningMeanStd statistics, double epsilon, double? clip) : IObservationFilter
+    {
+        public int Size => statistics.Mean.Length;
+
+        public void Apply(ReadOnlySpan<float> raw, Span<float> filtered) => NormalizeObservation.Apply(statistics, epsilon, clip, raw, filtered);
     }
 }
