@@ -54,6 +54,14 @@ public sealed class GradientCheckTests
         {
             Assert.Equal(Numeric(x, i, Objective), gradInput[i], 2e-2 * Math.Max(1, Math.Abs(gradInput[i])));
         }
+
+        // The input gradient alone: the same numbers, and the parameter gradients stay as they were.
+        float[][] grads = mlp.Parameters.Select(p => (float[])p.Grad.Clone()).ToArray();
+        Objective();
+        var inputOnly = new float[batch * 5];
+        mlp.BackwardInput(upstream, batch, inputOnly);
+        Assert.Equal(gradInput, inputOnly);
+        Assert.Equal(grads, mlp.Parameters.Select(p => p.Grad));
     }
 
     [Fact]
@@ -107,6 +115,18 @@ public sealed class GradientCheckTests
         {
             Assert.Equal(Numeric(logStd, i, Objective), gradLogStd[i], 2);
         }
+    }
+
+    /// <summary>Central difference of <paramref name="objective"/> in <c>values[index]</c>, for objectives evaluated in float64.</summary>
+    internal static double Numeric(double[] values, int index, Func<double> objective, double h)
+    {
+        double saved = values[index];
+        values[index] = saved + h;
+        double plus = objective();
+        values[index] = saved - h;
+        double minus = objective();
+        values[index] = saved;
+        return (plus - minus) / (2 * h);
     }
 
     private static double Numeric(float[] values, int index, Func<double> objective)

@@ -15,9 +15,7 @@ namespace Rlx.Algorithms;
 /// </summary>
 public sealed partial class Sac : Algorithm
 {
-    private const double LogStdMin = -5, LogStdMax = 2;
     private const int ReturnWindow = 20;
-    private static readonly double HalfLog2Pi = 0.5 * Math.Log(2 * Math.PI);
     private readonly SacConfig _config;
     private readonly Env _env;
     private readonly RecordEpisodeStatistics _recorder;
@@ -31,8 +29,10 @@ public sealed partial class Sac : Algorithm
     private readonly double _targetEntropy;
     private readonly float[] _obs, _next, _action, _sampleWeights;
     private readonly int[] _indices;
-    private readonly float[] _bObs, _bNext, _bAct, _bRew, _bDone, _qInput, _eps, _logPi, _squashed, _target, _grad1, _grad2, _gradInput, _gradInput2, _gradHeads;
-    private readonly float[] _heads, _pi, _q1Values, _q2Values;
+    private readonly float[] _bObs, _bNext, _bAct, _bRew, _bDone, _qInput, _logPi, _target, _grad1, _grad2;
+    private readonly float[] _pi, _q1Values, _q2Values;
+    private readonly double[] _noise;
+    private readonly SacActorLoss _policy;
     private readonly Queue<(double Return, long Length)> _recent = new();
     private long _globalStep, _iteration, _episodes;
     private double _timeTotal, _alpha, _lastQLoss = double.NaN, _lastActorLoss = double.NaN;
@@ -95,10 +95,10 @@ public sealed partial class Sac : Algorithm
         _indices = new int[b];
         _sampleWeights = new float[b];
         (_bObs, _bNext, _bAct, _bRew, _bDone) = (new float[b * _obsSize], new float[b * _obsSize], new float[b * _actSize], new float[b], new float[b]);
-        (_qInput, _eps, _logPi, _squashed) = (new float[b * (_obsSize + _actSize)], new float[b * _actSize], new float[b], new float[b * _actSize]);
+        (_qInput, _noise, _logPi) = (new float[b * (_obsSize + _actSize)], new double[b * _actSize], new float[b]);
         (_target, _grad1, _grad2) = (new float[b], new float[b], new float[b]);
-        (_gradInput, _gradInput2, _gradHeads) = (new float[b * (_obsSize + _actSize)], new float[b * (_obsSize + _actSize)], new float[b * 2 * _actSize]);
-        (_heads, _pi, _q1Values, _q2Values) = (new float[b * 2 * _actSize], new float[b * _actSize], new float[b], new float[b]);
+        (_pi, _q1Values, _q2Values) = (new float[b * _actSize], new float[b], new float[b]);
+        _policy = new SacActorLoss(_obsSize, _scale, _bias);
     }
 
     /// <summary>The configuration this algorithm was built with.</summary>
@@ -234,35 +234,23 @@ public sealed partial class Sac : Algorithm
     }
 
     /// <summary>
-    /// Runs the actor on <paramref name="batch"/> observations and writes squashed, scaled actions; keeps
-    /// the network outputs, noise, tanh values and log-probabilities of the rows for the actor's backward.
+    /// Runs the actor on <paramref name="batch"/> observations and writes squashed, scaled actions (the mean's
+    /// when <paramref name="deterministic"/>); keeps their log-probabilities in <c>_logPi</c>.
     /// </summary>
     private void SampleActions(ReadOnlySpan<float> observations, int batch, Span<float> actions, Pcg64 random, bool deterministic)
     {
-        ReadOnlySpan<float> heads = _actor.Forward(observations, batch);
-        int d = _actSize;
-        heads[..(batch * 2 * d)].CopyTo(_heads);
-        for (int i = 0; i < batch; i++)
-        {
-            double logPi = 0;
-            for (int j = 0; j < d; j++)
-            {
-                double mean = heads[(i * 2 * d) + j];
-                double logStd = LogStd(heads[(i * 2 * d) + d + j]);
-                double eps = deterministic ? 0 : Init.Normal(random);
-                double y = Math.Tanh(mean + (Math.Exp(logStd) * eps));
-                actions[(i * d) + j] = (float)((y * _scale[j]) + _bias[j]);
-                _eps[(i * d) + j] = (float)eps;
-                _squashed[(i * d) + j] = (float)y;
-
-                logPi += (-0.5 * eps * eps) - logStd - HalfLog2Pi - Math.Log((_scale[j] * (1 - (y * y))) + 1e-6);
-            }
-
-            _logPi[i] = (float)logPi;
-        }
+        DrawNoise(batch, random, deterministic);
+        _policy.Sample(_actor, observations, _noise, batch, actions, _logPi);
     }
 
-    private static double LogStd(double raw) => LogStdMin + (0.5 * (LogStdMax - LogStdMin) * (Math.Tanh(raw) + 1));
+    private void DrawNoise(int batch, Pcg64 random, bool deterministic)
+    {
+        Span<double> noise = _noise.AsSpan(0, batch * _actSize);
+        for (int k = 0; k < noise.Length; k++)
+        {
+            noise[k] = deterministic ? 0 : Init.Normal(random);
+        }
+    }
 
     private void SampleBatch()
     {
@@ -318,61 +306,19 @@ public sealed partial class Sac : Algorithm
 
     private void UpdateActorAndTemperature()
     {
-        // Actor loss mean(α log π(a|s) − min(Q1, Q2)(s, a)) with a = tanh(μ + σε)·scale + bias (reparameterised).
-        int d = _actSize, b = _batch, inputs = _obsSize + d;
-        SampleActions(_bObs, b, _pi, _learnerRandom, deterministic: false);
-        Concat(_bObs, _pi);
-        float[] q1 = _q1Values, q2 = _q2Values;
-        Parallel.Invoke(() => _q1.Forward(_qInput, b)[..b].CopyTo(q1), () => _q2.Forward(_qInput, b)[..b].CopyTo(q2));
-        double loss = 0;
-        for (int i = 0; i < b; i++)
-        {
-            bool first = q1[i] <= q2[i];
-            loss += ((_alpha * _logPi[i]) - Math.Min(q1[i], q2[i])) / b;
-            _grad1[i] = first ? -1f / b : 0f;
-            _grad2[i] = first ? 0f : -1f / b;
-        }
-
-        // dQ/da through whichever critic is smaller, then through the squashing into μ and the log-std.
-        Parallel.Invoke(() => _q1.Backward(_grad1, b, _gradInput), () => _q2.Backward(_grad2, b, _gradInput2));
-        for (int i = 0; i < b * inputs; i++)
-        {
-            _gradInput[i] += _gradInput2[i];
-        }
-
-        for (int i = 0; i < b; i++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                double y = _squashed[(i * d) + j], scale = _scale[j], eps = _eps[(i * d) + j];
-                double raw = _heads[(i * 2 * d) + d + j];
-                double logStd = LogStd(raw), std = Math.Exp(logStd);
-                double dQda = _gradInput[(i * inputs) + _obsSize + j];
-                double jacobian = scale * (1 - (y * y));
-                double gradX = (_alpha / b * 2 * y * jacobian / (jacobian + 1e-6)) + (dQda * jacobian);
-                double gradLogStd = (gradX * std * eps) - (_alpha / b);
-                double tanhRaw = Math.Tanh(raw);
-                _gradHeads[(i * 2 * d) + j] = (float)gradX;
-                _gradHeads[(i * 2 * d) + d + j] = (float)(gradLogStd * 0.5 * (LogStdMax - LogStdMin) * (1 - (tanhRaw * tanhRaw)));
-            }
-        }
-
+        // Actor loss mean(α log π(ã|s) − min(Q1, Q2)(s, ã)) with ã = tanh(μ + σε)·scale + bias (reparameterised);
+        // its gradient reaches the actor only, the critics are held fixed.
+        DrawNoise(_batch, _learnerRandom, deterministic: false);
         _actor.ZeroGrad();
-        _actor.Backward(_gradHeads, b);
+        _lastActorLoss = _policy.ActorLoss(_actor, _q1, _q2, _bObs, _noise, _batch, _alpha);
         _actorOptimizer.Step(_config.PolicyLr);
-        _lastActorLoss = loss;
 
         if (_config.Autotune)
         {
-            // α loss mean(−e^{log α}(log π + target entropy)) with fresh samples from the updated actor.
-            SampleActions(_bObs, b, _pi, _learnerRandom, deterministic: false);
-            double meanLogPi = 0;
-            for (int i = 0; i < b; i++)
-            {
-                meanLogPi += _logPi[i] / b;
-            }
-
-            _logAlpha.Grad[0] = (float)(-Math.Exp(_logAlpha.Value[0]) * (meanLogPi + _targetEntropy));
+            // α loss mean(−e^{log α}(log π + target entropy)) with fresh samples from the updated actor, log π detached.
+            SampleActions(_bObs, _batch, _pi, _learnerRandom, deterministic: false);
+            (_, double gradient) = SacActorLoss.TemperatureLoss(_logAlpha.Value[0], _logPi.AsSpan(0, _batch), _targetEntropy);
+            _logAlpha.Grad[0] = (float)gradient;
             _alphaOptimizer.Step(_config.QLr);
             _alpha = Math.Exp(_logAlpha.Value[0]);
         }

@@ -75,4 +75,8 @@ public sealed class Linear
             Kernels.LinearBackwardInput(dy, Weight.Value, dx, batch, Inputs, Outputs);
         }
     }
+
+    /// <summary>Writes the input gradient <paramref name="dx"/> of <paramref name="dy"/> and leaves the parameter gradients as they are.</summary>
+    public void BackwardInput(ReadOnlySpan<float> dy, Span<float> dx, int batch) =>
+        Kernels.LinearBackwardInput(dy, Weight.Value, dx, batch, Inputs, Outputs);
 }

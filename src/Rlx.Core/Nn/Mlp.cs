@@ -71,21 +71,17 @@ public sealed class Mlp
     /// Backpropagates <paramref name="gradOutput"/> (<c>[batch, outputs]</c>) through the last forward pass,
     /// accumulating parameter gradients; writes the input gradient if <paramref name="gradInput"/> is not empty.
     /// </summary>
-    public void Backward(ReadOnlySpan<float> gradOutput, int batch, Span<float> gradInput = default)
+    public void Backward(ReadOnlySpan<float> gradOutput, int batch, Span<float> gradInput = default) =>
+        Backpropagate(gradOutput, batch, gradInput, accumulateParameters: true);
+
+    /// <summary>
+    /// Writes the input gradient of <paramref name="gradOutput"/> (<c>[batch, outputs]</c>) through the last forward
+    /// pass and leaves the parameter gradients as they are: the derivative through a network held fixed.
+    /// </summary>
+    public void BackwardInput(ReadOnlySpan<float> gradOutput, int batch, Span<float> gradInput)
     {
-        gradOutput[..(batch * Outputs)].CopyTo(_gradA);
-        for (int l = _layers.Length - 1; l >= 0; l--)
-        {
-            Linear layer = _layers[l];
-            ReadOnlySpan<float> input = l == 0 ? _input.AsSpan(0, batch * Inputs) : _outputs[l - 1].AsSpan(0, batch * layer.Inputs);
-            Span<float> gradIn = l == 0 ? gradInput : _gradB.AsSpan(0, batch * layer.Inputs);
-            layer.Backward(input, _gradA.AsSpan(0, batch * layer.Outputs), gradIn, batch);
-            if (l > 0)
-            {
-                ActivateBackward(input, gradIn);
-                (_gradA, _gradB) = (_gradB, _gradA);
-            }
-        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(gradInput.Length, batch * Inputs, nameof(gradInput));
+        Backpropagate(gradOutput, batch, gradInput, accumulateParameters: false);
     }
 
     /// <summary>Sets every gradient to zero.</summary>
@@ -113,6 +109,32 @@ public sealed class Mlp
         for (int i = 0; i < Parameters.Count; i++)
         {
             other.Parameters[i].Value.CopyTo(Parameters[i].Value, 0);
+        }
+    }
+
+    private void Backpropagate(ReadOnlySpan<float> gradOutput, int batch, Span<float> gradInput, bool accumulateParameters)
+    {
+        gradOutput[..(batch * Outputs)].CopyTo(_gradA);
+        for (int l = _layers.Length - 1; l >= 0; l--)
+        {
+            Linear layer = _layers[l];
+            ReadOnlySpan<float> input = l == 0 ? _input.AsSpan(0, batch * Inputs) : _outputs[l - 1].AsSpan(0, batch * layer.Inputs);
+            Span<float> gradIn = l == 0 ? gradInput : _gradB.AsSpan(0, batch * layer.Inputs);
+            ReadOnlySpan<float> gradOut = _gradA.AsSpan(0, batch * layer.Outputs);
+            if (accumulateParameters)
+            {
+                layer.Backward(input, gradOut, gradIn, batch);
+            }
+            else
+            {
+                layer.BackwardInput(gradOut, gradIn, batch);
+            }
+
+            if (l > 0)
+            {
+                ActivateBackward(input, gradIn);
+                (_gradA, _gradB) = (_gradB, _gradA);
+            }
         }
     }
 
