@@ -8,4 +8,4 @@ namespace Rlx.Cluster;
 /// <param name="Pid">The node's process.</param>
 /// <param name="ReadyAt">When the node became ready.</param>
 /// <param name="Address">The cluster address the node serves (head) or joined (worker).</param>
-public sealed record NodeReadiness(string Role, int Pid, DateTimeOffset ReadyAt, string Address);
+internal sealed record NodeReadiness(string Role, int Pid, DateTimeOffset ReadyAt, string Address);

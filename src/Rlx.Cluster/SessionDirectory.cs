@@ -10,7 +10,7 @@ namespace Rlx.Cluster;
 /// with a <c>session_latest</c> link to the newest, a <c>cluster.json</c> with the address and token, one
 /// <c>processes/ROLE-PID.json</c> per process, and one <c>ready/ROLE-PID.json</c> per node that is ready.
 /// </summary>
-public sealed class SessionDirectory
+internal sealed class SessionDirectory
 {
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

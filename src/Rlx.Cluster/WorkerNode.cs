@@ -13,7 +13,7 @@ namespace Rlx.Cluster;
 /// free capacity and holds one unacked assignment per hosted runner, so when the worker dies the broker hands
 /// its runners to another worker (the quorum queue's delivery count is the runner's restart count).
 /// </summary>
-public sealed class WorkerNode : IAsyncDisposable
+internal sealed class WorkerNode : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly ClusterInfo _cluster;

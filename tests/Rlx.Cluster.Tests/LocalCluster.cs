@@ -9,7 +9,7 @@ namespace Rlx.Cluster.Tests;
 /// loopback port) and worker processes, all `rlx start --block` children of the test, with a private
 /// session directory. Disposing stops them all and checks that the broker is gone.
 /// </summary>
-public sealed class LocalCluster : IDisposable
+internal sealed class LocalCluster : IDisposable
 {
     private readonly List<(Process Process, StringWriterLog Log)> _workers = [];
     private readonly Process _head;
@@ -184,34 +184,5 @@ public sealed class LocalCluster : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-}
-
-/// <summary>A thread-safe growing log of a child process's output.</summary>
-public sealed class StringWriterLog
-{
-    private readonly System.Text.StringBuilder _text = new();
-    private readonly Lock _gate = new();
-
-    public string Text
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _text.ToString();
-            }
-        }
-    }
-
-    public void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_gate)
-            {
-                _text.AppendLine(line);
-            }
-        }
     }
 }
