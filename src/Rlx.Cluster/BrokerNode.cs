@@ -11,7 +11,7 @@ namespace Rlx.Cluster;
 /// Erlang cookie and epmd port all under the head's session directory, listening on the given interface only,
 /// with a generated user (never <c>guest</c>). <see cref="Stop"/> leaves no process behind.
 /// </summary>
-public sealed class BrokerNode : IDisposable
+internal sealed class BrokerNode : IDisposable
 {
     /// <summary>Directory of the RabbitMQ scripts Debian installs.</summary>
     public const string BinDirectory = "/usr/lib/rabbitmq/bin";

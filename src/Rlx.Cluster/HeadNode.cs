@@ -11,7 +11,7 @@ namespace Rlx.Cluster;
 /// host with restart counts), answers status requests, and supervises its private broker (restarting it if
 /// it dies; clients reconnect by themselves).
 /// </summary>
-public sealed class HeadNode : IAsyncDisposable
+internal sealed class HeadNode : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly ClusterInfo _cluster;

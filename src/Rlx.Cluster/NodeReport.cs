@@ -1,7 +1,7 @@
 namespace Rlx.Cluster;
 
 /// <summary>A node's heartbeat: who it is, its resources and the runners it hosts.</summary>
-public sealed record NodeReport
+internal sealed record NodeReport
 {
     /// <summary>Node id (host and pid).</summary>
     public required string NodeId { get; init; }
@@ -36,36 +36,3 @@ public sealed record NodeReport
     /// <summary>The runners the node hosts.</summary>
     public IReadOnlyList<RunnerReport> Runners { get; init; } = [];
 }
-
-/// <summary>One hosted runner.</summary>
-/// <param name="Run">Run instance id.</param>
-/// <param name="RunName">Run name.</param>
-/// <param name="Runner">Runner index.</param>
-/// <param name="State"><c>idle</c> (waiting for weights), <c>running</c> or <c>dead</c>.</param>
-/// <param name="Restarts">Times this runner was placed again after its host was lost.</param>
-/// <param name="Steps">Environment steps sampled by this placement.</param>
-/// <param name="LastError">The last error, if any.</param>
-/// <param name="NodeId">The node hosting (or that hosted) it.</param>
-public sealed record RunnerReport(string Run, string RunName, int Runner, string State, int Restarts, long Steps, string? LastError, string NodeId = "");
-
-/// <summary>What <c>rlx status</c> shows: every node the head knows and every runner.</summary>
-public sealed record ClusterStatus
-{
-    /// <summary>The broker address.</summary>
-    public required string Address { get; init; }
-
-    /// <summary>The head's pid.</summary>
-    public int HeadPid { get; init; }
-
-    /// <summary>Since when the head runs.</summary>
-    public DateTimeOffset Started { get; init; }
-
-    /// <summary>Nodes, alive or dead.</summary>
-    public required IReadOnlyList<NodeStatus> Nodes { get; init; }
-}
-
-/// <summary>A node as the head sees it.</summary>
-/// <param name="Report">Its last report.</param>
-/// <param name="Alive">Whether its heartbeat is recent.</param>
-/// <param name="LastHeartbeat">When the head last heard from it.</param>
-public sealed record NodeStatus(NodeReport Report, bool Alive, DateTimeOffset LastHeartbeat);

@@ -13,7 +13,7 @@ namespace Rlx.Cluster;
 /// free capacity and holds one unacked assignment per hosted runner, so when the worker dies the broker hands
 /// its runners to another worker (the quorum queue's delivery count is the runner's restart count).
 /// </summary>
-public sealed class WorkerNode : IAsyncDisposable
+internal sealed class WorkerNode : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly ClusterInfo _cluster;
@@ -41,11 +41,21 @@ public sealed class WorkerNode : IAsyncDisposable
     /// <summary>Runner slots offered.</summary>
     public int NumCpus { get; }
 
-    /// <summary>Connects, starts consuming assignments and heartbeats until <paramref name="cancellationToken"/> is cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Connects to the broker and starts consuming assignments: once this returns, the worker hosts the runners it is given.</summary>
+    public async Task JoinAsync(CancellationToken cancellationToken)
     {
         await ConnectAsync(cancellationToken).ConfigureAwait(false);
         _log($"worker {NodeId} joined {_cluster.Address} with {NumCpus} CPUs");
+    }
+
+    /// <summary>Heartbeats and hosts runners until <paramref name="cancellationToken"/> is cancelled (joining first unless <see cref="JoinAsync"/> did).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            await JoinAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         IChannel? heartbeats = null;
         DateTime? closedSince = null;
         while (!cancellationToken.IsCancellationRequested)

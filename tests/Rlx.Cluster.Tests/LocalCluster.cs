@@ -9,7 +9,7 @@ namespace Rlx.Cluster.Tests;
 /// loopback port) and worker processes, all `rlx start --block` children of the test, with a private
 /// session directory. Disposing stops them all and checks that the broker is gone.
 /// </summary>
-public sealed class LocalCluster : IDisposable
+internal sealed class LocalCluster : IDisposable
 {
     private readonly List<(Process Process, StringWriterLog Log)> _workers = [];
     private readonly Process _head;
@@ -25,9 +25,10 @@ public sealed class LocalCluster : IDisposable
         Directory.CreateDirectory(SessionPath);
         Port = BrokerNode.FreePort("127.0.0.1");
         _head = Start(["start", "--head", "--block", "--port", Port.ToString(CultureInfo.InvariantCulture), "--session-dir", SessionPath, "--dashboard-port", "0"], _headLog);
-        WaitFor(() => _headLog.Text.Contains("head running at", StringComparison.Ordinal) || _head.HasExited, TimeSpan.FromSeconds(90), "the head to start", _headLog);
+        SessionDirectory session = SessionDirectory.Open(SessionPath);
+        WaitFor(() => session.ReadReadiness("head", _head.Id) is not null || _head.HasExited, TimeSpan.FromSeconds(90), "the head's readiness record", _headLog);
         Assert.False(_head.HasExited, $"The head exited while starting:\n{_headLog.Text}");
-        Info = SessionDirectory.Open(SessionPath).ReadClusterInfo()!;
+        Info = session.ReadClusterInfo()!;
         ClusterRunnerGroupProvider.Options = Options;
         ClusterRunnerGroupProvider.Log = message => _driverLog.Append($"{DateTime.Now:HH:mm:ss.fff} {message}");
     }
@@ -64,6 +65,9 @@ public sealed class LocalCluster : IDisposable
         _workers.Add((worker, log));
         WaitFor(() => worker.HasExited || Status().Nodes.Any(n => n.Alive && n.Report.Pid == worker.Id), TimeSpan.FromSeconds(60), $"worker {worker.Id} to join", log);
         Assert.False(worker.HasExited, $"The worker exited while starting:\n{log.Text}");
+
+        // A worker records that it is ready before its first heartbeat, so the head never lists one without the record.
+        Assert.Equal(Info.Address, SessionDirectory.Open(SessionPath).ReadReadiness("worker", worker.Id)?.Address);
         return worker;
     }
 
@@ -180,34 +184,5 @@ public sealed class LocalCluster : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-}
-
-/// <summary>A thread-safe growing log of a child process's output.</summary>
-public sealed class StringWriterLog
-{
-    private readonly System.Text.StringBuilder _text = new();
-    private readonly Lock _gate = new();
-
-    public string Text
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _text.ToString();
-            }
-        }
-    }
-
-    public void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_gate)
-            {
-                _text.AppendLine(line);
-            }
-        }
     }
 }

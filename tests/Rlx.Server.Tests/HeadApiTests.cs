@@ -88,6 +88,44 @@ public sealed class HeadApiTests
     }
 
     [Fact]
+    public async Task PrometheusMetrics_ForgottenRunsNodesAndMetrics_LeaveTheExposition()
+    {
+        await using TestHead head = await TestHead.StartAsync();
+        head.Cluster.RegisterNode(Node("w1"));
+        head.Cluster.RegisterNode(Node("w2"));
+        head.Metrics.Append("ppo-1", [new("training_iteration", 1), new("losses/value_loss", 0.5)]);
+        head.Metrics.Append("ppo-2", [new("training_iteration", 3)]);
+        string before = await head.Http.GetStringAsync("/metrics");
+        Assert.Contains("rlx_node_up{node=\"w2\",role=\"worker\"} 1\n", before);
+        Assert.Contains("rlx_training_metric{run=\"ppo-1\",metric=\"losses/value_loss\"} 0.5\n", before);
+        Assert.Contains("rlx_training_iteration{run=\"ppo-2\"} 3\n", before);
+
+        head.Cluster.RemoveNode("w2");
+        head.Metrics.Remove("ppo-2");
+        head.Metrics.Append("ppo-1", [new("training_iteration", 2)]);
+        string after = await head.Http.GetStringAsync("/metrics");
+        Assert.Contains("rlx_node_up{node=\"w1\",role=\"worker\"} 1\n", after);
+        Assert.DoesNotContain("node=\"w2\"", after);
+        Assert.DoesNotContain("run=\"ppo-2\"", after);
+        Assert.Contains("rlx_training_iteration{run=\"ppo-1\"} 2\n", after);
+        Assert.DoesNotContain("losses/value_loss", after);
+    }
+
+    [Fact]
+    public async Task PrometheusMetrics_TwoHeadsInOneProcess_DoNotShareSeries()
+    {
+        await using TestHead first = await TestHead.StartAsync();
+        await using TestHead second = await TestHead.StartAsync();
+        first.Cluster.RegisterNode(Node("only-on-first"));
+        first.Metrics.Append("first-run", [new("training_iteration", 4)]);
+        Assert.Contains("rlx_training_iteration{run=\"first-run\"} 4\n", await first.Http.GetStringAsync("/metrics"));
+        string text = await second.Http.GetStringAsync("/metrics");
+        Assert.DoesNotContain("only-on-first", text);
+        Assert.DoesNotContain("first-run", text);
+        Assert.Contains("rlx_nodes{state=\"alive\"} 0\n", text);
+    }
+
+    [Fact]
     public async Task Token_RequiredForEveryApiAndPage_HeaderOrLoginCookie()
     {
         const string token = "s3cret-token-value";

@@ -14,9 +14,9 @@ internal static class ClusterCommands
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private static readonly string[] s_stopOrder = ["worker", "head"];
 
-    public static IEnumerable<Command> Create(TextWriter output, TextWriter error) => [Start(output, error), Status(output), Stop(output)];
+    public static IEnumerable<Command> Create(TextWriter output, TextWriter error) => [Start(output), Status(output), Stop(output)];
 
-    private static Command Start(TextWriter output, TextWriter error)
+    private static Command Start(TextWriter output)
     {
         var head = new Option<bool>("--head") { Description = "Start a head node (and its private RabbitMQ broker unless --broker is given)" };
         var address = new Option<string?>("--address") { Description = "Join the cluster at HOST:PORT (or auto: the head started on this machine) as a worker node" };
@@ -59,7 +59,7 @@ internal static class ClusterCommands
 
             if (!parsed.GetValue(block))
             {
-                return StartInBackground(output, error, isHead, parsed.GetValue(port), args: Environment.GetCommandLineArgs().Skip(1).ToArray());
+                return StartInBackground(output, isHead, args: Environment.GetCommandLineArgs().Skip(1).ToArray());
             }
 
             using var stop = new CancellationTokenSource();
@@ -106,6 +106,7 @@ internal static class ClusterCommands
             var headNode = new HeadNode(cluster, broker, options, log);
             HeadDashboard? dashboard = null;
             string? processFile = null;
+            string? readyFile = null;
             try
             {
                 if (dashboardPort is { } p)
@@ -117,6 +118,7 @@ internal static class ClusterCommands
                 processFile = session.RegisterProcess("head", new Dictionary<string, object?> { ["address"] = cluster.Address, ["dashboard"] = cluster.DashboardUrl });
                 session.WriteClusterInfo(cluster);
                 headNode.ConnectAsync(stop).GetAwaiter().GetResult();
+                readyFile = session.MarkReady("head", cluster.Address);
                 log($"head running at {cluster.Address}; session {session.Path}{(dashboard is null ? "" : $"; dashboard {dashboard.Url}")}");
                 headNode.RunAsync(stop).GetAwaiter().GetResult();
             }
@@ -128,6 +130,11 @@ internal static class ClusterCommands
                 }
 
                 headNode.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                if (readyFile is not null)
+                {
+                    File.Delete(readyFile);
+                }
+
                 if (processFile is not null)
                 {
                     File.Delete(processFile);
@@ -152,8 +159,11 @@ internal static class ClusterCommands
         ClusterInfo cluster = ClusterAddress.Resolve(address, token);
         string processFile = session.RegisterProcess("worker", new Dictionary<string, object?> { ["address"] = cluster.Address, ["num_cpus"] = cpus });
         var worker = new WorkerNode(cluster, cpus, ClusterOptions.FromEnvironment(), log);
+        string? readyFile = null;
         try
         {
+            worker.JoinAsync(stop).GetAwaiter().GetResult();
+            readyFile = session.MarkReady("worker", cluster.Address);
             worker.RunAsync(stop).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -162,6 +172,11 @@ internal static class ClusterCommands
         finally
         {
             worker.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (readyFile is not null)
+            {
+                File.Delete(readyFile);
+            }
+
             File.Delete(processFile);
         }
 
@@ -169,7 +184,7 @@ internal static class ClusterCommands
         return 0;
     }
 
-    private static int StartInBackground(TextWriter output, TextWriter error, bool isHead, int port, string[] args)
+    private static int StartInBackground(TextWriter output, bool isHead, string[] args)
     {
         SessionDirectory session = isHead ? SessionDirectory.Create() : SessionDirectory.Latest() ?? SessionDirectory.Create();
         string role = isHead ? "head" : "worker";
@@ -183,70 +198,57 @@ internal static class ClusterCommands
         }
 
         command.AddRange(args);
-        command.Add("--block");
-        if (isHead)
-        {
-            command.AddRange(["--session-dir", session.Path]);
-        }
+        command.AddRange(["--block", "--session-dir", session.Path]);
 
-        // setsid detaches the node from this terminal's session, so it outlives the shell that started it.
-        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = false };
+        // setsid detaches the node from this terminal's session, so it outlives the shell that started it; the
+        // shell prints the node's pid (setsid execs in place: a background child is no process group leader).
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = false, RedirectStandardOutput = true };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add($"exec setsid {string.Join(' ', command.Select(Quote))} > {Quote(log)} 2>&1 < /dev/null &");
+        info.ArgumentList.Add($"setsid {string.Join(' ', command.Select(Quote))} > {Quote(log)} 2>&1 < /dev/null & echo $!");
+        string launched;
         using (Process launcher = Process.Start(info) ?? throw new CliException("Could not start a background process (/bin/sh)."))
         {
+            launched = launcher.StandardOutput.ReadToEnd();
             launcher.WaitForExit();
         }
 
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(120))
+        if (!int.TryParse(launched.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
         {
-            Thread.Sleep(250);
-            string text = File.Exists(log) ? File.ReadAllText(log) : "";
-            if (text.Contains("error:", StringComparison.Ordinal) || text.Contains(" stopped", StringComparison.Ordinal))
-            {
-                error.Write(text);
-                throw new CliException($"The {role} did not start; its log ({log}) is above.");
-            }
-
-            if (isHead ? text.Contains("head running at", StringComparison.Ordinal) : text.Contains(" joined ", StringComparison.Ordinal))
-            {
-                ClusterInfo? cluster = session.ReadClusterInfo();
-                if (isHead && cluster is not null)
-                {
-                    output.WriteLine($"Started the Rlx head at {cluster.Address} (session {session.Path}).");
-                    output.WriteLine();
-                    if (cluster.DashboardUrl is not null)
-                    {
-                        output.WriteLine($"  Dashboard and jobs API:          {cluster.DashboardUrl}");
-                    }
-
-                    output.WriteLine($"  Join a worker on this machine:   rlx start --address {cluster.Address}");
-                    if (ClusterAddress.IsLoopback(cluster.Address))
-                    {
-                        // Other machines cannot reach a loopback address: say so rather than print a command that cannot work.
-                        string headPort = cluster.Address[(cluster.Address.LastIndexOf(':') + 1)..];
-                        output.WriteLine($"  Join from another machine:       this head listens on {cluster.Address} only; start it with --node-ip-address ADDRESS,");
-                        output.WriteLine($"                                   then on the other machine: rlx start --address ADDRESS:{headPort} --token {cluster.Token}");
-                    }
-                    else
-                    {
-                        output.WriteLine($"  Join from another machine:       rlx start --address {cluster.Address} --token {cluster.Token}");
-                    }
-
-                    output.WriteLine($"  Train on the cluster:            rlx train ppo --env CartPole-v1 --address auto --set num_env_runners=2");
-                    output.WriteLine("  Look / stop:                     rlx status / rlx stop");
-                }
-                else
-                {
-                    output.WriteLine($"Started a worker node; it joined the cluster (log {log}).");
-                }
-
-                return 0;
-            }
+            throw new CliException($"Could not start the {role} in the background (/bin/sh printed '{launched.Trim()}' instead of its pid); see its log {log}.");
         }
 
-        throw new CliException($"The {role} did not report ready within 120 s; see its log {log}.");
+        // The node writes its readiness record once its queues and consumers exist; waiting for it also notices a node that exited.
+        NodeReadiness ready = session.WaitForReady(role, pid, log, TimeSpan.FromSeconds(120));
+        if (!isHead)
+        {
+            output.WriteLine($"Started a worker node; it joined the cluster at {ready.Address} (log {log}).");
+            return 0;
+        }
+
+        ClusterInfo cluster = session.ReadClusterInfo() ?? throw new CliException($"The head is ready but wrote no cluster.json to {session.Path}; see its log {log}.");
+        output.WriteLine($"Started the Rlx head at {cluster.Address} (session {session.Path}).");
+        output.WriteLine();
+        if (cluster.DashboardUrl is not null)
+        {
+            output.WriteLine($"  Dashboard and jobs API:          {cluster.DashboardUrl}");
+        }
+
+        output.WriteLine($"  Join a worker on this machine:   rlx start --address {cluster.Address}");
+        if (ClusterAddress.IsLoopback(cluster.Address))
+        {
+            // Other machines cannot reach a loopback address: say so rather than print a command that cannot work.
+            string headPort = cluster.Address[(cluster.Address.LastIndexOf(':') + 1)..];
+            output.WriteLine($"  Join from another machine:       this head listens on {cluster.Address} only; start it with --node-ip-address ADDRESS,");
+            output.WriteLine($"                                   then on the other machine: rlx start --address ADDRESS:{headPort} --token {cluster.Token}");
+        }
+        else
+        {
+            output.WriteLine($"  Join from another machine:       rlx start --address {cluster.Address} --token {cluster.Token}");
+        }
+
+        output.WriteLine($"  Train on the cluster:            rlx train ppo --env CartPole-v1 --address auto --set num_env_runners=2");
+        output.WriteLine("  Look / stop:                     rlx status / rlx stop");
+        return 0;
     }
 
     private static Command Status(TextWriter output)

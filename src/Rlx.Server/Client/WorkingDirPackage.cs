@@ -5,7 +5,7 @@ using System.Text;
 namespace Rlx.Server.Client;
 
 /// <summary>Zips a local working directory the way the jobs API expects: relative paths, content-addressed name <c>_ray_pkg_HASH.zip</c>.</summary>
-public static class WorkingDirPackage
+internal static class WorkingDirPackage
 {
     /// <summary>Builds the package of <paramref name="directory"/>: its URI (<c>gcs://_ray_pkg_HASH.zip</c>) and zip bytes. Symbolic links are skipped.</summary>
     public static (string Uri, byte[] Zip) Create(string directory)

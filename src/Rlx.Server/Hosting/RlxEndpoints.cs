@@ -67,7 +67,12 @@ internal static class RlxEndpoints
             }
         });
 
-        app.MapGet("/metrics", () => Results.Text(PrometheusText.Write(cluster.Snapshot(), metrics, jobs.List()), "text/plain; version=0.0.4; charset=utf-8"));
+        var prometheus = new HeadMetrics(cluster.Snapshot, jobs.List, metrics);
+        app.MapGet("/metrics", async (HttpContext context) =>
+        {
+            context.Response.ContentType = HeadMetrics.ContentType;
+            await prometheus.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+        });
     }
 
     private static object RowJson(MetricsRow row) => new { row.Sequence, row.Iteration, row.TimeS, row.Values };

@@ -1,7 +1,7 @@
 namespace Rlx.Server.Jobs;
 
 /// <summary>A refused jobs-API request: the HTTP status to answer with and a message naming the problem and the fix.</summary>
-public sealed class JobApiException : Exception
+internal sealed class JobApiException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public JobApiException(int statusCode, string message)

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Rlx.Server.Jobs;
 
 /// <summary>Reads and writes <see cref="JobStatus"/> as Ray's upper-case names.</summary>
-public sealed class JobStatusJsonConverter : JsonConverter<JobStatus>
+internal sealed class JobStatusJsonConverter : JsonConverter<JobStatus>
 {
     /// <inheritdoc />
     public override JobStatus Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
