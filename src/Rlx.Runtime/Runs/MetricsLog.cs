@@ -7,8 +7,10 @@ namespace Rlx.Runtime.Runs;
 
 /// <summary>
 /// Appends result rows to <c>progress.csv</c> and <c>result.jsonl</c> in a run directory, one row per
-/// iteration, flushing each row so a crash loses nothing already reported. On resume, rows past the
-/// restored iteration are dropped so the files continue exactly.
+/// iteration, and the same rows as scalars to a TensorBoard events file (<see cref="TensorBoardWriter"/>),
+/// flushing each row so a crash loses nothing already reported. On resume, rows past the restored
+/// iteration are dropped from the CSV and JSON logs so they continue exactly; the events of this session
+/// go to a new events file.
 /// </summary>
 public sealed class MetricsLog : IDisposable
 {
@@ -18,6 +20,7 @@ public sealed class MetricsLog : IDisposable
     private readonly FileStream _jsonl;
     private readonly ArrayBufferWriter<byte> _jsonRow = new(1024);
     private readonly Utf8JsonWriter _json;
+    private readonly TensorBoardWriter _events;
     private string[]? _columns;
 
     /// <summary>Opens (creating or continuing) the logs in <paramref name="runDirectory"/>, keeping rows up to <paramref name="keepThroughIteration"/>.</summary>
@@ -29,6 +32,7 @@ public sealed class MetricsLog : IDisposable
         _csv = new StreamWriter(new FileStream(csvPath, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
         _jsonl = new FileStream(jsonlPath, FileMode.Append, FileAccess.Write, FileShare.Read);
         _json = new Utf8JsonWriter(_jsonRow);
+        _events = new TensorBoardWriter(runDirectory);
     }
 
     /// <summary>Appends one row.</summary>
@@ -52,6 +56,8 @@ public sealed class MetricsLog : IDisposable
         _jsonl.Write(_jsonRow.WrittenSpan);
         _jsonl.WriteByte((byte)'\n');
         _jsonl.Flush();
+
+        _events.Append(row);
     }
 
     /// <summary>One row as a JSON object, keys in row order (NaN and infinities become null).</summary>
@@ -73,6 +79,7 @@ public sealed class MetricsLog : IDisposable
         _csv.Dispose();
         _json.Dispose();
         _jsonl.Dispose();
+        _events.Dispose();
     }
 
     private static void WriteRow(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, double>> row)
