@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 
@@ -39,16 +38,26 @@ internal static class ConfigFile
         return mapping.Keys.Cast<object>().ToDictionary(k => Convert.ToString(k, CultureInfo.InvariantCulture)!, k => Plain(mapping[k]), StringComparer.Ordinal);
     }
 
-    /// <summary>Writes ordered key/value pairs as YAML (scalars, flow lists and flow mappings).</summary>
+    /// <summary>
+    /// Writes ordered key/value pairs as YAML in that order. Strings that would read back as another
+    /// value (<c>"123"</c>, <c>"true"</c>, <c>"null"</c>) are quoted, so <see cref="Read"/> gives every value back.
+    /// </summary>
     public static string Write(IEnumerable<KeyValuePair<string, object?>> pairs)
     {
-        var text = new StringBuilder();
+        ArgumentNullException.ThrowIfNull(pairs);
+        var document = new OrderedDictionary<string, object?>(StringComparer.Ordinal);
         foreach ((string key, object? value) in pairs)
         {
-            text.Append(key).Append(": ").Append(Scalar(value)).Append('\n');
+            document[key] = value;
         }
 
-        return text.ToString();
+        // The emitter counts nesting, so each document gets a serializer of its own.
+        return new SerializerBuilder()
+            .WithQuotingNecessaryStrings()
+            .WithEventEmitter(next => new ConfigYamlEmitter(next), where => where.OnBottom())
+            .WithNewLine("\n")
+            .Build()
+            .Serialize(document);
     }
 
     private static object? Plain(object? value) => value switch
@@ -56,17 +65,5 @@ internal static class ConfigFile
         IDictionary d => d.Keys.Cast<object>().ToDictionary(k => Convert.ToString(k, CultureInfo.InvariantCulture)!, k => Plain(d[k])),
         IList l => l.Cast<object?>().Select(Plain).ToList(),
         _ => value,
-    };
-
-    private static string Scalar(object? value) => value switch
-    {
-        null => "null",
-        bool b => b ? "true" : "false",
-        string s => s.Length == 0 || s.Any(c => ":#{}[],&*?|<>=!%@`'\"".Contains(c)) ? "\"" + s.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" : s,
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        IDictionary d => "{" + string.Join(", ", d.Keys.Cast<object>().Select(k => $"{k}: {Scalar(d[k])}")) + "}",
-        IEnumerable e => "[" + string.Join(", ", e.Cast<object?>().Select(Scalar)) + "]",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "null",
     };
 }

@@ -68,7 +68,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("resuming", error, StringComparison.Ordinal);
         string[] rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, rows.Length);
-        Assert.Contains("\"training_iteration\": 3", rows[0], StringComparison.Ordinal);
+        Assert.Equal(3, JsonDocument.Parse(rows[0]).RootElement.GetProperty("training_iteration").GetInt64());
         string[] progress = File.ReadAllLines(Path.Combine(run, "progress.csv"));
         Assert.Equal(["1", "2", "3", "4"], progress.Skip(1).Select(l => l.Split(',')[0]));
     }
@@ -215,7 +215,7 @@ public sealed class TrainDqnCommandTests : IDisposable
 
         (code, output, error) = CliRunner.Run("train", "--resume", Path.Combine(_runs, "d"), "--stop", "timesteps=4000", "--json");
         Assert.True(code == 0, error);
-        Assert.Contains("\"training_iteration\": 7", output, StringComparison.Ordinal);
+        Assert.Equal(7, JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0]).RootElement.GetProperty("training_iteration").GetInt64());
 
         (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, "d"), "--episodes", "3", "--render");
         Assert.True(code == 0, error);
@@ -252,7 +252,7 @@ public sealed class TrainOtherAlgorithmsTests : IDisposable
         var (code, output, error) = CliRunner.Run("train", algorithm, "--env", env, "--stop", "timesteps=400", "--set", setting, "--set", algorithm == "sac" ? "steps_per_iteration=200" : "num_envs_per_runner=4", "--set", algorithm == "sac" ? "batch_size=16" : "rollout_fragment_length=5", "--name", algorithm, "--runs-dir", _runs, "--json");
 
         Assert.True(code == 0, error);
-        Assert.Contains("\"timesteps_total\": 400", output, StringComparison.Ordinal);
+        Assert.Contains(400L, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(r => JsonDocument.Parse(r).RootElement.GetProperty("timesteps_total").GetInt64()));
         (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, algorithm), "--episodes", "2", "--render");
         Assert.True(code == 0, error);
         Assert.Contains("over 2 episodes", output, StringComparison.Ordinal);

@@ -237,7 +237,7 @@ internal static class TrainCommand
             {
                 TrainResult? last = null;
                 long startIteration = -1;
-                var progress = new ProgressLine(Info, stop, enabled: !json);
+                using var progress = new ProgressLine(Info, stop, enabled: !json);
                 double best = double.NegativeInfinity;
                 using (var log = new MetricsLog(runDirectory, keepThroughIteration: algorithm.TrainingIteration))
                 using (Rlx.Server.Client.DashboardMetricsPusher? pusher = StartPusher(runDirectory))
@@ -319,11 +319,7 @@ internal static class TrainCommand
                 ("run directory", runDirectory),
                 ("checkpoint", Path.Combine(runDirectory, "checkpoints", $"checkpoint_{result.TrainingIteration:D6}")),
             };
-            int width = lines.Max(l => l.Item1.Length);
-            foreach ((string key, string value) in lines)
-            {
-                Info.WriteLine($"{key.PadRight(width)}  {value}");
-            }
+            SummaryTable.Write(Info, json ? null : Terminal.For(Info), lines);
         }
 
         private static void WriteAtomically(string path, string content)
