@@ -95,9 +95,9 @@ public sealed class ConfigFileTests : IDisposable
     [MemberData(nameof(Algorithms))]
     public void Read_OfWrite_RestoresTheConfigOfEveryAlgorithm(string algorithm)
     {
-        IAlgorithmConfig original = AlgorithmCatalog.CreateConfig(algorithm, Unusual(ConfigBinding.ToPairs((object)AlgorithmCatalog.CreateConfig(algorithm, new Dictionary<string, object?>()))));
+        AlgorithmConfig original = AlgorithmCatalog.CreateConfig(algorithm, Unusual(ConfigBinding.ToPairs((object)AlgorithmCatalog.CreateConfig(algorithm, new Dictionary<string, object?>()))));
 
-        IAlgorithmConfig restored = AlgorithmCatalog.CreateConfig(algorithm, WriteAndRead(ConfigBinding.ToPairs((object)original)));
+        AlgorithmConfig restored = AlgorithmCatalog.CreateConfig(algorithm, WriteAndRead(ConfigBinding.ToPairs((object)original)));
 
         Assert.Equal(Describe(ConfigBinding.ToPairs((object)original)), Describe(ConfigBinding.ToPairs((object)restored)));
     }
