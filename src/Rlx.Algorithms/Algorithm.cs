@@ -23,7 +23,7 @@ public abstract class Algorithm : IDisposable
     public abstract TrainResult Train();
 
     /// <summary>A fresh environment as the algorithm's config describes it (id, arguments, time limit).</summary>
-    public abstract Rlx.Environments.Env MakeEnv();
+    public virtual Rlx.Environments.Env MakeEnv() => Rlx.Environments.Envs.Make(Config.Env, Config.MaxEpisodeSteps, Config.EnvConfig);
 
     /// <summary>
     /// The deterministic action (greedy for discrete actions, the mean for continuous ones) for one
@@ -32,8 +32,12 @@ public abstract class Algorithm : IDisposable
     /// </summary>
     public abstract void ComputeAction(ReadOnlySpan<float> observation, Span<float> action);
 
-    /// <summary>Runs <paramref name="episodes"/> episodes with the deterministic policy on separate environments.</summary>
-    public abstract EvaluationResult Evaluate(int episodes);
+    /// <summary>Runs <paramref name="episodes"/> episodes with the deterministic policy (<see cref="ComputeAction"/>) on a fresh environment.</summary>
+    public virtual EvaluationResult Evaluate(int episodes)
+    {
+        using Rlx.Environments.Env env = MakeEnv();
+        return GreedyEvaluation.Run(env, episodes, Config.Seed + 1_000_000, ComputeAction);
+    }
 
     /// <summary>Writes a checkpoint directory (atomically, with a checksum) and returns its path.</summary>
     public string Save(string directory)
@@ -76,6 +80,34 @@ public abstract class Algorithm : IDisposable
     {
         Dispose(disposing: true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// The result row of an iteration: progress counters, the episode window, throughput over the iteration, the
+    /// learner's statistics with CleanRL's episode and SPS charts added, and an evaluation when one is due.
+    /// </summary>
+    private protected TrainResult Row(
+        long iteration, long timestepsTotal, long episodesTotal, EpisodeWindow episodes, (int Count, double MeanReturn, double MeanLength) thisIteration,
+        long steps, double seconds, double timeTotal, Dictionary<string, double> learner)
+    {
+        learner["charts/episodic_return"] = thisIteration.MeanReturn;
+        learner["charts/episodic_length"] = thisIteration.MeanLength;
+        learner["charts/SPS"] = steps / seconds;
+        bool evaluate = Config.EvaluationInterval > 0 && iteration % Config.EvaluationInterval == 0;
+        return new TrainResult
+        {
+            TrainingIteration = iteration,
+            TimestepsTotal = timestepsTotal,
+            EpisodesTotal = episodesTotal,
+            EpisodesThisIter = thisIteration.Count,
+            EpisodeReturnMean = episodes.ReturnMean,
+            EpisodeLenMean = episodes.LengthMean,
+            TimeThisIterS = seconds,
+            TimeTotalS = timeTotal,
+            EnvStepsPerS = steps / seconds,
+            LearnerStats = learner,
+            Evaluation = evaluate ? Evaluate(Config.EvaluationDuration) : null,
+        };
     }
 
     /// <summary>The files of a checkpoint: name → content.</summary>

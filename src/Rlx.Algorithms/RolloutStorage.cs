@@ -35,18 +35,19 @@ internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, 
 
     public float[] NextDones { get; } = new float[envsPerRunner * runners];
 
+    /// <summary>Finished episodes: the recent window and those of the last merge.</summary>
+    public EpisodeWindow Episodes { get; } = new(returnWindow);
+
     /// <summary>The last finished episodes (return, length), oldest first.</summary>
-    public Queue<(double Return, long Length)> Recent { get; } = new();
+    public Queue<(double Return, long Length)> Recent => Episodes.Recent;
 
-    public double RecentReturnMean => Recent.Count == 0 ? double.NaN : Recent.Average(e => e.Return);
+    public double RecentReturnMean => Episodes.ReturnMean;
 
-    public double RecentLengthMean => Recent.Count == 0 ? double.NaN : Recent.Average(e => e.Length);
+    public double RecentLengthMean => Episodes.LengthMean;
 
     /// <summary>Copies fragments ([steps × envs-per-runner] each) into place; returns the episodes that finished, with their mean return and length.</summary>
     public (int Episodes, double MeanReturn, double MeanLength) Merge(IReadOnlyList<SampleBatch> fragments)
     {
-        int episodes = 0;
-        double returnSum = 0, lengthSum = 0;
         for (int r = 0; r < fragments.Count; r++)
         {
             SampleBatch f = fragments[r];
@@ -64,19 +65,10 @@ internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, 
 
             f.NextValues.CopyTo(NextValues, column);
             f.NextDones.CopyTo(NextDones, column);
-            foreach (var episode in f.Episodes)
-            {
-                Recent.Enqueue((episode.Return, episode.Length));
-                if (Recent.Count > returnWindow)
-                {
-                    Recent.Dequeue();
-                }
-
-                (returnSum, lengthSum, episodes) = (returnSum + episode.Return, lengthSum + episode.Length, episodes + 1);
-            }
+            Episodes.AddRange(f.Episodes);
         }
 
-        return (episodes, episodes > 0 ? returnSum / episodes : double.NaN, episodes > 0 ? lengthSum / episodes : double.NaN);
+        return Episodes.TakeIteration();
     }
 
     public void ComputeAdvantages(double gamma, double lambda) =>

@@ -7,7 +7,10 @@ namespace Rlx.Cluster;
 internal static class ClusterProtocol
 {
     /// <summary>Protocol version; messages of any other version are rejected with a logged reason.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
+
+    /// <summary>Bytes before the floats of a weights message: the version (int64), the steps to sample with it (int32), 4 bytes reserved.</summary>
+    public const int WeightsHeaderSize = 16;
 
     /// <summary>Header naming the protocol version.</summary>
     public const string VersionHeader = "rlx-protocol";

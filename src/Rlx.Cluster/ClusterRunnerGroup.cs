@@ -187,13 +187,14 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 
     public IReadOnlyList<SampleBatch> Sample(ReadOnlySpan<float> weights, int steps, bool deterministic = false)
     {
-        if (_asynchronous || steps != _fragmentLength)
+        if (_asynchronous)
         {
-            throw new InvalidOperationException($"This cluster runner group samples {(_asynchronous ? "asynchronously" : $"fragments of {_fragmentLength} steps")}.");
+            throw new InvalidOperationException("This cluster runner group samples asynchronously: take fragments with Take.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         long version = ++_version;
-        EncodeWeights(weights, version);
+        EncodeWeights(weights, version, steps);
         Broadcast();
         var have = new bool[NumRunners];
         int missing = NumRunners;
@@ -254,7 +255,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     public void PublishWeights(ReadOnlySpan<float> weights, long version)
     {
         _version = version;
-        EncodeWeights(weights, version);
+        EncodeWeights(weights, version, _fragmentLength);
         Broadcast();
     }
 
@@ -369,9 +370,11 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "fragment");
         if (refusal is null)
         {
-            if (!_free.TryTake(out SampleBatch? batch))
+            // Synchronous runs may ask for fragments of any length (off-policy learners step until they next learn).
+            int steps = delivery.Body.Length >= 52 ? FragmentCodec.ReadHeader(delivery.Body.Span).Steps : _fragmentLength;
+            if (!_free.TryTake(out SampleBatch? batch) || batch.Steps != steps)
             {
-                batch = NewBatch();
+                batch = NewBatch(steps);
             }
 
             try
@@ -467,12 +470,13 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
     }
 
-    private void EncodeWeights(ReadOnlySpan<float> weights, long version)
+    private void EncodeWeights(ReadOnlySpan<float> weights, long version, int steps)
     {
         // A fresh array per version (once per update, not per step): weights requests read it from another thread.
-        var message = new byte[8 + (4 * weights.Length)];
+        var message = new byte[ClusterProtocol.WeightsHeaderSize + (4 * weights.Length)];
         BinaryPrimitives.WriteInt64LittleEndian(message, version);
-        MemoryMarshal.AsBytes(weights).CopyTo(message.AsSpan(8));
+        BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(8), steps);
+        MemoryMarshal.AsBytes(weights).CopyTo(message.AsSpan(ClusterProtocol.WeightsHeaderSize));
         _weightsMessage = message;
     }
 
@@ -505,7 +509,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
     }
 
-    private SampleBatch NewBatch() => new(_fragmentLength, _request.Settings.NumEnvs, _obsSize, _actSize);
+    private SampleBatch NewBatch(int? steps = null) => new(steps ?? _fragmentLength, _request.Settings.NumEnvs, _obsSize, _actSize, _request.Settings.KeepNextObservations);
 
     private static string Sanitise(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
 

@@ -6,20 +6,21 @@ using Rlx.Runtime;
 namespace Rlx.Cluster;
 
 /// <summary>
-/// The binary form of a rollout fragment on the wire: a 48-byte little-endian header (magic <c>RLXF</c>,
-/// format version, runner, sequence, weights version, shape, episode count) followed by the raw float32
-/// arrays in <see cref="SampleBatch"/>'s order and the finished episodes (return f64, length i64, seconds f64).
+/// The binary form of a rollout fragment on the wire: a 52-byte little-endian header (magic <c>RLXF</c>,
+/// format version, runner, sequence, weights version, shape, episode count, whether next observations are
+/// recorded) followed by the raw float32 arrays in <see cref="SampleBatch"/>'s order (next observations and
+/// termination flags last, for replay-based learners) and the finished episodes (return f64, length i64, seconds f64).
 /// </summary>
 internal static class FragmentCodec
 {
     private const uint Magic = 0x46584C52; // "RLXF"
-    private const int FormatVersion = 1;
-    private const int HeaderSize = 48;
+    private const int FormatVersion = 2;
+    private const int HeaderSize = 52;
     private const int EpisodeSize = 24;
 
     /// <summary>Bytes needed for <paramref name="batch"/>.</summary>
     public static int Size(SampleBatch batch) =>
-        HeaderSize + (4 * FloatCount(batch.Steps, batch.NumEnvs, batch.ObservationSize, batch.ActionSize)) + (EpisodeSize * batch.Episodes.Count);
+        HeaderSize + (4 * FloatCount(batch.Steps, batch.NumEnvs, batch.ObservationSize, batch.ActionSize, batch.HasNextObservations)) + (EpisodeSize * batch.Episodes.Count);
 
     /// <summary>Writes <paramref name="batch"/> into <paramref name="destination"/> (of at least <see cref="Size"/> bytes); returns the bytes written.</summary>
     public static int Write(SampleBatch batch, FragmentInfo info, Span<byte> destination)
@@ -40,6 +41,7 @@ internal static class FragmentCodec
         BinaryPrimitives.WriteInt32LittleEndian(destination[36..], batch.NumEnvs);
         BinaryPrimitives.WriteInt32LittleEndian(destination[40..], batch.ObservationSize);
         BinaryPrimitives.WriteInt32LittleEndian(destination[44..], batch.ActionSize);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[48..], batch.HasNextObservations ? 1 : 0);
         int offset = HeaderSize;
         foreach (float[] array in Arrays(batch))
         {
@@ -87,8 +89,14 @@ internal static class FragmentCodec
             throw new InvalidDataException($"fragment of {steps}x{envs} steps (obs {obs}, action {act}); this run expects {destination.Steps}x{destination.NumEnvs} (obs {destination.ObservationSize}, action {destination.ActionSize})");
         }
 
+        bool next = BinaryPrimitives.ReadInt32LittleEndian(source[48..]) != 0;
+        if (next != destination.HasNextObservations)
+        {
+            throw new InvalidDataException($"fragment {(next ? "with" : "without")} next observations; this run expects them {(destination.HasNextObservations ? "recorded" : "left out")}");
+        }
+
         int episodes = BinaryPrimitives.ReadInt32LittleEndian(source[12..]);
-        int expected = HeaderSize + (4 * FloatCount(steps, envs, obs, act)) + (EpisodeSize * episodes);
+        int expected = HeaderSize + (4 * FloatCount(steps, envs, obs, act, next)) + (EpisodeSize * episodes);
         if (episodes < 0 || source.Length != expected)
         {
             throw new InvalidDataException($"fragment of {source.Length} bytes, expected {expected}");
@@ -114,11 +122,11 @@ internal static class FragmentCodec
         return info;
     }
 
-    private static int FloatCount(int steps, int envs, int obs, int act)
+    private static int FloatCount(int steps, int envs, int obs, int act, bool nextObservations)
     {
         int n = steps * envs;
-        return (n * obs) + (n * act) + (4 * n) + (2 * envs);
+        return (n * obs) + (n * act) + (4 * n) + (2 * envs) + (nextObservations ? (n * obs) + n : 0);
     }
 
-    private static float[][] Arrays(SampleBatch b) => [b.Observations, b.Actions, b.LogProbs, b.Values, b.Rewards, b.Dones, b.NextValues, b.NextDones];
+    private static float[][] Arrays(SampleBatch b) => [b.Observations, b.Actions, b.LogProbs, b.Values, b.Rewards, b.Dones, b.NextValues, b.NextDones, b.NextObservations, b.Terminated];
 }

@@ -27,6 +27,7 @@ internal sealed class RunnerHost : IDisposable
     private readonly string _incarnation = Guid.NewGuid().ToString("N")[..12];
     private float[]? _weights;
     private long _weightsVersion = -1;
+    private int _weightsSteps;
     private readonly CancellationTokenSource _driverGone = new();
     private long _steps;
     private TimeSpan _fragmentTime;
@@ -105,10 +106,10 @@ internal sealed class RunnerHost : IDisposable
             CodePackages.Ensure(package, hash => FetchPackageAsync(hash, stop).GetAwaiter().GetResult());
         }
 
-        ActorCriticPolicy policy;
+        RolloutPolicy policy;
         using (Env probe = Envs.Make(settings.EnvId, settings.MaxEpisodeSteps, settings.EnvKwargs))
         {
-            policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, _spec.Hidden, _spec.Activation);
+            policy = _spec.Policy.Create(probe.ObservationSpace.FlatSize, probe.ActionSpace);
         }
 
         using var runner = new EnvRunner(settings, policy, _spec.Seed + (_spec.Runner * _spec.NumEnvs), ActionSeed(_spec.Seed, _spec.Runner, Restarts));
@@ -161,6 +162,7 @@ internal sealed class RunnerHost : IDisposable
             }
 
             State = "running";
+            int steps;
             lock (_weightsLock)
             {
                 // Loading weights re-packs them for inference: only when a newer version came.
@@ -169,10 +171,13 @@ internal sealed class RunnerHost : IDisposable
                     runner.SetWeights(_weights!);
                     loaded = _weightsVersion;
                 }
+
+                // A synchronous driver says with each version how many steps it wants sampled with it.
+                steps = _spec.Asynchronous || _weightsSteps < 1 ? _spec.FragmentLength : _weightsSteps;
             }
 
             long sampling = Stopwatch.GetTimestamp();
-            SampleBatch batch = runner.Sample(_spec.FragmentLength);
+            SampleBatch batch = runner.Sample(steps);
             _fragmentTime = Stopwatch.GetElapsedTime(sampling);
             if (DriverGone)
             {
@@ -322,7 +327,8 @@ internal sealed class RunnerHost : IDisposable
             return;
         }
 
-        ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(body[8..]);
+        int steps = BinaryPrimitives.ReadInt32LittleEndian(body[8..]);
+        ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(body[ClusterProtocol.WeightsHeaderSize..]);
         lock (_weightsLock)
         {
             if (_weights is null || _weights.Length != values.Length)
@@ -331,6 +337,7 @@ internal sealed class RunnerHost : IDisposable
             }
 
             values.CopyTo(_weights);
+            _weightsSteps = steps;
             Interlocked.Exchange(ref _weightsVersion, version);
         }
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Rlx.Nn;
+using Rlx.Policies;
 using Rlx.Runtime;
 
 namespace Rlx.Cluster;
@@ -37,9 +37,10 @@ internal sealed record RunnerSpec
 
     public double RewardClip { get; init; }
 
-    public required int[] Hidden { get; init; }
+    /// <summary>The acting policy's kind and shape.</summary>
+    public required PolicySpec Policy { get; init; }
 
-    public Activation Activation { get; init; }
+    public bool KeepNextObservations { get; init; }
 
     public int Seed { get; init; }
 
@@ -69,8 +70,8 @@ internal sealed record RunnerSpec
             BootstrapTruncated = s.BootstrapTruncated,
             ObservationClip = s.ObservationClip,
             RewardClip = s.RewardClip,
-            Hidden = [.. request.Policy.Hidden],
-            Activation = request.Policy.Actor.Activation,
+            Policy = request.Policy.Spec,
+            KeepNextObservations = s.KeepNextObservations,
             Seed = request.Seed,
             FragmentLength = fragmentLength,
             Asynchronous = asynchronous,
@@ -88,7 +89,8 @@ internal sealed record RunnerSpec
         Gamma,
         BootstrapTruncated,
         ObservationClip,
-        RewardClip);
+        RewardClip,
+        KeepNextObservations);
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, s_json);
 

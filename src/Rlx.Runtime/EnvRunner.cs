@@ -17,7 +17,7 @@ public sealed class EnvRunner : IDisposable
     private readonly EnvRunnerSettings _settings;
     private readonly SyncVectorEnv _envs;
     private readonly RecordEpisodeStatistics[] _recorders;
-    private readonly ActorCriticPolicy _policy;
+    private readonly RolloutPolicy _policy;
     private readonly Pcg64 _random;
     private readonly float[] _observations;
     private readonly float[] _dones;
@@ -34,7 +34,7 @@ public sealed class EnvRunner : IDisposable
     /// shape, and the action sampler's generator seeded with <paramref name="actionSeed"/>. A given
     /// <paramref name="observationFilter"/> is applied to every observation (evaluating a policy trained behind one).
     /// </summary>
-    public EnvRunner(EnvRunnerSettings settings, ActorCriticPolicy policy, int envSeed, ulong actionSeed, IObservationFilter? observationFilter = null)
+    public EnvRunner(EnvRunnerSettings settings, RolloutPolicy policy, int envSeed, ulong actionSeed, IObservationFilter? observationFilter = null)
     {
         _observationFilter = observationFilter;
         ArgumentNullException.ThrowIfNull(settings);
@@ -43,8 +43,7 @@ public sealed class EnvRunner : IDisposable
         _recorders = new RecordEpisodeStatistics[settings.NumEnvs];
         IReadOnlyList<Env> made = Envs.Registry.MakeMany(settings.EnvId, settings.NumEnvs, settings.MaxEpisodeSteps, settings.EnvKwargs);
         _envs = new SyncVectorEnv(i => Wrap(settings, i, made[i]), settings.NumEnvs, AutoresetMode.SameStep);
-        _policy = policy.Clone();
-        _policy.Freeze();
+        _policy = policy.CloneForActing();
         _random = new Pcg64(actionSeed);
         _observations = new float[settings.NumEnvs * _envs.ObservationSize];
         _dones = new float[settings.NumEnvs];
@@ -85,7 +84,7 @@ public sealed class EnvRunner : IDisposable
         int n = NumEnvs, obsSize = ObservationSize, actSize = _policy.ActionSize;
         if (_batch is null || _batch.Steps != steps)
         {
-            _batch = new SampleBatch(steps, n, obsSize, actSize);
+            _batch = new SampleBatch(steps, n, obsSize, actSize, _settings.KeepNextObservations);
         }
 
         SampleBatch batch = _batch;
@@ -112,6 +111,12 @@ public sealed class EnvRunner : IDisposable
                 }
 
                 batch.Rewards[row + e] = reward;
+                if (batch.HasNextObservations)
+                {
+                    (terminated || truncated ? _envs.FinalObservations.Slice(e * obsSize, obsSize) : _envs.Observation(e)).CopyTo(batch.NextObservations.AsSpan((row + e) * obsSize, obsSize));
+                    batch.Terminated[row + e] = terminated ? 1f : 0f;
+                }
+
                 _dones[e] = terminated || truncated ? 1f : 0f;
                 if ((terminated || truncated) && _recorders[e].EpisodeCount != _episodeCounts[e])
                 {
@@ -173,9 +178,14 @@ public sealed class EnvRunner : IDisposable
 
     private void NotifyWeights()
     {
+        if (_policy is not ActorCriticPolicy actorCritic)
+        {
+            return;
+        }
+
         foreach (IPolicyWeightsListener listener in _weightsListeners)
         {
-            listener.PolicyWeightsChanged(_policy);
+            listener.PolicyWeightsChanged(actorCritic);
         }
     }
 

@@ -11,7 +11,7 @@ namespace Rlx.Runtime;
 /// <param name="FragmentLength">Steps per environment in each fragment (remote runners need it before the first sample).</param>
 public sealed record EnvRunnerGroupRequest(
     EnvRunnerSettings Settings,
-    ActorCriticPolicy Policy,
+    RolloutPolicy Policy,
     int NumRunners,
     int Seed,
     string RunName = "run",

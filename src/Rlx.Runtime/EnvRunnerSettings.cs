@@ -11,6 +11,7 @@ namespace Rlx.Runtime;
 /// <param name="BootstrapTruncated">Add γ·V(final observation) to the reward of truncated steps (the correct treatment of time limits).</param>
 /// <param name="ObservationClip">Clip of normalised observations.</param>
 /// <param name="RewardClip">Clip of normalised rewards.</param>
+/// <param name="KeepNextObservations">Also record every transition's next observation (the final one where an episode ended) and whether it terminated, as replay buffers need.</param>
 public sealed record EnvRunnerSettings(
     string EnvId,
     int NumEnvs,
@@ -21,4 +22,5 @@ public sealed record EnvRunnerSettings(
     double Gamma = 0.99,
     bool BootstrapTruncated = true,
     double ObservationClip = 10,
-    double RewardClip = 10);
+    double RewardClip = 10,
+    bool KeepNextObservations = false);

@@ -14,7 +14,7 @@ public sealed class LocalEnvRunnerGroup : IEnvRunnerGroup
     private readonly SampleBatch[] _results;
 
     /// <summary>Creates <paramref name="numRunners"/> runners of <paramref name="settings"/>.NumEnvs environments each.</summary>
-    public LocalEnvRunnerGroup(EnvRunnerSettings settings, ActorCriticPolicy policy, int numRunners, int seed)
+    public LocalEnvRunnerGroup(EnvRunnerSettings settings, RolloutPolicy policy, int numRunners, int seed)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfLessThan(numRunners, 1);

@@ -8,8 +8,8 @@ namespace Rlx.Runtime;
 /// </summary>
 public sealed class SampleBatch
 {
-    /// <summary>Allocates storage.</summary>
-    public SampleBatch(int steps, int numEnvs, int observationSize, int actionSize)
+    /// <summary>Allocates storage; <paramref name="nextObservations"/> adds <see cref="NextObservations"/> and <see cref="Terminated"/>.</summary>
+    public SampleBatch(int steps, int numEnvs, int observationSize, int actionSize, bool nextObservations = false)
     {
         (Steps, NumEnvs, ObservationSize, ActionSize) = (steps, numEnvs, observationSize, actionSize);
         int n = steps * numEnvs;
@@ -21,6 +21,8 @@ public sealed class SampleBatch
         Dones = new float[n];
         NextValues = new float[numEnvs];
         NextDones = new float[numEnvs];
+        NextObservations = nextObservations ? new float[n * observationSize] : [];
+        Terminated = nextObservations ? new float[n] : [];
     }
 
     /// <summary>Steps per environment.</summary>
@@ -62,6 +64,15 @@ public sealed class SampleBatch
     /// <summary>Done flags of the observations after the last step.</summary>
     public float[] NextDones { get; }
 
+    /// <summary>Whether <see cref="NextObservations"/> and <see cref="Terminated"/> are recorded.</summary>
+    public bool HasNextObservations => Terminated.Length > 0;
+
+    /// <summary>The observation each action led to (the final observation where the episode ended); empty unless recorded.</summary>
+    public float[] NextObservations { get; }
+
+    /// <summary>1 where the action ended the episode by termination (not by truncation); empty unless recorded.</summary>
+    public float[] Terminated { get; }
+
     /// <summary>Episodes that finished during the fragment, in the order they finished.</summary>
     public List<EpisodeStatistics> Episodes { get; } = [];
 
@@ -69,7 +80,8 @@ public sealed class SampleBatch
     public void CopyTo(SampleBatch destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (destination.Steps != Steps || destination.NumEnvs != NumEnvs || destination.ObservationSize != ObservationSize || destination.ActionSize != ActionSize)
+        if (destination.Steps != Steps || destination.NumEnvs != NumEnvs || destination.ObservationSize != ObservationSize || destination.ActionSize != ActionSize
+            || destination.HasNextObservations != HasNextObservations)
         {
             throw new ArgumentException($"The destination batch is {destination.Steps}x{destination.NumEnvs} (obs {destination.ObservationSize}, action {destination.ActionSize}); this one is {Steps}x{NumEnvs} (obs {ObservationSize}, action {ActionSize}).", nameof(destination));
         }
@@ -82,6 +94,8 @@ public sealed class SampleBatch
         Dones.CopyTo(destination.Dones, 0);
         NextValues.CopyTo(destination.NextValues, 0);
         NextDones.CopyTo(destination.NextDones, 0);
+        NextObservations.CopyTo(destination.NextObservations, 0);
+        Terminated.CopyTo(destination.Terminated, 0);
         destination.Episodes.Clear();
         destination.Episodes.AddRange(Episodes);
     }

@@ -39,6 +39,37 @@ public sealed class ClusterTrainingTests
 
     [SkippableFact]
     [Trait("Category", "Cluster")]
+    public void DqnAndSacLearnFromRunnersOnAWorker()
+    {
+        using var cluster = new LocalCluster();
+        cluster.StartWorker(cpus: 2);
+        var provider = new ClusterRunnerGroupProvider(cluster.Address);
+
+        // DQN: 2 runners × 2 envs on the worker feed the replay buffer; the network learns every 4 steps after 200.
+        var dqnConfig = new DqnConfig { NumEnvRunners = 2, NumEnvsPerRunner = 2, StepsPerIteration = 400, LearningStarts = 200, TrainFrequency = 4, BatchSize = 32, BufferSize = 1_000 };
+        using (Dqn dqn = dqnConfig.Build(provider))
+        {
+            TrainResult first = dqn.Train();
+            TrainResult second = dqn.Train();
+            Assert.Equal((400, 800), (first.TimestepsTotal, second.TimestepsTotal));
+            Assert.True(second.LearnerStats["num_updates_this_iter"] >= 90, $"{second.LearnerStats["num_updates_this_iter"]} updates");
+            Assert.True(double.IsFinite(second.LearnerStats["losses/td_loss"]));
+            Assert.True(second.EpisodesTotal > 0);
+        }
+
+        // SAC: one runner on the worker, uniformly random for the first 50 steps, then the actor's samples.
+        var sacConfig = new SacConfig { StepsPerIteration = 100, LearningStarts = 50, BatchSize = 32, BufferSize = 1_000, Hiddens = [32, 32] };
+        using (Sac sac = sacConfig.Build(provider))
+        {
+            sac.Train();
+            TrainResult result = sac.Train();
+            Assert.Equal(200, result.TimestepsTotal);
+            Assert.True(double.IsFinite(result.LearnerStats["losses/qf_loss"]) && double.IsFinite(result.LearnerStats["losses/actor_loss"]));
+        }
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
     public void CustomEnvironmentCodeIsShippedToWorkersAndCachedByHash()
     {
         using var cluster = new LocalCluster();
@@ -69,7 +100,7 @@ public sealed class ClusterTrainingTests
             channel.BasicPublishAsync("", "rlx.heartbeats", false, properties, Encoding.UTF8.GetBytes("{}")).AsTask().GetAwaiter().GetResult();
         }
 
-        LocalCluster.WaitFor(() => cluster.HeadLog.Contains("rejected a heartbeat from old-worker: protocol version 99, this node speaks 1", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the head to log the refusal", cluster.HeadOutput);
+        LocalCluster.WaitFor(() => cluster.HeadLog.Contains("rejected a heartbeat from old-worker: protocol version 99, this node speaks 2", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the head to log the refusal", cluster.HeadOutput);
 
         var wrong = cluster.Info with { Token = "rlx:not-the-password" };
         var error = Assert.Throws<ClusterException>(() => HeadNode.QueryStatusAsync(wrong, LocalCluster.Options, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult());

@@ -113,49 +113,15 @@ public sealed class A2c : Algorithm
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         _timeTotal += seconds;
         int steps = n * _config.UpdatesPerIteration;
-        return new TrainResult
-        {
-            TrainingIteration = _iteration,
-            TimestepsTotal = _timesteps,
-            EpisodesTotal = _episodes,
-            EpisodesThisIter = episodes,
-            EpisodeReturnMean = _storage.RecentReturnMean,
-            EpisodeLenMean = _storage.RecentLengthMean,
-            TimeThisIterS = seconds,
-            TimeTotalS = _timeTotal,
-            EnvStepsPerS = steps / seconds,
-            LearnerStats = new Dictionary<string, double>(StringComparer.Ordinal)
+        return Row(_iteration, _timesteps, _episodes, _storage.Episodes, (episodes, episodes > 0 ? returnSum / episodes : double.NaN, episodes > 0 ? lengthSum / episodes : double.NaN),
+            steps, seconds, _timeTotal, new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 ["charts/learning_rate"] = lr,
-                ["charts/episodic_return"] = episodes > 0 ? returnSum / episodes : double.NaN,
-                ["charts/episodic_length"] = episodes > 0 ? lengthSum / episodes : double.NaN,
-                ["charts/SPS"] = steps / seconds,
                 ["losses/policy_loss"] = policyLoss,
                 ["losses/value_loss"] = valueLoss,
                 ["losses/entropy"] = entropyMean,
                 ["losses/explained_variance"] = _storage.ExplainedVariance(),
-            },
-        };
-    }
-
-    /// <inheritdoc />
-    public override EvaluationResult Evaluate(int episodes)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
-        var settings = new EnvRunnerSettings(_config.Env, Math.Min(episodes, 8), _config.EnvConfig, _config.MaxEpisodeSteps);
-        using var runner = new EnvRunner(settings, _policy, _config.Seed + 1_000_000, (ulong)_config.Seed + 1_000_000);
-        var returns = new List<double>();
-        var lengths = new List<double>();
-        while (returns.Count < episodes)
-        {
-            SampleBatch fragment = runner.Sample(64, deterministic: true);
-            returns.AddRange(fragment.Episodes.Select(e => e.Return));
-            lengths.AddRange(fragment.Episodes.Select(e => (double)e.Length));
-        }
-
-        double[] r = [.. returns.Take(episodes)];
-        double mean = r.Average();
-        return new EvaluationResult(mean, Math.Sqrt(r.Average(x => (x - mean) * (x - mean))), lengths.Take(episodes).Average(), episodes);
+            });
     }
 
     /// <summary>Restores an A2C checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
@@ -187,9 +153,6 @@ public sealed class A2c : Algorithm
             ["runners.bin"] = CheckpointJson.Binary(_runners.SaveState),
         };
     }
-
-    /// <inheritdoc />
-    public override Env MakeEnv() => Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
 
     /// <inheritdoc />
     public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) => _policy.ActGreedy(observation, action);

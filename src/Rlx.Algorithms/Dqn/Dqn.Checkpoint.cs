@@ -2,10 +2,10 @@ using System.Text.Json.Nodes;
 
 namespace Rlx.Algorithms;
 
-/// <summary>DQN checkpoints: both networks and Adam moments, counters and generators, environments, and the whole replay buffer.</summary>
+/// <summary>DQN checkpoints: both networks and Adam moments, counters and the learner's generator, the runners (environments and samplers), and the whole replay buffer.</summary>
 public sealed partial class Dqn
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     /// <summary>Restores a DQN checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
     internal static Dqn FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state, Runtime.IEnvRunnerGroupProvider runners) =>
@@ -13,17 +13,12 @@ public sealed partial class Dqn
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), [.. dqn._q.Parameters, .. dqn._target.Parameters], dqn._optimizer);
             dqn._optimizer.StepCount = state["adam_step"]!.GetValue<long>();
-            (dqn._iteration, dqn._episodes, dqn._timeTotal) = CheckpointJson.ReadProgress(state, dqn._recent);
+            (dqn._iteration, dqn._episodes, dqn._timeTotal) = CheckpointJson.ReadProgress(state, dqn._window.Recent);
             dqn._globalStep = state["global_step"]!.GetValue<long>();
             CheckpointJson.ReadRandom(state["learner_rng"], dqn._learnerRandom);
-            CheckpointJson.ReadRandom(state["action_rng"], dqn._actionRandom);
-            using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "envs.bin"))))
+            using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin"))))
             {
-                dqn._envs.LoadState(reader);
-                for (int i = 0; i < dqn._obs.Length; i++)
-                {
-                    dqn._obs[i] = reader.ReadSingle();
-                }
+                dqn._runners.LoadState(reader);
             }
 
             using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "replay.bin"))))
@@ -36,24 +31,16 @@ public sealed partial class Dqn
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()
     {
-        var state = CheckpointJson.State(Name, FormatVersion, _config, _iteration, _episodes, _timeTotal, _recent);
+        var state = CheckpointJson.State(Name, FormatVersion, _config, _iteration, _episodes, _timeTotal, _window.Recent);
         state["global_step"] = _globalStep;
         state["adam_step"] = _optimizer.StepCount;
         state["learner_rng"] = CheckpointJson.Random(_learnerRandom);
-        state["action_rng"] = CheckpointJson.Random(_actionRandom);
 
         return new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             ["weights.safetensors"] = CheckpointJson.Weights(Name, [.. _q.Parameters, .. _target.Parameters], _optimizer),
             ["state.json"] = CheckpointJson.Bytes(state),
-            ["envs.bin"] = CheckpointJson.Binary(writer =>
-            {
-                _envs.SaveState(writer);
-                foreach (float value in _obs)
-                {
-                    writer.Write(value);
-                }
-            }),
+            ["runners.bin"] = CheckpointJson.Binary(_runners.SaveState),
             ["replay.bin"] = CheckpointJson.Binary(writer =>
             {
                 _buffer.Write(writer);

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Rlx.Environments;
-using Rlx.Environments.Vector;
-using Rlx.Environments.Wrappers;
 using Rlx.Nn;
+using Rlx.Policies;
 using Rlx.Random;
+using Rlx.Runtime;
 using Rlx.Spaces;
 
 namespace Rlx.Algorithms;
@@ -13,44 +13,40 @@ namespace Rlx.Algorithms;
 /// a replay buffer, learning from <c>learning_starts</c> every <c>train_frequency</c> steps, and a
 /// target network updated every <c>target_network_frequency</c> steps (hard, or Polyak with
 /// <c>tau</c> &lt; 1). Each <see cref="Train"/> call runs <c>steps_per_iteration</c> environment steps.
+/// The env runners act with the current Q-network and the ε schedule; they step until the next step at which
+/// the network learns, so acting always uses the newest network, as in CleanRL's single loop.
 /// </summary>
 public sealed partial class Dqn : Algorithm
 {
-    private const int ReturnWindow = 20;
     private readonly DqnConfig _config;
-    private readonly SyncVectorEnv _envs;
-    private readonly RecordEpisodeStatistics[] _recorders;
+    private readonly IEnvRunnerGroup _runners;
     private readonly Mlp _q, _target;
     private readonly DqnLoss _loss;
     private readonly Adam _optimizer;
     private readonly ReplayBuffer _buffer;
     private readonly NStepAccumulator _nStep;
-    private readonly Pcg64 _actionRandom, _learnerRandom;
-    private readonly int _obsSize, _numActions;
-    private readonly float[] _obs, _actions, _qRow;
+    private readonly Pcg64 _learnerRandom;
+    private readonly EpisodeWindow _window = new();
+    private readonly int _obsSize, _numActions, _envs;
     private readonly int[] _indices;
-    private readonly float[] _weights, _targets, _taken, _tdErrors, _bObs, _bNext, _bActions, _bRewards, _bDones, _bDiscounts;
-    private readonly Queue<(double Return, long Length)> _recent = new();
+    private readonly float[] _policyWeights, _weights, _targets, _taken, _tdErrors, _bObs, _bNext, _bActions, _bRewards, _bDones, _bDiscounts;
     private long _globalStep, _iteration, _episodes;
     private double _timeTotal, _lastLoss = double.NaN, _lastQ = double.NaN;
 
-    internal Dqn(DqnConfig config, Runtime.IEnvRunnerGroupProvider runners)
+    internal Dqn(DqnConfig config, IEnvRunnerGroupProvider runners)
     {
-        if (runners is not Runtime.LocalEnvRunnerGroupProvider)
-        {
-            throw new ArgumentException("DQN steps its environments in this process; it cannot place them on a cluster yet. Train it without the cluster address.", nameof(runners));
-        }
-
         _config = config;
-        _recorders = new RecordEpisodeStatistics[config.NumEnvsPerRunner];
-        _envs = new SyncVectorEnv(i => _recorders[i] = new RecordEpisodeStatistics(Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig)), config.NumEnvsPerRunner, AutoresetMode.SameStep);
-        if (_envs.SingleActionSpace is not Discrete discrete)
+        using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
         {
-            _envs.Dispose();
-            throw new ArgumentException($"DQN needs a Discrete action space, but {config.Env} has {_envs.SingleActionSpace}; use SAC or PPO for continuous actions.");
+            if (probe.ActionSpace is not Discrete discrete)
+            {
+                throw new ArgumentException($"DQN needs a Discrete action space, but {config.Env} has {probe.ActionSpace}; use SAC or PPO for continuous actions.");
+            }
+
+            (_obsSize, _numActions) = (probe.ObservationSpace.FlatSize, discrete.N);
         }
 
-        (_obsSize, _numActions) = (_envs.ObservationSize, discrete.N);
+        _envs = config.NumEnvRunners * config.NumEnvsPerRunner;
         _loss = new DqnLoss(_numActions, config.Dueling, config.DoubleQ);
         _q = new Mlp("q", _obsSize, config.Hiddens, _loss.HeadSize, Activation.ReLU);
         _target = new Mlp("target", _obsSize, config.Hiddens, _loss.HeadSize, Activation.ReLU);
@@ -63,12 +59,11 @@ public sealed partial class Dqn : Algorithm
         _target.CopyFrom(_q);
         _optimizer = new Adam(_q.Parameters, epsilon: config.AdamEps);
         _buffer = new ReplayBuffer(config.BufferSize, _obsSize, 1, config.PrioritizedReplay ? config.PrioritizedReplayAlpha : 0);
-        _nStep = new NStepAccumulator(config.NumEnvsPerRunner, _obsSize, config.NStep, config.Gamma);
-        _actionRandom = new Pcg64((ulong)config.Seed + 7_919);
-        _envs.Reset(config.Seed);
-        _obs = _envs.Observations.ToArray();
-        _actions = new float[config.NumEnvsPerRunner];
-        _qRow = new float[config.NumEnvsPerRunner * _numActions];
+        _nStep = new NStepAccumulator(_envs, _obsSize, config.NStep, config.Gamma);
+        var policy = new EpsilonGreedyQPolicy(_obsSize, _numActions, config.Hiddens, config.Dueling);
+        _policyWeights = new float[policy.WeightCount];
+        var settings = new EnvRunnerSettings(config.Env, config.NumEnvsPerRunner, config.EnvConfig, config.MaxEpisodeSteps, Gamma: config.Gamma, BootstrapTruncated: false, KeepNextObservations: true);
+        _runners = runners.Create(new EnvRunnerGroupRequest(settings, policy, config.NumEnvRunners, config.Seed, $"dqn-{config.Env}", config.TrainFrequency));
         int b = config.BatchSize;
         _indices = new int[b];
         (_weights, _targets, _taken, _tdErrors) = (new float[b], new float[b], new float[b], new float[b]);
@@ -89,120 +84,84 @@ public sealed partial class Dqn : Algorithm
     public Mlp QNetwork => _q;
 
     /// <summary>The current exploration rate (CleanRL's <c>linear_schedule</c>).</summary>
-    public double Epsilon
-    {
-        get
-        {
-            double duration = _config.ExplorationFraction * _config.TotalTimesteps;
-            double slope = (_config.EndE - _config.StartE) / duration;
-            return Math.Max((slope * _globalStep * _config.NumEnvsPerRunner) + _config.StartE, _config.EndE);
-        }
-    }
+    public double Epsilon => Math.Max((EpsilonSlope * _globalStep * _envs) + _config.StartE, _config.EndE);
+
+    private double EpsilonSlope => (_config.EndE - _config.StartE) / (_config.ExplorationFraction * _config.TotalTimesteps);
 
     /// <inheritdoc />
     public override TrainResult Train()
     {
         long started = Stopwatch.GetTimestamp();
         _iteration++;
-        int episodesThisIter = 0, updates = 0;
-        double returnSum = 0, lengthSum = 0;
-        int n = _config.NumEnvsPerRunner;
-        for (int step = 0; step < _config.StepsPerIteration; step += n)
+        int updates = 0, perRunner = _config.NumEnvsPerRunner;
+        long steps = _config.StepsPerIteration / _envs;
+        for (long remaining = steps; remaining > 0;)
         {
-            // 1. Act ε-greedily.
-            double epsilon = Epsilon;
-            _loss.QValues(_q, _obs, n, _qRow);
-            for (int e = 0; e < n; e++)
+            // 1. Act ε-greedily: the runners step with the current network until the step at which it next learns.
+            int k = FragmentSteps(remaining);
+            remaining -= k;
+            EpsilonGreedyQPolicy.PackWeights(_q, Epsilon, -EpsilonSlope * _envs, _config.EndE, _policyWeights);
+            IReadOnlyList<SampleBatch> fragments = _runners.Sample(_policyWeights, k);
+            for (int t = 0; t < k; t++)
             {
-                _actions[e] = _actionRandom.NextDouble() < epsilon ? _actionRandom.Integers(0, _numActions) : DqnLoss.ArgMax(_qRow.AsSpan(e * _numActions, _numActions));
-            }
-
-            // 2. Step, store transitions (the final observation where an episode ended), record episodes.
-            _envs.Step(_actions);
-            for (int e = 0; e < n; e++)
-            {
-                bool terminated = _envs.Terminations[e], truncated = _envs.Truncations[e];
-                ReadOnlySpan<float> next = terminated || truncated ? _envs.FinalObservations.Slice(e * _obsSize, _obsSize) : _envs.Observation(e);
-                _nStep.Add(e, _obs.AsSpan(e * _obsSize, _obsSize), _actions[e], _envs.Rewards[e], next, terminated, truncated, _buffer);
-                if (terminated || truncated)
+                // 2. Store each transition (its next observation is the final one where an episode ended; only termination stops bootstrapping).
+                for (int r = 0; r < fragments.Count; r++)
                 {
-                    EpisodeStatistics episode = _recorders[e].LastEpisode!;
-                    _recent.Enqueue((episode.Return, episode.Length));
-                    if (_recent.Count > ReturnWindow)
+                    SampleBatch f = fragments[r];
+                    for (int e = 0; e < perRunner; e++)
                     {
-                        _recent.Dequeue();
+                        int i = (t * perRunner) + e;
+                        bool terminated = f.Terminated[i] != 0, done = (t + 1 < k ? f.Dones[i + perRunner] : f.NextDones[e]) != 0;
+                        _nStep.Add((r * perRunner) + e, f.Observations.AsSpan(i * _obsSize, _obsSize), f.Actions[i], f.Rewards[i],
+                            f.NextObservations.AsSpan(i * _obsSize, _obsSize), terminated, done && !terminated, _buffer);
+                    }
+                }
+
+                // 3. Learn, and update the target network. Schedules count environment steps: this vector
+                // step covers steps [t, t + n); with one env this is CleanRL's check of global_step = t.
+                long step = _globalStep * _envs;
+                _globalStep++;
+                if (step > _config.LearningStarts)
+                {
+                    long trainings = Multiples(step, _envs, _config.TrainFrequency) * _config.GradientSteps;
+                    for (long g = 0; g < trainings && _buffer.Count >= _config.BatchSize; g++)
+                    {
+                        Learn();
+                        updates++;
                     }
 
-                    (returnSum, lengthSum, episodesThisIter) = (returnSum + episode.Return, lengthSum + episode.Length, episodesThisIter + 1);
+                    for (long u = Multiples(step, _envs, _config.TargetNetworkFrequency); u > 0; u--)
+                    {
+                        UpdateTarget();
+                    }
                 }
             }
 
-            _envs.Observations.CopyTo(_obs);
-
-            // 3. Learn, and update the target network. Schedules count environment steps: this vector
-            // step covers steps [t, t + n); with one env this is CleanRL's check of global_step = t.
-            long t = _globalStep * n;
-            _globalStep++;
-            if (t > _config.LearningStarts)
+            foreach (SampleBatch f in fragments)
             {
-                long trainings = Multiples(t, n, _config.TrainFrequency) * _config.GradientSteps;
-                for (long g = 0; g < trainings && _buffer.Count >= _config.BatchSize; g++)
-                {
-                    Learn();
-                    updates++;
-                }
-
-                for (long u = Multiples(t, n, _config.TargetNetworkFrequency); u > 0; u--)
-                {
-                    UpdateTarget();
-                }
+                _window.AddRange(f.Episodes);
             }
         }
 
-        _episodes += episodesThisIter;
+        var thisIteration = _window.TakeIteration();
+        _episodes += thisIteration.Count;
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         _timeTotal += seconds;
-        int steps = _config.StepsPerIteration / n * n;
-        return new TrainResult
+        return Row(_iteration, _globalStep * _envs, _episodes, _window, thisIteration, steps * _envs, seconds, _timeTotal, new Dictionary<string, double>(StringComparer.Ordinal)
         {
-            TrainingIteration = _iteration,
-            TimestepsTotal = _globalStep * n,
-            EpisodesTotal = _episodes,
-            EpisodesThisIter = episodesThisIter,
-            EpisodeReturnMean = _recent.Count == 0 ? double.NaN : _recent.Average(e => e.Return),
-            EpisodeLenMean = _recent.Count == 0 ? double.NaN : _recent.Average(e => e.Length),
-            TimeThisIterS = seconds,
-            TimeTotalS = _timeTotal,
-            EnvStepsPerS = steps / seconds,
-            LearnerStats = new Dictionary<string, double>(StringComparer.Ordinal)
-            {
-                ["charts/episodic_return"] = episodesThisIter > 0 ? returnSum / episodesThisIter : double.NaN,
-                ["charts/episodic_length"] = episodesThisIter > 0 ? lengthSum / episodesThisIter : double.NaN,
-                ["charts/epsilon"] = Epsilon,
-                ["charts/SPS"] = steps / seconds,
-                ["losses/td_loss"] = _lastLoss,
-                ["losses/q_values"] = _lastQ,
-                ["num_updates_this_iter"] = updates,
-            },
-        };
+            ["charts/epsilon"] = Epsilon,
+            ["losses/td_loss"] = _lastLoss,
+            ["losses/q_values"] = _lastQ,
+            ["num_updates_this_iter"] = updates,
+        });
     }
-
-    /// <inheritdoc />
-    public override EvaluationResult Evaluate(int episodes)
-    {
-        using Env env = MakeEnv();
-        return GreedyEvaluation.Run(env, episodes, _config.Seed + 1_000_000, ComputeAction);
-    }
-
-    /// <inheritdoc />
-    public override Env MakeEnv() => Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
 
     /// <inheritdoc />
     public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action)
     {
         Span<float> q = stackalloc float[_numActions];
         _loss.QValues(_q, observation, 1, q);
-        action[0] = DqnLoss.ArgMax(q);
+        action[0] = EpsilonGreedyQPolicy.ArgMax(q);
     }
 
     /// <inheritdoc />
@@ -210,15 +169,37 @@ public sealed partial class Dqn : Algorithm
     {
         if (disposing)
         {
-            _envs.Dispose();
+            _runners.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
+    /// <summary>How many multiples of <paramref name="period"/> lie in [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>).</summary>
+    private static long Multiples(long start, int count, int period) =>
+        ((start + count - 1) / period) - (start == 0 ? -1 : (start - 1) / period);
+
+    /// <summary>Vector steps to sample next: up to and including the first at which the network learns, at most <paramref name="remaining"/>.</summary>
+    private int FragmentSteps(long remaining)
+    {
+        int k = 1;
+        while (k < remaining && !Learns(_globalStep + k - 1))
+        {
+            k++;
+        }
+
+        return k;
+    }
+
+    private bool Learns(long vectorStep)
+    {
+        long step = vectorStep * _envs;
+        return step > _config.LearningStarts && Multiples(step, _envs, _config.TrainFrequency) > 0;
+    }
+
     private void Learn()
     {
-        double beta = _config.PrioritizedReplayBeta + ((1 - _config.PrioritizedReplayBeta) * Math.Min(1.0, (double)_globalStep * _config.NumEnvsPerRunner / _config.TotalTimesteps));
+        double beta = _config.PrioritizedReplayBeta + ((1 - _config.PrioritizedReplayBeta) * Math.Min(1.0, (double)_globalStep * _envs / _config.TotalTimesteps));
         _buffer.Sample(_learnerRandom, _indices, _weights, beta);
         for (int k = 0; k < _indices.Length; k++)
         {
@@ -247,10 +228,6 @@ public sealed partial class Dqn : Algorithm
             _buffer.UpdatePriorities(_indices, _tdErrors);
         }
     }
-
-    /// <summary>How many multiples of <paramref name="period"/> lie in [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>).</summary>
-    private static long Multiples(long start, int count, int period) =>
-        ((start + count - 1) / period) - (start == 0 ? -1 : (start - 1) / period);
 
     private void UpdateTarget()
     {

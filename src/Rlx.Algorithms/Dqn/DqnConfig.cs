@@ -99,7 +99,6 @@ public sealed record DqnConfig : AlgorithmConfig<DqnConfig>
     protected override void Validate(ConfigProblems problems)
     {
         int envs = NumEnvRunners * NumEnvsPerRunner;
-        problems.Check(NumEnvRunners == 1, $"num_env_runners must be 1: DQN steps its environments in the learner's process (got {NumEnvRunners}); use num_envs_per_runner for more environments");
         problems.Check(StepsPerIteration >= envs, $"steps_per_iteration ({StepsPerIteration}) must be at least num_env_runners × num_envs_per_runner ({envs})");
         problems.Check(Lr > 0, $"lr must be positive (got {Lr})");
         problems.Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");

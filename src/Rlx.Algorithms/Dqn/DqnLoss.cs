@@ -1,4 +1,5 @@
 using Rlx.Nn;
+using Rlx.Policies;
 
 namespace Rlx.Algorithms;
 
@@ -20,7 +21,7 @@ public sealed class DqnLoss(int actions, bool dueling, bool doubleQ)
 
     /// <summary>Q-values of <paramref name="batch"/> observations from <paramref name="network"/>'s output.</summary>
     public void QValues(Mlp network, ReadOnlySpan<float> observations, int batch, Span<float> q) =>
-        ToQ(network.Forward(observations, batch), batch, q);
+        EpsilonGreedyQPolicy.QValues(network.Forward(observations, batch), batch, actions, dueling, q);
 
     /// <summary>
     /// Computes targets, the loss and its gradient (accumulated into <paramref name="q"/>'s parameters);
@@ -44,13 +45,13 @@ public sealed class DqnLoss(int actions, bool dueling, bool doubleQ)
         for (int i = 0; i < batch; i++)
         {
             ReadOnlySpan<float> row = next.Slice(i * actions, actions);
-            float bootstrap = doubleQ ? row[ArgMax(_nextOnline.AsSpan(i * actions, actions))] : row[ArgMax(row)];
+            float bootstrap = doubleQ ? row[EpsilonGreedyQPolicy.ArgMax(_nextOnline.AsSpan(i * actions, actions))] : row[EpsilonGreedyQPolicy.ArgMax(row)];
             targets[i] = rewards[i] + (discounts[i] * bootstrap * (1f - dones[i]));
         }
 
         ReadOnlySpan<float> head = q.Forward(observations, batch);
         Span<float> values = _q.AsSpan(0, batch * actions);
-        ToQ(head, batch, values);
+        EpsilonGreedyQPolicy.QValues(head, batch, actions, dueling, values);
         Span<float> gradHead = _gradHead.AsSpan(0, batch * HeadSize);
         gradHead.Clear();
         double loss = 0;
@@ -78,46 +79,6 @@ public sealed class DqnLoss(int actions, bool dueling, bool doubleQ)
 
         q.Backward(gradHead, batch);
         return loss / batch;
-    }
-
-    /// <summary>Index of the largest value (first on ties).</summary>
-    public static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int j = 1; j < values.Length; j++)
-        {
-            if (values[j] > values[best])
-            {
-                best = j;
-            }
-        }
-
-        return best;
-    }
-
-    private void ToQ(ReadOnlySpan<float> head, int batch, Span<float> q)
-    {
-        if (!dueling)
-        {
-            head[..(batch * actions)].CopyTo(q);
-            return;
-        }
-
-        for (int i = 0; i < batch; i++)
-        {
-            ReadOnlySpan<float> row = head.Slice(i * HeadSize, HeadSize);
-            float mean = 0;
-            for (int j = 1; j < HeadSize; j++)
-            {
-                mean += row[j];
-            }
-
-            mean /= actions;
-            for (int j = 0; j < actions; j++)
-            {
-                q[(i * actions) + j] = row[0] + row[1 + j] - mean;
-            }
-        }
     }
 
     private void EnsureCapacity(int batch)

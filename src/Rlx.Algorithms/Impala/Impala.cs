@@ -135,9 +135,6 @@ public sealed class Impala : Algorithm
         var stats = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["charts/learning_rate"] = _config.Lr,
-            ["charts/episodic_return"] = iterationReturn,
-            ["charts/episodic_length"] = iterationLength,
-            ["charts/SPS"] = n / seconds,
             ["charts/policy_lag"] = (double)lag / _fragments.Length,
             ["losses/policy_loss"] = policyLoss,
             ["losses/value_loss"] = valueLoss,
@@ -150,30 +147,11 @@ public sealed class Impala : Algorithm
             stats["losses/clipfrac"] = clipFraction;
         }
 
-        return new TrainResult
-        {
-            TrainingIteration = _iteration,
-            TimestepsTotal = _timesteps,
-            EpisodesTotal = _episodes,
-            EpisodesThisIter = episodes,
-            EpisodeReturnMean = _storage.RecentReturnMean,
-            EpisodeLenMean = _storage.RecentLengthMean,
-            TimeThisIterS = seconds,
-            TimeTotalS = _timeTotal,
-            EnvStepsPerS = n / seconds,
-            LearnerStats = stats,
-        };
+        return Row(_iteration, _timesteps, _episodes, _storage.Episodes, (episodes, iterationReturn, iterationLength), n, seconds, _timeTotal, stats);
     }
 
     /// <summary>Mean number of weight versions between a fragment's sampling weights and the learner's, over the run so far.</summary>
     public double MeanPolicyLag => _lagCount == 0 ? 0 : (double)_lagSum / _lagCount;
-
-    /// <inheritdoc />
-    public override EvaluationResult Evaluate(int episodes)
-    {
-        using Env env = MakeEnv();
-        return GreedyEvaluation.Run(env, episodes, _config.Seed + 1_000_000, ComputeAction);
-    }
 
     /// <summary>Restores a checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
     internal static Impala FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state, IEnvRunnerGroupProvider runners) =>
@@ -199,9 +177,6 @@ public sealed class Impala : Algorithm
             ["state.json"] = CheckpointJson.Bytes(state),
         };
     }
-
-    /// <inheritdoc />
-    public override Env MakeEnv() => Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
 
     /// <inheritdoc />
     public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) => _policy.ActGreedy(observation, action);

@@ -3,10 +3,10 @@ using Rlx.Nn;
 
 namespace Rlx.Algorithms;
 
-/// <summary>SAC checkpoints: all five networks, α and the three optimisers, counters and generators, the environment, the replay buffer.</summary>
+/// <summary>SAC checkpoints: all five networks, α and the three optimisers, counters and the learner's generator, the runners (environments and samplers), the replay buffer.</summary>
 public sealed partial class Sac
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     private IEnumerable<Parameter> AllParameters =>
         [.. _actor.Parameters, .. _q1.Parameters, .. _q2.Parameters, .. _q1Target.Parameters, .. _q2Target.Parameters, _logAlpha];
@@ -20,17 +20,12 @@ public sealed partial class Sac
             sac._qOptimizer.StepCount = state["q_adam_step"]!.GetValue<long>();
             sac._alphaOptimizer.StepCount = state["alpha_adam_step"]!.GetValue<long>();
             sac._alpha = state["alpha"]!.GetValue<double>();
-            (sac._iteration, sac._episodes, sac._timeTotal) = CheckpointJson.ReadProgress(state, sac._recent);
+            (sac._iteration, sac._episodes, sac._timeTotal) = CheckpointJson.ReadProgress(state, sac._window.Recent);
             sac._globalStep = state["global_step"]!.GetValue<long>();
             CheckpointJson.ReadRandom(state["learner_rng"], sac._learnerRandom);
-            CheckpointJson.ReadRandom(state["action_rng"], sac._actionRandom);
-            using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "env.bin"))))
+            using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin"))))
             {
-                sac._env.LoadState(reader);
-                for (int i = 0; i < sac._obs.Length; i++)
-                {
-                    sac._obs[i] = reader.ReadSingle();
-                }
+                sac._runners.LoadState(reader);
             }
 
             using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "replay.bin"))))
@@ -42,27 +37,19 @@ public sealed partial class Sac
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, byte[]> CheckpointFiles()
     {
-        var state = CheckpointJson.State(Name, FormatVersion, _config, _iteration, _episodes, _timeTotal, _recent);
+        var state = CheckpointJson.State(Name, FormatVersion, _config, _iteration, _episodes, _timeTotal, _window.Recent);
         state["global_step"] = _globalStep;
         state["alpha"] = _alpha;
         state["actor_adam_step"] = _actorOptimizer.StepCount;
         state["q_adam_step"] = _qOptimizer.StepCount;
         state["alpha_adam_step"] = _alphaOptimizer.StepCount;
         state["learner_rng"] = CheckpointJson.Random(_learnerRandom);
-        state["action_rng"] = CheckpointJson.Random(_actionRandom);
 
         return new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             ["weights.safetensors"] = CheckpointJson.Weights(Name, AllParameters, _actorOptimizer, _qOptimizer, _alphaOptimizer),
             ["state.json"] = CheckpointJson.Bytes(state),
-            ["env.bin"] = CheckpointJson.Binary(writer =>
-            {
-                _env.SaveState(writer);
-                foreach (float value in _obs)
-                {
-                    writer.Write(value);
-                }
-            }),
+            ["runners.bin"] = CheckpointJson.Binary(_runners.SaveState),
             ["replay.bin"] = CheckpointJson.Binary(_buffer.Write),
         };
     }

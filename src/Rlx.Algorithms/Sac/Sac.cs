@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Rlx.Environments;
-using Rlx.Environments.Wrappers;
 using Rlx.Nn;
+using Rlx.Policies;
 using Rlx.Random;
+using Rlx.Runtime;
 using Rlx.Spaces;
 
 namespace Rlx.Algorithms;
@@ -11,53 +12,50 @@ namespace Rlx.Algorithms;
 /// Soft actor-critic for Box actions with CleanRL <c>sac_continuous_action.py</c>'s semantics: twin
 /// Q-networks with Polyak targets, a tanh-squashed Gaussian actor with the log-probability correction
 /// <c>−log(scale·(1 − tanh²x) + 1e-6)</c> and a log-std squashed into [−5, 2], delayed actor updates,
-/// and automatic entropy tuning. Each <see cref="Train"/> call runs <c>steps_per_iteration</c> steps.
+/// and automatic entropy tuning. Each <see cref="Train"/> call runs <c>steps_per_iteration</c> steps; the env
+/// runners act with the current actor (uniformly at random before <c>learning_starts</c>) and step until the next
+/// step at which the networks learn, so acting always uses the newest actor, as in CleanRL's single loop.
 /// </summary>
 public sealed partial class Sac : Algorithm
 {
-    private const int ReturnWindow = 20;
     private readonly SacConfig _config;
-    private readonly Env _env;
-    private readonly RecordEpisodeStatistics _recorder;
+    private readonly IEnvRunnerGroup _runners;
     private readonly Mlp _actor, _q1, _q2, _q1Target, _q2Target;
     private readonly Parameter _logAlpha = new("log_alpha", 1);
     private readonly Adam _actorOptimizer, _qOptimizer, _alphaOptimizer;
     private readonly ReplayBuffer _buffer;
-    private readonly Pcg64 _actionRandom, _learnerRandom;
-    private readonly int _obsSize, _actSize, _batch;
-    private readonly float[] _scale, _bias, _low, _high;
+    private readonly Pcg64 _learnerRandom;
+    private readonly EpisodeWindow _window = new();
+    private readonly int _obsSize, _actSize, _batch, _envs;
+    private readonly float[] _scale, _bias;
     private readonly double _targetEntropy;
-    private readonly float[] _obs, _next, _action, _sampleWeights;
+    private readonly float[] _policyWeights, _sampleWeights;
     private readonly int[] _indices;
     private readonly float[] _bObs, _bNext, _bAct, _bRew, _bDone, _qInput, _logPi, _target, _grad1, _grad2;
     private readonly float[] _pi, _q1Values, _q2Values;
     private readonly double[] _noise;
     private readonly SacActorLoss _policy;
-    private readonly Queue<(double Return, long Length)> _recent = new();
     private long _globalStep, _iteration, _episodes;
     private double _timeTotal, _alpha, _lastQLoss = double.NaN, _lastActorLoss = double.NaN;
 
-    internal Sac(SacConfig config, Runtime.IEnvRunnerGroupProvider runners)
+    internal Sac(SacConfig config, IEnvRunnerGroupProvider runners)
     {
-        if (runners is not Runtime.LocalEnvRunnerGroupProvider)
-        {
-            throw new ArgumentException("SAC steps its environments in this process; it cannot place them on a cluster yet. Train it without the cluster address.", nameof(runners));
-        }
-
         _config = config;
-        _recorder = new RecordEpisodeStatistics(Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig));
-        _env = _recorder;
-        if (_env.ActionSpace is not Box box || !box.IsBounded)
+        Box box;
+        using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
         {
-            string space = _env.ActionSpace.ToString();
-            _env.Dispose();
-            throw new ArgumentException($"SAC needs a bounded Box action space, but {config.Env} has {space}; use DQN or PPO for discrete actions.");
+            if (probe.ActionSpace is not Box { IsBounded: true } bounded)
+            {
+                throw new ArgumentException($"SAC needs a bounded Box action space, but {config.Env} has {probe.ActionSpace}; use DQN or PPO for discrete actions.");
+            }
+
+            (box, _obsSize) = (bounded, probe.ObservationSpace.FlatSize);
         }
 
-        (_obsSize, _actSize, _batch) = (_env.ObservationSpace.FlatSize, box.FlatSize, config.BatchSize);
-        (_low, _high) = (box.Low.ToArray(), box.High.ToArray());
-        _scale = [.. _low.Zip(_high, (l, h) => (h - l) / 2f)];
-        _bias = [.. _low.Zip(_high, (l, h) => (h + l) / 2f)];
+        (_actSize, _batch, _envs) = (box.FlatSize, config.BatchSize, config.NumEnvRunners * config.NumEnvsPerRunner);
+        float[] low = box.Low.ToArray(), high = box.High.ToArray();
+        _scale = [.. low.Zip(high, (l, h) => (h - l) / 2f)];
+        _bias = [.. low.Zip(high, (l, h) => (h + l) / 2f)];
         _targetEntropy = -_actSize;
 
         _learnerRandom = new Pcg64((ulong)config.Seed);
@@ -86,11 +84,10 @@ public sealed partial class Sac : Algorithm
         }
 
         _buffer = new ReplayBuffer(config.BufferSize, _obsSize, _actSize);
-        _actionRandom = new Pcg64((ulong)config.Seed + 7_919);
-        _obs = new float[_obsSize];
-        _next = new float[_obsSize];
-        _action = new float[_actSize];
-        _env.Reset(_obs, config.Seed);
+        var policy = new SquashedGaussianPolicy(_obsSize, box, config.Hiddens);
+        _policyWeights = new float[policy.WeightCount];
+        var settings = new EnvRunnerSettings(config.Env, config.NumEnvsPerRunner, config.EnvConfig, config.MaxEpisodeSteps, Gamma: config.Gamma, BootstrapTruncated: false, KeepNextObservations: true);
+        _runners = runners.Create(new EnvRunnerGroupRequest(settings, policy, config.NumEnvRunners, config.Seed, $"sac-{config.Env}", 1));
         int b = _batch;
         _indices = new int[b];
         _sampleWeights = new float[b];
@@ -121,116 +118,96 @@ public sealed partial class Sac : Algorithm
     {
         long started = Stopwatch.GetTimestamp();
         _iteration++;
-        int episodes = 0;
-        double returnSum = 0, lengthSum = 0;
-        for (int step = 0; step < _config.StepsPerIteration; step++)
+        long steps = _config.StepsPerIteration / _envs;
+        for (long remaining = steps; remaining > 0;)
         {
-            // 1. Act: uniformly random before learning starts, then a sample from the squashed Gaussian.
-            long t = _globalStep;
-            if (t < _config.LearningStarts)
+            // 1. Act: uniformly random before learning starts, then samples of the squashed Gaussian; the runners step
+            // with the current actor until the step at which the networks next learn.
+            int k = FragmentSteps(remaining);
+            remaining -= k;
+            long warmUp = Math.Max(0, ((_config.LearningStarts + _envs - 1) / _envs) - _globalStep);
+            SquashedGaussianPolicy.PackWeights(_actor, warmUp, _policyWeights);
+            IReadOnlyList<SampleBatch> fragments = _runners.Sample(_policyWeights, k);
+            for (int t = 0; t < k; t++)
             {
-                for (int j = 0; j < _actSize; j++)
+                // 2. Store (the final observation when the episode ended; only termination stops bootstrapping).
+                foreach (SampleBatch f in fragments)
                 {
-                    _action[j] = (float)_actionRandom.Uniform(_low[j], _high[j]);
-                }
-            }
-            else
-            {
-                SampleActions(_obs, 1, _action, _actionRandom, deterministic: false);
-            }
-
-            // 2. Step and store (the final observation when the episode ended; only termination stops bootstrapping).
-            StepResult result = _env.Step(_action, _next);
-            _buffer.Add(_obs, _action, (float)result.Reward, _next, result.Terminated, (float)_config.Gamma);
-            if (result.Done)
-            {
-                EpisodeStatistics episode = _recorder.LastEpisode!;
-                _recent.Enqueue((episode.Return, episode.Length));
-                if (_recent.Count > ReturnWindow)
-                {
-                    _recent.Dequeue();
-                }
-
-                (returnSum, lengthSum, episodes) = (returnSum + episode.Return, lengthSum + episode.Length, episodes + 1);
-                _env.Reset(_obs);
-            }
-            else
-            {
-                _next.CopyTo(_obs, 0);
-            }
-
-            // 3. Learn: critics every step, the actor (and α) policy_frequency times every policy_frequency steps, targets by Polyak.
-            if (t > _config.LearningStarts)
-            {
-                SampleBatch();
-                UpdateCritics();
-                if (t % _config.PolicyFrequency == 0)
-                {
-                    for (int k = 0; k < _config.PolicyFrequency; k++)
+                    for (int e = 0; e < f.NumEnvs; e++)
                     {
-                        UpdateActorAndTemperature();
+                        int i = (t * f.NumEnvs) + e;
+                        _buffer.Add(f.Observations.AsSpan(i * _obsSize, _obsSize), f.Actions.AsSpan(i * _actSize, _actSize), f.Rewards[i],
+                            f.NextObservations.AsSpan(i * _obsSize, _obsSize), f.Terminated[i] != 0, (float)_config.Gamma);
                     }
                 }
 
-                if (t % _config.TargetNetworkFrequency == 0)
+                // 3. Learn: critics every step, the actor (and α) policy_frequency times every policy_frequency steps, targets by Polyak.
+                long g = _globalStep;
+                if (g * _envs > _config.LearningStarts)
                 {
-                    Polyak(_q1, _q1Target);
-                    Polyak(_q2, _q2Target);
+                    SampleBatch();
+                    UpdateCritics();
+                    if (g % _config.PolicyFrequency == 0)
+                    {
+                        for (int u = 0; u < _config.PolicyFrequency; u++)
+                        {
+                            UpdateActorAndTemperature();
+                        }
+                    }
+
+                    if (g % _config.TargetNetworkFrequency == 0)
+                    {
+                        Polyak(_q1, _q1Target);
+                        Polyak(_q2, _q2Target);
+                    }
                 }
+
+                _globalStep++;
             }
 
-            _globalStep++;
+            foreach (SampleBatch f in fragments)
+            {
+                _window.AddRange(f.Episodes);
+            }
         }
 
-        _episodes += episodes;
+        var thisIteration = _window.TakeIteration();
+        _episodes += thisIteration.Count;
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         _timeTotal += seconds;
-        return new TrainResult
+        return Row(_iteration, _globalStep * _envs, _episodes, _window, thisIteration, steps * _envs, seconds, _timeTotal, new Dictionary<string, double>(StringComparer.Ordinal)
         {
-            TrainingIteration = _iteration,
-            TimestepsTotal = _globalStep,
-            EpisodesTotal = _episodes,
-            EpisodesThisIter = episodes,
-            EpisodeReturnMean = _recent.Count == 0 ? double.NaN : _recent.Average(e => e.Return),
-            EpisodeLenMean = _recent.Count == 0 ? double.NaN : _recent.Average(e => e.Length),
-            TimeThisIterS = seconds,
-            TimeTotalS = _timeTotal,
-            EnvStepsPerS = _config.StepsPerIteration / seconds,
-            LearnerStats = new Dictionary<string, double>(StringComparer.Ordinal)
-            {
-                ["charts/episodic_return"] = episodes > 0 ? returnSum / episodes : double.NaN,
-                ["charts/episodic_length"] = episodes > 0 ? lengthSum / episodes : double.NaN,
-                ["charts/SPS"] = _config.StepsPerIteration / seconds,
-                ["losses/qf_loss"] = _lastQLoss,
-                ["losses/actor_loss"] = _lastActorLoss,
-                ["losses/alpha"] = _alpha,
-            },
-        };
+            ["losses/qf_loss"] = _lastQLoss,
+            ["losses/actor_loss"] = _lastActorLoss,
+            ["losses/alpha"] = _alpha,
+        });
     }
-
-    /// <inheritdoc />
-    public override EvaluationResult Evaluate(int episodes)
-    {
-        using Env env = MakeEnv();
-        return GreedyEvaluation.Run(env, episodes, _config.Seed + 1_000_000, ComputeAction);
-    }
-
-    /// <inheritdoc />
-    public override Env MakeEnv() => Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
 
     /// <inheritdoc />
     public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) =>
-        SampleActions(observation, 1, action, _actionRandom, deterministic: true);
+        SampleActions(observation, 1, action, _learnerRandom, deterministic: true);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _env.Dispose();
+            _runners.Dispose();
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Vector steps to sample next: up to and including the first at which the networks learn, at most <paramref name="remaining"/>.</summary>
+    private int FragmentSteps(long remaining)
+    {
+        int k = 1;
+        while (k < remaining && (_globalStep + k - 1) * _envs <= _config.LearningStarts)
+        {
+            k++;
+        }
+
+        return k;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Rlx.Nn;
+using Rlx.Policies;
 
 namespace Rlx.Algorithms;
 
@@ -13,7 +14,7 @@ namespace Rlx.Algorithms;
 /// </summary>
 internal sealed class SacActorLoss
 {
-    private const double LogStdMin = -5, LogStdMax = 2;
+    private const double LogStdMin = SquashedGaussianPolicy.LogStdMin, LogStdMax = SquashedGaussianPolicy.LogStdMax;
     private static readonly double HalfLog2Pi = 0.5 * Math.Log(2 * Math.PI);
     private readonly int _obsSize, _actSize;
     private readonly float[] _scale, _bias;
@@ -140,7 +141,7 @@ internal sealed class SacActorLoss
         return (loss, loss);
     }
 
-    private static double LogStd(double raw) => LogStdMin + (0.5 * (LogStdMax - LogStdMin) * (Math.Tanh(raw) + 1));
+    private static double LogStd(double raw) => SquashedGaussianPolicy.LogStd(raw);
 
     private void EnsureCapacity(int batch)
     {

@@ -74,8 +74,6 @@ public sealed record SacConfig : AlgorithmConfig<SacConfig>
     protected override void Validate(ConfigProblems problems)
     {
         int envs = NumEnvRunners * NumEnvsPerRunner;
-        problems.Check(NumEnvsPerRunner == 1, $"num_envs_per_runner must be 1: SAC steps one environment, as CleanRL's does (got {NumEnvsPerRunner})");
-        problems.Check(NumEnvRunners == 1, $"num_env_runners must be 1: SAC steps its environments in the learner's process (got {NumEnvRunners}); use num_envs_per_runner for more environments");
         problems.Check(StepsPerIteration >= envs, $"steps_per_iteration ({StepsPerIteration}) must be at least num_env_runners × num_envs_per_runner ({envs})");
         problems.Check(BufferSize >= BatchSize && BatchSize >= 1, $"buffer_size ({BufferSize}) must be at least batch_size ({BatchSize}), which must be positive");
         problems.Check(Gamma is >= 0 and <= 1, $"gamma must lie in [0, 1] (got {Gamma})");

@@ -11,7 +11,7 @@ namespace Rlx.Policies;
 /// state-independent <c>actor_logstd</c>); the critic outputs a state value. Inference is batched:
 /// one call acts for every environment of a runner.
 /// </summary>
-public sealed class ActorCriticPolicy
+public sealed class ActorCriticPolicy : RolloutPolicy
 {
     private float[] _entropyScratch = [];
     private float[] _heads = [], _gradHeads = [];
@@ -51,7 +51,7 @@ public sealed class ActorCriticPolicy
     public Space ActionSpace { get; }
 
     /// <summary>Floats per observation.</summary>
-    public int ObservationSize { get; }
+    public override int ObservationSize { get; }
 
     /// <summary>Hidden layer widths of both networks.</summary>
     public IReadOnlyList<int> Hidden { get; }
@@ -63,7 +63,7 @@ public sealed class ActorCriticPolicy
     public int ActionOutputs { get; }
 
     /// <summary>Floats per action in the flat encoding (1 for Discrete).</summary>
-    public int ActionSize => IsContinuous ? ActionOutputs : 1;
+    public override int ActionSize => IsContinuous ? ActionOutputs : 1;
 
     /// <summary>The actor network.</summary>
     public Mlp Actor { get; }
@@ -78,7 +78,7 @@ public sealed class ActorCriticPolicy
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>Total number of weights.</summary>
-    public int WeightCount { get; }
+    public override int WeightCount { get; }
 
     /// <summary>
     /// CleanRL's <c>layer_init</c>: orthogonal weights with gain √2 on hidden layers, 0.01 on the actor's
@@ -107,7 +107,7 @@ public sealed class ActorCriticPolicy
     /// Acts for <paramref name="batch"/> observations: samples (or, if <paramref name="deterministic"/>, takes
     /// the mode/mean), and writes each action's log-probability and the critic's value.
     /// </summary>
-    public void Act(ReadOnlySpan<float> observations, int batch, Span<float> actions, Span<float> logProbs, Span<float> values, Pcg64 random, bool deterministic)
+    public override void Act(ReadOnlySpan<float> observations, int batch, Span<float> actions, Span<float> logProbs, Span<float> values, Pcg64 random, bool deterministic)
     {
         ReadOnlySpan<float> heads = Actor.Forward(observations, batch);
         if (_entropyScratch.Length < batch)
@@ -214,7 +214,7 @@ public sealed class ActorCriticPolicy
     }
 
     /// <summary>Writes the critic's value of each observation.</summary>
-    public void Values(ReadOnlySpan<float> observations, int batch, Span<float> values) =>
+    public override void Values(ReadOnlySpan<float> observations, int batch, Span<float> values) =>
         Critic.Forward(observations, batch)[..batch].CopyTo(values);
 
     /// <summary>Copies every weight, in <see cref="Parameters"/> order, into <paramref name="destination"/>.</summary>
@@ -243,7 +243,7 @@ public sealed class ActorCriticPolicy
     }
 
     /// <summary>Loads weights written by <see cref="CopyWeightsTo"/>.</summary>
-    public void LoadWeights(ReadOnlySpan<float> source)
+    public override void LoadWeights(ReadOnlySpan<float> source)
     {
         if (source.Length != WeightCount)
         {
@@ -270,6 +270,17 @@ public sealed class ActorCriticPolicy
         var weights = new float[WeightCount];
         CopyWeightsTo(weights);
         copy.LoadWeights(weights);
+        return copy;
+    }
+
+    /// <inheritdoc />
+    public override PolicySpec Spec => new(PolicySpec.ActorCritic, [.. Hidden], Actor.Activation);
+
+    /// <inheritdoc />
+    public override RolloutPolicy CloneForActing()
+    {
+        ActorCriticPolicy copy = Clone();
+        copy.Freeze();
         return copy;
     }
 
