@@ -83,23 +83,29 @@ public abstract class Algorithm : IDisposable
     }
 
     /// <summary>
-    /// The result row of an iteration: progress counters, the episode window, throughput over the iteration, the
-    /// learner's statistics with CleanRL's episode and SPS charts added, and an evaluation when one is due.
+    /// Ends an iteration that began at <paramref name="started"/> (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp): takes the episodes finished since the last row from <paramref name="episodes"/> into
+    /// <paramref name="episodesTotal"/>, adds the iteration's time to <paramref name="timeTotal"/>, and returns the
+    /// result row with CleanRL's episode and SPS charts added to the learner's statistics and an evaluation when one is due.
     /// </summary>
     private protected TrainResult Row(
-        long iteration, long timestepsTotal, long episodesTotal, EpisodeWindow episodes, (int Count, double MeanReturn, double MeanLength) thisIteration,
-        long steps, double seconds, double timeTotal, Dictionary<string, double> learner)
+        long started, long timestepsTotal, long steps, EpisodeWindow episodes, ref long episodesTotal, ref double timeTotal, Dictionary<string, double> learner)
     {
-        learner["charts/episodic_return"] = thisIteration.MeanReturn;
-        learner["charts/episodic_length"] = thisIteration.MeanLength;
+        (int count, double meanReturn, double meanLength) = episodes.TakeIteration();
+        episodesTotal += count;
+        double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        timeTotal += seconds;
+        learner["charts/episodic_return"] = meanReturn;
+        learner["charts/episodic_length"] = meanLength;
         learner["charts/SPS"] = steps / seconds;
+        long iteration = TrainingIteration;
         bool evaluate = Config.EvaluationInterval > 0 && iteration % Config.EvaluationInterval == 0;
         return new TrainResult
         {
             TrainingIteration = iteration,
             TimestepsTotal = timestepsTotal,
             EpisodesTotal = episodesTotal,
-            EpisodesThisIter = thisIteration.Count,
+            EpisodesThisIter = count,
             EpisodeReturnMean = episodes.ReturnMean,
             EpisodeLenMean = episodes.LengthMean,
             TimeThisIterS = seconds,

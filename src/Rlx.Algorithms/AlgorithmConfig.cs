@@ -67,6 +67,22 @@ public abstract record AlgorithmConfig
         return problems.All;
     }
 
+    /// <summary>The environment's flat observation size and action space, read from one environment made and disposed.</summary>
+    internal (int ObservationSize, Spaces.Space ActionSpace) ProbeSpaces()
+    {
+        using Environments.Env probe = Environments.Envs.Make(Env, MaxEpisodeSteps, EnvConfig);
+        return (probe.ObservationSpace.FlatSize, probe.ActionSpace);
+    }
+
+    /// <summary>CleanRL's actor-critic for the environment: the config's hidden widths, orthogonal initialisation from <paramref name="random"/>.</summary>
+    internal Policies.ActorCriticPolicy NewActorCritic(Random.Pcg64 random)
+    {
+        (int observationSize, Spaces.Space actionSpace) = ProbeSpaces();
+        var policy = new Policies.ActorCriticPolicy(observationSize, actionSpace, Hiddens);
+        policy.InitializeOrthogonal(random);
+        return policy;
+    }
+
     /// <summary>Validates and builds the algorithm, its runners made by <paramref name="runners"/> (threads of this process when null).</summary>
     public abstract Algorithm BuildAlgorithm(IEnvRunnerGroupProvider? runners = null);
 

@@ -48,6 +48,8 @@ internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, 
     /// <summary>Copies fragments ([steps × envs-per-runner] each) into place; returns the episodes that finished, with their mean return and length.</summary>
     public (int Episodes, double MeanReturn, double MeanLength) Merge(IReadOnlyList<SampleBatch> fragments)
     {
+        int episodes = 0;
+        double returnSum = 0, lengthSum = 0;
         for (int r = 0; r < fragments.Count; r++)
         {
             SampleBatch f = fragments[r];
@@ -66,9 +68,13 @@ internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, 
             f.NextValues.CopyTo(NextValues, column);
             f.NextDones.CopyTo(NextDones, column);
             Episodes.AddRange(f.Episodes);
+            foreach (var episode in f.Episodes)
+            {
+                (returnSum, lengthSum, episodes) = (returnSum + episode.Return, lengthSum + episode.Length, episodes + 1);
+            }
         }
 
-        return Episodes.TakeIteration();
+        return (episodes, episodes > 0 ? returnSum / episodes : double.NaN, episodes > 0 ? lengthSum / episodes : double.NaN);
     }
 
     public void ComputeAdvantages(double gamma, double lambda) =>

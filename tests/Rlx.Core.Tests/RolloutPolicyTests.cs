@@ -41,7 +41,7 @@ public sealed class RolloutPolicyTests
         policy.Act(obs, 2, actions, logProbs, values, random, deterministic: true);
         var q = new float[8];
         EpsilonGreedyQPolicy.QValues(policy.Network.Forward(obs, 2), 2, 4, dueling: false, q);
-        Assert.Equal([EpsilonGreedyQPolicy.ArgMax(q.AsSpan(0, 4)), EpsilonGreedyQPolicy.ArgMax(q.AsSpan(4, 4))], actions.Select(a => (int)a));
+        Assert.Equal([Rlx.Distributions.Categorical.Mode(q.AsSpan(0, 4)), Rlx.Distributions.Categorical.Mode(q.AsSpan(4, 4))], actions.Select(a => (int)a));
         Assert.Equal(0.05, policy.Epsilon, 6);
     }
 

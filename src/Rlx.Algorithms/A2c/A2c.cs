@@ -30,13 +30,8 @@ public sealed class A2c : Algorithm
     internal A2c(A2cConfig config, IEnvRunnerGroupProvider runners)
     {
         _config = config;
-        using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
-        {
-            _policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, config.Hiddens);
-        }
-
         _random = new Pcg64((ulong)config.Seed);
-        _policy.InitializeOrthogonal(_random);
+        _policy = config.NewActorCritic(_random);
         _optimizer = config.Optimizer == "adam"
             ? new Adam(_policy.Parameters, epsilon: config.OptimizerEps)
             : new RmsProp(_policy.Parameters, config.RmsPropAlpha, config.OptimizerEps);
@@ -66,8 +61,8 @@ public sealed class A2c : Algorithm
     {
         long started = Stopwatch.GetTimestamp();
         _iteration++;
-        int n = _storage.Count, episodes = 0;
-        double returnSum = 0, lengthSum = 0, policyLoss = 0, valueLoss = 0, entropyMean = 0, lr = _config.Lr;
+        int n = _storage.Count;
+        double policyLoss = 0, valueLoss = 0, entropyMean = 0, lr = _config.Lr;
         for (int update = 0; update < _config.UpdatesPerIteration; update++)
         {
             // 1. Learning rate, rollout with the current weights, returns and advantages.
@@ -75,11 +70,7 @@ public sealed class A2c : Algorithm
             lr = _config.AnnealLr ? Math.Max(0, 1 - (_updates / numUpdates)) * _config.Lr : _config.Lr;
             _updates++;
             _policy.CopyWeightsTo(_weights);
-            (int finished, double meanReturn, double meanLength) = _storage.Merge(_runners.Sample(_weights, _config.RolloutFragmentLength));
-            if (finished > 0)
-            {
-                (episodes, returnSum, lengthSum) = (episodes + finished, returnSum + (meanReturn * finished), lengthSum + (meanLength * finished));
-            }
+            _storage.Merge(_runners.Sample(_weights, _config.RolloutFragmentLength));
 
             _timesteps += n;
             _storage.ComputeAdvantages(_config.Gamma, _config.GaeLambda);
@@ -109,19 +100,14 @@ public sealed class A2c : Algorithm
             _optimizer.Step(lr);
         }
 
-        _episodes += episodes;
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        _timeTotal += seconds;
-        int steps = n * _config.UpdatesPerIteration;
-        return Row(_iteration, _timesteps, _episodes, _storage.Episodes, (episodes, episodes > 0 ? returnSum / episodes : double.NaN, episodes > 0 ? lengthSum / episodes : double.NaN),
-            steps, seconds, _timeTotal, new Dictionary<string, double>(StringComparer.Ordinal)
-            {
-                ["charts/learning_rate"] = lr,
-                ["losses/policy_loss"] = policyLoss,
-                ["losses/value_loss"] = valueLoss,
-                ["losses/entropy"] = entropyMean,
-                ["losses/explained_variance"] = _storage.ExplainedVariance(),
-            });
+        return Row(started, _timesteps, n * _config.UpdatesPerIteration, _storage.Episodes, ref _episodes, ref _timeTotal, new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["charts/learning_rate"] = lr,
+            ["losses/policy_loss"] = policyLoss,
+            ["losses/value_loss"] = valueLoss,
+            ["losses/entropy"] = entropyMean,
+            ["losses/explained_variance"] = _storage.ExplainedVariance(),
+        });
     }
 
     /// <summary>Restores an A2C checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>

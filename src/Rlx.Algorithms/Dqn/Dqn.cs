@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Rlx.Environments;
+using Rlx.Distributions;
 using Rlx.Nn;
 using Rlx.Policies;
 using Rlx.Random;
@@ -27,6 +28,7 @@ public sealed partial class Dqn : Algorithm
     private readonly NStepAccumulator _nStep;
     private readonly Pcg64 _learnerRandom;
     private readonly EpisodeWindow _window = new();
+    private readonly Func<long, bool> _learnsAt;
     private readonly int _obsSize, _numActions, _envs;
     private readonly int[] _indices;
     private readonly float[] _policyWeights, _weights, _targets, _taken, _tdErrors, _bObs, _bNext, _bActions, _bRewards, _bDones, _bDiscounts;
@@ -36,17 +38,13 @@ public sealed partial class Dqn : Algorithm
     internal Dqn(DqnConfig config, IEnvRunnerGroupProvider runners)
     {
         _config = config;
-        using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
-        {
-            if (probe.ActionSpace is not Discrete discrete)
-            {
-                throw new ArgumentException($"DQN needs a Discrete action space, but {config.Env} has {probe.ActionSpace}; use SAC or PPO for continuous actions.");
-            }
-
-            (_obsSize, _numActions) = (probe.ObservationSpace.FlatSize, discrete.N);
-        }
+        (_obsSize, Space actionSpace) = config.ProbeSpaces();
+        _numActions = actionSpace is Discrete discrete
+            ? discrete.N
+            : throw new ArgumentException($"DQN needs a Discrete action space, but {config.Env} has {actionSpace}; use SAC or PPO for continuous actions.");
 
         _envs = config.NumEnvRunners * config.NumEnvsPerRunner;
+        _learnsAt = Learns;
         _loss = new DqnLoss(_numActions, config.Dueling, config.DoubleQ);
         _q = new Mlp("q", _obsSize, config.Hiddens, _loss.HeadSize, Activation.ReLU);
         _target = new Mlp("target", _obsSize, config.Hiddens, _loss.HeadSize, Activation.ReLU);
@@ -98,7 +96,7 @@ public sealed partial class Dqn : Algorithm
         for (long remaining = steps; remaining > 0;)
         {
             // 1. Act ε-greedily: the runners step with the current network until the step at which it next learns.
-            int k = FragmentSteps(remaining);
+            int k = FragmentPlan.StepsUntilLearning(_globalStep, remaining, _learnsAt);
             remaining -= k;
             EpsilonGreedyQPolicy.PackWeights(_q, Epsilon, -EpsilonSlope * _envs, _config.EndE, _policyWeights);
             IReadOnlyList<SampleBatch> fragments = _runners.Sample(_policyWeights, k);
@@ -143,11 +141,7 @@ public sealed partial class Dqn : Algorithm
             }
         }
 
-        var thisIteration = _window.TakeIteration();
-        _episodes += thisIteration.Count;
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        _timeTotal += seconds;
-        return Row(_iteration, _globalStep * _envs, _episodes, _window, thisIteration, steps * _envs, seconds, _timeTotal, new Dictionary<string, double>(StringComparer.Ordinal)
+        return Row(started, _globalStep * _envs, steps * _envs, _window, ref _episodes, ref _timeTotal, new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["charts/epsilon"] = Epsilon,
             ["losses/td_loss"] = _lastLoss,
@@ -161,7 +155,7 @@ public sealed partial class Dqn : Algorithm
     {
         Span<float> q = stackalloc float[_numActions];
         _loss.QValues(_q, observation, 1, q);
-        action[0] = EpsilonGreedyQPolicy.ArgMax(q);
+        action[0] = Categorical.Mode(q);
     }
 
     /// <inheritdoc />
@@ -178,18 +172,6 @@ public sealed partial class Dqn : Algorithm
     /// <summary>How many multiples of <paramref name="period"/> lie in [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>).</summary>
     private static long Multiples(long start, int count, int period) =>
         ((start + count - 1) / period) - (start == 0 ? -1 : (start - 1) / period);
-
-    /// <summary>Vector steps to sample next: up to and including the first at which the network learns, at most <paramref name="remaining"/>.</summary>
-    private int FragmentSteps(long remaining)
-    {
-        int k = 1;
-        while (k < remaining && !Learns(_globalStep + k - 1))
-        {
-            k++;
-        }
-
-        return k;
-    }
 
     private bool Learns(long vectorStep)
     {

@@ -1,3 +1,4 @@
+using Rlx.Distributions;
 using Rlx.Nn;
 using Rlx.Policies;
 
@@ -45,7 +46,7 @@ public sealed class DqnLoss(int actions, bool dueling, bool doubleQ)
         for (int i = 0; i < batch; i++)
         {
             ReadOnlySpan<float> row = next.Slice(i * actions, actions);
-            float bootstrap = doubleQ ? row[EpsilonGreedyQPolicy.ArgMax(_nextOnline.AsSpan(i * actions, actions))] : row[EpsilonGreedyQPolicy.ArgMax(row)];
+            float bootstrap = doubleQ ? row[Categorical.Mode(_nextOnline.AsSpan(i * actions, actions))] : row[Categorical.Mode(row)];
             targets[i] = rewards[i] + (discounts[i] * bootstrap * (1f - dones[i]));
         }
 

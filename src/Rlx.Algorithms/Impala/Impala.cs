@@ -30,12 +30,7 @@ public sealed class Impala : Algorithm
     internal Impala(ImpalaConfig config, IEnvRunnerGroupProvider runners)
     {
         _config = config;
-        using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
-        {
-            _policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, config.Hiddens);
-        }
-
-        _policy.InitializeOrthogonal(new Pcg64((ulong)config.Seed));
+        _policy = config.NewActorCritic(new Pcg64((ulong)config.Seed));
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
         var settings = new EnvRunnerSettings(config.Env, config.NumEnvsPerRunner, config.EnvConfig, config.MaxEpisodeSteps, Gamma: config.Gamma, BootstrapTruncated: config.BootstrapTruncated);
         _runners = runners.CreateAsync(
@@ -84,8 +79,7 @@ public sealed class Impala : Algorithm
 
         double sampleSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         (_lagSum, _lagCount) = (_lagSum + lag, _lagCount + _fragments.Length);
-        (int episodes, double iterationReturn, double iterationLength) = _storage.Merge(_fragments);
-        _episodes += episodes;
+        _storage.Merge(_fragments);
         int n = _storage.Count;
         _timesteps += n;
 
@@ -130,8 +124,6 @@ public sealed class Impala : Algorithm
 
         // 3. The runners pick the new weights up between fragments.
         PublishWeights();
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        _timeTotal += seconds;
         var stats = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["charts/learning_rate"] = _config.Lr,
@@ -147,7 +139,7 @@ public sealed class Impala : Algorithm
             stats["losses/clipfrac"] = clipFraction;
         }
 
-        return Row(_iteration, _timesteps, _episodes, _storage.Episodes, (episodes, iterationReturn, iterationLength), n, seconds, _timeTotal, stats);
+        return Row(started, _timesteps, n, _storage.Episodes, ref _episodes, ref _timeTotal, stats);
     }
 
     /// <summary>Mean number of weight versions between a fragment's sampling weights and the learner's, over the run so far.</summary>

@@ -26,6 +26,7 @@ public sealed partial class Sac : Algorithm
     private readonly ReplayBuffer _buffer;
     private readonly Pcg64 _learnerRandom;
     private readonly EpisodeWindow _window = new();
+    private readonly Func<long, bool> _learnsAt;
     private readonly int _obsSize, _actSize, _batch, _envs;
     private readonly float[] _scale, _bias;
     private readonly double _targetEntropy;
@@ -41,18 +42,13 @@ public sealed partial class Sac : Algorithm
     internal Sac(SacConfig config, IEnvRunnerGroupProvider runners)
     {
         _config = config;
-        Box box;
-        using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
-        {
-            if (probe.ActionSpace is not Box { IsBounded: true } bounded)
-            {
-                throw new ArgumentException($"SAC needs a bounded Box action space, but {config.Env} has {probe.ActionSpace}; use DQN or PPO for discrete actions.");
-            }
-
-            (box, _obsSize) = (bounded, probe.ObservationSpace.FlatSize);
-        }
+        (_obsSize, Space actionSpace) = config.ProbeSpaces();
+        Box box = actionSpace as Box is { IsBounded: true } bounded
+            ? bounded
+            : throw new ArgumentException($"SAC needs a bounded Box action space, but {config.Env} has {actionSpace}; use DQN or PPO for discrete actions.");
 
         (_actSize, _batch, _envs) = (box.FlatSize, config.BatchSize, config.NumEnvRunners * config.NumEnvsPerRunner);
+        _learnsAt = vectorStep => vectorStep * _envs > _config.LearningStarts;
         float[] low = box.Low.ToArray(), high = box.High.ToArray();
         _scale = [.. low.Zip(high, (l, h) => (h - l) / 2f)];
         _bias = [.. low.Zip(high, (l, h) => (h + l) / 2f)];
@@ -123,7 +119,7 @@ public sealed partial class Sac : Algorithm
         {
             // 1. Act: uniformly random before learning starts, then samples of the squashed Gaussian; the runners step
             // with the current actor until the step at which the networks next learn.
-            int k = FragmentSteps(remaining);
+            int k = FragmentPlan.StepsUntilLearning(_globalStep, remaining, _learnsAt);
             remaining -= k;
             long warmUp = Math.Max(0, ((_config.LearningStarts + _envs - 1) / _envs) - _globalStep);
             SquashedGaussianPolicy.PackWeights(_actor, warmUp, _policyWeights);
@@ -171,11 +167,7 @@ public sealed partial class Sac : Algorithm
             }
         }
 
-        var thisIteration = _window.TakeIteration();
-        _episodes += thisIteration.Count;
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        _timeTotal += seconds;
-        return Row(_iteration, _globalStep * _envs, _episodes, _window, thisIteration, steps * _envs, seconds, _timeTotal, new Dictionary<string, double>(StringComparer.Ordinal)
+        return Row(started, _globalStep * _envs, steps * _envs, _window, ref _episodes, ref _timeTotal, new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["losses/qf_loss"] = _lastQLoss,
             ["losses/actor_loss"] = _lastActorLoss,
@@ -196,18 +188,6 @@ public sealed partial class Sac : Algorithm
         }
 
         base.Dispose(disposing);
-    }
-
-    /// <summary>Vector steps to sample next: up to and including the first at which the networks learn, at most <paramref name="remaining"/>.</summary>
-    private int FragmentSteps(long remaining)
-    {
-        int k = 1;
-        while (k < remaining && (_globalStep + k - 1) * _envs <= _config.LearningStarts)
-        {
-            k++;
-        }
-
-        return k;
     }
 
     /// <summary>

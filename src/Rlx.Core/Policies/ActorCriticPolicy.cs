@@ -218,15 +218,7 @@ public sealed class ActorCriticPolicy : RolloutPolicy
         Critic.Forward(observations, batch)[..batch].CopyTo(values);
 
     /// <summary>Copies every weight, in <see cref="Parameters"/> order, into <paramref name="destination"/>.</summary>
-    public void CopyWeightsTo(Span<float> destination)
-    {
-        int offset = 0;
-        foreach (Parameter p in Parameters)
-        {
-            p.Value.CopyTo(destination.Slice(offset, p.Size));
-            offset += p.Size;
-        }
-    }
+    public void CopyWeightsTo(Span<float> destination) => CopyParameters(Parameters, destination);
 
     /// <summary>True if the policy is an inference-only copy (see <see cref="Freeze"/>).</summary>
     public bool IsFrozen { get; private set; }
@@ -250,13 +242,7 @@ public sealed class ActorCriticPolicy : RolloutPolicy
             throw new ArgumentException($"Expected {WeightCount} weights, got {source.Length}.", nameof(source));
         }
 
-        int offset = 0;
-        foreach (Parameter p in Parameters)
-        {
-            source.Slice(offset, p.Size).CopyTo(p.Value);
-            offset += p.Size;
-        }
-
+        LoadParameters(Parameters, source);
         if (IsFrozen)
         {
             Freeze();

@@ -1,3 +1,4 @@
+using Rlx.Distributions;
 using Rlx.Nn;
 using Rlx.Random;
 
@@ -58,13 +59,7 @@ public sealed class EpsilonGreedyQPolicy : RolloutPolicy
     public static void PackWeights(Mlp network, double epsilon, double decrementPerStep, double floor, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(network);
-        int offset = 0;
-        foreach (Parameter p in network.Parameters)
-        {
-            p.Value.CopyTo(destination.Slice(offset, p.Size));
-            offset += p.Size;
-        }
-
+        int offset = CopyParameters(network.Parameters, destination);
         destination[offset] = (float)epsilon;
         destination[offset + 1] = (float)decrementPerStep;
         destination[offset + 2] = (float)floor;
@@ -97,21 +92,6 @@ public sealed class EpsilonGreedyQPolicy : RolloutPolicy
         }
     }
 
-    /// <summary>The index of the largest value (the first of equals).</summary>
-    public static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int j = 1; j < values.Length; j++)
-        {
-            if (values[j] > values[best])
-            {
-                best = j;
-            }
-        }
-
-        return best;
-    }
-
     /// <inheritdoc />
     public override RolloutPolicy CloneForActing()
     {
@@ -130,13 +110,7 @@ public sealed class EpsilonGreedyQPolicy : RolloutPolicy
             throw new ArgumentException($"Expected {WeightCount} weights (the network's and {ScheduleSize} of the ε schedule), got {source.Length}.", nameof(source));
         }
 
-        int offset = 0;
-        foreach (Parameter p in Network.Parameters)
-        {
-            source.Slice(offset, p.Size).CopyTo(p.Value);
-            offset += p.Size;
-        }
-
+        int offset = LoadParameters(Network.Parameters, source);
         (_epsilon, _decrement, _floor) = (source[offset], source[offset + 1], source[offset + 2]);
         Network.Freeze();
     }
@@ -158,7 +132,7 @@ public sealed class EpsilonGreedyQPolicy : RolloutPolicy
         for (int e = 0; e < batch; e++)
         {
             bool explore = !deterministic && random.NextDouble() < _epsilon;
-            actions[e] = explore ? random.Integers(0, NumActions) : ArgMax(q.Slice(e * NumActions, NumActions));
+            actions[e] = explore ? random.Integers(0, NumActions) : Categorical.Mode(q.Slice(e * NumActions, NumActions));
         }
 
         logProbs[..batch].Clear();

@@ -1,3 +1,4 @@
+using Rlx.Nn;
 using Rlx.Random;
 
 namespace Rlx.Policies;
@@ -38,4 +39,32 @@ public abstract class RolloutPolicy
 
     /// <summary>Writes the value of each observation (zeros for a policy without a critic).</summary>
     public abstract void Values(ReadOnlySpan<float> observations, int batch, Span<float> values);
+
+    /// <summary>Copies the values of <paramref name="parameters"/>, in order, to the start of <paramref name="destination"/>; returns how many floats were written.</summary>
+    protected static int CopyParameters(IEnumerable<Parameter> parameters, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        int offset = 0;
+        foreach (Parameter p in parameters)
+        {
+            p.Value.CopyTo(destination.Slice(offset, p.Size));
+            offset += p.Size;
+        }
+
+        return offset;
+    }
+
+    /// <summary>Loads the values of <paramref name="parameters"/>, in order, from the start of <paramref name="source"/>; returns how many floats were read.</summary>
+    protected static int LoadParameters(IEnumerable<Parameter> parameters, ReadOnlySpan<float> source)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        int offset = 0;
+        foreach (Parameter p in parameters)
+        {
+            source.Slice(offset, p.Size).CopyTo(p.Value);
+            offset += p.Size;
+        }
+
+        return offset;
+    }
 }

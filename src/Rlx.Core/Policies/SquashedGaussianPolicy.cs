@@ -60,14 +60,7 @@ public sealed class SquashedGaussianPolicy : RolloutPolicy
     public static void PackWeights(Mlp actor, long randomSteps, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        int offset = 0;
-        foreach (Parameter p in actor.Parameters)
-        {
-            p.Value.CopyTo(destination.Slice(offset, p.Size));
-            offset += p.Size;
-        }
-
-        destination[offset] = randomSteps;
+        destination[CopyParameters(actor.Parameters, destination)] = randomSteps;
     }
 
     /// <inheritdoc />
@@ -88,14 +81,7 @@ public sealed class SquashedGaussianPolicy : RolloutPolicy
             throw new ArgumentException($"Expected {WeightCount} weights (the actor's and the warm-up step count), got {source.Length}.", nameof(source));
         }
 
-        int offset = 0;
-        foreach (Parameter p in Actor.Parameters)
-        {
-            source.Slice(offset, p.Size).CopyTo(p.Value);
-            offset += p.Size;
-        }
-
-        _randomSteps = source[offset];
+        _randomSteps = source[LoadParameters(Actor.Parameters, source)];
         Actor.Freeze();
     }
 
