@@ -12,10 +12,10 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var algorithm = new Argument<string?>("algorithm") { Description = "Algorithm to train: ppo", Arity = ArgumentArity.ZeroOrOne };
+        var algorithm = new Argument<string?>("algorithm") { Description = "Algorithm to train: ppo, dqn, sac, a2c, impala or appo", Arity = ArgumentArity.ZeroOrOne };
         var env = new Option<string?>("--env") { Description = "Environment id (default: the config's, CartPole-v1)" };
         var config = new Option<string?>("--config") { Description = "YAML file of config keys (snake_case), e.g. configs/ppo-pendulum.yaml" };
-        var set = new Option<string[]>("--set") { Description = "Override a config key: --set lr=0.0003 (repeatable)" };
+        var set = new Option<string[]>("--set") { Description = "Override a config key: --set lr=0.0003 (repeatable; CleanRL/RLlib names such as learning_rate are accepted; with --resume only total_timesteps)" };
         var stop = new Option<string[]>("--stop") { Description = "Stop at the first of timesteps=N, return=R (mean of last 20 episodes), time=SECONDS (repeatable)" };
         var seed = new Option<int?>("--seed") { Description = "Seed (config key seed)" };
         var name = new Option<string?>("--name") { Description = "Run name: the run directory is runs/NAME" };
@@ -26,7 +26,7 @@ internal static class TrainCommand
         var every = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N iterations (and always at the end)", DefaultValueFactory = _ => 25 };
         var address = new Option<string?>("--address") { Description = "Place the env runners on the worker nodes of this cluster: auto (the one started on this machine) or HOST:PORT; without it they are threads of this process (also when resuming)" };
         var assemblies = new EnvOptions().Assemblies;
-        var command = new Command("train", "Train an agent; writes runs/NAME with config.yaml, progress.csv, result.jsonl and checkpoints/")
+        var command = new Command("train", "Train an agent; writes runs/NAME with config.yaml, progress.csv, result.jsonl, a TensorBoard events file and checkpoints/")
         {
             algorithm, env, config, set, stop, seed, name, runsDir, json, resume, every, address, assemblies, dashboard,
         };
