@@ -9,7 +9,7 @@ using Rlx.Random;
 using Rlx.Runtime;
 
 // A hand-written vanilla policy gradient (REINFORCE with a learned baseline, GAE(λ) advantages) on CartPole-v1.
-// Rlx only samples: EnvRunnerGroups.Create gives runners as threads of this process (no --address) or on the
+// Rlx only samples: a runner-group provider gives runners as threads of this process (no --address) or on the
 // worker nodes of a cluster (--address auto, or HOST:PORT with RLX_TOKEN). Everything below the sampling call
 // is this program's own learning code.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
