@@ -12,6 +12,31 @@ public sealed class EnvCheckerAndRenderTests
     public void Check_BuiltIn_FindsNoProblems(string id) =>
         Assert.Empty(EnvChecker.Check(() => Envs.Make(id), steps: 600));
 
+    [Theory]
+    [MemberData(nameof(BuiltIns))]
+    public void Spaces_OfTwoInstances_SampleIndependently(string id)
+    {
+        using Env a = Envs.Make(id), b = Envs.Make(id);
+        Assert.NotSame(a.ActionSpace, b.ActionSpace);
+        Assert.NotSame(a.ObservationSpace, b.ObservationSpace);
+
+        // Sampling from one instance's space must not move the other's generator (as a shared space did).
+        var first = new float[a.ActionSpace.FlatSize];
+        var second = new float[a.ActionSpace.FlatSize];
+        var draw = new float[b.ActionSpace.FlatSize];
+        a.ActionSpace.Seed(3);
+        a.ActionSpace.Sample(first);
+        a.ActionSpace.Seed(3);
+        b.ActionSpace.Seed(4);
+        for (int i = 0; i < 10; i++)
+        {
+            b.ActionSpace.Sample(draw);
+        }
+
+        a.ActionSpace.Sample(second);
+        Assert.Equal(first, second);
+    }
+
     [Fact]
     public void Check_BrokenEnv_ReportsEveryProblemWithAFix()
     {

@@ -42,8 +42,9 @@ public sealed class Acrobot : Env, IPhysicsState
     private const double G = 9.8;
 
     private static readonly double[] AvailableTorque = [-1.0, 0.0, 1.0];
-    private static readonly Space Actions = new Discrete(3);
-    private static readonly Space Observations = new Box(
+    // Per instance, as Gymnasium's: a space carries its own sampling generator, which envs must not share.
+    private readonly Space _actions = new Discrete(3);
+    private readonly Space _observations = new Box(
         [-1f, -1f, -1f, -1f, (float)-MaxVel1, (float)-MaxVel2], [1f, 1f, 1f, 1f, (float)MaxVel1, (float)MaxVel2]);
 
     private readonly double[] _state = new double[4];
@@ -59,10 +60,10 @@ public sealed class Acrobot : Env, IPhysicsState
     }
 
     /// <inheritdoc />
-    public override Space ObservationSpace => Observations;
+    public override Space ObservationSpace => _observations;
 
     /// <inheritdoc />
-    public override Space ActionSpace => Actions;
+    public override Space ActionSpace => _actions;
 
     /// <inheritdoc />
     public ReadOnlySpan<double> State => _state;

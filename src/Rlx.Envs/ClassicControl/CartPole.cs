@@ -47,8 +47,9 @@ public sealed class CartPole : Env, IPhysicsState
     /// <summary>Pole angle beyond which the episode terminates: 12° as <c>12 * 2 * pi / 360</c>.</summary>
     public static readonly double ThetaThresholdRadians = 12 * 2 * Math.PI / 360;
 
-    private static readonly Space Actions = new Discrete(2);
-    private static readonly Space Observations = new Box(
+    // Per instance, as Gymnasium's: a space carries its own sampling generator, which envs must not share.
+    private readonly Space _actions = new Discrete(2);
+    private readonly Space _observations = new Box(
         [(float)(-XThreshold * 2), float.NegativeInfinity, (float)(-ThetaThresholdRadians * 2), float.NegativeInfinity],
         [(float)(XThreshold * 2), float.PositiveInfinity, (float)(ThetaThresholdRadians * 2), float.PositiveInfinity]);
 
@@ -65,10 +66,10 @@ public sealed class CartPole : Env, IPhysicsState
     }
 
     /// <inheritdoc />
-    public override Space ObservationSpace => Observations;
+    public override Space ObservationSpace => _observations;
 
     /// <inheritdoc />
-    public override Space ActionSpace => Actions;
+    public override Space ActionSpace => _actions;
 
     /// <inheritdoc />
     public ReadOnlySpan<double> State => _state;

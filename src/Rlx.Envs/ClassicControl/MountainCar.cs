@@ -36,8 +36,9 @@ public sealed class MountainCar : Env, IPhysicsState
     /// <summary>Gravity factor.</summary>
     public const double Gravity = 0.0025;
 
-    private static readonly Space Actions = new Discrete(3);
-    private static readonly Space Observations = new Box([(float)MinPosition, (float)-MaxSpeed], [(float)MaxPosition, (float)MaxSpeed]);
+    // Per instance, as Gymnasium's: a space carries its own sampling generator, which envs must not share.
+    private readonly Space _actions = new Discrete(3);
+    private readonly Space _observations = new Box([(float)MinPosition, (float)-MaxSpeed], [(float)MaxPosition, (float)MaxSpeed]);
 
     private readonly double[] _state = new double[2];
 
@@ -54,10 +55,10 @@ public sealed class MountainCar : Env, IPhysicsState
     public double GoalVelocity { get; }
 
     /// <inheritdoc />
-    public override Space ObservationSpace => Observations;
+    public override Space ObservationSpace => _observations;
 
     /// <inheritdoc />
-    public override Space ActionSpace => Actions;
+    public override Space ActionSpace => _actions;
 
     /// <inheritdoc />
     public ReadOnlySpan<double> State => _state;

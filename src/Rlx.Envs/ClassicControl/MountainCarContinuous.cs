@@ -27,8 +27,9 @@ public sealed class MountainCarContinuous : Env, IPhysicsState
     /// <summary>Force scale.</summary>
     public const double Power = 0.0015;
 
-    private static readonly Space Actions = new Box((float)MinAction, (float)MaxAction, 1);
-    private static readonly Space Observations = new Box(
+    // Per instance, as Gymnasium's: a space carries its own sampling generator, which envs must not share.
+    private readonly Space _actions = new Box((float)MinAction, (float)MaxAction, 1);
+    private readonly Space _observations = new Box(
         [(float)MountainCar.MinPosition, (float)-MountainCar.MaxSpeed], [(float)MountainCar.MaxPosition, (float)MountainCar.MaxSpeed]);
 
     private readonly double[] _state = new double[2];
@@ -46,10 +47,10 @@ public sealed class MountainCarContinuous : Env, IPhysicsState
     public double GoalVelocity { get; }
 
     /// <inheritdoc />
-    public override Space ObservationSpace => Observations;
+    public override Space ObservationSpace => _observations;
 
     /// <inheritdoc />
-    public override Space ActionSpace => Actions;
+    public override Space ActionSpace => _actions;
 
     /// <inheritdoc />
     public ReadOnlySpan<double> State => _state;

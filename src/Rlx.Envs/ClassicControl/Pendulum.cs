@@ -29,8 +29,9 @@ public sealed class Pendulum : Env, IPhysicsState
     /// <summary>Length.</summary>
     public const double L = 1.0;
 
-    private static readonly Space Actions = new Box((float)-MaxTorque, (float)MaxTorque, 1);
-    private static readonly Space Observations = new Box([-1f, -1f, (float)-MaxSpeed], [1f, 1f, (float)MaxSpeed]);
+    // Per instance, as Gymnasium's: a space carries its own sampling generator, which envs must not share.
+    private readonly Space _actions = new Box((float)-MaxTorque, (float)MaxTorque, 1);
+    private readonly Space _observations = new Box([-1f, -1f, (float)-MaxSpeed], [1f, 1f, (float)MaxSpeed]);
 
     private readonly double[] _state = new double[2];
     private float _lastTorque = float.NaN;
@@ -48,10 +49,10 @@ public sealed class Pendulum : Env, IPhysicsState
     public double G { get; }
 
     /// <inheritdoc />
-    public override Space ObservationSpace => Observations;
+    public override Space ObservationSpace => _observations;
 
     /// <inheritdoc />
-    public override Space ActionSpace => Actions;
+    public override Space ActionSpace => _actions;
 
     /// <inheritdoc />
     public ReadOnlySpan<double> State => _state;
