@@ -25,9 +25,11 @@ public sealed class PpoGoldenTests
 
         // Every tensor PyTorch reports has a counterpart of the same size, and nothing is left over.
         Assert.Equal(golden.Root.GetProperty("grads").EnumerateObject().Select(g => g.Name).Order(), policy.Parameters.Select(p => p.Name).Order());
+        float[] advantages = golden.Get("inputs", "advantages");
+        PpoLoss.NormalizeAdvantages(advantages);
         policy.ZeroGrad();
         PpoLossStats stats = new PpoLoss().Compute(policy, batch, obs, golden.Get("inputs", "actions"), golden.Get("inputs", "old_logprob"),
-            golden.Get("inputs", "advantages"), golden.Get("inputs", "returns"), golden.Get("inputs", "old_values"), settings);
+            advantages, golden.Get("inputs", "returns"), golden.Get("inputs", "old_values"), settings);
 
         TorchGolden.AssertClose(golden.Scalar("outputs", "pg_loss"), stats.PolicyLoss, "pg_loss");
         TorchGolden.AssertClose(golden.Scalar("outputs", "v_loss"), stats.ValueLoss, "v_loss");

@@ -53,39 +53,3 @@ public sealed class PpoLossGradientTests
         }
     }
 }
-
-public sealed class PpoLearnerTests
-{
-    [Fact]
-    public void ComputeGradients_OneOrTwoThreads_IsBitIdenticalAndEqualsTheWholeMinibatchGradient()
-    {
-        var random = new Rlx.Random.Pcg64(9);
-        var policy = new Rlx.Policies.ActorCriticPolicy(4, new Rlx.Spaces.Discrete(2), [64, 64]);
-        policy.InitializeOrthogonal(random);
-        const int batch = 37;
-        float[] Draw(int n) => Enumerable.Range(0, n).Select(_ => (float)Rlx.Nn.Init.Normal(random)).ToArray();
-        float[] obs = Draw(batch * 4), act = Enumerable.Range(0, batch).Select(i => (float)(i % 2)).ToArray();
-        float[] oldLogProb = Draw(batch).Select(v => (0.1f * v) - 0.7f).ToArray(), adv = Draw(batch), ret = Draw(batch), oldValues = Draw(batch);
-        var settings = new PpoLossSettings();
-
-        float[][] Gradients(bool parallel)
-        {
-            using var learner = new PpoLearner(policy, batch, parallel);
-            learner.ComputeGradients(batch, obs, act, oldLogProb, adv, ret, oldValues, settings);
-            return policy.Parameters.Select(p => (float[])p.Grad.Clone()).ToArray();
-        }
-
-        float[][] threaded = Gradients(parallel: true), serial = Gradients(parallel: false);
-        Assert.Equal(serial, threaded);
-
-        policy.ZeroGrad();
-        new PpoLoss().Compute(policy, batch, obs, act, oldLogProb, adv, ret, oldValues, settings);
-        for (int p = 0; p < serial.Length; p++)
-        {
-            for (int i = 0; i < serial[p].Length; i++)
-            {
-                Assert.Equal(policy.Parameters[p].Grad[i], serial[p][i], 1e-5f + (1e-4f * Math.Abs(serial[p][i])));
-            }
-        }
-    }
-}

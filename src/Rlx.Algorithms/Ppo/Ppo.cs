@@ -19,7 +19,7 @@ public sealed partial class Ppo : Algorithm
     private readonly PpoConfig _config;
     private readonly ActorCriticPolicy _policy;
     private readonly Adam _optimizer;
-    private readonly PpoLearner _learner;
+    private readonly PpoShardedGradient _gradient;
     private readonly IEnvRunnerGroup _runners;
     private readonly Pcg64 _random;
     private readonly float[] _weights;
@@ -45,7 +45,7 @@ public sealed partial class Ppo : Algorithm
         _weights = new float[_policy.WeightCount];
         _runners = runners.Create(new EnvRunnerGroupRequest(
             RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed, $"ppo-{config.Env}", config.RolloutFragmentLength));
-        _learner = new PpoLearner(_policy, config.MinibatchSize);
+        _gradient = new PpoShardedGradient(_policy, shards: 2);
 
         (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
         int n = _steps * _envs, mb = config.MinibatchSize;
@@ -90,7 +90,7 @@ public sealed partial class Ppo : Algorithm
         _storage.ComputeAdvantages(_config.Gamma, _config.GaeLambda);
 
         // 4. Optimise the policy and value networks: epochs × shuffled minibatches.
-        var settings = new PpoLossSettings(_config.ClipCoef, _config.EntCoef, _config.VfCoef, _config.NormAdv, _config.ClipVloss);
+        var settings = new PpoLossSettings(_config.ClipCoef, _config.EntCoef, _config.VfCoef, _config.ClipVloss);
         int batch = _steps * _envs, minibatch = _config.MinibatchSize;
         PpoLossStats stats = default;
         double clipFractions = 0;
@@ -106,13 +106,22 @@ public sealed partial class Ppo : Algorithm
             for (int start = 0; start < batch; start += minibatch)
             {
                 GatherMinibatch(_indices.AsSpan(start, minibatch));
-                stats = _learner.ComputeGradients(minibatch, _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, settings);
+
+                // Advantages normalised over the whole minibatch: (A − mean(A)) / (std(A) + 1e-8).
+                if (_config.NormAdv)
+                {
+                    PpoLoss.NormalizeAdvantages(_mbAdvantages);
+                }
+
+                // Gradient of pg_loss − ent_coef · entropy + vf_coef · v_loss (PpoLoss), over two half-minibatch shards.
+                stats = _gradient.Compute(minibatch, _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, settings);
                 Gradients.ClipGlobalNorm(_policy.Parameters, _config.MaxGradNorm);
                 _optimizer.Step(lr);
                 clipFractions += stats.ClipFraction;
                 updates++;
             }
 
+            // Early stop once the last minibatch's approximate KL exceeds target_kl.
             if (_config.TargetKl is { } targetKl && stats.ApproxKl > targetKl)
             {
                 break;
@@ -202,7 +211,7 @@ public sealed partial class Ppo : Algorithm
         {
             _runners.Dispose();
             _evaluationRunner?.Dispose();
-            _learner.Dispose();
+            _gradient.Dispose();
         }
 
         base.Dispose(disposing);

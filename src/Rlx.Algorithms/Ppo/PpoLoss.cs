@@ -4,15 +4,19 @@ namespace Rlx.Algorithms;
 
 /// <summary>
 /// The PPO loss of one minibatch and its gradient, term for term as CleanRL's <c>ppo.py</c> /
-/// <c>ppo_continuous_action.py</c>: advantage normalisation (unbiased std + 1e-8), clipped
-/// surrogate, clipped value loss, entropy bonus. Gradients are accumulated into the policy's parameters.
+/// <c>ppo_continuous_action.py</c>: clipped surrogate, clipped value loss, entropy bonus. The advantages
+/// arrive as the loss uses them (already normalised, with <see cref="NormalizeAdvantages"/>, when the
+/// algorithm normalises). Gradients are accumulated into the policy's parameters.
 /// </summary>
 public sealed class PpoLoss
 {
-    private float[] _logProb = [], _entropy = [], _values = [], _ratio = [], _advantages = [];
+    private float[] _logProb = [], _entropy = [], _values = [], _ratio = [];
     private float[] _gradLogProb = [], _gradEntropy = [], _gradValues = [];
 
-    /// <summary>Computes the loss for <paramref name="batch"/> samples and accumulates its gradient.</summary>
+    /// <summary>
+    /// Computes the loss for <paramref name="batch"/> samples and accumulates its gradient into
+    /// <paramref name="policy"/>. <paramref name="advantages"/> are used as given (normalise them first).
+    /// </summary>
     public PpoLossStats Compute(
         ActorCriticPolicy policy, int batch,
         ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> oldLogProb,
@@ -38,21 +42,13 @@ public sealed class PpoLoss
             clipped += Math.Abs(r - 1) > settings.ClipCoef ? 1 : 0;
         }
 
-        // Advantages, normalised per minibatch.
-        Span<float> adv = _advantages.AsSpan(0, batch);
-        advantages[..batch].CopyTo(adv);
-        if (settings.NormalizeAdvantages)
-        {
-            NormalizeAdvantages(adv);
-        }
-
         // Clipped surrogate: mean(max(−A·r, −A·clip(r))); d/dlog p = r·(−A)/B where the unclipped term is the max.
         double pgLoss = 0, entropyMean = 0;
         Span<float> gradLogProb = _gradLogProb.AsSpan(0, batch), gradEntropy = _gradEntropy.AsSpan(0, batch);
         double low = 1 - settings.ClipCoef, high = 1 + settings.ClipCoef;
         for (int i = 0; i < batch; i++)
         {
-            double a = adv[i], r = ratio[i];
+            double a = advantages[i], r = ratio[i];
             double unclipped = -a * r;
             double clippedTerm = -a * Math.Clamp(r, low, high);
             pgLoss += Math.Max(unclipped, clippedTerm);
@@ -131,7 +127,6 @@ public sealed class PpoLoss
         _entropy = new float[batch];
         _values = new float[batch];
         _ratio = new float[batch];
-        _advantages = new float[batch];
         _gradLogProb = new float[batch];
         _gradEntropy = new float[batch];
         _gradValues = new float[batch];

@@ -4,6 +4,5 @@ namespace Rlx.Algorithms;
 /// <param name="ClipCoef">Surrogate (and value) clipping, default 0.2.</param>
 /// <param name="EntCoef">Entropy bonus, default 0.01.</param>
 /// <param name="VfCoef">Value loss weight, default 0.5.</param>
-/// <param name="NormalizeAdvantages">Normalise advantages per minibatch, default true.</param>
 /// <param name="ClipValueLoss">Clip the value loss, default true.</param>
-public sealed record PpoLossSettings(double ClipCoef = 0.2, double EntCoef = 0.01, double VfCoef = 0.5, bool NormalizeAdvantages = true, bool ClipValueLoss = true);
+public sealed record PpoLossSettings(double ClipCoef = 0.2, double EntCoef = 0.01, double VfCoef = 0.5, bool ClipValueLoss = true);

@@ -3,54 +3,63 @@ using Rlx.Policies;
 namespace Rlx.Algorithms;
 
 /// <summary>
-/// Computes a PPO minibatch gradient data-parallel: advantages are normalised over the whole
-/// minibatch, the minibatch is split into two halves whose losses run on
-/// separate replicas (on two threads where two cores exist), and the shard gradients are averaged
-/// into the policy in a fixed order. The number of shards is fixed, so results are bit-identical
-/// whether one or two threads do the work.
+/// The gradient of a PPO minibatch's loss (<see cref="PpoLoss"/>), written into the policy's <c>Grad</c>
+/// arrays. With one shard it is simply <see cref="PpoLoss.Compute"/> on the policy. With two, the
+/// minibatch is split into halves whose losses run on replicas of the policy (on two threads where
+/// two cores exist), and the shard gradients are averaged into the policy, weighted by their share of
+/// the minibatch, in a fixed order: the result depends on the number of shards, never on the number of
+/// threads. Nothing is allocated per minibatch.
 /// </summary>
-internal sealed class PpoLearner : IDisposable
+internal sealed class PpoShardedGradient : IDisposable
 {
     private readonly ActorCriticPolicy _policy;
     private readonly ActorCriticPolicy[] _replicas;
-    private readonly PpoLoss[] _losses = [new(), new()];
-    private readonly PpoLossStats[] _stats = new PpoLossStats[2];
-    private readonly float[] _advantages;
+    private readonly PpoLoss[] _losses;
+    private readonly PpoLossStats[] _stats;
     private readonly Thread? _worker;
     // Minibatch gradients take tens of microseconds: spin briefly before sleeping so hand-offs stay cheap.
     private readonly ManualResetEventSlim _start = new(false, spinCount: 2047);
     private readonly ManualResetEventSlim _done = new(false, spinCount: 2047);
     private Job _job;
-    private PpoLossSettings? _settings, _shardSettings;
     private volatile bool _stopping;
 
-    public PpoLearner(ActorCriticPolicy policy, int minibatchSize, bool parallel = true)
+    /// <summary>
+    /// Prepares <paramref name="shards"/> (1 or 2) shards for <paramref name="policy"/>; two shards run on a
+    /// second thread when <paramref name="threaded"/> and the machine has more than one core.
+    /// </summary>
+    public PpoShardedGradient(ActorCriticPolicy policy, int shards = 2, bool threaded = true)
     {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(shards, 2);
         _policy = policy;
-        _replicas = [policy.Clone(), policy.Clone()];
-        _advantages = new float[minibatchSize];
-        if (parallel && Environment.ProcessorCount > 1)
+        _losses = shards == 1 ? [new()] : [new(), new()];
+        _replicas = shards == 1 ? [] : [policy.Clone(), policy.Clone()];
+        _stats = new PpoLossStats[shards];
+        if (shards == 2 && threaded && Environment.ProcessorCount > 1)
         {
-            _worker = new Thread(WorkerLoop) { IsBackground = true, Name = "rlx-ppo-learner" };
+            _worker = new Thread(WorkerLoop) { IsBackground = true, Name = "rlx-ppo-gradient" };
             _worker.Start();
         }
     }
 
-    /// <summary>Writes the minibatch's gradient into the policy's <c>Grad</c> arrays and returns the loss terms.</summary>
-    public PpoLossStats ComputeGradients(int batch, float[] obs, float[] actions, float[] oldLogProb, float[] advantages, float[] returns, float[] oldValues, PpoLossSettings settings)
+    /// <summary>The number of shards the minibatch is split into.</summary>
+    public int Shards => _losses.Length;
+
+    /// <summary>
+    /// Writes the gradient of the loss of the first <paramref name="batch"/> samples into the policy's
+    /// <c>Grad</c> arrays (replacing what they held) and returns the loss terms, averaged over the minibatch.
+    /// </summary>
+    public PpoLossStats Compute(
+        int batch, float[] obs, float[] actions, float[] oldLogProb, float[] advantages, float[] returns, float[] oldValues, PpoLossSettings settings)
     {
-        advantages.AsSpan(0, batch).CopyTo(_advantages);
-        if (settings.NormalizeAdvantages)
+        if (Shards == 1)
         {
-            PpoLoss.NormalizeAdvantages(_advantages.AsSpan(0, batch));
+            _policy.ZeroGrad();
+            return _losses[0].Compute(_policy, batch, obs, actions, oldLogProb, advantages, returns, oldValues, settings);
         }
 
-        if (!ReferenceEquals(settings, _settings))
-        {
-            (_settings, _shardSettings) = (settings, settings with { NormalizeAdvantages = false });
-        }
-
-        _job = new Job(batch, obs, actions, oldLogProb, returns, oldValues, _shardSettings!);
+        _job = new Job(batch, obs, actions, oldLogProb, advantages, returns, oldValues, settings);
         foreach (ActorCriticPolicy replica in _replicas)
         {
             for (int p = 0; p < _policy.Parameters.Count; p++)
@@ -91,6 +100,7 @@ internal sealed class PpoLearner : IDisposable
             Mix(a.ApproxKl, b.ApproxKl), Mix(a.OldApproxKl, b.OldApproxKl), Mix(a.ClipFraction, b.ClipFraction), Mix(a.Loss, b.Loss));
     }
 
+    /// <inheritdoc />
     public void Dispose()
     {
         _stopping = true;
@@ -103,6 +113,8 @@ internal sealed class PpoLearner : IDisposable
         _start.Dispose();
         _done.Dispose();
     }
+
+    private static (int First, int Second) ShardSizes(int batch) => (batch / 2, batch - (batch / 2));
 
     private void WorkerLoop()
     {
@@ -131,11 +143,10 @@ internal sealed class PpoLearner : IDisposable
         _stats[shard] = _losses[shard].Compute(
             replica, n,
             job.Observations.AsSpan(offset * obsSize, n * obsSize), job.Actions.AsSpan(offset * actSize, n * actSize),
-            job.OldLogProb.AsSpan(offset, n), _advantages.AsSpan(offset, n), job.Returns.AsSpan(offset, n), job.OldValues.AsSpan(offset, n),
+            job.OldLogProb.AsSpan(offset, n), job.Advantages.AsSpan(offset, n), job.Returns.AsSpan(offset, n), job.OldValues.AsSpan(offset, n),
             job.Settings);
     }
 
-    private static (int First, int Second) ShardSizes(int batch) => (batch / 2, batch - (batch / 2));
-
-    private readonly record struct Job(int Batch, float[] Observations, float[] Actions, float[] OldLogProb, float[] Returns, float[] OldValues, PpoLossSettings Settings);
+    private readonly record struct Job(
+        int Batch, float[] Observations, float[] Actions, float[] OldLogProb, float[] Advantages, float[] Returns, float[] OldValues, PpoLossSettings Settings);
 }
