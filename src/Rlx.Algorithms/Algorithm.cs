@@ -23,7 +23,7 @@ public abstract class Algorithm : IDisposable
     public abstract TrainResult Train();
 
     /// <summary>A fresh environment as the algorithm's config describes it (id, arguments, time limit).</summary>
-    public virtual Rlx.Environments.Env MakeEnv() => Rlx.Environments.Envs.Make(Config.Env, Config.MaxEpisodeSteps, Config.EnvConfig);
+    public Rlx.Environments.Env MakeEnv() => Rlx.Environments.Envs.Make(Config.Env, Config.MaxEpisodeSteps, Config.EnvConfig);
 
     /// <summary>
     /// The deterministic action (greedy for discrete actions, the mean for continuous ones) for one
@@ -33,7 +33,7 @@ public abstract class Algorithm : IDisposable
     public abstract void ComputeAction(ReadOnlySpan<float> observation, Span<float> action);
 
     /// <summary>Runs <paramref name="episodes"/> episodes with the deterministic policy (<see cref="ComputeAction"/>) on a fresh environment.</summary>
-    public virtual EvaluationResult Evaluate(int episodes)
+    public EvaluationResult Evaluate(int episodes)
     {
         using Rlx.Environments.Env env = MakeEnv();
         return GreedyEvaluation.Run(env, episodes, Config.Seed + 1_000_000, ComputeAction);

@@ -41,15 +41,9 @@ internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, 
     /// <summary>The last finished episodes (return, length), oldest first.</summary>
     public Queue<(double Return, long Length)> Recent => Episodes.Recent;
 
-    public double RecentReturnMean => Episodes.ReturnMean;
-
-    public double RecentLengthMean => Episodes.LengthMean;
-
-    /// <summary>Copies fragments ([steps × envs-per-runner] each) into place; returns the episodes that finished, with their mean return and length.</summary>
-    public (int Episodes, double MeanReturn, double MeanLength) Merge(IReadOnlyList<SampleBatch> fragments)
+    /// <summary>Copies fragments ([steps × envs-per-runner] each) into place and adds their finished episodes to <see cref="Episodes"/>.</summary>
+    public void Merge(IReadOnlyList<SampleBatch> fragments)
     {
-        int episodes = 0;
-        double returnSum = 0, lengthSum = 0;
         for (int r = 0; r < fragments.Count; r++)
         {
             SampleBatch f = fragments[r];
@@ -68,13 +62,7 @@ internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, 
             f.NextValues.CopyTo(NextValues, column);
             f.NextDones.CopyTo(NextDones, column);
             Episodes.AddRange(f.Episodes);
-            foreach (var episode in f.Episodes)
-            {
-                (returnSum, lengthSum, episodes) = (returnSum + episode.Return, lengthSum + episode.Length, episodes + 1);
-            }
         }
-
-        return (episodes, episodes > 0 ? returnSum / episodes : double.NaN, episodes > 0 ? lengthSum / episodes : double.NaN);
     }
 
     public void ComputeAdvantages(double gamma, double lambda) =>

@@ -15,7 +15,6 @@ namespace Rlx.Algorithms;
 /// </summary>
 public sealed partial class Ppo : Algorithm
 {
-    private const int ReturnWindow = 20;
     private readonly PpoConfig _config;
     private readonly ActorCriticPolicy _policy;
     private readonly Adam _optimizer;
@@ -27,20 +26,14 @@ public sealed partial class Ppo : Algorithm
     private readonly RolloutStorage _storage;
     private readonly int[] _indices;
     private readonly float[] _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues;
-    private EnvRunner? _evaluationRunner;
     private long _iteration, _timesteps, _episodes;
     private double _timeTotal;
 
     internal Ppo(PpoConfig config, IEnvRunnerGroupProvider runners)
     {
         _config = config;
-        using (Env probe = Envs.Make(config.Env, config.MaxEpisodeSteps, config.EnvConfig))
-        {
-            _policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, config.Hiddens);
-        }
-
         _random = new Pcg64((ulong)config.Seed);
-        _policy.InitializeOrthogonal(_random);
+        _policy = config.NewActorCritic(_random);
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
         _weights = new float[_policy.WeightCount];
         _runners = runners.Create(new EnvRunnerGroupRequest(
@@ -49,7 +42,7 @@ public sealed partial class Ppo : Algorithm
 
         (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
         int n = _steps * _envs, mb = config.MinibatchSize;
-        _storage = new RolloutStorage(_steps, config.NumEnvsPerRunner, config.NumEnvRunners, _obsSize, _actSize, ReturnWindow);
+        _storage = new RolloutStorage(_steps, config.NumEnvsPerRunner, config.NumEnvRunners, _obsSize, _actSize);
         _indices = new int[n];
         (_mbObs, _mbActions) = (new float[mb * _obsSize], new float[mb * _actSize]);
         (_mbLogProbs, _mbAdvantages, _mbReturns, _mbValues) = (new float[mb], new float[mb], new float[mb], new float[mb]);
@@ -82,8 +75,7 @@ public sealed partial class Ppo : Algorithm
         long sampleStarted = Stopwatch.GetTimestamp();
         IReadOnlyList<SampleBatch> fragments = _runners.Sample(_weights, _steps);
         double sampleMs = Stopwatch.GetElapsedTime(sampleStarted).TotalMilliseconds;
-        (int episodesThisIter, double iterationReturn, double iterationLength) = _storage.Merge(fragments);
-        _episodes += episodesThisIter;
+        _storage.Merge(fragments);
         _timesteps += _steps * _envs;
 
         // 3. Bootstrap and GAE.
@@ -129,15 +121,9 @@ public sealed partial class Ppo : Algorithm
         }
 
         // 5. Result row.
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        _timeTotal += seconds;
-        EvaluationResult? evaluation = _config.EvaluationInterval > 0 && _iteration % _config.EvaluationInterval == 0 ? Evaluate(_config.EvaluationDuration) : null;
         var learner = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["charts/learning_rate"] = lr,
-            ["charts/episodic_return"] = iterationReturn,
-            ["charts/episodic_length"] = iterationLength,
-            ["charts/SPS"] = batch / seconds,
             ["losses/value_loss"] = stats.ValueLoss,
             ["losses/policy_loss"] = stats.PolicyLoss,
             ["losses/entropy"] = stats.Entropy,
@@ -152,48 +138,8 @@ public sealed partial class Ppo : Algorithm
             learner[key] = value;
         }
 
-        return new TrainResult
-        {
-            TrainingIteration = _iteration,
-            TimestepsTotal = _timesteps,
-            EpisodesTotal = _episodes,
-            EpisodesThisIter = episodesThisIter,
-            EpisodeReturnMean = _storage.RecentReturnMean,
-            EpisodeLenMean = _storage.RecentLengthMean,
-            TimeThisIterS = seconds,
-            TimeTotalS = _timeTotal,
-            EnvStepsPerS = batch / seconds,
-            LearnerStats = learner,
-            Evaluation = evaluation,
-        };
+        return Row(started, _timesteps, batch, _storage.Episodes, ref _episodes, ref _timeTotal, learner);
     }
-
-    /// <inheritdoc />
-    public override EvaluationResult Evaluate(int episodes)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
-        // The policy sees observations as the training runners' filter (normalisation) makes them, frozen now.
-        _evaluationRunner?.Dispose();
-        _evaluationRunner = new EnvRunner(RunnerSettings(Math.Min(episodes, 8)) with { NormalizeObservations = false }, _policy, _config.Seed + 1_000_000, (ulong)_config.Seed + 1_000_000, _runners.ObservationFilter());
-
-        _policy.CopyWeightsTo(_weights);
-        _evaluationRunner.SetWeights(_weights);
-        var finished = new List<double>();
-        var lengths = new List<double>();
-        while (finished.Count < episodes)
-        {
-            SampleBatch fragment = _evaluationRunner.Sample(64, deterministic: true);
-            finished.AddRange(fragment.Episodes.Select(e => e.Return));
-            lengths.AddRange(fragment.Episodes.Select(e => (double)e.Length));
-        }
-
-        double[] returns = [.. finished.Take(episodes)];
-        double mean = returns.Average();
-        return new EvaluationResult(mean, Math.Sqrt(returns.Average(r => (r - mean) * (r - mean))), lengths.Take(episodes).Average(), episodes);
-    }
-
-    /// <inheritdoc />
-    public override Env MakeEnv() => Envs.Make(_config.Env, _config.MaxEpisodeSteps, _config.EnvConfig);
 
     /// <inheritdoc />
     public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action)
@@ -210,7 +156,6 @@ public sealed partial class Ppo : Algorithm
         if (disposing)
         {
             _runners.Dispose();
-            _evaluationRunner?.Dispose();
             _gradient.Dispose();
         }
 
