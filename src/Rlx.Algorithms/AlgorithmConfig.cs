@@ -5,7 +5,7 @@ namespace Rlx.Algorithms;
 /// <summary>
 /// What every algorithm's configuration shares: the environment, the runner layout, the network widths, the
 /// timestep horizon, evaluation and the seed, with one validation of them. Each algorithm's record derives from
-/// <see cref="AlgorithmConfig{TSelf}"/> and adds its own hyperparameters. Where the runners run is not part of a
+/// <see cref="AlgorithmConfig{TSelf, TAlgorithm}"/> and adds its own hyperparameters. Where the runners run is not part of a
 /// configuration: pass an <see cref="IEnvRunnerGroupProvider"/> to <see cref="BuildAlgorithm"/> (local threads by default).
 /// In YAML files and <c>--set</c>, keys are the snake_case property names (<c>num_envs_per_runner</c>).
 /// </summary>

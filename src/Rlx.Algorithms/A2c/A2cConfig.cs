@@ -6,7 +6,7 @@ namespace Rlx.Algorithms;
 /// advantage normalisation, value weight 0.5, gradient clip 0.5, separate 64-64 tanh actor and critic.
 /// The defaults use 8 environments (the SB3 zoo's CartPole setting).
 /// </summary>
-public sealed record A2cConfig : AlgorithmConfig<A2cConfig>
+public sealed record A2cConfig : AlgorithmConfig<A2cConfig, A2c>
 {
     /// <summary>The SB3 zoo's CartPole layout: 8 environments.</summary>
     public A2cConfig() => NumEnvsPerRunner = 8;
@@ -63,18 +63,11 @@ public sealed record A2cConfig : AlgorithmConfig<A2cConfig>
     public override long? LearningRateReachesZeroAt => AnnealLr ? TotalTimesteps : null;
 
     /// <inheritdoc />
-    public override Algorithm BuildAlgorithm(Runtime.IEnvRunnerGroupProvider? runners = null) => Build(runners);
-
-    /// <inheritdoc />
     public override string Describe() =>
         $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps = {BatchSize} per update, {UpdatesPerIteration} updates per iteration";
 
-    /// <summary>Validates and builds the algorithm, its runners made by <paramref name="runners"/> (threads of this process when null).</summary>
-    public A2c Build(Runtime.IEnvRunnerGroupProvider? runners = null)
-    {
-        ThrowIfInvalid();
-        return new A2c(this, runners ?? Runtime.LocalEnvRunnerGroupProvider.Instance);
-    }
+    /// <inheritdoc />
+    private protected override A2c Create(Runtime.IEnvRunnerGroupProvider runners) => new(this, runners);
 
     /// <inheritdoc />
     protected override void Validate(ConfigProblems problems)

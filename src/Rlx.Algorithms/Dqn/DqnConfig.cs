@@ -6,7 +6,7 @@ namespace Rlx.Algorithms;
 /// update every 500 steps, ε from 1 to 0.05 over half the run. Switches: double DQN, dueling heads,
 /// n-step returns, proportional prioritized replay. YAML/<c>--set</c> keys are the snake_case names.
 /// </summary>
-public sealed record DqnConfig : AlgorithmConfig<DqnConfig>
+public sealed record DqnConfig : AlgorithmConfig<DqnConfig, Dqn>
 {
     /// <summary>CleanRL's defaults: one environment, a 120-84 Q-network.</summary>
     public DqnConfig()
@@ -82,18 +82,11 @@ public sealed record DqnConfig : AlgorithmConfig<DqnConfig>
     public override string AlgorithmName => "dqn";
 
     /// <inheritdoc />
-    public override Algorithm BuildAlgorithm(Runtime.IEnvRunnerGroupProvider? runners = null) => Build(runners);
-
-    /// <inheritdoc />
     public override string Describe() =>
         $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} env(s), {StepsPerIteration} steps per iteration, replay {BufferSize}, batch {BatchSize} every {TrainFrequency} steps from step {LearningStarts}";
 
-    /// <summary>Validates and builds the algorithm, its runners made by <paramref name="runners"/> (threads of this process when null).</summary>
-    public Dqn Build(Runtime.IEnvRunnerGroupProvider? runners = null)
-    {
-        ThrowIfInvalid();
-        return new Dqn(this, runners ?? Runtime.LocalEnvRunnerGroupProvider.Instance);
-    }
+    /// <inheritdoc />
+    private protected override Dqn Create(Runtime.IEnvRunnerGroupProvider runners) => new(this, runners);
 
     /// <inheritdoc />
     protected override void Validate(ConfigProblems problems)

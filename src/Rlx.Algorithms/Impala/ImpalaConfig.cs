@@ -8,7 +8,7 @@ namespace Rlx.Algorithms;
 /// Build with <c>new ImpalaConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2).Build()</c>, or
 /// <c>ImpalaConfig.Appo()...</c> (pass a cluster's runner-group provider to <c>Build</c> to place the runners on its workers).
 /// </summary>
-public sealed record ImpalaConfig : AlgorithmConfig<ImpalaConfig>
+public sealed record ImpalaConfig : AlgorithmConfig<ImpalaConfig, Impala>
 {
     /// <summary>RLlib's IMPALA layout: 2 runners × 8 environments, a 1M-step horizon.</summary>
     public ImpalaConfig()
@@ -83,18 +83,11 @@ public sealed record ImpalaConfig : AlgorithmConfig<ImpalaConfig>
     public override string AlgorithmName => ClipParam is null ? "impala" : "appo";
 
     /// <inheritdoc />
-    public override Algorithm BuildAlgorithm(Runtime.IEnvRunnerGroupProvider? runners = null) => Build(runners);
-
-    /// <inheritdoc />
     public override string Describe() =>
         $"{NumEnvRunners} asynchronous runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps; {FragmentsPerUpdate} fragments = {BatchSize} per update";
 
-    /// <summary>Validates and builds the algorithm, its runners made by <paramref name="runners"/> (threads of this process when null).</summary>
-    public Impala Build(Runtime.IEnvRunnerGroupProvider? runners = null)
-    {
-        ThrowIfInvalid();
-        return new Impala(this, runners ?? Runtime.LocalEnvRunnerGroupProvider.Instance);
-    }
+    /// <inheritdoc />
+    private protected override Impala Create(Runtime.IEnvRunnerGroupProvider runners) => new(this, runners);
 
     /// <inheritdoc />
     protected override void Validate(ConfigProblems problems)

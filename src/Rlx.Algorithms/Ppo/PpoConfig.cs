@@ -5,7 +5,7 @@ namespace Rlx.Algorithms;
 /// <c>new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Training(lr: 3e-4).Build()</c>.
 /// In YAML files and <c>--set</c>, keys are the snake_case property names (<c>num_envs_per_runner</c>).
 /// </summary>
-public sealed record PpoConfig : AlgorithmConfig<PpoConfig>
+public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
 {
     /// <summary>Steps per environment per iteration (CleanRL's <c>num_steps</c>). Default 128.</summary>
     public int RolloutFragmentLength { get; init; } = 128;
@@ -108,18 +108,11 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig>
     public override long? LearningRateReachesZeroAt => AnnealLr ? TotalTimesteps : null;
 
     /// <inheritdoc />
-    public override Algorithm BuildAlgorithm(Runtime.IEnvRunnerGroupProvider? runners = null) => Build(runners);
-
-    /// <inheritdoc />
     public override string Describe() =>
         $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps = {BatchSize} per iteration";
 
-    /// <summary>Validates and builds the algorithm (all problems in one exception), its runners made by <paramref name="runners"/> (threads of this process when null).</summary>
-    public Ppo Build(Runtime.IEnvRunnerGroupProvider? runners = null)
-    {
-        ThrowIfInvalid();
-        return new Ppo(this, runners ?? Runtime.LocalEnvRunnerGroupProvider.Instance);
-    }
+    /// <inheritdoc />
+    private protected override Ppo Create(Runtime.IEnvRunnerGroupProvider runners) => new(this, runners);
 
     /// <inheritdoc />
     protected override void Validate(ConfigProblems problems)

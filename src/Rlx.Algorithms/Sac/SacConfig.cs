@@ -6,7 +6,7 @@ namespace Rlx.Algorithms;
 /// buffer, 5k random steps before learning, Polyak targets (τ 0.005) every step, actor and
 /// temperature updated twice every second step, automatic entropy tuning (target −|A|).
 /// </summary>
-public sealed record SacConfig : AlgorithmConfig<SacConfig>
+public sealed record SacConfig : AlgorithmConfig<SacConfig, Sac>
 {
     /// <summary>CleanRL's defaults: Pendulum-v1, one environment, 256-256 networks, a 1M-step horizon.</summary>
     public SacConfig()
@@ -57,18 +57,11 @@ public sealed record SacConfig : AlgorithmConfig<SacConfig>
     public override string AlgorithmName => "sac";
 
     /// <inheritdoc />
-    public override Algorithm BuildAlgorithm(Runtime.IEnvRunnerGroupProvider? runners = null) => Build(runners);
-
-    /// <inheritdoc />
     public override string Describe() =>
         $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} env(s), {StepsPerIteration} steps per iteration, replay {BufferSize}, batch {BatchSize} every step from step {LearningStarts}";
 
-    /// <summary>Validates and builds the algorithm, its runners made by <paramref name="runners"/> (threads of this process when null).</summary>
-    public Sac Build(Runtime.IEnvRunnerGroupProvider? runners = null)
-    {
-        ThrowIfInvalid();
-        return new Sac(this, runners ?? Runtime.LocalEnvRunnerGroupProvider.Instance);
-    }
+    /// <inheritdoc />
+    private protected override Sac Create(Runtime.IEnvRunnerGroupProvider runners) => new(this, runners);
 
     /// <inheritdoc />
     protected override void Validate(ConfigProblems problems)
