@@ -37,7 +37,7 @@ public abstract class Space
     protected Pcg64 Random => _random ??= new Pcg64((ulong)System.Random.Shared.NextInt64(long.MaxValue));
 
     /// <summary>Seeds <see cref="Sample"/> as Gymnasium's <c>space.seed(seed)</c> does.</summary>
-    public void Seed(int seed)
+    public virtual void Seed(int seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(seed);
         if (_random is null)
@@ -83,6 +83,10 @@ public abstract class Space
             throw new ArgumentException($"Buffer has {length} floats but {this} needs exactly {FlatSize}.", paramName);
         }
     }
+
+    internal int FirstViolation(ReadOnlySpan<float> value) => FindViolation(value);
+
+    internal string Describe(int index, float value) => DescribeViolation(index, value);
 
     /// <summary>Draws an element using <see cref="Random"/>.</summary>
     protected abstract void SampleCore(Span<float> destination);
