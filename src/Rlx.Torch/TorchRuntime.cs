@@ -16,6 +16,8 @@ public static class TorchRuntime
     private const string Gcc13Marker = "_ZSt21ios_base_library_initv";
     private static readonly Lock Gate = new();
     private static bool _ready;
+    [ThreadStatic]
+    private static bool _threadConfigured;
 
     /// <summary>
     /// Prepares libtorch once per process. Throws <see cref="TorchUnavailableException"/>, naming the cause and
@@ -38,6 +40,7 @@ public static class TorchRuntime
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
+                torch.set_num_threads(ThreadsFromEnvironment());
             }
             catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or InvalidOperationException)
             {
@@ -47,6 +50,27 @@ public static class TorchRuntime
             }
 
             _ready = true;
+        }
+    }
+
+    /// <summary>
+    /// libtorch's intra-op threads: 1 unless <c>RLX_TORCH_THREADS</c> says otherwise. Rlx parallelises across env runners
+    /// and gradient shards itself, so one thread per call avoids oversubscribing the cores and keeps results bit-identical.
+    /// </summary>
+    public static int ThreadsFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable("RLX_TORCH_THREADS"), out int n) && n >= 1 ? n : 1;
+
+    /// <summary>
+    /// Applies <see cref="ThreadsFromEnvironment"/> on the calling thread (libtorch's OpenMP thread count is per calling
+    /// thread); networks call it before their work, so runner and gradient threads compute like the main one.
+    /// </summary>
+    internal static void ConfigureThisThread()
+    {
+        if (!_threadConfigured)
+        {
+            EnsureReady();
+            torch.set_num_threads(ThreadsFromEnvironment());
+            _threadConfigured = true;
         }
     }
 
