@@ -36,7 +36,15 @@ public abstract class Algorithm : IDisposable
     public EvaluationResult Evaluate(int episodes)
     {
         using Rlx.Environments.Env env = MakeEnv();
-        return GreedyEvaluation.Run(env, episodes, Config.Seed + 1_000_000, ComputeAction);
+        return GreedyEvaluation.Run(env, episodes, Config.Seed + 1_000_000, ResetActionState, ComputeAction);
+    }
+
+    /// <summary>
+    /// Forgets what <see cref="ComputeAction"/> remembers of the current episode: call it when an episode starts if the
+    /// policy is recurrent (an LSTM or GRU model); memoryless policies remember nothing and ignore it.
+    /// </summary>
+    public virtual void ResetActionState()
+    {
     }
 
     /// <summary>Writes a checkpoint directory (atomically, with a checksum) and returns its path.</summary>

@@ -37,6 +37,9 @@ public abstract record AlgorithmConfig
     /// </summary>
     public string Model { get; init; } = Nn.Networks.Mlp;
 
+    /// <summary>Units of the LSTM/GRU core of recurrent models (<c>lstm</c>, <c>gru</c>, <c>minatar_cnn_lstm</c>, …). Default 128.</summary>
+    public int LstmCellSize { get; init; } = 128;
+
     /// <summary>Timesteps the schedules refer to (learning-rate annealing, exploration), and the default stop. Default 500000 (SAC, IMPALA/APPO: 1000000).</summary>
     public long TotalTimesteps { get; init; } = 500_000;
 
@@ -72,6 +75,7 @@ public abstract record AlgorithmConfig
         problems.Check(EvaluationDuration >= 1, $"evaluation_duration must be at least 1 (got {EvaluationDuration})");
         problems.Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
         problems.Check(Nn.Networks.IsKnown(Model), $"model '{Model}' is not a known model (known: {string.Join(", ", Nn.Networks.Names)})");
+        problems.Check(LstmCellSize >= 1, $"lstm_cell_size must be at least 1 (got {LstmCellSize})");
         Validate(problems);
         return problems.All;
     }
@@ -87,7 +91,7 @@ public abstract record AlgorithmConfig
     internal Policies.ActorCriticPolicy NewActorCritic(Random.Pcg64 random)
     {
         (Spaces.Space observationSpace, Spaces.Space actionSpace) = ProbeSpaces();
-        var policy = new Policies.ActorCriticPolicy(observationSpace, actionSpace, Hiddens, model: Model);
+        var policy = new Policies.ActorCriticPolicy(observationSpace, actionSpace, Hiddens, model: Model, cellSize: LstmCellSize);
         policy.InitializeOrthogonal(random);
         return policy;
     }

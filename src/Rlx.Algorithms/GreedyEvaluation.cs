@@ -8,7 +8,7 @@ internal static class GreedyEvaluation
     /// <summary>A deterministic policy: writes the action for one observation.</summary>
     public delegate void Policy(ReadOnlySpan<float> observation, Span<float> action);
 
-    public static EvaluationResult Run(Env env, int episodes, int seed, Policy policy)
+    public static EvaluationResult Run(Env env, int episodes, int seed, Action episodeStart, Policy policy)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
         var observation = new float[env.ObservationSpace.FlatSize];
@@ -18,6 +18,7 @@ internal static class GreedyEvaluation
         for (int episode = 0; episode < episodes; episode++)
         {
             env.Reset(observation, episode == 0 ? seed : null);
+            episodeStart();
             StepResult result;
             do
             {

@@ -7,7 +7,7 @@ namespace Rlx.Algorithms;
 /// merges the runners' fragments env-wise, keeps a window of recent episodes, and computes GAE.
 /// Shared by PPO and A2C.
 /// </summary>
-internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, int observationSize, int actionSize, int returnWindow = 20)
+internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, int observationSize, int actionSize, int returnWindow = 20, int stateSize = 0)
 {
     public int Steps { get; } = steps;
 
@@ -35,6 +35,12 @@ internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, 
 
     public float[] NextDones { get; } = new float[envsPerRunner * runners];
 
+    /// <summary>Floats of recurrent state per environment (0 for memoryless policies).</summary>
+    public int StateSize { get; } = stateSize;
+
+    /// <summary>Each environment's recurrent state before the rollout's first step, <c>[envs, StateSize]</c>.</summary>
+    public float[] InitialStates { get; } = new float[envsPerRunner * runners * stateSize];
+
     /// <summary>Finished episodes: the recent window and those of the last merge.</summary>
     public EpisodeWindow Episodes { get; } = new(returnWindow);
 
@@ -61,6 +67,7 @@ internal sealed class RolloutStorage(int steps, int envsPerRunner, int runners, 
 
             f.NextValues.CopyTo(NextValues, column);
             f.NextDones.CopyTo(NextDones, column);
+            f.InitialStates.CopyTo(InitialStates, column * StateSize);
             Episodes.AddRange(f.Episodes);
         }
     }

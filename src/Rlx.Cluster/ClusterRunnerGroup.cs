@@ -509,7 +509,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
     }
 
-    private SampleBatch NewBatch(int? steps = null) => new(steps ?? _fragmentLength, _request.Settings.NumEnvs, _obsSize, _actSize, _request.Settings.KeepNextObservations);
+    private SampleBatch NewBatch(int? steps = null) => new(steps ?? _fragmentLength, _request.Settings.NumEnvs, _obsSize, _actSize, _request.Settings.KeepNextObservations, _request.Policy.StateSize);
 
     private static string Sanitise(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
 

@@ -6,21 +6,22 @@ using Rlx.Runtime;
 namespace Rlx.Cluster;
 
 /// <summary>
-/// The binary form of a rollout fragment on the wire: a 52-byte little-endian header (magic <c>RLXF</c>,
+/// The binary form of a rollout fragment on the wire: a 56-byte little-endian header (magic <c>RLXF</c>,
 /// format version, runner, sequence, weights version, shape, episode count, whether next observations are
-/// recorded) followed by the raw float32 arrays in <see cref="SampleBatch"/>'s order (next observations and
-/// termination flags last, for replay-based learners) and the finished episodes (return f64, length i64, seconds f64).
+/// recorded, recurrent state size) followed by the raw float32 arrays in <see cref="SampleBatch"/>'s order (next
+/// observations and termination flags, then the initial recurrent states, last) and the finished episodes (return f64,
+/// length i64, seconds f64).
 /// </summary>
 internal static class FragmentCodec
 {
     private const uint Magic = 0x46584C52; // "RLXF"
-    private const int FormatVersion = 2;
-    private const int HeaderSize = 52;
+    private const int FormatVersion = 3;
+    private const int HeaderSize = 56;
     private const int EpisodeSize = 24;
 
     /// <summary>Bytes needed for <paramref name="batch"/>.</summary>
     public static int Size(SampleBatch batch) =>
-        HeaderSize + (4 * FloatCount(batch.Steps, batch.NumEnvs, batch.ObservationSize, batch.ActionSize, batch.HasNextObservations)) + (EpisodeSize * batch.Episodes.Count);
+        HeaderSize + (4 * FloatCount(batch.Steps, batch.NumEnvs, batch.ObservationSize, batch.ActionSize, batch.HasNextObservations, batch.StateSize)) + (EpisodeSize * batch.Episodes.Count);
 
     /// <summary>Writes <paramref name="batch"/> into <paramref name="destination"/> (of at least <see cref="Size"/> bytes); returns the bytes written.</summary>
     public static int Write(SampleBatch batch, FragmentInfo info, Span<byte> destination)
@@ -42,6 +43,7 @@ internal static class FragmentCodec
         BinaryPrimitives.WriteInt32LittleEndian(destination[40..], batch.ObservationSize);
         BinaryPrimitives.WriteInt32LittleEndian(destination[44..], batch.ActionSize);
         BinaryPrimitives.WriteInt32LittleEndian(destination[48..], batch.HasNextObservations ? 1 : 0);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[52..], batch.StateSize);
         int offset = HeaderSize;
         foreach (float[] array in Arrays(batch))
         {
@@ -95,8 +97,14 @@ internal static class FragmentCodec
             throw new InvalidDataException($"fragment {(next ? "with" : "without")} next observations; this run expects them {(destination.HasNextObservations ? "recorded" : "left out")}");
         }
 
+        int stateSize = BinaryPrimitives.ReadInt32LittleEndian(source[52..]);
+        if (stateSize != destination.StateSize)
+        {
+            throw new InvalidDataException($"fragment with {stateSize} floats of recurrent state per env; this run's policy carries {destination.StateSize}");
+        }
+
         int episodes = BinaryPrimitives.ReadInt32LittleEndian(source[12..]);
-        int expected = HeaderSize + (4 * FloatCount(steps, envs, obs, act, next)) + (EpisodeSize * episodes);
+        int expected = HeaderSize + (4 * FloatCount(steps, envs, obs, act, next, stateSize)) + (EpisodeSize * episodes);
         if (episodes < 0 || source.Length != expected)
         {
             throw new InvalidDataException($"fragment of {source.Length} bytes, expected {expected}");
@@ -122,11 +130,12 @@ internal static class FragmentCodec
         return info;
     }
 
-    private static int FloatCount(int steps, int envs, int obs, int act, bool nextObservations)
+    private static int FloatCount(int steps, int envs, int obs, int act, bool nextObservations, int stateSize)
     {
         int n = steps * envs;
-        return (n * obs) + (n * act) + (4 * n) + (2 * envs) + (nextObservations ? (n * obs) + n : 0);
+        return (n * obs) + (n * act) + (4 * n) + (2 * envs) + (nextObservations ? (n * obs) + n : 0) + (envs * stateSize);
     }
 
-    private static float[][] Arrays(SampleBatch b) => [b.Observations, b.Actions, b.LogProbs, b.Values, b.Rewards, b.Dones, b.NextValues, b.NextDones, b.NextObservations, b.Terminated];
+    private static float[][] Arrays(SampleBatch b) =>
+        [b.Observations, b.Actions, b.LogProbs, b.Values, b.Rewards, b.Dones, b.NextValues, b.NextDones, b.NextObservations, b.Terminated, b.InitialStates];
 }

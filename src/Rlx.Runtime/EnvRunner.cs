@@ -25,6 +25,8 @@ public sealed class EnvRunner : IDisposable
     private readonly float[] _finalObservation;
     private readonly float[] _finalValue = new float[1];
     private readonly long[] _episodeCounts;
+    private readonly float[] _state;
+    private readonly float[] _notStarting;
     private readonly IPolicyWeightsListener[] _weightsListeners;
     private readonly IObservationFilter? _observationFilter;
     private SampleBatch? _batch;
@@ -50,6 +52,8 @@ public sealed class EnvRunner : IDisposable
         _actions = new float[settings.NumEnvs * _policy.ActionSize];
         _finalObservation = new float[_envs.ObservationSize];
         _episodeCounts = new long[settings.NumEnvs];
+        _state = new float[settings.NumEnvs * _policy.StateSize];
+        _notStarting = new float[settings.NumEnvs];
         _weightsListeners = [.. _envs.Envs.Select(e => e.Unwrapped).OfType<IPolicyWeightsListener>()];
         NotifyWeights();
         _envs.Reset(envSeed);
@@ -84,17 +88,18 @@ public sealed class EnvRunner : IDisposable
         int n = NumEnvs, obsSize = ObservationSize, actSize = _policy.ActionSize;
         if (_batch is null || _batch.Steps != steps)
         {
-            _batch = new SampleBatch(steps, n, obsSize, actSize, _settings.KeepNextObservations);
+            _batch = new SampleBatch(steps, n, obsSize, actSize, _settings.KeepNextObservations, _policy.StateSize);
         }
 
         SampleBatch batch = _batch;
         batch.Episodes.Clear();
+        _state.CopyTo(batch.InitialStates, 0);
         for (int t = 0; t < steps; t++)
         {
             int row = t * n;
             _observations.CopyTo(batch.Observations.AsSpan(row * obsSize, n * obsSize));
             _dones.CopyTo(batch.Dones.AsSpan(row, n));
-            _policy.Act(_observations, n, _actions, batch.LogProbs.AsSpan(row, n), batch.Values.AsSpan(row, n), _random, deterministic);
+            _policy.Act(_observations, n, _state, _dones, _actions, batch.LogProbs.AsSpan(row, n), batch.Values.AsSpan(row, n), _random, deterministic);
             _actions.CopyTo(batch.Actions.AsSpan(row * actSize, n * actSize));
 
             _envs.Step(_actions);
@@ -106,7 +111,8 @@ public sealed class EnvRunner : IDisposable
                 if (truncated && !terminated && _settings.BootstrapTruncated)
                 {
                     _envs.FinalObservations.Slice(e * obsSize, obsSize).CopyTo(_finalObservation);
-                    _policy.Values(_finalObservation, 1, _finalValue);
+                    // The state after this step belongs to the episode that just ended: value its final observation from it.
+                    _policy.Values(_finalObservation, 1, _state.AsSpan(e * _policy.StateSize, _policy.StateSize), _notStarting.AsSpan(0, 1), _finalValue);
                     reward += (float)(_settings.Gamma * _finalValue[0]);
                 }
 
@@ -127,7 +133,7 @@ public sealed class EnvRunner : IDisposable
             }
         }
 
-        _policy.Values(_observations, n, batch.NextValues);
+        _policy.Values(_observations, n, _state, _dones, batch.NextValues);
         _dones.CopyTo(batch.NextDones, 0);
         return batch;
     }
@@ -143,6 +149,11 @@ public sealed class EnvRunner : IDisposable
         }
 
         foreach (float value in _dones)
+        {
+            writer.Write(value);
+        }
+
+        foreach (float value in _state)
         {
             writer.Write(value);
         }
@@ -168,6 +179,11 @@ public sealed class EnvRunner : IDisposable
         for (int i = 0; i < _dones.Length; i++)
         {
             _dones[i] = reader.ReadSingle();
+        }
+
+        for (int i = 0; i < _state.Length; i++)
+        {
+            _state[i] = reader.ReadSingle();
         }
 
         _random.Read(reader);

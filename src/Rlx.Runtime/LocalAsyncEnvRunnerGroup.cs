@@ -176,7 +176,7 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
                 SampleBatch sampled = runner.Sample(_fragmentLength);
                 if (!_free.TryTake(out SampleBatch? copy))
                 {
-                    copy = new SampleBatch(sampled.Steps, sampled.NumEnvs, sampled.ObservationSize, sampled.ActionSize);
+                    copy = new SampleBatch(sampled.Steps, sampled.NumEnvs, sampled.ObservationSize, sampled.ActionSize, sampled.HasNextObservations, sampled.StateSize);
                 }
 
                 sampled.CopyTo(copy);

@@ -8,8 +8,11 @@ namespace Rlx.Runtime;
 /// </summary>
 public sealed class SampleBatch
 {
-    /// <summary>Allocates storage; <paramref name="nextObservations"/> adds <see cref="NextObservations"/> and <see cref="Terminated"/>.</summary>
-    public SampleBatch(int steps, int numEnvs, int observationSize, int actionSize, bool nextObservations = false)
+    /// <summary>
+    /// Allocates storage; <paramref name="nextObservations"/> adds <see cref="NextObservations"/> and <see cref="Terminated"/>,
+    /// and a recurrent policy's <paramref name="stateSize"/> adds <see cref="InitialStates"/>.
+    /// </summary>
+    public SampleBatch(int steps, int numEnvs, int observationSize, int actionSize, bool nextObservations = false, int stateSize = 0)
     {
         (Steps, NumEnvs, ObservationSize, ActionSize) = (steps, numEnvs, observationSize, actionSize);
         int n = steps * numEnvs;
@@ -23,7 +26,18 @@ public sealed class SampleBatch
         NextDones = new float[numEnvs];
         NextObservations = nextObservations ? new float[n * observationSize] : [];
         Terminated = nextObservations ? new float[n] : [];
+        StateSize = stateSize;
+        InitialStates = new float[numEnvs * stateSize];
     }
+
+    /// <summary>Floats of recurrent policy state per environment (0 for memoryless policies).</summary>
+    public int StateSize { get; }
+
+    /// <summary>
+    /// Each environment's recurrent state before the fragment's first step (<c>[NumEnvs, StateSize]</c>; zeroed by the policy
+    /// where <c>Dones[0]</c> starts an episode): learners replay the fragment's sequences from it.
+    /// </summary>
+    public float[] InitialStates { get; }
 
     /// <summary>Steps per environment.</summary>
     public int Steps { get; }
@@ -81,7 +95,7 @@ public sealed class SampleBatch
     {
         ArgumentNullException.ThrowIfNull(destination);
         if (destination.Steps != Steps || destination.NumEnvs != NumEnvs || destination.ObservationSize != ObservationSize || destination.ActionSize != ActionSize
-            || destination.HasNextObservations != HasNextObservations)
+            || destination.HasNextObservations != HasNextObservations || destination.StateSize != StateSize)
         {
             throw new ArgumentException($"The destination batch is {destination.Steps}x{destination.NumEnvs} (obs {destination.ObservationSize}, action {destination.ActionSize}); this one is {Steps}x{NumEnvs} (obs {ObservationSize}, action {ActionSize}).", nameof(destination));
         }
@@ -96,6 +110,7 @@ public sealed class SampleBatch
         NextDones.CopyTo(destination.NextDones, 0);
         NextObservations.CopyTo(destination.NextObservations, 0);
         Terminated.CopyTo(destination.Terminated, 0);
+        InitialStates.CopyTo(destination.InitialStates, 0);
         destination.Episodes.Clear();
         destination.Episodes.AddRange(Episodes);
     }

@@ -16,6 +16,9 @@ namespace Rlx.Torch;
 /// <item><c>impala_cnn</c>: Espeholt et al. (2018) — three stacks (16, 32, 32 channels) of conv 3×3, max-pool 3×3/2 and two residual blocks, dense 256.</item>
 /// <item><c>minatar_cnn</c>: Young and Tian (2019) — conv 16 3×3/1, dense 128, for 10×10 MinAtar frames.</item>
 /// </list>
+/// The recurrent models — <c>lstm</c>, <c>gru</c> (an MLP encoder of the config's <c>hiddens</c>), and <c>nature_cnn_lstm</c>,
+/// <c>impala_cnn_gru</c> and so on (a CNN encoder) — feed the encoder's features through an LSTM or GRU cell of
+/// <c>lstm_cell_size</c> units before the output layer.
 /// <see cref="Register"/> runs by itself the first time a config names one of them.
 /// </summary>
 public static class TorchModels
@@ -29,12 +32,25 @@ public static class TorchModels
     /// <summary>The MinAtar network.</summary>
     public const string MinAtarCnn = "minatar_cnn";
 
+    /// <summary>An MLP encoder (the config's <c>hiddens</c>) and an LSTM core of <c>lstm_cell_size</c> units; <c>{cnn}_lstm</c> puts a CNN before it.</summary>
+    public const string Lstm = "lstm";
+
+    /// <summary>As <see cref="Lstm"/> with a GRU core.</summary>
+    public const string Gru = "gru";
+
     /// <summary>Registers the models with <see cref="Networks"/>.</summary>
     public static void Register()
     {
         Networks.Register(NatureCnn, r => Build(r, NatureCnn));
         Networks.Register(ImpalaCnn, r => Build(r, ImpalaCnn));
         Networks.Register(MinAtarCnn, r => Build(r, MinAtarCnn));
+        Networks.Register(Lstm, r => BuildRecurrent(r, Networks.Mlp, lstm: true));
+        Networks.Register(Gru, r => BuildRecurrent(r, Networks.Mlp, lstm: false));
+        foreach (string cnn in new[] { NatureCnn, ImpalaCnn, MinAtarCnn })
+        {
+            Networks.Register($"{cnn}_{Lstm}", r => BuildRecurrent(r, cnn, lstm: true));
+            Networks.Register($"{cnn}_{Gru}", r => BuildRecurrent(r, cnn, lstm: false));
+        }
     }
 
     /// <summary>Wraps a module of the user's own as a network for <paramref name="request"/> (it must map <c>[batch, observation floats]</c> to <c>[batch, request.Outputs]</c>).</summary>
@@ -47,9 +63,37 @@ public static class TorchModels
     private static TorchNetwork Build(NetworkRequest request, string model)
     {
         TorchRuntime.EnsureReady();
-        ImageLayout layout = ImageLayout.Of(request.ObservationSpace, model);
-        var module = new ImageEncoderModule(model, layout, request.Outputs);
+        var features = new ImageFeatures(model, ImageLayout.Of(request.ObservationSpace, model));
+        var module = nn.Sequential(("encoder", features), ("head", nn.Linear(features.Features, request.Outputs)));
         return new TorchNetwork(request.Name, module, request.ObservationSpace.FlatSize, request.Outputs);
+    }
+
+    private static TorchRecurrentNetwork BuildRecurrent(NetworkRequest request, string encoder, bool lstm)
+    {
+        TorchRuntime.EnsureReady();
+        nn.Module<Tensor, Tensor> features;
+        int width;
+        if (encoder == Networks.Mlp)
+        {
+            var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+            width = request.ObservationSpace.FlatSize;
+            for (int i = 0; i < request.Hidden.Count; i++)
+            {
+                layers.Add(($"{2 * i}", nn.Linear(width, request.Hidden[i])));
+                layers.Add(($"{(2 * i) + 1}", request.Activation == Activation.Tanh ? nn.Tanh() : nn.ReLU()));
+                width = request.Hidden[i];
+            }
+
+            features = nn.Sequential(layers);
+        }
+        else
+        {
+            var image = new ImageFeatures(encoder, ImageLayout.Of(request.ObservationSpace, encoder));
+            (features, width) = (image, image.Features);
+        }
+
+        var module = new RecurrentModule(features, width, request.CellSize, lstm, request.Outputs);
+        return new TorchRecurrentNetwork(request.Name, module, request.ObservationSpace.FlatSize, request.Outputs);
     }
 }
 
@@ -93,14 +137,13 @@ internal sealed record ImageLayout(int Offset, int Height, int Width, int Channe
     }
 }
 
-/// <summary>Image encoder, extras concatenated, output layer.</summary>
-internal sealed class ImageEncoderModule : nn.Module<Tensor, Tensor>
+/// <summary>Image encoder with the flat extras concatenated to its features.</summary>
+internal sealed class ImageFeatures : nn.Module<Tensor, Tensor>
 {
     private readonly ImageLayout _layout;
     private readonly nn.Module<Tensor, Tensor> encoder;
-    private readonly nn.Module<Tensor, Tensor> head;
 
-    public ImageEncoderModule(string model, ImageLayout layout, int outputs)
+    public ImageFeatures(string model, ImageLayout layout)
         : base(model)
     {
         _layout = layout;
@@ -110,9 +153,12 @@ internal sealed class ImageEncoderModule : nn.Module<Tensor, Tensor>
             TorchModels.ImpalaCnn => Impala(layout),
             _ => MinAtar(layout),
         };
-        head = nn.Linear(features + layout.ExtraSize, outputs);
+        Features = features + layout.ExtraSize;
         RegisterComponents();
     }
+
+    /// <summary>Floats per row this module outputs.</summary>
+    public int Features { get; }
 
     public override Tensor forward(Tensor input)
     {
@@ -131,7 +177,7 @@ internal sealed class ImageEncoderModule : nn.Module<Tensor, Tensor>
             features = torch.cat([features, .. l.Extras.Select(e => input.narrow(1, e.Offset, e.Size))], 1);
         }
 
-        return head.forward(features).MoveToOuterDisposeScope();
+        return features.MoveToOuterDisposeScope();
     }
 
     private static (nn.Module<Tensor, Tensor>, int) Nature(ImageLayout l)

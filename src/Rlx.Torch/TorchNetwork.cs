@@ -152,7 +152,11 @@ public sealed class TorchNetwork : INetwork, IDisposable
         _module.Dispose();
     }
 
-    private void CopyParametersIn()
+    /// <summary>True after <see cref="Freeze"/>: the module holds the weights already.</summary>
+    internal bool IsFrozen => _frozen;
+
+    /// <summary>Copies the <see cref="Parameter"/> values into the module (done by every training forward pass).</summary>
+    internal void CopyParametersIn()
     {
         using var noGrad = torch.no_grad();
         foreach (var (rlx, torchParameter) in _parameters)

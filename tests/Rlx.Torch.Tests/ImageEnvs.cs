@@ -43,3 +43,56 @@ public sealed class LitSide : Env
         return new StepResult(right ? 1.0 : 0.0, true, false);
     }
 }
+
+/// <summary>
+/// A cue (−1 or +1) shown on the first step, three blank steps, then a query: action 1 is right for +1, 0 for −1;
+/// reward 1 for the right answer at the query, nothing otherwise. Observation [cue, query flag]. A memoryless
+/// policy gets 0.5 at best.
+/// </summary>
+public sealed class Recall : Env
+{
+    private readonly Space _actions = new Discrete(2);
+    private readonly Space _observations = new Box(-1f, 1f, 2);
+    private int _cue, _step;
+
+    public override Space ObservationSpace => _observations;
+
+    public override Space ActionSpace => _actions;
+
+    public static void Register() => Envs.Register("Recall-v0", _ => new Recall(), maxEpisodeSteps: 10);
+
+    protected override void ResetCore(Span<float> observation, int? seed, IReadOnlyDictionary<string, object?>? options)
+    {
+        _cue = NpRandom.Integers(0, 2) == 0 ? -1 : 1;
+        _step = 0;
+        observation[0] = _cue;
+        observation[1] = 0f;
+    }
+
+    protected override void WriteCoreState(BinaryWriter writer)
+    {
+        writer.Write(_cue);
+        writer.Write(_step);
+    }
+
+    protected override void ReadCoreState(BinaryReader reader)
+    {
+        _cue = reader.ReadInt32();
+        _step = reader.ReadInt32();
+    }
+
+    protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
+    {
+        bool query = _step == 4;
+        _step++;
+        observation[0] = 0f;
+        observation[1] = _step == 4 ? 1f : 0f;
+        if (!query)
+        {
+            return new StepResult(0.0, false, false);
+        }
+
+        bool right = (action[0] == 1f) == (_cue == 1);
+        return new StepResult(right ? 1.0 : 0.0, true, false);
+    }
+}

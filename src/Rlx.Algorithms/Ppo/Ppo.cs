@@ -26,7 +26,10 @@ public sealed partial class Ppo : Algorithm
     private readonly RolloutStorage _storage;
     private readonly int[] _indices;
     private readonly float[] _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues;
+    private readonly float[] _mbStates, _mbStarts;
     private long _iteration, _timesteps, _episodes;
+    private float[] _actionState = [];
+    private bool _actionEpisodeStart = true;
     private double _timeTotal;
 
     internal Ppo(PpoConfig config, IEnvRunnerGroupProvider runners)
@@ -38,12 +41,14 @@ public sealed partial class Ppo : Algorithm
         _weights = new float[_policy.WeightCount];
         _runners = runners.Create(new EnvRunnerGroupRequest(
             RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed, $"ppo-{config.Env}", config.RolloutFragmentLength));
-        _gradient = new PpoShardedGradient(_policy, shards: 2);
+        // Minibatches of a recurrent policy are whole sequences, time-major: they are not split into shards.
+        _gradient = new PpoShardedGradient(_policy, shards: _policy.IsRecurrent ? 1 : 2);
 
         (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
         int n = _steps * _envs, mb = config.MinibatchSize;
-        _storage = new RolloutStorage(_steps, config.NumEnvsPerRunner, config.NumEnvRunners, _obsSize, _actSize);
-        _indices = new int[n];
+        _storage = new RolloutStorage(_steps, config.NumEnvsPerRunner, config.NumEnvRunners, _obsSize, _actSize, stateSize: _policy.StateSize);
+        _indices = new int[_policy.IsRecurrent ? _envs : n];
+        (_mbStates, _mbStarts) = (new float[_envs * _policy.StateSize], new float[mb]);
         (_mbObs, _mbActions) = (new float[mb * _obsSize], new float[mb * _actSize]);
         (_mbLogProbs, _mbAdvantages, _mbReturns, _mbValues) = (new float[mb], new float[mb], new float[mb], new float[mb]);
     }
@@ -87,17 +92,27 @@ public sealed partial class Ppo : Algorithm
         PpoLossStats stats = default;
         double clipFractions = 0;
         int updates = 0;
-        for (int i = 0; i < batch; i++)
+        for (int i = 0; i < _indices.Length; i++)
         {
             _indices[i] = i;
         }
 
+        // A memoryless policy learns from shuffled single steps; a recurrent one from shuffled whole environments, each
+        // minibatch a set of complete fragment-long sequences replayed from their stored initial states (CleanRL's LSTM PPO).
+        int unit = _policy.IsRecurrent ? _envs / _config.NumMinibatches : minibatch;
         for (int epoch = 0; epoch < _config.UpdateEpochs; epoch++)
         {
             Shuffle(_indices);
-            for (int start = 0; start < batch; start += minibatch)
+            for (int start = 0; start < _indices.Length; start += unit)
             {
-                GatherMinibatch(_indices.AsSpan(start, minibatch));
+                if (_policy.IsRecurrent)
+                {
+                    GatherSequences(_indices.AsSpan(start, unit));
+                }
+                else
+                {
+                    GatherMinibatch(_indices.AsSpan(start, minibatch));
+                }
 
                 // Advantages normalised over the whole minibatch: (A − mean(A)) / (std(A) + 1e-8).
                 if (_config.NormAdv)
@@ -147,8 +162,17 @@ public sealed partial class Ppo : Algorithm
         Span<float> input = stackalloc float[observation.Length];
         observation.CopyTo(input);
         _runners.ObservationFilter()?.Apply(input, input);
-        _policy.ActGreedy(input, action);
+        if (_actionState.Length != _policy.StateSize)
+        {
+            _actionState = new float[_policy.StateSize];
+        }
+
+        _policy.ActGreedy(input, _actionState, _actionEpisodeStart, action);
+        _actionEpisodeStart = false;
     }
+
+    /// <inheritdoc />
+    public override void ResetActionState() => _actionEpisodeStart = true;
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -176,6 +200,31 @@ public sealed partial class Ppo : Algorithm
             s.Actions.AsSpan(i * _actSize, _actSize).CopyTo(_mbActions.AsSpan(k * _actSize));
             (_mbLogProbs[k], _mbAdvantages[k], _mbReturns[k], _mbValues[k]) = (s.LogProbs[i], s.Advantages[i], s.Returns[i], s.Values[i]);
         }
+    }
+
+    // Sequences of the environments in envs, rows time-major (t · S + s), and their initial states and episode starts.
+    private void GatherSequences(ReadOnlySpan<int> envs)
+    {
+        RolloutStorage st = _storage;
+        int sequences = envs.Length, stateSize = _policy.StateSize;
+        for (int t = 0; t < _steps; t++)
+        {
+            for (int k = 0; k < sequences; k++)
+            {
+                int i = (t * _envs) + envs[k], row = (t * sequences) + k;
+                st.Observations.AsSpan(i * _obsSize, _obsSize).CopyTo(_mbObs.AsSpan(row * _obsSize));
+                st.Actions.AsSpan(i * _actSize, _actSize).CopyTo(_mbActions.AsSpan(row * _actSize));
+                (_mbLogProbs[row], _mbAdvantages[row], _mbReturns[row], _mbValues[row]) = (st.LogProbs[i], st.Advantages[i], st.Returns[i], st.Values[i]);
+                _mbStarts[row] = st.Dones[i];
+            }
+        }
+
+        for (int k = 0; k < sequences; k++)
+        {
+            st.InitialStates.AsSpan(envs[k] * stateSize, stateSize).CopyTo(_mbStates.AsSpan(k * stateSize));
+        }
+
+        _policy.SetSequences(sequences, _steps, _mbStates.AsSpan(0, sequences * stateSize), _mbStarts);
     }
 
     private void Shuffle(Span<int> values)

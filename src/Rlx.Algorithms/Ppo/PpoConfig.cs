@@ -117,6 +117,9 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     /// <inheritdoc />
     protected override void Validate(ConfigProblems problems)
     {
+        int envs = NumEnvRunners * NumEnvsPerRunner;
+        problems.Check(!Nn.Networks.IsRecurrent(Model) || (NumMinibatches >= 1 && envs % NumMinibatches == 0),
+            $"a recurrent model learns from whole sequences, one per environment, so num_env_runners × num_envs_per_runner ({envs}) must be a multiple of num_minibatches ({NumMinibatches})");
         problems.Check(RolloutFragmentLength >= 1, $"rollout_fragment_length must be at least 1 (got {RolloutFragmentLength})");
         problems.Check(NumMinibatches >= 1 && BatchSize % Math.Max(1, NumMinibatches) == 0,
             $"num_env_runners × num_envs_per_runner × rollout_fragment_length ({NumEnvRunners} × {NumEnvsPerRunner} × {RolloutFragmentLength} = {BatchSize}) must be divisible by num_minibatches ({NumMinibatches})");

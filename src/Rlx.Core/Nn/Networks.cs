@@ -11,7 +11,8 @@ namespace Rlx.Nn;
 /// <param name="Hidden">Hidden widths of the MLP, or of the layers after an encoder.</param>
 /// <param name="Outputs">Floats per output row.</param>
 /// <param name="Activation">Hidden activation of MLP layers.</param>
-public sealed record NetworkRequest(string Name, Space ObservationSpace, IReadOnlyList<int> Hidden, int Outputs, Activation Activation);
+/// <param name="CellSize">Units of a recurrent core (LSTM/GRU models).</param>
+public sealed record NetworkRequest(string Name, Space ObservationSpace, IReadOnlyList<int> Hidden, int Outputs, Activation Activation, int CellSize = 128);
 
 /// <summary>Builds a network for a request; registered by model name with <see cref="Networks.Register"/>.</summary>
 public delegate INetwork NetworkFactory(NetworkRequest request);
@@ -44,6 +45,10 @@ public static class Networks
             return [.. Factories.Keys.Order(StringComparer.Ordinal)];
         }
     }
+
+    /// <summary>True if <paramref name="model"/> names a recurrent model: <c>lstm</c>, <c>gru</c>, or a name ending in <c>_lstm</c> or <c>_gru</c>.</summary>
+    public static bool IsRecurrent(string model) =>
+        model is "lstm" or "gru" || model.EndsWith("_lstm", StringComparison.Ordinal) || model.EndsWith("_gru", StringComparison.Ordinal);
 
     /// <summary>Registers (or replaces) the model <paramref name="model"/>.</summary>
     public static void Register(string model, NetworkFactory factory)

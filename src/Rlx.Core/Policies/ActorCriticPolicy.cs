@@ -20,6 +20,8 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     public const string ActionMaskKey = "action_mask";
 
     private readonly ActionHeads _distribution;
+    private readonly IRecurrentNetwork? _recurrentActor, _recurrentCritic;
+    private float[] _actorState = [], _criticState = [], _sequenceStates = [];
     private readonly int _maskOffset = -1;
     private float[] _entropyScratch = [];
     private float[] _heads = [], _gradHeads = [];
@@ -37,7 +39,7 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     /// Creates an uninitialised (all-zero) policy for <paramref name="observationSpace"/> with the networks
     /// <paramref name="model"/> names; call <see cref="InitializeOrthogonal"/> or <see cref="LoadWeights"/>.
     /// </summary>
-    public ActorCriticPolicy(Space observationSpace, Space actionSpace, IReadOnlyList<int> hidden, Activation activation = Activation.Tanh, string model = Networks.Mlp)
+    public ActorCriticPolicy(Space observationSpace, Space actionSpace, IReadOnlyList<int> hidden, Activation activation = Activation.Tanh, string model = Networks.Mlp, int cellSize = 128)
     {
         ArgumentNullException.ThrowIfNull(observationSpace);
         ArgumentNullException.ThrowIfNull(actionSpace);
@@ -47,6 +49,7 @@ public sealed class ActorCriticPolicy : RolloutPolicy
         Hidden = [.. hidden];
         Activation = activation;
         Model = model;
+        CellSize = cellSize;
         _distribution = new ActionHeads(actionSpace);
         IsContinuous = _distribution.IsContinuous;
         ActionOutputs = _distribution.HeadSize;
@@ -63,8 +66,13 @@ public sealed class ActorCriticPolicy : RolloutPolicy
             _maskOffset = dict.OffsetOf(ActionMaskKey);
         }
 
-        Actor = Networks.Create(model, new NetworkRequest("actor", observationSpace, hidden, ActionOutputs, activation));
-        Critic = Networks.Create(model, new NetworkRequest("critic", observationSpace, hidden, 1, activation));
+        Actor = Networks.Create(model, new NetworkRequest("actor", observationSpace, hidden, ActionOutputs, activation, cellSize));
+        Critic = Networks.Create(model, new NetworkRequest("critic", observationSpace, hidden, 1, activation, cellSize));
+        (_recurrentActor, _recurrentCritic) = (Actor as IRecurrentNetwork, Critic as IRecurrentNetwork);
+        if ((_recurrentActor is null) != (_recurrentCritic is null))
+        {
+            throw new ArgumentException($"Model '{model}' built a recurrent network for one of actor and critic only; a model must be recurrent for both or neither.", nameof(model));
+        }
         LogStd = _distribution.GaussianDims > 0 ? new Parameter("actor_logstd", 1, _distribution.GaussianDims) : null;
         Parameters = [.. Actor.Parameters, .. Critic.Parameters, .. (LogStd is null ? Array.Empty<Parameter>() : [LogStd])];
         WeightCount = Parameters.Sum(p => p.Size);
@@ -87,6 +95,15 @@ public sealed class ActorCriticPolicy : RolloutPolicy
 
     /// <summary>The model both networks are built from (<see cref="Networks"/>).</summary>
     public string Model { get; }
+
+    /// <summary>Units of the recurrent core (LSTM/GRU models).</summary>
+    public int CellSize { get; }
+
+    /// <summary>True if the networks carry state from step to step (LSTM/GRU models).</summary>
+    public bool IsRecurrent => _recurrentActor is not null;
+
+    /// <inheritdoc />
+    public override int StateSize => (_recurrentActor?.StateSize ?? 0) + (_recurrentCritic?.StateSize ?? 0);
 
     /// <summary>True if observations carry an action mask.</summary>
     public bool IsMasked => _maskOffset >= 0;
@@ -157,7 +174,133 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     /// </summary>
     public override void Act(ReadOnlySpan<float> observations, int batch, Span<float> actions, Span<float> logProbs, Span<float> values, Pcg64 random, bool deterministic)
     {
-        ReadOnlySpan<float> heads = Actor.Forward(observations, batch);
+        ThrowIfRecurrent();
+        ActFromHeads(observations, batch, Actor.Forward(observations, batch), actions, logProbs, random, deterministic);
+        Values(observations, batch, values);
+    }
+
+    /// <inheritdoc />
+    public override void Act(
+        ReadOnlySpan<float> observations, int batch, Span<float> state, ReadOnlySpan<float> episodeStarts,
+        Span<float> actions, Span<float> logProbs, Span<float> values, Pcg64 random, bool deterministic)
+    {
+        if (!IsRecurrent)
+        {
+            Act(observations, batch, actions, logProbs, values, random, deterministic);
+            return;
+        }
+
+        SplitState(state, episodeStarts, batch);
+        ReadOnlySpan<float> heads = _recurrentActor!.Step(observations, batch, _actorState.AsSpan(0, batch * _recurrentActor.StateSize));
+        ActFromHeads(observations, batch, heads, actions, logProbs, random, deterministic);
+        _recurrentCritic!.Step(observations, batch, _criticState.AsSpan(0, batch * _recurrentCritic.StateSize))[..batch].CopyTo(values);
+        JoinState(state, batch);
+    }
+
+    /// <inheritdoc />
+    public override void Values(ReadOnlySpan<float> observations, int batch, ReadOnlySpan<float> state, ReadOnlySpan<float> episodeStarts, Span<float> values)
+    {
+        if (!IsRecurrent)
+        {
+            Values(observations, batch, values);
+            return;
+        }
+
+        int a = _recurrentActor!.StateSize, c = _recurrentCritic!.StateSize;
+        EnsureStateScratch(batch);
+        for (int i = 0; i < batch; i++)
+        {
+            Span<float> row = _criticState.AsSpan(i * c, c);
+            if (episodeStarts[i] != 0f)
+            {
+                row.Clear();
+            }
+            else
+            {
+                state.Slice((i * (a + c)) + a, c).CopyTo(row);
+            }
+        }
+
+        _recurrentCritic.Step(observations, batch, _criticState.AsSpan(0, batch * c), advance: false)[..batch].CopyTo(values);
+    }
+
+    /// <summary>
+    /// Makes the next <see cref="Evaluate"/> of a recurrent policy run <paramref name="sequences"/> sequences of
+    /// <paramref name="steps"/> steps (rows time-major) from <paramref name="initialStates"/> (<c>[sequences, StateSize]</c>), resetting
+    /// the state where <paramref name="starts"/> is 1: truncated backpropagation through time over each sequence.
+    /// </summary>
+    public void SetSequences(int sequences, int steps, ReadOnlySpan<float> initialStates, ReadOnlySpan<float> starts)
+    {
+        if (!IsRecurrent)
+        {
+            return;
+        }
+
+        int a = _recurrentActor!.StateSize, c = _recurrentCritic!.StateSize;
+        if (_sequenceStates.Length < sequences * (a + c))
+        {
+            _sequenceStates = new float[sequences * (a + c)];
+        }
+
+        Span<float> actor = _sequenceStates.AsSpan(0, sequences * a), critic = _sequenceStates.AsSpan(sequences * a, sequences * c);
+        for (int s = 0; s < sequences; s++)
+        {
+            initialStates.Slice(s * (a + c), a).CopyTo(actor.Slice(s * a, a));
+            initialStates.Slice((s * (a + c)) + a, c).CopyTo(critic.Slice(s * c, c));
+        }
+
+        _recurrentActor.SetSequences(sequences, steps, actor, starts);
+        _recurrentCritic.SetSequences(sequences, steps, critic, starts);
+    }
+
+    private void ThrowIfRecurrent()
+    {
+        if (IsRecurrent)
+        {
+            throw new InvalidOperationException(
+                $"Model '{Model}' is recurrent: act with the overload that carries each environment's state (env runners do), not from a single observation alone.");
+        }
+    }
+
+    private void EnsureStateScratch(int batch)
+    {
+        int a = _recurrentActor!.StateSize, c = _recurrentCritic!.StateSize;
+        if (_actorState.Length < batch * a || _criticState.Length < batch * c)
+        {
+            _actorState = new float[batch * a];
+            _criticState = new float[batch * c];
+        }
+    }
+
+    private void SplitState(Span<float> state, ReadOnlySpan<float> episodeStarts, int batch)
+    {
+        int a = _recurrentActor!.StateSize, c = _recurrentCritic!.StateSize;
+        EnsureStateScratch(batch);
+        for (int i = 0; i < batch; i++)
+        {
+            Span<float> row = state.Slice(i * (a + c), a + c);
+            if (episodeStarts[i] != 0f)
+            {
+                row.Clear();
+            }
+
+            row[..a].CopyTo(_actorState.AsSpan(i * a, a));
+            row[a..].CopyTo(_criticState.AsSpan(i * c, c));
+        }
+    }
+
+    private void JoinState(Span<float> state, int batch)
+    {
+        int a = _recurrentActor!.StateSize, c = _recurrentCritic!.StateSize;
+        for (int i = 0; i < batch; i++)
+        {
+            _actorState.AsSpan(i * a, a).CopyTo(state.Slice(i * (a + c), a));
+            _criticState.AsSpan(i * c, c).CopyTo(state.Slice((i * (a + c)) + a, c));
+        }
+    }
+
+    private void ActFromHeads(ReadOnlySpan<float> observations, int batch, ReadOnlySpan<float> heads, Span<float> actions, Span<float> logProbs, Pcg64 random, bool deterministic)
+    {
         if (_entropyScratch.Length < batch)
         {
             _entropyScratch = new float[batch];
@@ -183,7 +326,6 @@ public sealed class ActorCriticPolicy : RolloutPolicy
         }
 
         _distribution.Evaluate(heads, logStd, batch, actions, logProbs, _entropyScratch);
-        Values(observations, batch, values);
     }
 
     /// <summary>
@@ -263,11 +405,18 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     /// The deterministic action for one observation (the mode, or the mean clipped into the action
     /// box as <c>ClipAction</c> does in training). Draws no random numbers.
     /// </summary>
-    public void ActGreedy(ReadOnlySpan<float> observation, Span<float> action)
+    public void ActGreedy(ReadOnlySpan<float> observation, Span<float> action) => ActGreedy(observation, [], true, action);
+
+    /// <summary>
+    /// <see cref="ActGreedy(ReadOnlySpan{float}, Span{float})"/> for a recurrent policy: <paramref name="state"/> (<see cref="StateSize"/>
+    /// floats) is zeroed when <paramref name="episodeStart"/>, used and advanced. Memoryless policies ignore both.
+    /// </summary>
+    public void ActGreedy(ReadOnlySpan<float> observation, Span<float> state, bool episodeStart, Span<float> action)
     {
         Span<float> logProb = stackalloc float[1], value = stackalloc float[1];
+        ReadOnlySpan<float> start = [episodeStart ? 1f : 0f];
         _greedyRandom ??= new Pcg64(0);
-        Act(observation, 1, action, logProb, value, _greedyRandom, deterministic: true);
+        Act(observation, 1, state, start, action, logProb, value, _greedyRandom, deterministic: true);
         if (ActionSpace is Box box)
         {
             for (int i = 0; i < action.Length; i++)
@@ -278,8 +427,11 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     }
 
     /// <summary>Writes the critic's value of each observation.</summary>
-    public override void Values(ReadOnlySpan<float> observations, int batch, Span<float> values) =>
+    public override void Values(ReadOnlySpan<float> observations, int batch, Span<float> values)
+    {
+        ThrowIfRecurrent();
         Critic.Forward(observations, batch)[..batch].CopyTo(values);
+    }
 
     /// <summary>Copies every weight, in <see cref="Parameters"/> order, into <paramref name="destination"/>.</summary>
     public void CopyWeightsTo(Span<float> destination) => CopyParameters(Parameters, destination);
@@ -316,7 +468,7 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     /// <summary>A new policy of the same shape with the same weights (for runners and evaluation).</summary>
     public ActorCriticPolicy Clone()
     {
-        var copy = new ActorCriticPolicy(ObservationSpace, ActionSpace, Hidden, Activation, Model);
+        var copy = new ActorCriticPolicy(ObservationSpace, ActionSpace, Hidden, Activation, Model, CellSize);
         var weights = new float[WeightCount];
         CopyWeightsTo(weights);
         copy.LoadWeights(weights);
@@ -324,7 +476,7 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     }
 
     /// <inheritdoc />
-    public override PolicySpec Spec => new(PolicySpec.ActorCritic, [.. Hidden], Activation) { Model = Model };
+    public override PolicySpec Spec => new(PolicySpec.ActorCritic, [.. Hidden], Activation) { Model = Model, CellSize = CellSize };
 
     /// <inheritdoc />
     public override RolloutPolicy CloneForActing()

@@ -13,6 +13,9 @@ public sealed record PolicySpec(string Kind, int[] Hidden, Activation Activation
     /// <summary>The networks' model (<see cref="Networks"/>); <c>mlp</c> by default. Actor-critic policies only.</summary>
     public string Model { get; init; } = Networks.Mlp;
 
+    /// <summary>Units of the recurrent core of LSTM/GRU models. Actor-critic policies only.</summary>
+    public int CellSize { get; init; } = 128;
+
     /// <summary>Kind of <see cref="ActorCriticPolicy"/>.</summary>
     public const string ActorCritic = "actor_critic";
 
@@ -27,7 +30,7 @@ public sealed record PolicySpec(string Kind, int[] Hidden, Activation Activation
     {
         ArgumentNullException.ThrowIfNull(observationSpace);
         return Kind == ActorCritic
-            ? new ActorCriticPolicy(observationSpace, actionSpace, Hidden, Activation, Model)
+            ? new ActorCriticPolicy(observationSpace, actionSpace, Hidden, Activation, Model, CellSize)
             : CreateFlat(observationSpace.FlatSize, actionSpace);
     }
 

@@ -40,6 +40,26 @@ public abstract class RolloutPolicy
     /// <summary>Writes the value of each observation (zeros for a policy without a critic).</summary>
     public abstract void Values(ReadOnlySpan<float> observations, int batch, Span<float> values);
 
+    /// <summary>Floats of recurrent state per environment that runners carry between steps; 0 for memoryless policies.</summary>
+    public virtual int StateSize => 0;
+
+    /// <summary>
+    /// <see cref="Act(ReadOnlySpan{float}, int, Span{float}, Span{float}, Span{float}, Pcg64, bool)"/> for a recurrent policy:
+    /// <paramref name="state"/> (<c>[batch, StateSize]</c>) is zeroed where <paramref name="episodeStarts"/> is 1, used, and
+    /// advanced. Memoryless policies ignore both.
+    /// </summary>
+    public virtual void Act(
+        ReadOnlySpan<float> observations, int batch, Span<float> state, ReadOnlySpan<float> episodeStarts,
+        Span<float> actions, Span<float> logProbs, Span<float> values, Pcg64 random, bool deterministic) =>
+        Act(observations, batch, actions, logProbs, values, random, deterministic);
+
+    /// <summary>
+    /// <see cref="Values(ReadOnlySpan{float}, int, Span{float})"/> for a recurrent policy, from <paramref name="state"/>
+    /// (zeroed where <paramref name="episodeStarts"/> is 1), which is left unchanged.
+    /// </summary>
+    public virtual void Values(ReadOnlySpan<float> observations, int batch, ReadOnlySpan<float> state, ReadOnlySpan<float> episodeStarts, Span<float> values) =>
+        Values(observations, batch, values);
+
     /// <summary>Copies the values of <paramref name="parameters"/>, in order, to the start of <paramref name="destination"/>; returns how many floats were written.</summary>
     protected static int CopyParameters(IEnumerable<Parameter> parameters, Span<float> destination)
     {
