@@ -53,11 +53,16 @@ public static class TorchModels
         }
     }
 
-    /// <summary>Wraps a module of the user's own as a network for <paramref name="request"/> (it must map <c>[batch, observation floats]</c> to <c>[batch, request.Outputs]</c>).</summary>
-    public static INetwork Custom(NetworkRequest request, nn.Module<Tensor, Tensor> module)
+    /// <summary>
+    /// Wraps a module of the user's own as a network for <paramref name="request"/>: it must map <c>[batch, observation floats]</c>
+    /// to <c>[batch, request.Outputs]</c>. Autograd differentiates it; <paramref name="extraLoss"/> (input, output → scalar) adds a
+    /// term of the user's to whatever loss the algorithm minimises. Register it under a name for configs to use:
+    /// <c>Networks.Register("my_net", r =&gt; TorchModels.Custom(r, new MyNet(r.ObservationSpace.FlatSize, r.Outputs)))</c>.
+    /// </summary>
+    public static INetwork Custom(NetworkRequest request, nn.Module<Tensor, Tensor> module, Func<Tensor, Tensor, Tensor>? extraLoss = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new TorchNetwork(request.Name, module, request.ObservationSpace.FlatSize, request.Outputs);
+        return new TorchNetwork(request.Name, module, request.ObservationSpace.FlatSize, request.Outputs, extraLoss);
     }
 
     private static TorchNetwork Build(NetworkRequest request, string model)

@@ -14,14 +14,20 @@ namespace Rlx.Torch;
 public sealed class TorchNetwork : INetwork, IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _module;
+    private readonly Func<Tensor, Tensor, Tensor>? _extraLoss;
     private readonly (Parameter Rlx, TorchSharp.Modules.Parameter Torch)[] _parameters;
     private float[] _output = [];
     private Tensor? _input, _result;
     private bool _frozen;
 
-    /// <summary>Wraps <paramref name="module"/>; its parameters become <see cref="Parameters"/>, named <c>{name}.{module's name}</c>.</summary>
-    public TorchNetwork(string name, nn.Module<Tensor, Tensor> module, int inputs, int outputs)
+    /// <summary>
+    /// Wraps <paramref name="module"/>; its parameters become <see cref="Parameters"/>, named <c>{name}.{module's name}</c>.
+    /// <paramref name="extraLoss"/>, given the input and output of a training forward pass, returns a scalar added to the
+    /// algorithm's loss (an auxiliary or regularising term): its gradient joins the algorithm's in <see cref="Backward"/>.
+    /// </summary>
+    public TorchNetwork(string name, nn.Module<Tensor, Tensor> module, int inputs, int outputs, Func<Tensor, Tensor, Tensor>? extraLoss = null)
     {
+        _extraLoss = extraLoss;
         ArgumentNullException.ThrowIfNull(module);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
@@ -106,7 +112,21 @@ public sealed class TorchNetwork : INetwork, IDisposable
         {
             Tensor grad = torch.empty([batch, Outputs], ScalarType.Float32);
             grad.data<float>().CopyFrom(gradOutput[..(batch * Outputs)], 0, 0);
-            _result.backward([grad]);
+            if (_extraLoss is null)
+            {
+                _result.backward([grad]);
+            }
+            else
+            {
+                // d/dθ [Σ grad ⊙ output + extra] is the algorithm's gradient plus the extra term's.
+                Tensor extra = _extraLoss(_input, _result);
+                if (extra.numel() != 1)
+                {
+                    throw new InvalidOperationException($"The extra loss must be a scalar; it has shape [{string.Join(", ", extra.shape)}].");
+                }
+
+                ((_result * grad).sum() + extra.sum()).backward();
+            }
             foreach (var (rlx, torchParameter) in _parameters)
             {
                 if (torchParameter.grad is { } g)
