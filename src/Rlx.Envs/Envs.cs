@@ -71,6 +71,7 @@ public static class Envs
     {
         var registry = new EnvRegistry();
         registry.Register("CartPole-v1", k => new CartPole(k), maxEpisodeSteps: 500, rewardThreshold: 475.0);
+        registry.Register("CartPoleNoVel-v1", k => new CartPoleNoVel(k), maxEpisodeSteps: 500, rewardThreshold: 475.0);
         registry.Register("MountainCar-v0", k => new MountainCar(k), maxEpisodeSteps: 200, rewardThreshold: -110.0);
         registry.Register("MountainCarContinuous-v0", k => new MountainCarContinuous(k), maxEpisodeSteps: 999, rewardThreshold: 90.0);
         registry.Register("Acrobot-v1", k => new Acrobot(k), maxEpisodeSteps: 500, rewardThreshold: -100.0);

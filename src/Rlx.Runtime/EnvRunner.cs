@@ -223,7 +223,7 @@ public sealed class EnvRunner : IDisposable
         var recorder = new RecordEpisodeStatistics(made);
         _recorders[index] = recorder;
         Env env = recorder;
-        if (env.ActionSpace is Box)
+        if (ClipAction.Applies(env.ActionSpace))
         {
             env = new ClipAction(env);
         }

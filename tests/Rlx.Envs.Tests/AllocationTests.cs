@@ -7,6 +7,7 @@ public sealed class AllocationTests
 {
     [Theory]
     [InlineData("CartPole-v1")]
+    [InlineData("CartPoleNoVel-v1")]
     [InlineData("Acrobot-v1")]
     [InlineData("Pendulum-v1")]
     public void Step_SingleEnvIncludingResets_AllocatesNothing(string id)

@@ -5,7 +5,7 @@ namespace Rlx.Environments.Tests;
 
 public sealed class EnvCheckerAndRenderTests
 {
-    public static TheoryData<string> BuiltIns => new() { "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1" };
+    public static TheoryData<string> BuiltIns => new() { "CartPole-v1", "CartPoleNoVel-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1" };
 
     [Theory]
     [MemberData(nameof(BuiltIns))]

@@ -170,6 +170,7 @@ public sealed class ActionHeads
     /// </summary>
     public void ApplyMask(Span<float> heads, ReadOnlySpan<float> mask)
     {
+        CheckMaskLength(mask);
         int m = 0;
         foreach (Part part in _parts)
         {
@@ -202,6 +203,7 @@ public sealed class ActionHeads
     /// <summary>Zeroes the gradient of masked logits (their value was replaced, so nothing flows to the network's output there).</summary>
     public void MaskGradient(Span<float> gradHeads, ReadOnlySpan<float> mask)
     {
+        CheckMaskLength(mask);
         int m = 0;
         foreach (Part part in _parts)
         {
@@ -217,6 +219,15 @@ public sealed class ActionHeads
                     gradHeads[part.Head + j] = 0f;
                 }
             }
+        }
+    }
+
+    private void CheckMaskLength(ReadOnlySpan<float> mask)
+    {
+        if (mask.Length != CategoricalLogits)
+        {
+            throw new ArgumentException(
+                $"An action mask has {mask.Length} values but the action space has {CategoricalLogits} discrete choices; give one 0/1 per choice, in order.", nameof(mask));
         }
     }
 

@@ -403,7 +403,7 @@ public sealed class ActorCriticPolicy : RolloutPolicy
 
     /// <summary>
     /// The deterministic action for one observation (the mode, or the mean clipped into the action
-    /// box as <c>ClipAction</c> does in training). Draws no random numbers.
+    /// box, or each Box entry of a Dict, as <c>ClipAction</c> does in training). Draws no random numbers.
     /// </summary>
     public void ActGreedy(ReadOnlySpan<float> observation, Span<float> action) => ActGreedy(observation, [], true, action);
 
@@ -417,11 +417,27 @@ public sealed class ActorCriticPolicy : RolloutPolicy
         ReadOnlySpan<float> start = [episodeStart ? 1f : 0f];
         _greedyRandom ??= new Pcg64(0);
         Act(observation, 1, state, start, action, logProb, value, _greedyRandom, deterministic: true);
-        if (ActionSpace is Box box)
+        ClipIntoBoxes(ActionSpace, action);
+    }
+
+    // Clips the continuous parts of an action (the Box, or each Box entry of a Dict) into their bounds.
+    private static void ClipIntoBoxes(Space space, Span<float> action)
+    {
+        if (space is Box box)
         {
             for (int i = 0; i < action.Length; i++)
             {
                 action[i] = Math.Clamp(action[i], box.Low[i], box.High[i]);
+            }
+        }
+        else if (space is Dict dict)
+        {
+            foreach (var entry in dict.Entries)
+            {
+                if (entry.Value is Box)
+                {
+                    ClipIntoBoxes(entry.Value, dict.Slice(action, entry.Key));
+                }
             }
         }
     }
