@@ -269,4 +269,31 @@ public sealed class ActionHeadsTests
         values[index] = saved;
         return (plus - minus) / (2 * h);
     }
+
+    [Fact]
+    public void DiscreteWithAStart_ActsInItsValues_AndScoresThemAsIndices()
+    {
+        var shifted = new ActionHeads(new Discrete(3, start: 5));
+        var plain = new ActionHeads(new Discrete(3));
+        float[] logits = [0.3f, -1.2f, 2.0f, 1.0f, 0.0f, -0.5f];
+        var random = new Pcg64(4);
+        var action = new float[1];
+        for (int i = 0; i < 200; i++)
+        {
+            shifted.Act(logits.AsSpan(0, 3), default, random, deterministic: false, action);
+            Assert.InRange(action[0], 5f, 7f);
+        }
+
+        shifted.Act(logits.AsSpan(0, 3), default, random, deterministic: true, action);
+        Assert.Equal(7f, action[0]);
+        float[] lpShifted = new float[2], hShifted = new float[2], lpPlain = new float[2], hPlain = new float[2];
+        shifted.Evaluate(logits, default, 2, [6f, 5f], lpShifted, hShifted);
+        plain.Evaluate(logits, default, 2, [1f, 0f], lpPlain, hPlain);
+        Assert.Equal(lpPlain, lpShifted);
+        Assert.Equal(hPlain, hShifted);
+        float[] gShifted = new float[6], gPlain = new float[6];
+        shifted.Backward(logits, default, 2, [6f, 5f], [1f, 1f], [0.1f, 0.1f], gShifted, default);
+        plain.Backward(logits, default, 2, [1f, 0f], [1f, 1f], [0.1f, 0.1f], gPlain, default);
+        Assert.Equal(gPlain, gShifted);
+    }
 }

@@ -30,7 +30,7 @@ public sealed class ActionHeads
             switch (space)
             {
                 case Discrete d:
-                    parts.Add(new Part(false, d.N, head, action, 0));
+                    parts.Add(new Part(false, d.N, head, action, 0, d.Start));
                     head += d.N;
                     action += 1;
                     break;
@@ -109,7 +109,7 @@ public sealed class ActionHeads
             }
             else
             {
-                action[part.Action] = deterministic ? Categorical.Mode(h) : Categorical.Sample(h, random);
+                action[part.Action] = part.Start + (deterministic ? Categorical.Mode(h) : Categorical.Sample(h, random));
             }
         }
     }
@@ -117,7 +117,7 @@ public sealed class ActionHeads
     /// <summary>Writes each row's log-probability of its action and its entropy.</summary>
     public void Evaluate(ReadOnlySpan<float> heads, ReadOnlySpan<float> logStd, int batch, ReadOnlySpan<float> actions, Span<float> logProb, Span<float> entropy)
     {
-        if (_parts.Length == 1)
+        if (_parts.Length == 1 && _parts[0].Start == 0)
         {
             EvaluatePart(_parts[0], heads, logStd, batch, actions, logProb, entropy);
             return;
@@ -146,7 +146,7 @@ public sealed class ActionHeads
         ReadOnlySpan<float> heads, ReadOnlySpan<float> logStd, int batch, ReadOnlySpan<float> actions,
         ReadOnlySpan<float> gradLogProb, ReadOnlySpan<float> gradEntropy, Span<float> gradHeads, Span<float> gradLogStd)
     {
-        if (_parts.Length == 1)
+        if (_parts.Length == 1 && _parts[0].Start == 0)
         {
             BackwardPart(_parts[0], heads, logStd, batch, actions, gradLogProb, gradEntropy, gradHeads, gradLogStd);
             return;
@@ -274,8 +274,13 @@ public sealed class ActionHeads
         {
             heads.Slice((i * HeadSize) + part.Head, part.Size).CopyTo(_scratchHeads.AsSpan(i * part.Size, part.Size));
             actions.Slice((i * ActionSize) + part.Action, actionWidth).CopyTo(_scratchActions.AsSpan(i * actionWidth, actionWidth));
+            if (part.Start != 0)
+            {
+                _scratchActions[i] -= part.Start;
+            }
         }
     }
 
-    private readonly record struct Part(bool Gaussian, int Size, int Head, int Action, int Std);
+    // Start: the value of a Discrete's first category (Gymnasium's Discrete(n, start)); actions carry values, the distribution indices.
+    private readonly record struct Part(bool Gaussian, int Size, int Head, int Action, int Std, int Start = 0);
 }
