@@ -33,12 +33,17 @@ public sealed class TorchNetwork : INetwork, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
         TorchRuntime.EnsureReady();
         _module = module;
+        if (TorchRuntime.Device.type != DeviceType.CPU)
+        {
+            module.to(TorchRuntime.Device);
+        }
+
         Inputs = inputs;
         Outputs = outputs;
         _parameters = [.. module.named_parameters().Select(p => (new Parameter($"{name}.{p.name}", [.. p.parameter.shape.Select(d => (int)d)]), p.parameter))];
         foreach (var (rlx, torchParameter) in _parameters)
         {
-            torchParameter.data<float>().CopyTo(rlx.Value, 0, 0);
+            TorchRuntime.CopyOut(torchParameter, rlx.Value);
         }
 
         Parameters = [.. _parameters.Select(p => p.Rlx)];
@@ -66,8 +71,7 @@ public sealed class TorchNetwork : INetwork, IDisposable
 
         using (var scope = torch.NewDisposeScope())
         {
-            Tensor input = torch.empty([batch, Inputs], ScalarType.Float32);
-            input.data<float>().CopyFrom(x[..(batch * Inputs)], 0, 0);
+            Tensor input = TorchRuntime.Upload(x[..(batch * Inputs)], batch, Inputs);
             Tensor result;
             if (_frozen)
             {
@@ -94,7 +98,7 @@ public sealed class TorchNetwork : INetwork, IDisposable
             _output = new float[batch * Outputs];
         }
 
-        _result.data<float>().CopyTo(_output.AsSpan(0, batch * Outputs), 0, 0);
+        TorchRuntime.CopyOut(_result, _output.AsSpan(0, batch * Outputs));
         return _output.AsSpan(0, batch * Outputs);
     }
 
@@ -110,8 +114,7 @@ public sealed class TorchNetwork : INetwork, IDisposable
 
         using (var scope = torch.NewDisposeScope())
         {
-            Tensor grad = torch.empty([batch, Outputs], ScalarType.Float32);
-            grad.data<float>().CopyFrom(gradOutput[..(batch * Outputs)], 0, 0);
+            Tensor grad = TorchRuntime.Upload(gradOutput[..(batch * Outputs)], batch, Outputs);
             if (_extraLoss is null)
             {
                 _result.backward([grad]);
@@ -132,7 +135,7 @@ public sealed class TorchNetwork : INetwork, IDisposable
                 if (torchParameter.grad is { } g)
                 {
                     float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent(rlx.Size);
-                    g.data<float>().CopyTo(scratch.AsSpan(0, rlx.Size), 0, 0);
+                    TorchRuntime.CopyOut(g, scratch.AsSpan(0, rlx.Size));
                     System.Numerics.Tensors.TensorPrimitives.Add(rlx.Grad, scratch.AsSpan(0, rlx.Size), rlx.Grad);
                     System.Buffers.ArrayPool<float>.Shared.Return(scratch);
                 }
@@ -140,7 +143,7 @@ public sealed class TorchNetwork : INetwork, IDisposable
 
             if (!gradInput.IsEmpty && _input.grad is { } inputGrad)
             {
-                inputGrad.data<float>().CopyTo(gradInput[..(batch * Inputs)], 0, 0);
+                TorchRuntime.CopyOut(inputGrad, gradInput[..(batch * Inputs)]);
             }
         }
 
@@ -181,7 +184,7 @@ public sealed class TorchNetwork : INetwork, IDisposable
         using var noGrad = torch.no_grad();
         foreach (var (rlx, torchParameter) in _parameters)
         {
-            torchParameter.data<float>().CopyFrom(rlx.Value, 0, 0);
+            TorchRuntime.CopyIn(torchParameter, rlx.Value);
         }
     }
 

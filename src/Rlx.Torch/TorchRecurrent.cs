@@ -59,8 +59,8 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
         }
 
         Tensor features = encoder.forward(input);
-        Tensor state = torch.tensor(_initial, [_sequences, StateSize]);
-        Tensor keep = 1f - torch.tensor(_starts, [_steps, _sequences, 1]);
+        Tensor state = TorchRuntime.Upload(_initial, _sequences, StateSize);
+        Tensor keep = 1f - TorchRuntime.Upload(_starts, _steps, _sequences, 1);
         Tensor h = state.narrow(1, 0, _cell), c = lstm is null ? h : state.narrow(1, _cell, _cell);
         var outputs = new Tensor[_steps];
         for (int t = 0; t < _steps; t++)
@@ -79,17 +79,15 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
-        Tensor input = torch.empty([batch, inputs], ScalarType.Float32);
-        input.data<float>().CopyFrom(x[..(batch * inputs)], 0, 0);
-        Tensor s = torch.empty([batch, StateSize], ScalarType.Float32);
-        s.data<float>().CopyFrom(state[..(batch * StateSize)], 0, 0);
+        Tensor input = TorchRuntime.Upload(x[..(batch * inputs)], batch, inputs);
+        Tensor s = TorchRuntime.Upload(state[..(batch * StateSize)], batch, StateSize);
         Tensor h = s.narrow(1, 0, _cell), c = lstm is null ? h : s.narrow(1, _cell, _cell);
         (h, c) = Cell(encoder.forward(input), h, c);
-        head.forward(h).data<float>().CopyTo(output, 0, 0);
+        TorchRuntime.CopyOut(head.forward(h), output);
         if (advance)
         {
             Tensor next = (lstm is null ? h : torch.cat([h, c], 1)).contiguous();
-            next.data<float>().CopyTo(state[..(batch * StateSize)], 0, 0);
+            TorchRuntime.CopyOut(next, state[..(batch * StateSize)]);
         }
     }
 

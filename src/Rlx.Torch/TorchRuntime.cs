@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Rlx.Torch;
 
@@ -16,6 +17,7 @@ public static class TorchRuntime
     private const string Gcc13Marker = "_ZSt21ios_base_library_initv";
     private static readonly Lock Gate = new();
     private static bool _ready;
+    private static Device? _device;
     [ThreadStatic]
     private static bool _threadConfigured;
 
@@ -71,6 +73,76 @@ public static class TorchRuntime
             EnsureReady();
             torch.set_num_threads(ThreadsFromEnvironment());
             _threadConfigured = true;
+        }
+    }
+
+    /// <summary>
+    /// The device networks run on: <c>RLX_TORCH_DEVICE</c> (<c>cpu</c>, the default, or <c>cuda</c>, <c>cuda:1</c>, …). CUDA
+    /// needs TorchSharp's CUDA package in place of TorchSharp-cpu (docs/models.md says how).
+    /// </summary>
+    public static Device Device
+    {
+        get
+        {
+            if (_device is null)
+            {
+                EnsureReady();
+                string name = Environment.GetEnvironmentVariable("RLX_TORCH_DEVICE") is { Length: > 0 } text ? text.Trim() : "cpu";
+                if (name.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && !torch.cuda.is_available())
+                {
+                    throw new TorchUnavailableException(
+                        $"RLX_TORCH_DEVICE={name}, but CUDA is not available: this build carries TorchSharp-cpu, or the machine has no usable GPU. " +
+                        "Swap in TorchSharp's CUDA package (docs/models.md) or unset RLX_TORCH_DEVICE.");
+                }
+
+                _device = torch.device(name);
+            }
+
+            return _device;
+        }
+    }
+
+    /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (a float tensor of as many elements), on any device.</summary>
+    internal static void CopyIn(Tensor destination, ReadOnlySpan<float> source)
+    {
+        if (destination.device_type == DeviceType.CPU)
+        {
+            destination.data<float>().CopyFrom(source, 0, 0);
+            return;
+        }
+
+        using Tensor staging = torch.empty(destination.shape, ScalarType.Float32);
+        staging.data<float>().CopyFrom(source, 0, 0);
+        using var noGrad = torch.no_grad();
+        destination.copy_(staging);
+    }
+
+    /// <summary>Copies a float tensor's elements into <paramref name="destination"/>, on any device.</summary>
+    internal static void CopyOut(Tensor source, Span<float> destination)
+    {
+        if (source.device_type == DeviceType.CPU)
+        {
+            source.data<float>().CopyTo(destination, 0, 0);
+            return;
+        }
+
+        using Tensor host = source.cpu();
+        host.data<float>().CopyTo(destination, 0, 0);
+    }
+
+    /// <summary>A new float tensor of <paramref name="shape"/> on <see cref="Device"/> holding <paramref name="values"/>.</summary>
+    internal static Tensor Upload(ReadOnlySpan<float> values, params long[] shape)
+    {
+        Tensor host = torch.empty(shape, ScalarType.Float32);
+        host.data<float>().CopyFrom(values, 0, 0);
+        if (Device.type == DeviceType.CPU)
+        {
+            return host;
+        }
+
+        using (host)
+        {
+            return host.to(Device);
         }
     }
 
