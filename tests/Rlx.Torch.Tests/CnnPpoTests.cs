@@ -52,4 +52,26 @@ public sealed class CnnPpoTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public void A2cAndImpala_TrainTheSameCnn_AndRefuseRecurrentModels()
+    {
+        using (var a2c = (A2c)(new A2cConfig().Environment("LitSide-v0") with { Model = TorchModels.MinAtarCnn }).BuildAlgorithm())
+        {
+            float[] before = [.. a2c.Policy.Parameters.SelectMany(p => p.Value)];
+            a2c.Train();
+            Assert.NotEqual(before, [.. a2c.Policy.Parameters.SelectMany(p => p.Value)]);
+        }
+
+        using (var impala = (Impala)(new ImpalaConfig().Environment("LitSide-v0") with { Model = TorchModels.MinAtarCnn }).BuildAlgorithm())
+        {
+            float[] before = [.. impala.Policy.Parameters.SelectMany(p => p.Value)];
+            impala.Train();
+            impala.Train();
+            Assert.NotEqual(before, [.. impala.Policy.Parameters.SelectMany(p => p.Value)]);
+        }
+
+        var refused = Assert.Throws<ArgumentException>(() => (new A2cConfig().Environment("LitSide-v0") with { Model = "lstm" }).BuildAlgorithm());
+        Assert.Contains("use PPO for recurrent models", refused.Message, StringComparison.Ordinal);
+    }
 }
