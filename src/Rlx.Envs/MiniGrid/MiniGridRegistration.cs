@@ -1,0 +1,85 @@
+namespace Rlx.Environments.MiniGrid;
+
+/// <summary>
+/// Registers the ported MiniGrid environments under MiniGrid's ids and applies the observation wrappers
+/// selected by the registry argument <c>observation</c>: <c>dict</c> (default: direction and partial
+/// image), <c>image</c> (<see cref="ImgObsWrapper"/>), <c>full</c> (<see cref="FullyObsWrapper"/>),
+/// <c>full_image</c> (both).
+/// </summary>
+public static class MiniGridRegistration
+{
+    /// <summary>Registers every ported MiniGrid id in <paramref name="registry"/>.</summary>
+    public static void RegisterAll(EnvRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        foreach (int size in new[] { 5, 6, 8, 16 })
+        {
+            int s = size;
+            registry.Register($"MiniGrid-Empty-{s}x{s}-v0", k => Wrap(new EmptyEnv(k, s), k));
+            registry.Register($"MiniGrid-DoorKey-{s}x{s}-v0", k => Wrap(new DoorKeyEnv(k, s), k));
+        }
+
+        registry.Register("MiniGrid-Empty-Random-5x5-v0", k => Wrap(new EmptyEnv(k, 5, randomStart: true), k));
+        registry.Register("MiniGrid-Empty-Random-6x6-v0", k => Wrap(new EmptyEnv(k, 6, randomStart: true), k));
+        registry.Register("MiniGrid-FourRooms-v0", k => Wrap(new FourRoomsEnv(k), k));
+        foreach ((int roomSize, int rows) in new[] { (3, 1), (3, 2), (3, 3), (4, 3), (5, 3), (6, 3) })
+        {
+            (int s, int r) = (roomSize, rows);
+            registry.Register($"MiniGrid-KeyCorridorS{s}R{r}-v0", k => Wrap(new KeyCorridorEnv(k, r, s), k));
+        }
+
+        foreach (int size in new[] { 7, 9, 11, 13 })
+        {
+            int s = size;
+            registry.Register($"MiniGrid-MemoryS{s}-v0", k => Wrap(new MemoryEnv(k, s), k));
+        }
+
+        registry.Register("MiniGrid-MemoryS13Random-v0", k => Wrap(new MemoryEnv(k, 13, randomLength: true), k));
+        registry.Register("MiniGrid-MemoryS17Random-v0", k => Wrap(new MemoryEnv(k, 17, randomLength: true), k));
+        foreach ((int size, int n) in new[] { (9, 1), (9, 2), (9, 3), (11, 5) })
+        {
+            (int s, int c) = (size, n);
+            registry.Register($"MiniGrid-LavaCrossingS{s}N{c}-v0", k => Wrap(new CrossingEnv(k, s, c, lava: true), k));
+        }
+
+        foreach ((int size, int n) in new[] { (9, 1), (9, 2), (9, 3), (11, 5) })
+        {
+            (int s, int c) = (size, n);
+            registry.Register($"MiniGrid-SimpleCrossingS{s}N{c}-v0", k => Wrap(new CrossingEnv(k, s, c, lava: false), k));
+        }
+    }
+
+    /// <summary>Applies the wrappers named by the <c>observation</c> argument (see the class remarks).</summary>
+    public static Env Wrap(MiniGridEnv env, EnvKwargs kwargs)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(kwargs);
+        string observation = kwargs.Get("observation", "dict");
+        return observation switch
+        {
+            "dict" => env,
+            "image" => new ImgObsWrapper(env),
+            "full" => new FullyObsWrapper(env),
+            "full_image" => new ImgObsWrapper(new FullyObsWrapper(env)),
+            _ => throw new ArgumentException($"Unknown observation '{observation}' for a MiniGrid environment; expected dict, image, full or full_image.", nameof(kwargs)),
+        };
+    }
+
+    /// <summary>The <c>size</c> argument, or <paramref name="defaultSize"/>.</summary>
+    internal static int Size(EnvKwargs kwargs, int defaultSize) => Int(kwargs, "size", defaultSize);
+
+    /// <summary>An integer argument, or its default.</summary>
+    internal static int Int(EnvKwargs kwargs, string name, int defaultValue)
+    {
+        ArgumentNullException.ThrowIfNull(kwargs);
+        return kwargs.Get(name, defaultValue);
+    }
+
+    /// <summary>The <c>max_steps</c> argument, or null for the environment's default.</summary>
+    internal static int? MaxSteps(EnvKwargs kwargs)
+    {
+        ArgumentNullException.ThrowIfNull(kwargs);
+        int value = kwargs.Get("max_steps", 0);
+        return value > 0 ? value : null;
+    }
+}
