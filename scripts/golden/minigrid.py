@@ -128,6 +128,36 @@ def record(env_id, wrapper, runs, out_dir, meta):
     return path
 
 
+def record_tiles(out_dir, meta, sizes=(8, 32)):
+    """Every tile MiniGrid can draw: each object (type, colour, door state), with the agent in each
+    direction or absent, highlighted or not, at each tile size, as hex bytes."""
+    from minigrid.core.grid import Grid
+    from minigrid.core.world_object import WorldObj
+
+    objs = [(None, 0, 0, 0)]
+    seen = set()
+    for t in range(2, 10):
+        for c in range(6):
+            for st in (range(3) if t == 4 else [0]):
+                obj = WorldObj.decode(t, c, st)  # goal and lava keep their own colour
+                if obj.encode() not in seen:
+                    seen.add(obj.encode())
+                    objs.append((obj, *obj.encode()))
+    lines = [dict(meta, tiles=True)]
+    for size in sizes:
+        for obj, t, c, st in objs:
+            for agent in (None, 0, 1, 2, 3):
+                for hl in (False, True):
+                    img = Grid.render_tile(obj, agent_dir=agent, highlight=hl, tile_size=size)
+                    lines.append({"size": size, "type": t, "color": c, "state": st,
+                                  "agent": -1 if agent is None else agent, "highlight": hl,
+                                  "rgb": np.asarray(img).astype(np.uint8).tobytes().hex()})
+    path = os.path.join(out_dir, "tiles.json.gz")
+    with gzip.GzipFile(path, "wb", mtime=0) as f:
+        f.write("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines).encode())
+    return path
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "tests", "golden", "minigrid")
     os.makedirs(out_dir, exist_ok=True)
@@ -140,6 +170,8 @@ def main():
         "action_weights": WEIGHTS,
     }
     only = set(sys.argv[2:])
+    if not only or "tiles" in only:
+        print(record_tiles(out_dir, meta))
     for env_id in ENVS:
         if not only or env_id in only:
             print(record(env_id, None, RUNS, out_dir, meta))

@@ -95,6 +95,34 @@ public sealed class MiniGridGoldenTests
         Assert.True(steps > 0 && resets >= 2, $"{file}: replayed {steps} steps and {resets} resets");
     }
 
+    [Fact]
+    public void Tiles_EveryObjectAgentAndHighlight_MatchMiniGridsRenderer()
+    {
+        using var stream = new GZipStream(File.OpenRead(Path.Combine(GoldenDirectory(), "tiles.json.gz")), CompressionMode.Decompress);
+        using var reader = new StreamReader(stream);
+        reader.ReadLine();
+        int compared = 0;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            JsonElement rec = doc.RootElement;
+            int size = rec.GetProperty("size").GetInt32();
+            int type = rec.GetProperty("type").GetInt32();
+            var obj = type == 0 ? WorldObject.None : new WorldObject((ObjectType)type, (ObjectColor)rec.GetProperty("color").GetInt32(), (byte)rec.GetProperty("state").GetInt32());
+            int agent = rec.GetProperty("agent").GetInt32();
+            bool highlight = rec.GetProperty("highlight").GetBoolean();
+            byte[] expected = Convert.FromHexString(rec.GetProperty("rgb").GetString()!);
+            byte[] actual = TileRenderer.For(size).Tile(obj, agent, highlight).ToArray();
+            int at = expected.AsSpan().CommonPrefixLength(actual);
+            Assert.True(at == expected.Length && actual.Length == expected.Length,
+                $"tile size {size}, {obj}, agent {agent}, highlight {highlight}: byte {at} (pixel {at / 3}) differs: MiniGrid {(at < expected.Length ? expected[at] : -1)}, Rlx {(at < actual.Length ? actual[at] : -1)}");
+            compared++;
+        }
+
+        Assert.True(compared > 1000, $"compared {compared} tiles");
+    }
+
     private static void CheckState(string where, JsonElement rec, Env outer, float[] obs)
     {
         var env = (MiniGridEnv)outer.Unwrapped;

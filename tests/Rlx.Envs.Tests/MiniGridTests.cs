@@ -28,6 +28,8 @@ public sealed class MiniGridTests
     [InlineData("image")]
     [InlineData("full")]
     [InlineData("full_image")]
+    [InlineData("rgb")]
+    [InlineData("rgb_partial_image")]
     public void Check_ObservationWrappers_FindNoProblems(string observation) =>
         Assert.Empty(EnvChecker.Check(() => Envs.Make("MiniGrid-KeyCorridorS3R2-v0", kwargs: new Dictionary<string, object?> { ["observation"] = observation }), steps: 400));
 
@@ -42,6 +44,8 @@ public sealed class MiniGridTests
     [Theory]
     [InlineData("image")]
     [InlineData("full_image")]
+    [InlineData("rgb")]
+    [InlineData("rgb_partial_image")]
     public void Step_Wrapped_AllocatesNothing(string observation)
     {
         using Env env = Envs.Make("MiniGrid-DoorKey-8x8-v0", kwargs: new Dictionary<string, object?> { ["observation"] = observation, ["max_steps"] = 40 });
@@ -64,6 +68,8 @@ public sealed class MiniGridTests
         Assert.Equal(147, image.ObservationSpace.FlatSize);
         using Env full = Envs.Make("MiniGrid-FourRooms-v0", kwargs: new Dictionary<string, object?> { ["observation"] = "full_image" });
         Assert.Equal(19 * 19 * 3, full.ObservationSpace.FlatSize);
+        using Env rgb = Envs.Make("MiniGrid-DoorKey-8x8-v0", kwargs: new Dictionary<string, object?> { ["observation"] = "rgb_partial_image", ["tile_size"] = 4 });
+        Assert.Equal([28, 28, 3], rgb.ObservationSpace.Shape.ToArray());
     }
 
     [Fact]

@@ -50,6 +50,7 @@ public abstract class MiniGridEnv : Env
     private readonly Dict _observations;
     private readonly WorldObject[] _view;
     private readonly bool[] _visible;
+    private bool[]? _highlight;
 
     /// <summary>Creates a grid world of the given size.</summary>
     protected MiniGridEnv(int width, int height, int maxSteps, bool seeThroughWalls, int agentViewSize = 7)
@@ -411,6 +412,69 @@ public abstract class MiniGridEnv : Env
         image[a] = (float)ObjectType.Agent;
         image[a + 1] = (float)ObjectColor.Red;
         image[a + 2] = AgentDirection;
+    }
+
+    /// <summary>
+    /// Draws the whole grid as MiniGrid's <c>get_frame</c> does (RGB, [row, column, channel],
+    /// <c>Height * tileSize</c> x <c>Width * tileSize</c> x 3), with the agent's triangle and, if
+    /// <paramref name="highlight"/>, the cells it sees lightened.
+    /// </summary>
+    public void RenderFrame(Span<float> image, int tileSize = 8, bool highlight = true)
+    {
+        TileRenderer tiles = TileRenderer.For(tileSize);
+        _highlight ??= new bool[Width * Height];
+        Array.Clear(_highlight);
+        if (highlight)
+        {
+            ComputeView(_view, _visible);
+            int n = AgentViewSize;
+            (int dx, int dy) = DirectionVector(AgentDirection);
+            (int rx, int ry) = (-dy, dx);
+            int tx = AgentPosition.X + (dx * (n - 1)) - (rx * (n / 2));
+            int ty = AgentPosition.Y + (dy * (n - 1)) - (ry * (n / 2));
+            for (int vy = 0; vy < n; vy++)
+            {
+                for (int vx = 0; vx < n; vx++)
+                {
+                    int wx = tx + (vx * rx) - (vy * dx);
+                    int wy = ty + (vx * ry) - (vy * dy);
+                    if (_visible[(vy * n) + vx] && Grid.Contains(wx, wy))
+                    {
+                        _highlight[(wy * Width) + wx] = true;
+                    }
+                }
+            }
+        }
+
+        int imageWidth = Width * tileSize;
+        for (int y = 0; y < Height; y++)
+        {
+            for (int x = 0; x < Width; x++)
+            {
+                int agent = (x, y) == AgentPosition ? AgentDirection : -1;
+                tiles.Blit(image, imageWidth, x, y, Grid[x, y], agent, _highlight[(y * Width) + x]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Draws what the agent sees as MiniGrid's <c>get_frame(agent_pov=True)</c> does: the view window
+    /// (<c>AgentViewSize * tileSize</c> square, [row, column, channel]) with the agent at the bottom centre
+    /// facing up and the visible cells highlighted.
+    /// </summary>
+    public void RenderAgentView(Span<float> image, int tileSize = 8)
+    {
+        TileRenderer tiles = TileRenderer.For(tileSize);
+        int n = AgentViewSize;
+        ComputeView(_view, _visible);
+        for (int y = 0; y < n; y++)
+        {
+            for (int x = 0; x < n; x++)
+            {
+                int agent = x == n / 2 && y == n - 1 ? 3 : -1;
+                tiles.Blit(image, n * tileSize, x, y, _view[(y * n) + x], agent, _visible[(y * n) + x]);
+            }
+        }
     }
 
     /// <summary>MiniGrid's <c>_rand_int</c>: uniform in [<paramref name="low"/>, <paramref name="high"/>).</summary>
