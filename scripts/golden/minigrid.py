@@ -52,6 +52,10 @@ ENVS = (
     + ["MiniGrid-MemoryS13Random-v0", "MiniGrid-MemoryS17Random-v0"]
     + [f"MiniGrid-LavaCrossingS{s}N{n}-v0" for s, n in ((9, 1), (9, 2), (9, 3), (11, 5))]
     + [f"MiniGrid-SimpleCrossingS{s}N{n}-v0" for s, n in ((9, 1), (9, 2), (9, 3), (11, 5))]
+    + [f"MiniGrid-LavaGapS{s}-v0" for s in (5, 6, 7)]
+    + ["MiniGrid-DistShift1-v0", "MiniGrid-DistShift2-v0"]
+    + ["MiniGrid-Unlock-v0", "MiniGrid-UnlockPickup-v0", "MiniGrid-BlockedUnlockPickup-v0"]
+    + [f"MiniGrid-Dynamic-Obstacles-{v}-v0" for v in ("5x5", "Random-5x5", "6x6", "Random-6x6", "8x8", "16x16")]
 )
 FULL_ENVS = ["MiniGrid-DoorKey-8x8-v0", "MiniGrid-KeyCorridorS3R3-v0", "MiniGrid-LavaCrossingS9N2-v0", "MiniGrid-MemoryS7-v0"]
 RGB_ENVS = ["MiniGrid-DoorKey-5x5-v0", "MiniGrid-LavaCrossingS9N1-v0", "MiniGrid-KeyCorridorS3R1-v0"]
@@ -112,7 +116,7 @@ def record(env_id, wrapper, runs, out_dir, meta):
                       "pos": [int(u.agent_pos[0]), int(u.agent_pos[1])], "dir": int(u.agent_dir),
                       "obs_dir": int(obs["direction"]), "img": encode(obs["image"])})
         for t in range(steps):
-            a = choose(actions, env)
+            a = choose(actions, env) % int(env.action_space.n)
             obs, r, term, trunc, _ = env.step(a)
             lines.append({"t": t, "a": a, "r": float(r), "term": bool(term), "trunc": bool(trunc),
                           "pos": [int(u.agent_pos[0]), int(u.agent_pos[1])], "dir": int(u.agent_dir),

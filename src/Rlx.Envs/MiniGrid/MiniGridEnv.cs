@@ -496,7 +496,16 @@ public abstract class MiniGridEnv : Env
     /// MiniGrid's <c>place_obj</c>: draws positions in the rectangle (x then y) until one is empty and not the
     /// agent's (and, with <paramref name="rejectNextToAgent"/>, at Manhattan distance 2 or more from it).
     /// </summary>
-    protected (int X, int Y) PlaceObject(WorldObject obj, int topX = 0, int topY = 0, int? sizeX = null, int? sizeY = null, bool rejectNextToAgent = false, long maxTries = long.MaxValue)
+    protected (int X, int Y) PlaceObject(WorldObject obj, int topX = 0, int topY = 0, int? sizeX = null, int? sizeY = null, bool rejectNextToAgent = false, long maxTries = long.MaxValue) =>
+        TryPlaceObject(obj, topX, topY, sizeX, sizeY, maxTries, out (int X, int Y) position, rejectNextToAgent)
+            ? position
+            : throw new InvalidOperationException("Rejection sampling failed to place an object.");
+
+    /// <summary>
+    /// <see cref="PlaceObject"/> that reports failure (MiniGrid's <c>RecursionError</c> after more than
+    /// <paramref name="maxTries"/> draws) by returning false, having drawn exactly as MiniGrid does.
+    /// </summary>
+    protected bool TryPlaceObject(WorldObject obj, int topX, int topY, int? sizeX, int? sizeY, long maxTries, out (int X, int Y) position, bool rejectNextToAgent = false)
     {
         topX = Math.Max(topX, 0);
         topY = Math.Max(topY, 0);
@@ -507,7 +516,8 @@ public abstract class MiniGridEnv : Env
         {
             if (tries > maxTries)
             {
-                throw new InvalidOperationException("Rejection sampling failed to place an object.");
+                position = (-1, -1);
+                return false;
             }
 
             tries++;
@@ -524,7 +534,8 @@ public abstract class MiniGridEnv : Env
             }
 
             Grid[x, y] = obj;
-            return (x, y);
+            position = (x, y);
+            return true;
         }
     }
 

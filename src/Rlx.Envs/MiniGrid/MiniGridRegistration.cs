@@ -49,6 +49,28 @@ public static class MiniGridRegistration
             (int s, int c) = (size, n);
             registry.Register($"MiniGrid-SimpleCrossingS{s}N{c}-v0", k => Wrap(new CrossingEnv(k, s, c, lava: false), k));
         }
+
+        RegisterMore(registry);
+    }
+
+    private static void RegisterMore(EnvRegistry registry)
+    {
+        foreach (int size in new[] { 5, 6, 7 })
+        {
+            int s = size;
+            registry.Register($"MiniGrid-LavaGapS{s}-v0", k => Wrap(new LavaGapEnv(k, s), k));
+        }
+
+        registry.Register("MiniGrid-DistShift1-v0", k => Wrap(new DistShiftEnv(k, 2), k));
+        registry.Register("MiniGrid-DistShift2-v0", k => Wrap(new DistShiftEnv(k, 5), k));
+        registry.Register("MiniGrid-Unlock-v0", k => Wrap(new UnlockEnv(k, UnlockTask.Unlock), k));
+        registry.Register("MiniGrid-UnlockPickup-v0", k => Wrap(new UnlockEnv(k, UnlockTask.UnlockPickup), k));
+        registry.Register("MiniGrid-BlockedUnlockPickup-v0", k => Wrap(new UnlockEnv(k, UnlockTask.BlockedUnlockPickup), k));
+        foreach ((int size, int n, bool random) in new[] { (5, 2, false), (5, 2, true), (6, 3, false), (6, 3, true), (8, 4, false), (16, 8, false) })
+        {
+            (int s, int c, bool r) = (size, n, random);
+            registry.Register($"MiniGrid-Dynamic-Obstacles-{(r ? "Random-" : "")}{s}x{s}-v0", k => Wrap(new DynamicObstaclesEnv(k, s, c, r), k));
+        }
     }
 
     /// <summary>Applies the wrappers named by the <c>observation</c> argument (see the class remarks).</summary>
