@@ -29,6 +29,14 @@ public abstract record AlgorithmConfig
     /// <summary>Hidden layer widths of the networks. Default 64, 64 (DQN: 120, 84; SAC: 256, 256).</summary>
     public IReadOnlyList<int> Hiddens { get; init; } = [64, 64];
 
+    /// <summary>
+    /// The actor-critic networks: <c>mlp</c> (hand-written, on the flat observation), or a model of Rlx.Torch —
+    /// <c>nature_cnn</c>, <c>impala_cnn</c>, <c>minatar_cnn</c> for image observations (<c>[H, W, C]</c> boxes, or a
+    /// <c>Dict</c> with one image entry) — or any name registered with <c>Networks.Register</c>. Default <c>mlp</c>.
+    /// PPO, A2C and IMPALA/APPO only.
+    /// </summary>
+    public string Model { get; init; } = Nn.Networks.Mlp;
+
     /// <summary>Timesteps the schedules refer to (learning-rate annealing, exploration), and the default stop. Default 500000 (SAC, IMPALA/APPO: 1000000).</summary>
     public long TotalTimesteps { get; init; } = 500_000;
 
@@ -63,22 +71,23 @@ public abstract record AlgorithmConfig
         problems.Check(EvaluationInterval >= 0, $"evaluation_interval must be 0 (off) or positive (got {EvaluationInterval})");
         problems.Check(EvaluationDuration >= 1, $"evaluation_duration must be at least 1 (got {EvaluationDuration})");
         problems.Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
+        problems.Check(Nn.Networks.IsKnown(Model), $"model '{Model}' is not a known model (known: {string.Join(", ", Nn.Networks.Names)})");
         Validate(problems);
         return problems.All;
     }
 
-    /// <summary>The environment's flat observation size and action space, read from one environment made and disposed.</summary>
-    internal (int ObservationSize, Spaces.Space ActionSpace) ProbeSpaces()
+    /// <summary>The environment's observation and action spaces, read from one environment made and disposed.</summary>
+    internal (Spaces.Space ObservationSpace, Spaces.Space ActionSpace) ProbeSpaces()
     {
         using Environments.Env probe = Environments.Envs.Make(Env, MaxEpisodeSteps, EnvConfig);
-        return (probe.ObservationSpace.FlatSize, probe.ActionSpace);
+        return (probe.ObservationSpace, probe.ActionSpace);
     }
 
-    /// <summary>CleanRL's actor-critic for the environment: the config's hidden widths, orthogonal initialisation from <paramref name="random"/>.</summary>
+    /// <summary>CleanRL's actor-critic for the environment: the config's model and hidden widths, orthogonal initialisation from <paramref name="random"/>.</summary>
     internal Policies.ActorCriticPolicy NewActorCritic(Random.Pcg64 random)
     {
-        (int observationSize, Spaces.Space actionSpace) = ProbeSpaces();
-        var policy = new Policies.ActorCriticPolicy(observationSize, actionSpace, Hiddens);
+        (Spaces.Space observationSpace, Spaces.Space actionSpace) = ProbeSpaces();
+        var policy = new Policies.ActorCriticPolicy(observationSpace, actionSpace, Hiddens, model: Model);
         policy.InitializeOrthogonal(random);
         return policy;
     }

@@ -109,7 +109,7 @@ internal sealed class RunnerHost : IDisposable
         RolloutPolicy policy;
         using (Env probe = Envs.Make(settings.EnvId, settings.MaxEpisodeSteps, settings.EnvKwargs))
         {
-            policy = _spec.Policy.Create(probe.ObservationSpace.FlatSize, probe.ActionSpace);
+            policy = _spec.Policy.Create(probe.ObservationSpace, probe.ActionSpace);
         }
 
         using var runner = new EnvRunner(settings, policy, _spec.Seed + (_spec.Runner * _spec.NumEnvs), ActionSeed(_spec.Seed, _spec.Runner, Restarts));

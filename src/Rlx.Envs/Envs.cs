@@ -1,5 +1,6 @@
 using Rlx.Environments.ClassicControl;
 using Rlx.Environments.MiniGrid;
+using Rlx.Environments.MinAtar;
 using Rlx.Environments.Vector;
 
 namespace Rlx.Environments;
@@ -76,6 +77,21 @@ public static class Envs
         registry.Register("Acrobot-v1", k => new Acrobot(k), maxEpisodeSteps: 500, rewardThreshold: -100.0);
         registry.Register("Pendulum-v1", k => new Pendulum(k), maxEpisodeSteps: 200);
         MiniGridRegistration.RegisterAll(registry);
+        RegisterMinAtar(registry);
         return registry;
+    }
+
+    // As MinAtar's Gymnasium registration: -v0 offers all six actions, -v1 the game's minimal set; no time limit.
+    private static void RegisterMinAtar(EnvRegistry registry)
+    {
+        foreach (bool minimal in (ReadOnlySpan<bool>)[false, true])
+        {
+            string version = minimal ? "v1" : "v0";
+            registry.Register($"MinAtar/Asterix-{version}", k => new Asterix(MinAtarKwargs.Minimal(k, minimal), MinAtarKwargs.Sticky(k), MinAtarKwargs.Ramping(k)));
+            registry.Register($"MinAtar/Breakout-{version}", k => new Breakout(MinAtarKwargs.Minimal(k, minimal), MinAtarKwargs.Sticky(k), MinAtarKwargs.Ramping(k)));
+            registry.Register($"MinAtar/Freeway-{version}", k => new Freeway(MinAtarKwargs.Minimal(k, minimal), MinAtarKwargs.Sticky(k), MinAtarKwargs.Ramping(k)));
+            registry.Register($"MinAtar/Seaquest-{version}", k => new Seaquest(MinAtarKwargs.Minimal(k, minimal), MinAtarKwargs.Sticky(k), MinAtarKwargs.Ramping(k)));
+            registry.Register($"MinAtar/SpaceInvaders-{version}", k => new SpaceInvaders(MinAtarKwargs.Minimal(k, minimal), MinAtarKwargs.Sticky(k), MinAtarKwargs.Ramping(k)));
+        }
     }
 }

@@ -114,6 +114,13 @@ public sealed class PolicyServer : IDisposable
     public void PublishWeights(ActorCriticPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        if (policy.Model != Networks.Mlp || policy.ActionSpace is not (Discrete or Box))
+        {
+            throw new NotSupportedException(
+                $"Remote clients run the policy themselves from its weights, which this protocol describes for MLP policies with a Discrete or Box action space; " +
+                $"this one uses model '{policy.Model}' and {policy.ActionSpace}. Train remote environments with model=mlp.");
+        }
+
         lock (_lock)
         {
             if (_weights.Length == policy.WeightCount && _policy is not null && SameShape(_policy, policy))
@@ -346,7 +353,7 @@ public sealed class PolicyServer : IDisposable
 
     private static bool SameShape(ActorCriticPolicy a, ActorCriticPolicy b) =>
         a.ObservationSize == b.ObservationSize && a.IsContinuous == b.IsContinuous && a.ActionOutputs == b.ActionOutputs
-        && a.Actor.Activation == b.Actor.Activation && a.Hidden.SequenceEqual(b.Hidden);
+        && a.Activation == b.Activation && a.Hidden.SequenceEqual(b.Hidden);
 
     /// <summary>The WEIGHTS payload (docs/protocol.md, "Policy weights").</summary>
     private static byte[] EncodeWeights(ulong version, ActorCriticPolicy policy, float[] weights)
@@ -356,7 +363,7 @@ public sealed class PolicyServer : IDisposable
         writer.WriteUInt32((uint)policy.ObservationSize);
         writer.WriteByte(policy.IsContinuous ? (byte)2 : (byte)1);
         writer.WriteUInt32((uint)policy.ActionOutputs);
-        writer.WriteByte(policy.Actor.Activation == Activation.Tanh ? (byte)1 : (byte)2);
+        writer.WriteByte(policy.Activation == Activation.Tanh ? (byte)1 : (byte)2);
         writer.WriteUInt32((uint)policy.Hidden.Count);
         foreach (int width in policy.Hidden)
         {

@@ -103,9 +103,9 @@ public sealed class RolloutPolicyTests
     public void Spec_BuildsAPolicyOfTheSameKindAndShape(string kind)
     {
         Space space = kind == PolicySpec.EpsilonGreedyQ ? new Discrete(3) : new Box(-1f, 1f, [2]);
-        RolloutPolicy policy = new PolicySpec(kind, [16, 8], kind == PolicySpec.ActorCritic ? Activation.Tanh : Activation.ReLU).Create(5, space);
+        RolloutPolicy policy = new PolicySpec(kind, [16, 8], kind == PolicySpec.ActorCritic ? Activation.Tanh : Activation.ReLU).Create(new Box(-10f, 10f, 5), space);
 
-        RolloutPolicy copy = policy.Spec.Create(5, space);
+        RolloutPolicy copy = policy.Spec.Create(new Box(-10f, 10f, 5), space);
 
         Assert.Equal(policy.GetType(), copy.GetType());
         Assert.Equal((policy.WeightCount, policy.ActionSize), (copy.WeightCount, copy.ActionSize));
@@ -115,7 +115,7 @@ public sealed class RolloutPolicyTests
     [Fact]
     public void Spec_UnknownKindOrWrongSpace_IsRefusedClearly()
     {
-        Assert.Contains("Unknown policy kind 'tree'", Assert.Throws<InvalidDataException>(() => new PolicySpec("tree", [4], Activation.ReLU).Create(2, new Discrete(2))).Message, StringComparison.Ordinal);
-        Assert.Contains("needs a Discrete action space", Assert.Throws<ArgumentException>(() => new PolicySpec(PolicySpec.EpsilonGreedyQ, [4], Activation.ReLU).Create(2, new Box(-1f, 1f, [1]))).Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown policy kind 'tree'", Assert.Throws<InvalidDataException>(() => new PolicySpec("tree", [4], Activation.ReLU).Create(new Box(-10f, 10f, 2), new Discrete(2))).Message, StringComparison.Ordinal);
+        Assert.Contains("needs a Discrete action space", Assert.Throws<ArgumentException>(() => new PolicySpec(PolicySpec.EpsilonGreedyQ, [4], Activation.ReLU).Create(new Box(-10f, 10f, 2), new Box(-1f, 1f, [1]))).Message, StringComparison.Ordinal);
     }
 }

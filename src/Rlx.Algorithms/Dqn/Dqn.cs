@@ -38,7 +38,8 @@ public sealed partial class Dqn : Algorithm
     internal Dqn(DqnConfig config, IEnvRunnerGroupProvider runners)
     {
         _config = config;
-        (_obsSize, Space actionSpace) = config.ProbeSpaces();
+        (Space observationSpace, Space actionSpace) = config.ProbeSpaces();
+        _obsSize = observationSpace.FlatSize;
         _numActions = actionSpace is Discrete discrete
             ? discrete.N
             : throw new ArgumentException($"DQN needs a Discrete action space, but {config.Env} has {actionSpace}; use SAC or PPO for continuous actions.");

@@ -42,7 +42,8 @@ public sealed partial class Sac : Algorithm
     internal Sac(SacConfig config, IEnvRunnerGroupProvider runners)
     {
         _config = config;
-        (_obsSize, Space actionSpace) = config.ProbeSpaces();
+        (Space observationSpace, Space actionSpace) = config.ProbeSpaces();
+        _obsSize = observationSpace.FlatSize;
         Box box = actionSpace as Box is { IsBounded: true } bounded
             ? bounded
             : throw new ArgumentException($"SAC needs a bounded Box action space, but {config.Env} has {actionSpace}; use DQN or PPO for discrete actions.");

@@ -66,6 +66,7 @@ public sealed record SacConfig : AlgorithmConfig<SacConfig, Sac>
     /// <inheritdoc />
     protected override void Validate(ConfigProblems problems)
     {
+        problems.Check(Model == Nn.Networks.Mlp, $"model '{Model}' is not available for SAC, whose networks are MLPs; use model=mlp (other models train with PPO, A2C, IMPALA/APPO)");
         int envs = NumEnvRunners * NumEnvsPerRunner;
         problems.Check(StepsPerIteration >= envs, $"steps_per_iteration ({StepsPerIteration}) must be at least num_env_runners × num_envs_per_runner ({envs})");
         problems.Check(BufferSize >= BatchSize && BatchSize >= 1, $"buffer_size ({BufferSize}) must be at least batch_size ({BatchSize}), which must be positive");

@@ -89,7 +89,7 @@ internal static class TrainCommand
                 conditions = new StopConditions(algorithmConfig.TotalTimesteps, null, null);
             }
 
-            string runName = parsed.GetValue(name) ?? $"{algo}_{algorithmConfig.Env}_{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+            string runName = parsed.GetValue(name) ?? $"{algo}_{algorithmConfig.Env.Replace('/', '-')}_{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
             return session.Start(algo, algorithmConfig, Path.Combine(parsed.GetValue(runsDir)!, runName), conditions);
         });
         return command;

@@ -64,16 +64,21 @@ public static class Categorical
         double logSumExp = LogSumExp(logits);
         double u = random.NextDouble();
         double cumulative = 0;
+        int last = 0;
         for (int j = 0; j < logits.Length - 1; j++)
         {
-            cumulative += Math.Exp(logits[j] - logSumExp);
+            double p = Math.Exp(logits[j] - logSumExp);
+            cumulative += p;
             if (u < cumulative)
             {
                 return j;
             }
+
+            last = p > 0 ? j : last;
         }
 
-        return logits.Length - 1;
+        // Rounding can leave u above the running sum; fall back to the last category with any probability, never a masked one.
+        return Math.Exp(logits[^1] - logSumExp) > 0 ? logits.Length - 1 : last;
     }
 
     /// <summary>The most probable category (first on ties), for greedy evaluation.</summary>

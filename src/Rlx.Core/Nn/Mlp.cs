@@ -5,7 +5,7 @@ namespace Rlx.Nn;
 /// CleanRL builds its actor and critic. Forward caches what backward needs; buffers grow to the
 /// largest batch seen and are then reused, so steady-state passes allocate nothing.
 /// </summary>
-public sealed class Mlp
+public sealed class Mlp : INetwork
 {
     private readonly Linear[] _layers;
     private float[][] _outputs = [];

@@ -6,46 +6,72 @@ using Rlx.Spaces;
 namespace Rlx.Policies;
 
 /// <summary>
-/// Separate actor and critic MLPs (CleanRL's <c>Agent</c>): the actor outputs categorical logits for a
-/// <see cref="Discrete"/> action space or Gaussian means for a <see cref="Box"/> one (with a
-/// state-independent <c>actor_logstd</c>); the critic outputs a state value. Inference is batched:
-/// one call acts for every environment of a runner.
+/// Separate actor and critic networks (CleanRL's <c>Agent</c>; RLlib's default of unshared value layers): the actor
+/// outputs the heads of the action distribution (<see cref="ActionHeads"/>: categorical logits, Gaussian means with a
+/// state-independent <c>actor_logstd</c>, or several of them for <see cref="MultiDiscrete"/> and <see cref="Dict"/>
+/// action spaces); the critic outputs a state value. The networks are whatever <see cref="Model"/> names
+/// (<see cref="Networks"/>): the hand-written MLP by default. When the observation space is a <see cref="Dict"/> with an
+/// <c>action_mask</c> entry (one 0/1 per categorical logit), forbidden actions get probability exactly 0: they are never
+/// sampled, never the mode, and receive no gradient. Inference is batched: one call acts for every environment of a runner.
 /// </summary>
 public sealed class ActorCriticPolicy : RolloutPolicy
 {
+    /// <summary>The observation entry that carries an action mask.</summary>
+    public const string ActionMaskKey = "action_mask";
+
+    private readonly ActionHeads _distribution;
+    private readonly int _maskOffset = -1;
     private float[] _entropyScratch = [];
     private float[] _heads = [], _gradHeads = [];
+    private float[] _actHeads = [];
     private int _evaluated;
     private Pcg64? _greedyRandom;
 
-    /// <summary>Creates an uninitialised (all-zero) policy; call <see cref="InitializeOrthogonal"/> or <see cref="LoadWeights"/>.</summary>
+    /// <summary>Creates an uninitialised (all-zero) MLP policy for flat observations of <paramref name="observationSize"/> floats.</summary>
     public ActorCriticPolicy(int observationSize, Space actionSpace, IReadOnlyList<int> hidden, Activation activation = Activation.Tanh)
+        : this(new Box(float.NegativeInfinity, float.PositiveInfinity, observationSize), actionSpace, hidden, activation)
     {
+    }
+
+    /// <summary>
+    /// Creates an uninitialised (all-zero) policy for <paramref name="observationSpace"/> with the networks
+    /// <paramref name="model"/> names; call <see cref="InitializeOrthogonal"/> or <see cref="LoadWeights"/>.
+    /// </summary>
+    public ActorCriticPolicy(Space observationSpace, Space actionSpace, IReadOnlyList<int> hidden, Activation activation = Activation.Tanh, string model = Networks.Mlp)
+    {
+        ArgumentNullException.ThrowIfNull(observationSpace);
         ArgumentNullException.ThrowIfNull(actionSpace);
-        ArgumentOutOfRangeException.ThrowIfLessThan(observationSize, 1);
+        ObservationSpace = observationSpace;
         ActionSpace = actionSpace;
-        ObservationSize = observationSize;
+        ObservationSize = observationSpace.FlatSize;
         Hidden = [.. hidden];
-        switch (actionSpace)
+        Activation = activation;
+        Model = model;
+        _distribution = new ActionHeads(actionSpace);
+        IsContinuous = _distribution.IsContinuous;
+        ActionOutputs = _distribution.HeadSize;
+        if (observationSpace is Dict dict && dict.ContainsKey(ActionMaskKey))
         {
-            case Discrete discrete:
-                IsContinuous = false;
-                ActionOutputs = discrete.N;
-                break;
-            case Box box:
-                IsContinuous = true;
-                ActionOutputs = box.FlatSize;
-                break;
-            default:
-                throw new ArgumentException($"Actor-critic policies support Discrete and Box action spaces, not {actionSpace}.", nameof(actionSpace));
+            int maskSize = dict[ActionMaskKey].FlatSize;
+            if (maskSize != _distribution.CategoricalLogits)
+            {
+                throw new ArgumentException(
+                    $"The observation's '{ActionMaskKey}' has {maskSize} values but {actionSpace} has {_distribution.CategoricalLogits} discrete choices to mask; " +
+                    "give one 0/1 per choice (per value of each MultiDiscrete dimension, in order).", nameof(observationSpace));
+            }
+
+            _maskOffset = dict.OffsetOf(ActionMaskKey);
         }
 
-        Actor = new Mlp("actor", observationSize, hidden, ActionOutputs, activation);
-        Critic = new Mlp("critic", observationSize, hidden, 1, activation);
-        LogStd = IsContinuous ? new Parameter("actor_logstd", 1, ActionOutputs) : null;
+        Actor = Networks.Create(model, new NetworkRequest("actor", observationSpace, hidden, ActionOutputs, activation));
+        Critic = Networks.Create(model, new NetworkRequest("critic", observationSpace, hidden, 1, activation));
+        LogStd = _distribution.GaussianDims > 0 ? new Parameter("actor_logstd", 1, _distribution.GaussianDims) : null;
         Parameters = [.. Actor.Parameters, .. Critic.Parameters, .. (LogStd is null ? Array.Empty<Parameter>() : [LogStd])];
         WeightCount = Parameters.Sum(p => p.Size);
     }
+
+    /// <summary>The observation space acted on.</summary>
+    public Space ObservationSpace { get; }
 
     /// <summary>The action space acted in.</summary>
     public Space ActionSpace { get; }
@@ -56,22 +82,31 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     /// <summary>Hidden layer widths of both networks.</summary>
     public IReadOnlyList<int> Hidden { get; }
 
+    /// <summary>The hidden activation of MLP layers.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>The model both networks are built from (<see cref="Networks"/>).</summary>
+    public string Model { get; }
+
+    /// <summary>True if observations carry an action mask.</summary>
+    public bool IsMasked => _maskOffset >= 0;
+
     /// <summary>True for Gaussian (Box) policies.</summary>
     public bool IsContinuous { get; }
 
-    /// <summary>Actor outputs: number of categories, or action dimensions.</summary>
+    /// <summary>Actor outputs: the distribution's heads (number of categories, or action dimensions, or their sum).</summary>
     public int ActionOutputs { get; }
 
     /// <summary>Floats per action in the flat encoding (1 for Discrete).</summary>
-    public override int ActionSize => IsContinuous ? ActionOutputs : 1;
+    public override int ActionSize => _distribution.ActionSize;
 
     /// <summary>The actor network.</summary>
-    public Mlp Actor { get; }
+    public INetwork Actor { get; }
 
     /// <summary>The critic network.</summary>
-    public Mlp Critic { get; }
+    public INetwork Critic { get; }
 
-    /// <summary>The Gaussian log standard deviation, <c>[1, action dims]</c>; null for discrete policies.</summary>
+    /// <summary>The Gaussian log standard deviation, <c>[1, Gaussian action dims]</c>; null without continuous actions.</summary>
     public Parameter? LogStd { get; }
 
     /// <summary>All parameters: actor, critic, then <c>actor_logstd</c>.</summary>
@@ -82,18 +117,31 @@ public sealed class ActorCriticPolicy : RolloutPolicy
 
     /// <summary>
     /// CleanRL's <c>layer_init</c>: orthogonal weights with gain √2 on hidden layers, 0.01 on the actor's
-    /// output and 1 on the critic's, zero biases and zero log-std.
+    /// output and 1 on the critic's, zero biases and zero log-std. Every parameter of rank ≥ 2 is a weight; the last
+    /// one of each network is its output layer.
     /// </summary>
     public void InitializeOrthogonal(Pcg64 random)
     {
-        foreach (Mlp net in new[] { Actor, Critic })
+        foreach (INetwork net in new[] { Actor, Critic })
         {
-            for (int l = 0; l < net.Layers.Count; l++)
+            int output = -1;
+            for (int p = 0; p < net.Parameters.Count; p++)
             {
-                bool output = l == net.Layers.Count - 1;
-                double gain = !output ? Math.Sqrt(2) : net == Actor ? 0.01 : 1.0;
-                Init.Orthogonal(net.Layers[l].Weight, gain, random);
-                Init.Constant(net.Layers[l].Bias, 0f);
+                output = net.Parameters[p].Shape.Length >= 2 ? p : output;
+            }
+
+            for (int p = 0; p < net.Parameters.Count; p++)
+            {
+                Parameter parameter = net.Parameters[p];
+                if (parameter.Shape.Length >= 2)
+                {
+                    double gain = p != output ? Math.Sqrt(2) : net == Actor ? 0.01 : 1.0;
+                    Init.Orthogonal(parameter, gain, random);
+                }
+                else
+                {
+                    Init.Constant(parameter, 0f);
+                }
             }
         }
 
@@ -115,35 +163,26 @@ public sealed class ActorCriticPolicy : RolloutPolicy
             _entropyScratch = new float[batch];
         }
 
-        if (IsContinuous)
+        if (IsMasked)
         {
-            ReadOnlySpan<float> logStd = LogStd!.Value;
-            for (int i = 0; i < batch; i++)
+            if (_actHeads.Length < batch * ActionOutputs)
             {
-                Span<float> action = actions.Slice(i * ActionOutputs, ActionOutputs);
-                if (deterministic)
-                {
-                    heads.Slice(i * ActionOutputs, ActionOutputs).CopyTo(action);
-                }
-                else
-                {
-                    DiagGaussian.Sample(heads.Slice(i * ActionOutputs, ActionOutputs), logStd, random, action);
-                }
+                _actHeads = new float[batch * ActionOutputs];
             }
 
-            DiagGaussian.Evaluate(heads, logStd, batch, actions, logProbs, _entropyScratch);
+            Span<float> masked = _actHeads.AsSpan(0, batch * ActionOutputs);
+            heads[..masked.Length].CopyTo(masked);
+            ApplyMasks(observations, batch, masked);
+            heads = masked;
         }
-        else
+
+        ReadOnlySpan<float> logStd = LogStd is null ? default : LogStd.Value;
+        for (int i = 0; i < batch; i++)
         {
-            for (int i = 0; i < batch; i++)
-            {
-                ReadOnlySpan<float> row = heads.Slice(i * ActionOutputs, ActionOutputs);
-                actions[i] = deterministic ? Categorical.Mode(row) : Categorical.Sample(row, random);
-            }
-
-            Categorical.Evaluate(heads, batch, ActionOutputs, actions, logProbs, _entropyScratch);
+            _distribution.Act(heads.Slice(i * ActionOutputs, ActionOutputs), logStd, random, deterministic, actions.Slice(i * ActionSize, ActionSize));
         }
 
+        _distribution.Evaluate(heads, logStd, batch, actions, logProbs, _entropyScratch);
         Values(observations, batch, values);
     }
 
@@ -160,16 +199,14 @@ public sealed class ActorCriticPolicy : RolloutPolicy
         }
 
         Span<float> heads = _heads.AsSpan(0, batch * ActionOutputs);
-        Actor.Forward(observations, batch).CopyTo(heads);
-        if (IsContinuous)
+        Actor.Forward(observations, batch)[..heads.Length].CopyTo(heads);
+        if (IsMasked)
         {
-            DiagGaussian.Evaluate(heads, LogStd!.Value, batch, actions, logProb, entropy);
-        }
-        else
-        {
-            Categorical.Evaluate(heads, batch, ActionOutputs, actions, logProb, entropy);
+            ApplyMasks(observations, batch, heads);
+            EnsureMaskCopy(observations, batch);
         }
 
+        _distribution.Evaluate(heads, LogStd is null ? default : LogStd.Value, batch, actions, logProb, entropy);
         Critic.Forward(observations, batch)[..batch].CopyTo(values);
         _evaluated = batch;
     }
@@ -182,17 +219,44 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     {
         int batch = _evaluated;
         Span<float> heads = _heads.AsSpan(0, batch * ActionOutputs), gradHeads = _gradHeads.AsSpan(0, batch * ActionOutputs);
-        if (IsContinuous)
+        _distribution.Backward(
+            heads, LogStd is null ? default : LogStd.Value, batch, actions, gradLogProb, gradEntropy, gradHeads, LogStd is null ? default : LogStd.Grad);
+        if (IsMasked)
         {
-            DiagGaussian.Backward(heads, LogStd!.Value, batch, actions, gradLogProb, gradEntropy, gradHeads, LogStd.Grad);
-        }
-        else
-        {
-            Categorical.Backward(heads, batch, ActionOutputs, actions, gradLogProb, gradEntropy, gradHeads);
+            int maskSize = _distribution.CategoricalLogits;
+            for (int i = 0; i < batch; i++)
+            {
+                _distribution.MaskGradient(gradHeads.Slice(i * ActionOutputs, ActionOutputs), _masks.AsSpan(i * maskSize, maskSize));
+            }
         }
 
         Actor.Backward(gradHeads, batch);
         Critic.Backward(gradValues, batch);
+    }
+
+    private float[] _masks = [];
+
+    private void EnsureMaskCopy(ReadOnlySpan<float> observations, int batch)
+    {
+        int maskSize = _distribution.CategoricalLogits;
+        if (_masks.Length < batch * maskSize)
+        {
+            _masks = new float[batch * maskSize];
+        }
+
+        for (int i = 0; i < batch; i++)
+        {
+            observations.Slice((i * ObservationSize) + _maskOffset, maskSize).CopyTo(_masks.AsSpan(i * maskSize, maskSize));
+        }
+    }
+
+    private void ApplyMasks(ReadOnlySpan<float> observations, int batch, Span<float> heads)
+    {
+        int maskSize = _distribution.CategoricalLogits;
+        for (int i = 0; i < batch; i++)
+        {
+            _distribution.ApplyMask(heads.Slice(i * ActionOutputs, ActionOutputs), observations.Slice((i * ObservationSize) + _maskOffset, maskSize));
+        }
     }
 
     /// <summary>
@@ -252,7 +316,7 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     /// <summary>A new policy of the same shape with the same weights (for runners and evaluation).</summary>
     public ActorCriticPolicy Clone()
     {
-        var copy = new ActorCriticPolicy(ObservationSize, ActionSpace, Hidden, Actor.Activation);
+        var copy = new ActorCriticPolicy(ObservationSpace, ActionSpace, Hidden, Activation, Model);
         var weights = new float[WeightCount];
         CopyWeightsTo(weights);
         copy.LoadWeights(weights);
@@ -260,7 +324,7 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     }
 
     /// <inheritdoc />
-    public override PolicySpec Spec => new(PolicySpec.ActorCritic, [.. Hidden], Actor.Activation);
+    public override PolicySpec Spec => new(PolicySpec.ActorCritic, [.. Hidden], Activation) { Model = Model };
 
     /// <inheritdoc />
     public override RolloutPolicy CloneForActing()

@@ -10,6 +10,9 @@ namespace Rlx.Policies;
 /// <param name="Dueling">For Q-policies: the network outputs <c>[V, A₁…Aₙ]</c>.</param>
 public sealed record PolicySpec(string Kind, int[] Hidden, Activation Activation, bool Dueling = false)
 {
+    /// <summary>The networks' model (<see cref="Networks"/>); <c>mlp</c> by default. Actor-critic policies only.</summary>
+    public string Model { get; init; } = Networks.Mlp;
+
     /// <summary>Kind of <see cref="ActorCriticPolicy"/>.</summary>
     public const string ActorCritic = "actor_critic";
 
@@ -19,10 +22,17 @@ public sealed record PolicySpec(string Kind, int[] Hidden, Activation Activation
     /// <summary>Kind of <see cref="SquashedGaussianPolicy"/>.</summary>
     public const string SquashedGaussian = "squashed_gaussian";
 
-    /// <summary>A policy of this kind and shape for observations of <paramref name="observationSize"/> floats and <paramref name="actionSpace"/>.</summary>
-    public RolloutPolicy Create(int observationSize, Space actionSpace) => Kind switch
+    /// <summary>A policy of this kind and shape for <paramref name="observationSpace"/> and <paramref name="actionSpace"/>.</summary>
+    public RolloutPolicy Create(Space observationSpace, Space actionSpace)
     {
-        ActorCritic => new ActorCriticPolicy(observationSize, actionSpace, Hidden, Activation),
+        ArgumentNullException.ThrowIfNull(observationSpace);
+        return Kind == ActorCritic
+            ? new ActorCriticPolicy(observationSpace, actionSpace, Hidden, Activation, Model)
+            : CreateFlat(observationSpace.FlatSize, actionSpace);
+    }
+
+    private RolloutPolicy CreateFlat(int observationSize, Space actionSpace) => Kind switch
+    {
         EpsilonGreedyQ => actionSpace is Discrete discrete
             ? new EpsilonGreedyQPolicy(observationSize, discrete.N, Hidden, Dueling)
             : throw new ArgumentException($"A Q-policy needs a Discrete action space, not {actionSpace}.", nameof(actionSpace)),

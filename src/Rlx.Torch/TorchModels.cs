@@ -1,0 +1,208 @@
+using Rlx.Nn;
+using Rlx.Spaces;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rlx.Torch;
+
+/// <summary>
+/// The convolutional models a config's <c>model</c> key can name, on image observations: a <see cref="Box"/> of shape
+/// <c>[H, W, C]</c> (Gymnasium's and MinAtar's layout), or a <see cref="Dict"/> with exactly one such entry whose
+/// other entries (vectors, a direction, an action mask) join the image features before the output layer. Images whose
+/// box tops out above 1 are scaled into [0, 1] by that bound (255 for pixels). Each encoder ends in its own dense layer,
+/// so the config's <c>hiddens</c> do not apply.
+/// <list type="bullet">
+/// <item><c>nature_cnn</c>: Mnih et al. (2015) — conv 32 8×8/4, 64 4×4/2, 64 3×3/1, dense 512 (CleanRL's Atari PPO).</item>
+/// <item><c>impala_cnn</c>: Espeholt et al. (2018) — three stacks (16, 32, 32 channels) of conv 3×3, max-pool 3×3/2 and two residual blocks, dense 256.</item>
+/// <item><c>minatar_cnn</c>: Young and Tian (2019) — conv 16 3×3/1, dense 128, for 10×10 MinAtar frames.</item>
+/// </list>
+/// <see cref="Register"/> runs by itself the first time a config names one of them.
+/// </summary>
+public static class TorchModels
+{
+    /// <summary>The Nature CNN.</summary>
+    public const string NatureCnn = "nature_cnn";
+
+    /// <summary>The IMPALA ResNet encoder.</summary>
+    public const string ImpalaCnn = "impala_cnn";
+
+    /// <summary>The MinAtar network.</summary>
+    public const string MinAtarCnn = "minatar_cnn";
+
+    /// <summary>Registers the models with <see cref="Networks"/>.</summary>
+    public static void Register()
+    {
+        Networks.Register(NatureCnn, r => Build(r, NatureCnn));
+        Networks.Register(ImpalaCnn, r => Build(r, ImpalaCnn));
+        Networks.Register(MinAtarCnn, r => Build(r, MinAtarCnn));
+    }
+
+    /// <summary>Wraps a module of the user's own as a network for <paramref name="request"/> (it must map <c>[batch, observation floats]</c> to <c>[batch, request.Outputs]</c>).</summary>
+    public static INetwork Custom(NetworkRequest request, nn.Module<Tensor, Tensor> module)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new TorchNetwork(request.Name, module, request.ObservationSpace.FlatSize, request.Outputs);
+    }
+
+    private static TorchNetwork Build(NetworkRequest request, string model)
+    {
+        TorchRuntime.EnsureReady();
+        ImageLayout layout = ImageLayout.Of(request.ObservationSpace, model);
+        var module = new ImageEncoderModule(model, layout, request.Outputs);
+        return new TorchNetwork(request.Name, module, request.ObservationSpace.FlatSize, request.Outputs);
+    }
+}
+
+/// <summary>Where the image sits in a flat observation, its shape, its scale, and the flat extras next to it.</summary>
+internal sealed record ImageLayout(int Offset, int Height, int Width, int Channels, float Scale, (int Offset, int Size)[] Extras)
+{
+    public int ExtraSize => Extras.Sum(e => e.Size);
+
+    public static ImageLayout Of(Space space, string model)
+    {
+        switch (space)
+        {
+            case Box box when box.Shape.Count == 3:
+                return new ImageLayout(0, box.Shape[0], box.Shape[1], box.Shape[2], ScaleOf(box), []);
+            case Dict dict:
+                var images = dict.Entries.Where(e => e.Value is Box { Shape.Count: 3 }).ToList();
+                if (images.Count != 1)
+                {
+                    throw new ArgumentException(
+                        $"Model '{model}' needs exactly one image entry (a Box of shape [H, W, C]) in the Dict observation, found {images.Count}: {dict}.");
+                }
+
+                var image = (Box)images[0].Value;
+                var extras = dict.Entries.Where(e => e.Key != images[0].Key).Select(e => (dict.OffsetOf(e.Key), e.Value.FlatSize)).ToArray();
+                return new ImageLayout(dict.OffsetOf(images[0].Key), image.Shape[0], image.Shape[1], image.Shape[2], ScaleOf(image), extras);
+            default:
+                throw new ArgumentException(
+                    $"Model '{model}' reads images: the observation space must be a Box of shape [H, W, C] or a Dict with one, not {space}. Use model=mlp for flat observations.");
+        }
+    }
+
+    private static float ScaleOf(Box box)
+    {
+        float top = 0;
+        foreach (float h in box.High)
+        {
+            top = Math.Max(top, h);
+        }
+
+        return float.IsFinite(top) && top > 1 ? 1f / top : 1f;
+    }
+}
+
+/// <summary>Image encoder, extras concatenated, output layer.</summary>
+internal sealed class ImageEncoderModule : nn.Module<Tensor, Tensor>
+{
+    private readonly ImageLayout _layout;
+    private readonly nn.Module<Tensor, Tensor> encoder;
+    private readonly nn.Module<Tensor, Tensor> head;
+
+    public ImageEncoderModule(string model, ImageLayout layout, int outputs)
+        : base(model)
+    {
+        _layout = layout;
+        (encoder, int features) = model switch
+        {
+            TorchModels.NatureCnn => Nature(layout),
+            TorchModels.ImpalaCnn => Impala(layout),
+            _ => MinAtar(layout),
+        };
+        head = nn.Linear(features + layout.ExtraSize, outputs);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        long batch = input.shape[0];
+        ImageLayout l = _layout;
+        Tensor image = input.narrow(1, l.Offset, l.Height * l.Width * l.Channels).reshape(batch, l.Height, l.Width, l.Channels).permute(0, 3, 1, 2);
+        if (l.Scale != 1f)
+        {
+            image = image * l.Scale;
+        }
+
+        Tensor features = encoder.forward(image);
+        if (l.Extras.Length > 0)
+        {
+            features = torch.cat([features, .. l.Extras.Select(e => input.narrow(1, e.Offset, e.Size))], 1);
+        }
+
+        return head.forward(features).MoveToOuterDisposeScope();
+    }
+
+    private static (nn.Module<Tensor, Tensor>, int) Nature(ImageLayout l)
+    {
+        int h = Conv(Conv(Conv(l.Height, 8, 4), 4, 2), 3, 1), w = Conv(Conv(Conv(l.Width, 8, 4), 4, 2), 3, 1);
+        CheckSize(h, w, l, TorchModels.NatureCnn, "36×36");
+        return (nn.Sequential(
+            nn.Conv2d(l.Channels, 32, 8, stride: 4), nn.ReLU(),
+            nn.Conv2d(32, 64, 4, stride: 2), nn.ReLU(),
+            nn.Conv2d(64, 64, 3, stride: 1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(64 * h * w, 512), nn.ReLU()), 512);
+    }
+
+    private static (nn.Module<Tensor, Tensor>, int) MinAtar(ImageLayout l)
+    {
+        int h = Conv(l.Height, 3, 1), w = Conv(l.Width, 3, 1);
+        CheckSize(h, w, l, TorchModels.MinAtarCnn, "3×3");
+        return (nn.Sequential(nn.Conv2d(l.Channels, 16, 3, stride: 1), nn.ReLU(), nn.Flatten(), nn.Linear(16 * h * w, 128), nn.ReLU()), 128);
+    }
+
+    private static (nn.Module<Tensor, Tensor>, int) Impala(ImageLayout l)
+    {
+        var layers = new List<nn.Module<Tensor, Tensor>>();
+        int channels = l.Channels, h = l.Height, w = l.Width;
+        foreach (int depth in new[] { 16, 32, 32 })
+        {
+            layers.Add(nn.Conv2d(channels, depth, 3, padding: 1));
+            layers.Add(nn.MaxPool2d(3, stride: 2, padding: 1));
+            layers.Add(new ResidualBlock(depth));
+            layers.Add(new ResidualBlock(depth));
+            channels = depth;
+            h = ((h + 1) / 2);
+            w = ((w + 1) / 2);
+        }
+
+        layers.Add(nn.ReLU());
+        layers.Add(nn.Flatten());
+        layers.Add(nn.Linear(channels * h * w, 256));
+        layers.Add(nn.ReLU());
+        return (nn.Sequential(layers), 256);
+    }
+
+    private static int Conv(int size, int kernel, int stride) => ((size - kernel) / stride) + 1;
+
+    private static void CheckSize(int h, int w, ImageLayout l, string model, string smallest)
+    {
+        if (h < 1 || w < 1)
+        {
+            throw new ArgumentException($"Model '{model}' needs images of at least {smallest}; these are {l.Height}×{l.Width}.");
+        }
+    }
+}
+
+/// <summary>relu → conv 3×3 → relu → conv 3×3, plus the input.</summary>
+internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> conv0;
+    private readonly nn.Module<Tensor, Tensor> conv1;
+
+    public ResidualBlock(int channels)
+        : base("residual")
+    {
+        conv0 = nn.Conv2d(channels, channels, 3, padding: 1);
+        conv1 = nn.Conv2d(channels, channels, 3, padding: 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        Tensor x = conv1.forward(nn.functional.relu(conv0.forward(nn.functional.relu(input))));
+        return (x + input).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,175 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace Rlx.Torch;
+
+/// <summary>
+/// Makes libtorch usable before the first TorchSharp call: on Linux systems whose libstdc++ predates
+/// GCC 13 it relaxes the one version tag that keeps TorchSharp's native bridge from loading (see
+/// <see cref="ElfVersionNeeds"/>), then initialises the CPU backend with a fixed number of threads so
+/// that results repeat run to run. Every entry point of Rlx.Torch calls <see cref="EnsureReady"/>.
+/// </summary>
+public static class TorchRuntime
+{
+    private const string BridgeFile = "libLibTorchSharp.so";
+    private const string Gcc13Version = "GLIBCXX_3.4.32";
+    private const string Gcc13Marker = "_ZSt21ios_base_library_initv";
+    private static readonly Lock Gate = new();
+    private static bool _ready;
+    [ThreadStatic]
+    private static bool _threadConfigured;
+
+    /// <summary>
+    /// Prepares libtorch once per process. Throws <see cref="TorchUnavailableException"/>, naming the cause and
+    /// the fix, when it cannot be loaded.
+    /// </summary>
+    public static void EnsureReady()
+    {
+        lock (Gate)
+        {
+            if (_ready)
+            {
+                return;
+            }
+
+            if (OperatingSystem.IsLinux())
+            {
+                RelaxBridgeForOlderLibstdcxx();
+            }
+
+            try
+            {
+                torch.InitializeDeviceType(DeviceType.CPU);
+                torch.set_num_threads(ThreadsFromEnvironment());
+            }
+            catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or InvalidOperationException)
+            {
+                throw new TorchUnavailableException(
+                    $"libtorch could not be loaded ({Innermost(e).Message.Split('\n')[0].Trim()}). Rlx.Torch needs the TorchSharp-cpu package's native files " +
+                    "next to the application (a normal build or publish copies them); on Linux it also needs glibc ≥ 2.31.", e);
+            }
+
+            _ready = true;
+        }
+    }
+
+    /// <summary>
+    /// libtorch's intra-op threads: 1 unless <c>RLX_TORCH_THREADS</c> says otherwise. Rlx parallelises across env runners
+    /// and gradient shards itself, so one thread per call avoids oversubscribing the cores and keeps results bit-identical.
+    /// </summary>
+    public static int ThreadsFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable("RLX_TORCH_THREADS"), out int n) && n >= 1 ? n : 1;
+
+    /// <summary>
+    /// Applies <see cref="ThreadsFromEnvironment"/> on the calling thread (libtorch's OpenMP thread count is per calling
+    /// thread); networks call it before their work, so runner and gradient threads compute like the main one.
+    /// </summary>
+    internal static void ConfigureThisThread()
+    {
+        if (!_threadConfigured)
+        {
+            EnsureReady();
+            torch.set_num_threads(ThreadsFromEnvironment());
+            _threadConfigured = true;
+        }
+    }
+
+    /// <summary>Sets libtorch's intra-op thread count; results are bit-identical only between runs with the same count.</summary>
+    public static void SetThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        EnsureReady();
+        torch.set_num_threads(threads);
+    }
+
+    private static void RelaxBridgeForOlderLibstdcxx()
+    {
+        if (SystemLibstdcxxHasGcc13Tag())
+        {
+            return;
+        }
+
+        string baseDirectory = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
+        string rid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+        foreach (string candidate in new[] { Path.Combine(baseDirectory, "runtimes", rid, "native", BridgeFile), Path.Combine(baseDirectory, BridgeFile) })
+        {
+            if (File.Exists(candidate))
+            {
+                Relax(candidate);
+            }
+        }
+    }
+
+    private static void Relax(string path)
+    {
+        byte[] elf = File.ReadAllBytes(path);
+        var strict = ElfVersionNeeds.Read(elf).Where(r => r.Version == Gcc13Version && !r.Weak).ToList();
+        if (strict.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var requirement in strict)
+        {
+            var users = ElfVersionNeeds.SymbolsNeeding(elf, requirement.Index);
+            if (users.Any(s => s != Gcc13Marker))
+            {
+                throw new TorchUnavailableException(
+                    $"{path} needs libstdc++ from GCC 13 or newer ({Gcc13Version}: {string.Join(", ", users)}), and this system's libstdc++ is older. " +
+                    "Install a newer libstdc++6 (e.g. from your distribution's backports) or use a newer distribution.");
+            }
+        }
+
+        ElfVersionNeeds.MakeWeak(elf, Gcc13Version);
+        string temporary = $"{path}.{Environment.ProcessId}.tmp";
+        try
+        {
+            File.WriteAllBytes(temporary, elf);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temporary);
+            throw new TorchUnavailableException(
+                $"This system's libstdc++ predates GCC 13, so {path} must be adjusted once (its unused {Gcc13Version} requirement made optional), " +
+                $"but the file cannot be written ({e.Message}). Run the application once with write access to its directory, or install libstdc++ from GCC 13 or newer.", e);
+        }
+    }
+
+    private static bool SystemLibstdcxxHasGcc13Tag()
+    {
+        if (!NativeLibrary.TryLoad("libstdc++.so.6", out IntPtr handle))
+        {
+            return true; // No system libstdc++ to compare against: leave the files as they are.
+        }
+
+        try
+        {
+            return NativeLibrary.TryGetExport(handle, Gcc13Marker, out _);
+        }
+        finally
+        {
+            NativeLibrary.Free(handle);
+        }
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
+    }
+}
+
+/// <summary>libtorch cannot be used on this machine; the message names the cause and the fix.</summary>
+public sealed class TorchUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TorchUnavailableException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+}
