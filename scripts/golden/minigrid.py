@@ -54,6 +54,7 @@ ENVS = (
     + [f"MiniGrid-SimpleCrossingS{s}N{n}-v0" for s, n in ((9, 1), (9, 2), (9, 3), (11, 5))]
     + [f"MiniGrid-LavaGapS{s}-v0" for s in (5, 6, 7)]
     + ["MiniGrid-DistShift1-v0", "MiniGrid-DistShift2-v0"]
+    + [f"MiniGrid-MultiRoom-{v}" for v in ("N2-S4-v0", "N4-S5-v0", "N4-S5-v1", "N6-v0")]
     + ["MiniGrid-Unlock-v0", "MiniGrid-UnlockPickup-v0", "MiniGrid-BlockedUnlockPickup-v0"]
     + [f"MiniGrid-Dynamic-Obstacles-{v}-v0" for v in ("5x5", "Random-5x5", "6x6", "Random-6x6", "8x8", "16x16")]
 )

@@ -61,6 +61,10 @@ public static class MiniGridRegistration
             registry.Register($"MiniGrid-LavaGapS{s}-v0", k => Wrap(new LavaGapEnv(k, s), k));
         }
 
+        registry.Register("MiniGrid-MultiRoom-N2-S4-v0", k => Wrap(new MultiRoomEnv(k, 2, 2, 4), k));
+        registry.Register("MiniGrid-MultiRoom-N4-S5-v0", k => Wrap(new MultiRoomEnv(k, 6, 6, 5), k)); // six rooms, as MiniGrid keeps this legacy id
+        registry.Register("MiniGrid-MultiRoom-N4-S5-v1", k => Wrap(new MultiRoomEnv(k, 4, 4, 5), k));
+        registry.Register("MiniGrid-MultiRoom-N6-v0", k => Wrap(new MultiRoomEnv(k, 6, 6), k));
         registry.Register("MiniGrid-DistShift1-v0", k => Wrap(new DistShiftEnv(k, 2), k));
         registry.Register("MiniGrid-DistShift2-v0", k => Wrap(new DistShiftEnv(k, 5), k));
         registry.Register("MiniGrid-Unlock-v0", k => Wrap(new UnlockEnv(k, UnlockTask.Unlock), k));
