@@ -65,6 +65,21 @@ public static class MiniGridRegistration
         registry.Register("MiniGrid-MultiRoom-N4-S5-v0", k => Wrap(new MultiRoomEnv(k, 6, 6, 5), k)); // six rooms, as MiniGrid keeps this legacy id
         registry.Register("MiniGrid-MultiRoom-N4-S5-v1", k => Wrap(new MultiRoomEnv(k, 4, 4, 5), k));
         registry.Register("MiniGrid-MultiRoom-N6-v0", k => Wrap(new MultiRoomEnv(k, 6, 6), k));
+        foreach (int size in new[] { 5, 6, 8 })
+        {
+            int s = size;
+            registry.Register($"MiniGrid-GoToDoor-{s}x{s}-v0", k => Wrap(GoToEnv.Door(k, s), k));
+        }
+
+        registry.Register("MiniGrid-GoToObject-6x6-N2-v0", k => Wrap(GoToEnv.Object(k, 6, 2), k));
+        registry.Register("MiniGrid-GoToObject-8x8-N2-v0", k => Wrap(GoToEnv.Object(k, 8, 2), k));
+        registry.Register("MiniGrid-Fetch-5x5-N2-v0", k => Wrap(new FetchEnv(k, 5, 2), k));
+        registry.Register("MiniGrid-Fetch-6x6-N2-v0", k => Wrap(new FetchEnv(k, 6, 2), k));
+        registry.Register("MiniGrid-Fetch-8x8-N3-v0", k => Wrap(new FetchEnv(k, 8, 3), k));
+        registry.Register("MiniGrid-PutNear-6x6-N2-v0", k => Wrap(new PutNearEnv(k, 6, 2), k));
+        registry.Register("MiniGrid-PutNear-8x8-N3-v0", k => Wrap(new PutNearEnv(k, 8, 3), k));
+        registry.Register("MiniGrid-RedBlueDoors-6x6-v0", k => Wrap(new RedBlueDoorsEnv(k, 6), k));
+        registry.Register("MiniGrid-RedBlueDoors-8x8-v0", k => Wrap(new RedBlueDoorsEnv(k, 8), k));
         registry.Register("MiniGrid-DistShift1-v0", k => Wrap(new DistShiftEnv(k, 2), k));
         registry.Register("MiniGrid-DistShift2-v0", k => Wrap(new DistShiftEnv(k, 5), k));
         registry.Register("MiniGrid-Unlock-v0", k => Wrap(new UnlockEnv(k, UnlockTask.Unlock), k));
