@@ -80,6 +80,8 @@ public static class MiniGridRegistration
         registry.Register("MiniGrid-PutNear-8x8-N3-v0", k => Wrap(new PutNearEnv(k, 8, 3), k));
         registry.Register("MiniGrid-RedBlueDoors-6x6-v0", k => Wrap(new RedBlueDoorsEnv(k, 6), k));
         registry.Register("MiniGrid-RedBlueDoors-8x8-v0", k => Wrap(new RedBlueDoorsEnv(k, 8), k));
+        registry.Register("MiniGrid-LockedRoom-v0", k => Wrap(new LockedRoomEnv(k), k));
+        registry.Register("MiniGrid-Playground-v0", k => Wrap(new PlaygroundEnv(k), k));
         registry.Register("MiniGrid-DistShift1-v0", k => Wrap(new DistShiftEnv(k, 2), k));
         registry.Register("MiniGrid-DistShift2-v0", k => Wrap(new DistShiftEnv(k, 5), k));
         registry.Register("MiniGrid-Unlock-v0", k => Wrap(new UnlockEnv(k, UnlockTask.Unlock), k));
