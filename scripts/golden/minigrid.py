@@ -54,6 +54,8 @@ ENVS = (
     + [f"MiniGrid-SimpleCrossingS{s}N{n}-v0" for s, n in ((9, 1), (9, 2), (9, 3), (11, 5))]
     + [f"MiniGrid-LavaGapS{s}-v0" for s in (5, 6, 7)]
     + ["MiniGrid-DistShift1-v0", "MiniGrid-DistShift2-v0", "MiniGrid-LockedRoom-v0", "MiniGrid-Playground-v0"]
+    + [f"MiniGrid-ObstructedMaze-{v}-v0" for v in ("1Dl", "1Dlh", "1Dlhb", "2Dl", "2Dlh", "2Dlhb", "1Q", "2Q", "Full")]
+    + [f"MiniGrid-ObstructedMaze-{v}-v1" for v in ("2Dlhb", "1Q", "2Q", "Full")]
     + [f"MiniGrid-GoToDoor-{s}x{s}-v0" for s in (5, 6, 8)]
     + ["MiniGrid-GoToObject-6x6-N2-v0", "MiniGrid-GoToObject-8x8-N2-v0"]
     + ["MiniGrid-Fetch-5x5-N2-v0", "MiniGrid-Fetch-6x6-N2-v0", "MiniGrid-Fetch-8x8-N3-v0"]

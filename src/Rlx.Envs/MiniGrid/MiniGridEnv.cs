@@ -265,8 +265,7 @@ public abstract class MiniGridEnv : Env
                 Grid[x, y] = obj with { State = obj.IsOpen ? (byte)DoorState.Closed : (byte)DoorState.Open };
                 break;
             case ObjectType.Box:
-                // A box is replaced by its contents; the boxes of these environments hold nothing.
-                Grid[x, y] = WorldObject.None;
+                Grid[x, y] = obj.ContainedObject;
                 break;
         }
     }
@@ -607,10 +606,11 @@ public abstract class MiniGridEnv : Env
         writer.Write((byte)obj.Color);
         writer.Write(obj.State);
         writer.Write(obj.Tag);
+        writer.Write(obj.Contents);
     }
 
     private static WorldObject ReadObject(BinaryReader reader) =>
-        new((ObjectType)reader.ReadByte(), (ObjectColor)reader.ReadByte(), reader.ReadByte(), reader.ReadBoolean());
+        new((ObjectType)reader.ReadByte(), (ObjectColor)reader.ReadByte(), reader.ReadByte(), reader.ReadBoolean(), reader.ReadByte());
 
     /// <summary>
     /// The grid on one line, rows separated by <c>|</c>, two characters a cell as MiniGrid's <c>pprint_grid</c>

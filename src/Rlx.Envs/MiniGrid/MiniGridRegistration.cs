@@ -82,6 +82,25 @@ public static class MiniGridRegistration
         registry.Register("MiniGrid-RedBlueDoors-8x8-v0", k => Wrap(new RedBlueDoorsEnv(k, 8), k));
         registry.Register("MiniGrid-LockedRoom-v0", k => Wrap(new LockedRoomEnv(k), k));
         registry.Register("MiniGrid-Playground-v0", k => Wrap(new PlaygroundEnv(k), k));
+        registry.Register("MiniGrid-ObstructedMaze-1Dl-v0", k => Wrap(ObstructedMazeEnv.OneDoor(false, false, MaxSteps(k)), k));
+        registry.Register("MiniGrid-ObstructedMaze-1Dlh-v0", k => Wrap(ObstructedMazeEnv.OneDoor(true, false, MaxSteps(k)), k));
+        registry.Register("MiniGrid-ObstructedMaze-1Dlhb-v0", k => Wrap(ObstructedMazeEnv.OneDoor(true, true, MaxSteps(k)), k));
+        foreach (bool v1 in new[] { false, true })
+        {
+            bool v = v1;
+            string version = v ? "v1" : "v0";
+            if (!v)
+            {
+                registry.Register("MiniGrid-ObstructedMaze-2Dl-v0", k => Wrap(ObstructedMazeEnv.Full((2, 1), false, false, 1, 4, v, MaxSteps(k)), k));
+                registry.Register("MiniGrid-ObstructedMaze-2Dlh-v0", k => Wrap(ObstructedMazeEnv.Full((2, 1), true, false, 1, 4, v, MaxSteps(k)), k));
+            }
+
+            registry.Register($"MiniGrid-ObstructedMaze-2Dlhb-{version}", k => Wrap(ObstructedMazeEnv.Full((2, 1), true, true, 1, 4, v, MaxSteps(k)), k));
+            registry.Register($"MiniGrid-ObstructedMaze-1Q-{version}", k => Wrap(ObstructedMazeEnv.Full((1, 1), true, true, 1, 5, v, MaxSteps(k)), k));
+            registry.Register($"MiniGrid-ObstructedMaze-2Q-{version}", k => Wrap(ObstructedMazeEnv.Full((2, 1), true, true, 2, 11, v, MaxSteps(k)), k));
+            registry.Register($"MiniGrid-ObstructedMaze-Full-{version}", k => Wrap(ObstructedMazeEnv.Full((1, 1), true, true, 4, 25, v, MaxSteps(k)), k));
+        }
+
         registry.Register("MiniGrid-DistShift1-v0", k => Wrap(new DistShiftEnv(k, 2), k));
         registry.Register("MiniGrid-DistShift2-v0", k => Wrap(new DistShiftEnv(k, 5), k));
         registry.Register("MiniGrid-Unlock-v0", k => Wrap(new UnlockEnv(k, UnlockTask.Unlock), k));

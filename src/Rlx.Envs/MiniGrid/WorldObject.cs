@@ -59,8 +59,9 @@ public enum DoorState : byte
 /// The content of one grid cell: an object's type, colour and state, or nothing (<see cref="IsEmpty"/>).
 /// A value type, so grids are flat arrays and stepping allocates nothing; <see cref="Tag"/> marks an
 /// object whose identity matters to the task (the object to fetch), and travels with it when carried.
+/// A box may hold a key (<see cref="Contents"/>), which replaces it when the box is toggled.
 /// </summary>
-public readonly record struct WorldObject(ObjectType Type, ObjectColor Color, byte State = 0, bool Tag = false)
+public readonly record struct WorldObject(ObjectType Type, ObjectColor Color, byte State = 0, bool Tag = false, byte Contents = 0)
 {
     /// <summary>No object.</summary>
     public static WorldObject None => default;
@@ -85,6 +86,12 @@ public readonly record struct WorldObject(ObjectType Type, ObjectColor Color, by
 
     /// <summary>An (empty) box of <paramref name="color"/>.</summary>
     public static WorldObject Box(ObjectColor color) => new(ObjectType.Box, color);
+
+    /// <summary>A box of <paramref name="color"/> holding a key of <paramref name="keyColor"/>.</summary>
+    public static WorldObject BoxWithKey(ObjectColor color, ObjectColor keyColor) => new(ObjectType.Box, color, Contents: (byte)(1 + (int)keyColor));
+
+    /// <summary>What a box turns into when toggled: the key it holds, or nothing.</summary>
+    public WorldObject ContainedObject => Contents == 0 ? None : Key((ObjectColor)(Contents - 1));
 
     /// <summary>True if the cell holds no object.</summary>
     public bool IsEmpty => Type == ObjectType.Unseen;
@@ -119,4 +126,18 @@ public readonly record struct WorldObject(ObjectType Type, ObjectColor Color, by
 
     /// <summary>The colour index written to observations (0 for no object).</summary>
     public byte EncodedColor => IsEmpty ? (byte)0 : (byte)Color;
+
+    /// <summary>A short description: "nothing", "yellow key", "locked red door", "grey box holding a blue key".</summary>
+    public override string ToString()
+    {
+        if (IsEmpty)
+        {
+            return "nothing";
+        }
+
+        string state = Type == ObjectType.Door ? $"{(DoorState)State} ".ToLowerInvariant() : "";
+        string name = $"{state}{MiniGridEnv.ColorName(Color)} {Type.ToString().ToLowerInvariant()}";
+        name = Tag ? name + " (target)" : name;
+        return Contents == 0 ? name : $"{name} holding a {ContainedObject}";
+    }
 }
