@@ -191,10 +191,22 @@ public sealed class MiniGridTests
             }
         }
 
+        // Several windows after the warm-up: the runtime's own first-time work (tiered recompilation kicking in
+        // mid-window on a loaded machine) can show up once, whereas an allocation by stepping shows up in every window.
         Run(2_000);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(10_000);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var windows = new List<long>();
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run(10_000);
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+            if (windows[^1] == 0)
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"{env.Id}: every window of 10,000 steps allocated (bytes: {string.Join(", ", windows)})");
     }
 
     // Actions that bring the agent to face the nearest cell holding `target` (turns, then forward moves).
