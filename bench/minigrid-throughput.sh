@@ -31,7 +31,8 @@ rgb = {r["env_id"]: r["steps_per_s"] for r in rows if r.get("impl_name") == "rlx
 py = {r["env_id"]: r["steps_per_second"] for r in rows if r.get("impl") == "python"}
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 print(f"MiniGrid env steps/s, one env on one thread, random actions, resets included ({sys.argv[2]} s per case)")
-print(f"machine: {cpu}, {os.cpu_count()} logical cores (shared); python {platform.python_version()}")
+load = open("/proc/loadavg").read().split()[:3]
+print(f"machine: {cpu}, {os.cpu_count()} logical cores (shared), load average {' '.join(load)} at the end; python {platform.python_version()}")
 print()
 print(f"{'env':52} {'Rlx':>14} {'MiniGrid (Python)':>18} {'ratio':>8}")
 for env_id in rlx:
