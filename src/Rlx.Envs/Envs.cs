@@ -1,4 +1,5 @@
 using Rlx.Environments.ClassicControl;
+using Rlx.Environments.MiniGrid;
 using Rlx.Environments.MinAtar;
 using Rlx.Environments.Vector;
 
@@ -76,6 +77,7 @@ public static class Envs
         registry.Register("MountainCarContinuous-v0", k => new MountainCarContinuous(k), maxEpisodeSteps: 999, rewardThreshold: 90.0);
         registry.Register("Acrobot-v1", k => new Acrobot(k), maxEpisodeSteps: 500, rewardThreshold: -100.0);
         registry.Register("Pendulum-v1", k => new Pendulum(k), maxEpisodeSteps: 200);
+        MiniGridRegistration.RegisterAll(registry);
         RegisterMinAtar(registry);
         return registry;
     }

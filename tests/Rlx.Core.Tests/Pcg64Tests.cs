@@ -143,6 +143,41 @@ public sealed class Pcg64Tests
         Assert.InRange(sum / 100_000, 0.49, 0.51);
     }
 
+    // Expected values from numpy 1.24: rng = default_rng(seed); a = list(range(n)); rng.shuffle(a);
+    // then rng.integers(0, 1000) three times and rng.integers(0, 2**40) — the shuffle's 32-bit draws share
+    // the buffered half of a 64-bit draw with the integers that follow.
+    [Theory]
+    [InlineData(0, 2, new[] { 0, 1 }, new long[] { 636, 511, 269, 45050865998 })]
+    [InlineData(1, 7, new[] { 5, 0, 1, 4, 2, 6, 3 }, new long[] { 869, 423, 273, 449919208513 })]
+    [InlineData(7, 10, new[] { 8, 0, 7, 1, 3, 6, 2, 4, 5, 9 }, new long[] { 873, 912, 5, 902950195071 })]
+    [InlineData(42, 33, new[] { 10, 18, 5, 28, 32, 16, 7, 27, 20, 23, 29, 22 }, new long[] { 276, 631, 165, 389805424307 })]
+    [InlineData(123, 100, new[] { 21, 71, 92, 23, 79, 31, 66, 72, 94, 38, 40, 50 }, new long[] { 485, 250, 519, 449250533505 })]
+    public void Shuffle_MatchesNumpyGeneratorShuffle_AndContinuesTheStream(int seed, int n, int[] prefix, long[] after)
+    {
+        var random = new Pcg64((ulong)seed);
+        int[] items = [.. Enumerable.Range(0, n)];
+
+        random.Shuffle(items.AsSpan());
+
+        Assert.Equal(prefix, items.Take(prefix.Length));
+        long[] next = [random.Integers(0, 1000), random.Integers(0, 1000), random.Integers(0, 1000)];
+        Assert.Equal(after[..3], next);
+        Assert.Equal(after[3], random.Integers(0, 1L << 40));
+    }
+
+    [Fact]
+    public void RandomInterval_StaysWithinItsInclusiveBound()
+    {
+        var random = new Pcg64(5);
+        Assert.Equal(0UL, random.RandomInterval(0));
+        for (ulong max = 1; max < 70; max++)
+        {
+            Assert.InRange(random.RandomInterval(max), 0UL, max);
+        }
+
+        Assert.InRange(random.RandomInterval((1UL << 40) + 3), 0UL, (1UL << 40) + 3);
+    }
+
     private static IEnumerable<JsonElement> Records(string path) =>
         File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement);
 }

@@ -127,6 +127,60 @@ public sealed class Pcg64
             : low + (long)BoundedLemire64(range);
     }
 
+    /// <summary>
+    /// numpy's <c>random_interval(max)</c>: a uniform integer in [0, <paramref name="max"/>] by masked
+    /// rejection, on 32-bit draws when <paramref name="max"/> fits (sharing the buffered half of a 64-bit
+    /// draw, as numpy does), else on 64-bit draws. <c>Generator.shuffle</c> and <c>permutation</c> use it.
+    /// </summary>
+    public ulong RandomInterval(ulong max)
+    {
+        if (max == 0)
+        {
+            return 0;
+        }
+
+        ulong mask = max;
+        mask |= mask >> 1;
+        mask |= mask >> 2;
+        mask |= mask >> 4;
+        mask |= mask >> 8;
+        mask |= mask >> 16;
+        mask |= mask >> 32;
+        ulong value;
+        if (max <= uint.MaxValue)
+        {
+            do
+            {
+                value = NextUInt32() & mask;
+            }
+            while (value > max);
+        }
+        else
+        {
+            do
+            {
+                value = NextUInt64() & mask;
+            }
+            while (value > max);
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// Shuffles <paramref name="items"/> in place as numpy's <c>Generator.shuffle</c> does for a list or a
+    /// one-dimensional array: Fisher–Yates from the last element down, swapping element <c>i</c> with
+    /// <see cref="RandomInterval"/>(<c>i</c>).
+    /// </summary>
+    public void Shuffle<T>(Span<T> items)
+    {
+        for (int i = items.Length - 1; i >= 1; i--)
+        {
+            int j = (int)RandomInterval((ulong)i);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+
     private uint BoundedLemire32(uint range)
     {
         uint exclusive = range + 1;
