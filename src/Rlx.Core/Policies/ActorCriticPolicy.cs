@@ -134,8 +134,8 @@ public sealed class ActorCriticPolicy : RolloutPolicy
 
     /// <summary>
     /// CleanRL's <c>layer_init</c>: orthogonal weights with gain √2 on hidden layers, 0.01 on the actor's
-    /// output and 1 on the critic's, zero biases and zero log-std. Every parameter of rank ≥ 2 is a weight; the last
-    /// one of each network is its output layer.
+    /// output and 1 on the critic's, 1 on recurrent cells' weights, zero biases and zero log-std. Every parameter of
+    /// rank ≥ 2 is a weight; the last one of each network is its output layer.
     /// </summary>
     public void InitializeOrthogonal(Pcg64 random)
     {
@@ -152,7 +152,9 @@ public sealed class ActorCriticPolicy : RolloutPolicy
                 Parameter parameter = net.Parameters[p];
                 if (parameter.Shape.Length >= 2)
                 {
-                    double gain = p != output ? Math.Sqrt(2) : net == Actor ? 0.01 : 1.0;
+                    // Recurrent cells' weights get gain 1, as CleanRL's LSTM agent initialises them.
+                    bool cell = parameter.Name.Contains(".lstm.", StringComparison.Ordinal) || parameter.Name.Contains(".gru.", StringComparison.Ordinal);
+                    double gain = p == output ? (net == Actor ? 0.01 : 1.0) : cell ? 1.0 : Math.Sqrt(2);
                     Init.Orthogonal(parameter, gain, random);
                 }
                 else

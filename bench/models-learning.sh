@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Learning bars of the model issue, each a full training run from the command line: PPO + LSTM on
+# CartPoleNoVel-v1 (mean return >= 475), PPO + LSTM on MiniGrid-MemoryS7-v0 (success >= 0.9), PPO on
+# MiniGrid-DoorKey-8x8-v0 (solved: mean return >= 0.9), PPO + minatar_cnn on MinAtar/Breakout-v1 (see
+# docs/benchmarks-minatar-ppo.md for the published range). Prints, per case, the steps and seconds at which the
+# bar was first met (or "not reached"), the final mean return and the throughput.
+# Results: bench/results/models-learning.txt. Usage: bench/models-learning.sh [case ...] (default: all)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$root/bench/results/models-learning.txt"
+runs="$(mktemp -d)"
+mkdir -p "$(dirname "$out")"
+"$root/rlx" env list >/dev/null   # build once, outside the measurements
+
+run() {  # label, bar, then rlx train arguments
+  local label="$1" bar="$2"; shift 2
+  local log="$runs/$label.jsonl"
+  "$root/rlx" train ppo --json --name "$label" --runs-dir "$runs" "$@" > "$log" 2>/dev/null || true
+  jq -rs --arg name "$label" --argjson bar "$bar" '
+    (map(select(.episode_return_mean != null and .episode_return_mean >= $bar)) | first) as $hit
+    | last as $fin
+    | "\($name)\t\($bar)\t\(if $hit then "\($hit.timesteps_total) steps, \($hit.time_total_s | round) s" else "not reached" end)\t\($fin.timesteps_total)\t\($fin.episode_return_mean)\t\($fin.timesteps_total / $fin.time_total_s | round)"' "$log"
+}
+
+cases=("$@")
+[ ${#cases[@]} -eq 0 ] && cases=(novel memory doorkey breakout)
+{
+  echo "# $(date -u +%F) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+  printf 'case\tbar\tfirst reached\tsteps\tfinal mean return\tsteps/s\n'
+  for c in "${cases[@]}"; do
+    case "$c" in
+      novel) run cartpolenovel-lstm 475 --env CartPoleNoVel-v1 --set model=lstm --set total_timesteps=500000 ;;
+      memory) run memorys7-lstm 0.9 --env MiniGrid-MemoryS7-v0 --set model=lstm --set num_envs_per_runner=16 --set total_timesteps=2000000 ;;
+      doorkey) run doorkey8x8 0.9 --env MiniGrid-DoorKey-8x8-v0 --set num_envs_per_runner=16 --set total_timesteps=2000000 ;;
+      breakout) run minatar-breakout-cnn 20 --env MinAtar/Breakout-v1 --set model=minatar_cnn --set num_envs_per_runner=16 --set total_timesteps=2000000 ;;
+      *) echo "unknown case $c (novel, memory, doorkey, breakout)" >&2; exit 2 ;;
+    esac
+  done
+} | tee -a "$out"
