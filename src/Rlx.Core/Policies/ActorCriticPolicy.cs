@@ -21,11 +21,12 @@ public sealed class ActorCriticPolicy : RolloutPolicy
 
     private readonly ActionHeads _distribution;
     private readonly IRecurrentNetwork? _recurrentActor, _recurrentCritic;
-    private float[] _actorState = [], _criticState = [], _sequenceStates = [];
     private readonly int _maskOffset = -1;
+    private float[] _actorState = [], _criticState = [], _sequenceStates = [];
     private float[] _entropyScratch = [];
     private float[] _heads = [], _gradHeads = [];
     private float[] _actHeads = [];
+    private float[] _masks = [];
     private int _evaluated;
     private Pcg64? _greedyRandom;
 
@@ -347,7 +348,7 @@ public sealed class ActorCriticPolicy : RolloutPolicy
         if (IsMasked)
         {
             ApplyMasks(observations, batch, heads);
-            EnsureMaskCopy(observations, batch);
+            KeepMasks(observations, batch);
         }
 
         _distribution.Evaluate(heads, LogStd is null ? default : LogStd.Value, batch, actions, logProb, entropy);
@@ -378,9 +379,8 @@ public sealed class ActorCriticPolicy : RolloutPolicy
         Critic.Backward(gradValues, batch);
     }
 
-    private float[] _masks = [];
-
-    private void EnsureMaskCopy(ReadOnlySpan<float> observations, int batch)
+    // Keeps the minibatch's masks for Backward (the observations are gone by then).
+    private void KeepMasks(ReadOnlySpan<float> observations, int batch)
     {
         int maskSize = _distribution.CategoricalLogits;
         if (_masks.Length < batch * maskSize)
