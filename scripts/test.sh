@@ -33,6 +33,10 @@ for project in tests/*/*.csproj; do
   echo "== $name"
   dotnet test "$project" -c Release --no-build --nologo 2>&1 | tee "$log" | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error" || true
   code=${PIPESTATUS[0]}
+  if [ "$code" -ne 0 ]; then
+    # The failures' messages, so a CI log says why without a rerun.
+    grep -A10 "Error Message:" "$log" | grep -vE "^\s+at " | head -n 80 || true
+  fi
   summary="$(grep -E "(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+" "$log" | tail -n 1)"
   if [ -z "$summary" ]; then
     echo "$name: no test summary; counting the project as failed. The last lines dotnet test printed:"
