@@ -22,26 +22,7 @@ public sealed class MinAtarTests
     public void Step_IncludingResets_AllocatesNothing(string id)
     {
         using Env env = Envs.Make(id);
-        var obs = new float[env.ObservationSpace.FlatSize];
-        var action = new float[env.ActionSpace.FlatSize];
-        env.ActionSpace.Seed(5);
-        env.Reset(obs, seed: 0);
-        void Run(int steps)
-        {
-            for (int i = 0; i < steps; i++)
-            {
-                env.ActionSpace.Sample(action);
-                if (env.Step(action, obs).Done)
-                {
-                    env.Reset(obs);
-                }
-            }
-        }
-
-        Run(20_000);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(20_000);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Stepping.AssertAllocatesNothing(env);
     }
 
     [Theory]

@@ -38,7 +38,7 @@ public sealed class MiniGridTests
     public void Step_IncludingResets_AllocatesNothing(string id)
     {
         using Env env = Envs.Make(id, kwargs: new Dictionary<string, object?> { ["max_steps"] = 40 });
-        AssertNoAllocations(env);
+        Stepping.AssertAllocatesNothing(env);
     }
 
     [Theory]
@@ -49,7 +49,7 @@ public sealed class MiniGridTests
     public void Step_Wrapped_AllocatesNothing(string observation)
     {
         using Env env = Envs.Make("MiniGrid-DoorKey-8x8-v0", kwargs: new Dictionary<string, object?> { ["observation"] = observation, ["max_steps"] = 40 });
-        AssertNoAllocations(env);
+        Stepping.AssertAllocatesNothing(env);
     }
 
     [Fact]
@@ -171,42 +171,6 @@ public sealed class MiniGridTests
         Assert.Contains("LY", text, StringComparison.Ordinal);
         Assert.Contains("KY", text, StringComparison.Ordinal);
         Assert.Contains("GG", text, StringComparison.Ordinal);
-    }
-
-    private static void AssertNoAllocations(Env env)
-    {
-        var obs = new float[env.ObservationSpace.FlatSize];
-        var action = new float[env.ActionSpace.FlatSize];
-        env.ActionSpace.Seed(7);
-        env.Reset(obs, seed: 0);
-        void Run(int steps)
-        {
-            for (int i = 0; i < steps; i++)
-            {
-                env.ActionSpace.Sample(action);
-                if (env.Step(action, obs).Done)
-                {
-                    env.Reset(obs);
-                }
-            }
-        }
-
-        // Several windows after the warm-up: the runtime's own first-time work (tiered recompilation kicking in
-        // mid-window on a loaded machine) can show up once, whereas an allocation by stepping shows up in every window.
-        Run(2_000);
-        var windows = new List<long>();
-        for (int attempt = 0; attempt < 4; attempt++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Run(10_000);
-            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
-            if (windows[^1] == 0)
-            {
-                return;
-            }
-        }
-
-        Assert.Fail($"{env.Id}: every window of 10,000 steps allocated (bytes: {string.Join(", ", windows)})");
     }
 
     // Actions that bring the agent to face the nearest cell holding `target` (turns, then forward moves).
