@@ -47,6 +47,22 @@ public abstract class Algorithm : IDisposable
     {
     }
 
+    /// <summary>
+    /// The trained policy as it stands, ready to act outside training (export, serving): an inference-only copy with
+    /// the current weights and no exploration left, the raw environment's spaces, and the observation filter it was
+    /// trained behind. The snapshot does not change when training goes on.
+    /// </summary>
+    public Policies.PolicySnapshot SnapshotPolicy()
+    {
+        (Policies.RolloutPolicy policy, Rlx.Environments.IObservationFilter? filter, long timesteps) = ActingPolicy();
+        using Rlx.Environments.Env env = MakeEnv();
+        return new Policies.PolicySnapshot(
+            Name, policy, env.ObservationSpace, env.ActionSpace, filter, CheckpointJson.Config((object)Config).ToJsonString(), timesteps);
+    }
+
+    /// <summary>A fresh inference-only copy of the acting policy with the current weights, its observation filter, and the timesteps trained.</summary>
+    protected abstract (Policies.RolloutPolicy Policy, Rlx.Environments.IObservationFilter? Filter, long Timesteps) ActingPolicy();
+
     /// <summary>Writes a checkpoint directory (atomically, with a checksum) and returns its path.</summary>
     public string Save(string directory)
     {

@@ -144,6 +144,9 @@ public sealed class A2c : Algorithm
     public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) => _policy.ActGreedy(observation, action);
 
     /// <inheritdoc />
+    protected override (RolloutPolicy Policy, IObservationFilter? Filter, long Timesteps) ActingPolicy() => (_policy.CloneForActing(), null, _timesteps);
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -160,6 +160,16 @@ public sealed partial class Dqn : Algorithm
     }
 
     /// <inheritdoc />
+    protected override (RolloutPolicy Policy, IObservationFilter? Filter, long Timesteps) ActingPolicy()
+    {
+        var policy = new EpsilonGreedyQPolicy(_obsSize, _numActions, _config.Hiddens, _config.Dueling);
+        var weights = new float[policy.WeightCount];
+        EpsilonGreedyQPolicy.PackWeights(_q, 0, 0, 0, weights);
+        policy.LoadWeights(weights);
+        return (policy, null, _globalStep);
+    }
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)

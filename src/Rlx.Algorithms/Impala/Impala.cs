@@ -174,6 +174,9 @@ public sealed class Impala : Algorithm
     public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) => _policy.ActGreedy(observation, action);
 
     /// <inheritdoc />
+    protected override (RolloutPolicy Policy, IObservationFilter? Filter, long Timesteps) ActingPolicy() => (_policy.CloneForActing(), null, _timesteps);
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -175,6 +175,9 @@ public sealed partial class Ppo : Algorithm
     public override void ResetActionState() => _actionEpisodeStart = true;
 
     /// <inheritdoc />
+    protected override (RolloutPolicy Policy, IObservationFilter? Filter, long Timesteps) ActingPolicy() => (_policy.CloneForActing(), _runners.ObservationFilter(), _timesteps);
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -29,6 +29,7 @@ public sealed partial class Sac : Algorithm
     private readonly Func<long, bool> _learnsAt;
     private readonly int _obsSize, _actSize, _batch, _envs;
     private readonly float[] _scale, _bias;
+    private readonly Box _actionBox;
     private readonly double _targetEntropy;
     private readonly float[] _policyWeights, _sampleWeights;
     private readonly int[] _indices;
@@ -48,6 +49,7 @@ public sealed partial class Sac : Algorithm
             ? bounded
             : throw new ArgumentException($"SAC needs a bounded Box action space, but {config.Env} has {actionSpace}; use DQN or PPO for discrete actions.");
 
+        _actionBox = box;
         (_actSize, _batch, _envs) = (box.FlatSize, config.BatchSize, config.NumEnvRunners * config.NumEnvsPerRunner);
         _learnsAt = vectorStep => vectorStep * _envs > _config.LearningStarts;
         float[] low = box.Low.ToArray(), high = box.High.ToArray();
@@ -179,6 +181,16 @@ public sealed partial class Sac : Algorithm
     /// <inheritdoc />
     public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) =>
         SampleActions(observation, 1, action, _learnerRandom, deterministic: true);
+
+    /// <inheritdoc />
+    protected override (RolloutPolicy Policy, IObservationFilter? Filter, long Timesteps) ActingPolicy()
+    {
+        var policy = new SquashedGaussianPolicy(_obsSize, _actionBox, _config.Hiddens);
+        var weights = new float[policy.WeightCount];
+        SquashedGaussianPolicy.PackWeights(_actor, 0, weights);
+        policy.LoadWeights(weights);
+        return (policy, null, _globalStep);
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

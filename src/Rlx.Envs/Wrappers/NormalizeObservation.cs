@@ -79,12 +79,7 @@ public sealed class NormalizeObservation : Wrapper
     }
 
     /// <summary>The normalisation as it stands now, frozen: later updates of <see cref="Statistics"/> do not change it.</summary>
-    public IObservationFilter Snapshot()
-    {
-        var frozen = new RunningMeanStd(Statistics.Mean.Length);
-        frozen.Set(Statistics.Mean, Statistics.Var, Statistics.Count);
-        return new FrozenNormalization(frozen, Epsilon, Clip);
-    }
+    public ObservationNormalization Snapshot() => new(Statistics.Mean, Statistics.Var, Epsilon, Clip);
 
     private void Normalize(Span<float> observation)
     {
@@ -93,25 +88,6 @@ public sealed class NormalizeObservation : Wrapper
             Statistics.Update(observation);
         }
 
-        Apply(Statistics, Epsilon, Clip, observation, observation);
-    }
-
-    private static void Apply(RunningMeanStd statistics, double epsilon, double? clip, ReadOnlySpan<float> raw, Span<float> normalised)
-    {
-        ReadOnlySpan<double> mean = statistics.Mean;
-        ReadOnlySpan<double> variance = statistics.Var;
-        double bound = clip ?? double.PositiveInfinity;
-        for (int i = 0; i < raw.Length; i++)
-        {
-            double value = (raw[i] - mean[i]) / Math.Sqrt(variance[i] + epsilon);
-            normalised[i] = (float)(clip is null ? value : Math.Clamp(value, -bound, bound));
-        }
-    }
-
-    private sealed class FrozenNormalization(RunningMeanStd statistics, double epsilon, double? clip) : IObservationFilter
-    {
-        public int Size => statistics.Mean.Length;
-
-        public void Apply(ReadOnlySpan<float> raw, Span<float> filtered) => NormalizeObservation.Apply(statistics, epsilon, clip, raw, filtered);
+        ObservationNormalization.Apply(Statistics.Mean, Statistics.Var, Epsilon, Clip, observation, observation);
     }
 }
