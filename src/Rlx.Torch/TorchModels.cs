@@ -165,6 +165,12 @@ internal sealed class ImageFeatures : nn.Module<Tensor, Tensor>
     /// <summary>Floats per row this module outputs.</summary>
     public int Features { get; }
 
+    /// <summary>Where the image sits in the observation.</summary>
+    public ImageLayout Layout => _layout;
+
+    /// <summary>The convolutional stack.</summary>
+    public nn.Module<Tensor, Tensor> Encoder => encoder;
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
@@ -249,6 +255,10 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         conv1 = nn.Conv2d(channels, channels, 3, padding: 1);
         RegisterComponents();
     }
+
+    public nn.Module<Tensor, Tensor> Conv0 => conv0;
+
+    public nn.Module<Tensor, Tensor> Conv1 => conv1;
 
     public override Tensor forward(Tensor input)
     {

@@ -11,11 +11,12 @@ namespace Rlx.Torch;
 /// them as for every network): a training forward pass copies them into the module first, and a backward pass adds the
 /// module's gradients to them. A frozen network copies them once per <see cref="Freeze"/> and runs without autograd.
 /// </summary>
-public sealed class TorchNetwork : INetwork, IDisposable
+public sealed class TorchNetwork : INetwork, Onnx.IOnnxExportable, IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _module;
     private readonly Func<Tensor, Tensor, Tensor>? _extraLoss;
     private readonly (Parameter Rlx, TorchSharp.Modules.Parameter Torch)[] _parameters;
+    private readonly Dictionary<string, Parameter> _byName;
     private float[] _output = [];
     private Tensor? _input, _result;
     private bool _frozen;
@@ -47,6 +48,7 @@ public sealed class TorchNetwork : INetwork, IDisposable
         }
 
         Parameters = [.. _parameters.Select(p => p.Rlx)];
+        _byName = module.named_parameters().Select((p, i) => (p.name, _parameters[i].Rlx)).ToDictionary(p => p.name, p => p.Rlx, StringComparer.Ordinal);
     }
 
     /// <inheritdoc />
@@ -177,6 +179,13 @@ public sealed class TorchNetwork : INetwork, IDisposable
 
     /// <summary>True after <see cref="Freeze"/>: the module holds the weights already.</summary>
     internal bool IsFrozen => _frozen;
+
+    /// <inheritdoc />
+    public string ExportOnnx(Onnx.OnnxGraph graph, string input) => new TorchOnnx(graph, ParameterNamed).Module(_module, string.Empty, input);
+
+    /// <summary>The parameter the module calls <paramref name="torchName"/> (<c>encoder.0.weight</c>).</summary>
+    internal Parameter ParameterNamed(string torchName) =>
+        _byName.TryGetValue(torchName, out Parameter? p) ? p : throw new KeyNotFoundException($"The module has no parameter '{torchName}'.");
 
     /// <summary>Copies the <see cref="Parameter"/> values into the module (done by every training forward pass).</summary>
     internal void CopyParametersIn()

@@ -40,6 +40,12 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
 
     public int StateSize => lstm is null ? _cell : 2 * _cell;
 
+    public nn.Module<Tensor, Tensor> Encoder => encoder;
+
+    public int CellSize => _cell;
+
+    public bool IsLstm => lstm is not null;
+
     public void SetSequences(int sequences, int steps, ReadOnlySpan<float> initialState, ReadOnlySpan<float> starts)
     {
         (_sequences, _steps) = (sequences, steps);
@@ -105,7 +111,7 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>A <see cref="RecurrentModule"/> behind <see cref="IRecurrentNetwork"/>; parameters and backward pass as <see cref="TorchNetwork"/>.</summary>
-public sealed class TorchRecurrentNetwork : IRecurrentNetwork, IDisposable
+public sealed class TorchRecurrentNetwork : IRecurrentNetwork, Onnx.IOnnxRecurrentExportable, IDisposable
 {
     private readonly TorchNetwork _network;
     private readonly RecurrentModule _module;
@@ -162,6 +168,10 @@ public sealed class TorchRecurrentNetwork : IRecurrentNetwork, IDisposable
         _module.Step(x, batch, Inputs, state, advance, _output.AsSpan(0, batch * Outputs));
         return _output.AsSpan(0, batch * Outputs);
     }
+
+    /// <inheritdoc />
+    public (string Output, string State) ExportOnnx(Onnx.OnnxGraph graph, string input, string state) =>
+        new TorchOnnx(graph, _network.ParameterNamed).Recurrent(_module, input, state);
 
     /// <inheritdoc />
     public void Dispose() => _network.Dispose();

@@ -28,17 +28,7 @@ internal static class EvalCommand
                 throw new CliException($"--episodes must be at least 1 (got {count}).");
             }
 
-            string path2 = parsed.GetRequiredValue(checkpoint);
-            Algorithm algorithm;
-            try
-            {
-                algorithm = File.Exists(Path.Combine(path2, "run.json")) ? LoadFromRun(path2, output) : Algorithm.Restore(path2);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new CliException($"Cannot load {path2}: {e.Message}");
-            }
-
+            Algorithm algorithm = CheckpointArgument.Restore(parsed.GetRequiredValue(checkpoint), output);
             using (algorithm)
             {
                 if (parsed.GetValue(render))
@@ -54,19 +44,6 @@ internal static class EvalCommand
             return 0;
         });
         return command;
-    }
-
-    private static Algorithm LoadFromRun(string runDirectory, TextWriter output)
-    {
-        string checkpoints = Path.Combine(runDirectory, "checkpoints");
-        string latest = Directory.Exists(checkpoints) ? Directory.GetDirectories(checkpoints, "checkpoint_*").Order(StringComparer.Ordinal).LastOrDefault() ?? string.Empty : string.Empty;
-        if (latest.Length == 0)
-        {
-            throw new CliException($"{runDirectory} has no checkpoints yet.");
-        }
-
-        output.WriteLine($"using {latest}");
-        return Algorithm.Restore(latest);
     }
 
     private static void RenderEpisode(Algorithm algorithm, TextWriter output)

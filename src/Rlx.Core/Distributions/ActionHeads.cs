@@ -16,35 +16,35 @@ public sealed class ActionHeads
     /// <summary>The logit given to masked actions: their probability is exactly 0 in float arithmetic, so they are never sampled and receive no gradient.</summary>
     public const float MaskedLogit = -1e8f;
 
-    private readonly Part[] _parts;
+    private readonly ActionPart[] _parts;
     private float[] _scratchHeads = [], _scratchActions = [], _scratchGrad = [], _scratchLogProb = [], _scratchEntropy = [];
 
     /// <summary>Lays out the heads for <paramref name="actionSpace"/>.</summary>
     public ActionHeads(Space actionSpace)
     {
         ArgumentNullException.ThrowIfNull(actionSpace);
-        var parts = new List<Part>();
+        var parts = new List<ActionPart>();
         int head = 0, action = 0, gaussian = 0;
         void Add(Space space, string where)
         {
             switch (space)
             {
                 case Discrete d:
-                    parts.Add(new Part(false, d.N, head, action, 0, d.Start));
+                    parts.Add(new ActionPart(false, d.N, head, action, 0, d.Start));
                     head += d.N;
                     action += 1;
                     break;
                 case MultiDiscrete m:
                     foreach (int n in m.NVec)
                     {
-                        parts.Add(new Part(false, n, head, action, 0));
+                        parts.Add(new ActionPart(false, n, head, action, 0));
                         head += n;
                         action += 1;
                     }
 
                     break;
                 case Box b:
-                    parts.Add(new Part(true, b.FlatSize, head, action, gaussian));
+                    parts.Add(new ActionPart(true, b.FlatSize, head, action, gaussian));
                     head += b.FlatSize;
                     action += b.FlatSize;
                     gaussian += b.FlatSize;
@@ -74,6 +74,9 @@ public sealed class ActionHeads
         CategoricalLogits = _parts.Where(p => !p.Gaussian).Sum(p => p.Size);
     }
 
+    /// <summary>The parts in order: where each reads its heads and writes its action.</summary>
+    public IReadOnlyList<ActionPart> Parts => _parts;
+
     /// <summary>Actor outputs per row.</summary>
     public int HeadSize { get; }
 
@@ -92,7 +95,7 @@ public sealed class ActionHeads
     /// <summary>Writes the action for one row of heads: sampled, or the mode/mean when <paramref name="deterministic"/>.</summary>
     public void Act(ReadOnlySpan<float> heads, ReadOnlySpan<float> logStd, Pcg64 random, bool deterministic, Span<float> action)
     {
-        foreach (Part part in _parts)
+        foreach (ActionPart part in _parts)
         {
             ReadOnlySpan<float> h = heads.Slice(part.Head, part.Size);
             if (part.Gaussian)
@@ -125,7 +128,7 @@ public sealed class ActionHeads
 
         logProb[..batch].Clear();
         entropy[..batch].Clear();
-        foreach (Part part in _parts)
+        foreach (ActionPart part in _parts)
         {
             Gather(part, heads, actions, batch);
             Span<float> lp = _scratchLogProb.AsSpan(0, batch), h = _scratchEntropy.AsSpan(0, batch);
@@ -152,7 +155,7 @@ public sealed class ActionHeads
             return;
         }
 
-        foreach (Part part in _parts)
+        foreach (ActionPart part in _parts)
         {
             Gather(part, heads, actions, batch);
             Span<float> g = _scratchGrad.AsSpan(0, batch * part.Size);
@@ -172,7 +175,7 @@ public sealed class ActionHeads
     {
         CheckMaskLength(mask);
         int m = 0;
-        foreach (Part part in _parts)
+        foreach (ActionPart part in _parts)
         {
             if (part.Gaussian)
             {
@@ -205,7 +208,7 @@ public sealed class ActionHeads
     {
         CheckMaskLength(mask);
         int m = 0;
-        foreach (Part part in _parts)
+        foreach (ActionPart part in _parts)
         {
             if (part.Gaussian)
             {
@@ -231,7 +234,7 @@ public sealed class ActionHeads
         }
     }
 
-    private static void EvaluatePart(Part part, ReadOnlySpan<float> heads, ReadOnlySpan<float> logStd, int batch, ReadOnlySpan<float> actions, Span<float> logProb, Span<float> entropy)
+    private static void EvaluatePart(ActionPart part, ReadOnlySpan<float> heads, ReadOnlySpan<float> logStd, int batch, ReadOnlySpan<float> actions, Span<float> logProb, Span<float> entropy)
     {
         if (part.Gaussian)
         {
@@ -244,7 +247,7 @@ public sealed class ActionHeads
     }
 
     private static void BackwardPart(
-        Part part, ReadOnlySpan<float> heads, ReadOnlySpan<float> logStd, int batch, ReadOnlySpan<float> actions,
+        ActionPart part, ReadOnlySpan<float> heads, ReadOnlySpan<float> logStd, int batch, ReadOnlySpan<float> actions,
         ReadOnlySpan<float> gradLogProb, ReadOnlySpan<float> gradEntropy, Span<float> gradHeads, Span<float> gradLogStd)
     {
         if (part.Gaussian)
@@ -258,7 +261,7 @@ public sealed class ActionHeads
     }
 
     // Copies one part's heads and actions into contiguous [batch, size] scratch rows.
-    private void Gather(Part part, ReadOnlySpan<float> heads, ReadOnlySpan<float> actions, int batch)
+    private void Gather(ActionPart part, ReadOnlySpan<float> heads, ReadOnlySpan<float> actions, int batch)
     {
         int actionWidth = part.Gaussian ? part.Size : 1;
         if (_scratchHeads.Length < batch * HeadSize || _scratchLogProb.Length < batch)
@@ -281,6 +284,16 @@ public sealed class ActionHeads
         }
     }
 
-    // Start: the value of a Discrete's first category (Gymnasium's Discrete(n, start)); actions carry values, the distribution indices.
-    private readonly record struct Part(bool Gaussian, int Size, int Head, int Action, int Std, int Start = 0);
 }
+
+/// <summary>
+/// One part of an <see cref="ActionHeads"/> layout: a categorical choice of <see cref="Size"/> values (action = index +
+/// <see cref="Start"/>) or a diagonal Gaussian of <see cref="Size"/> dimensions (log-stds from <see cref="Std"/> on).
+/// </summary>
+/// <param name="Gaussian">True for a Gaussian part, false for a categorical one.</param>
+/// <param name="Size">Logits (categorical) or dimensions (Gaussian).</param>
+/// <param name="Head">Offset of the part's heads in the actor's output row.</param>
+/// <param name="Action">Offset of the part's action in the flat action.</param>
+/// <param name="Std">Offset of the part's log-stds in the log-std vector (Gaussian parts).</param>
+/// <param name="Start">The smallest action value (a Discrete space's start).</param>
+public readonly record struct ActionPart(bool Gaussian, int Size, int Head, int Action, int Std, int Start = 0);

@@ -5,7 +5,7 @@ namespace Rlx.Nn;
 /// CleanRL builds its actor and critic. Forward caches what backward needs; buffers grow to the
 /// largest batch seen and are then reused, so steady-state passes allocate nothing.
 /// </summary>
-public sealed class Mlp : INetwork
+public sealed class Mlp : INetwork, Onnx.IOnnxExportable
 {
     private readonly Linear[] _layers;
     private float[][] _outputs = [];
@@ -100,6 +100,27 @@ public sealed class Mlp : INetwork
         {
             layer.Freeze();
         }
+    }
+
+    /// <inheritdoc />
+    public string ExportOnnx(Onnx.OnnxGraph graph, string input)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        string x = input;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            Linear layer = _layers[l];
+            string weight = graph.Constant(layer.Weight.Name, layer.Weight.Value, layer.Outputs, layer.Inputs);
+            string bias = graph.Constant(layer.Bias.Name, layer.Bias.Value, layer.Outputs);
+            string name = layer.Weight.Name[..^".weight".Length];
+            x = graph.Linear(x, weight, bias, name);
+            if (l < _layers.Length - 1)
+            {
+                x = graph.Node(Activation == Activation.Tanh ? "Tanh" : "Relu", name + ".act", [x]);
+            }
+        }
+
+        return x;
     }
 
     /// <summary>Copies parameter values from a network of the same shape.</summary>

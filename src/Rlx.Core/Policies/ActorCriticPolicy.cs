@@ -106,6 +106,12 @@ public sealed class ActorCriticPolicy : RolloutPolicy
     /// <inheritdoc />
     public override int StateSize => (_recurrentActor?.StateSize ?? 0) + (_recurrentCritic?.StateSize ?? 0);
 
+    /// <summary>The action distribution's layout of the actor's outputs.</summary>
+    public ActionHeads Heads => _distribution;
+
+    /// <summary>Where the action mask starts in a flat observation; -1 if observations carry none.</summary>
+    public int MaskOffset => _maskOffset;
+
     /// <summary>True if observations carry an action mask.</summary>
     public bool IsMasked => _maskOffset >= 0;
 

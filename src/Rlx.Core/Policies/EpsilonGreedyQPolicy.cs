@@ -31,6 +31,9 @@ public sealed class EpsilonGreedyQPolicy : RolloutPolicy
     /// <summary>Number of actions.</summary>
     public int NumActions { get; }
 
+    /// <summary>True if the network has a dueling head (<c>[V, A₁…Aₙ]</c>).</summary>
+    public bool Dueling => _dueling;
+
     /// <summary>The Q-network.</summary>
     public Mlp Network { get; }
 

@@ -38,6 +38,9 @@ public sealed class SquashedGaussianPolicy : RolloutPolicy
         WeightCount = Actor.Parameters.Sum(p => p.Size) + 1;
     }
 
+    /// <summary>The action box actions are squashed into.</summary>
+    public Box ActionSpace => _space;
+
     /// <summary>The actor network (means, then raw log-stds).</summary>
     public Mlp Actor { get; }
 
