@@ -8,6 +8,9 @@ using Rlx.Nn;
 using Rlx.Onnx;
 using Rlx.Policies;
 using Rlx.Random;
+using Rlx.Torch;
+using TorchTensor = TorchSharp.torch.Tensor;
+using TorchNn = TorchSharp.torch.nn;
 
 namespace Rlx.Onnx.Tests;
 
@@ -91,13 +94,33 @@ public sealed class PolicyExportTests
     }
 
     [Fact]
-    public void CustomModulesThatAreNotLayerStacksAreRefusedByName()
+    public void CustomLayerStacksExport()
     {
-        using Algorithm trained = Train("ppo", "env=CartPole-v1");
+        TorchRuntime.EnsureReady();
+        Networks.Register("onnx_test_stack", r => TorchModels.Custom(r, TorchNn.Sequential(
+            TorchNn.Linear(r.ObservationSpace.FlatSize, 16), TorchNn.Sigmoid(), TorchNn.Linear(16, 16), TorchNn.ReLU(), TorchNn.Linear(16, r.Outputs))));
+        using Algorithm trained = Train("ppo", "env=CartPole-v1 model=onnx_test_stack");
         PolicySnapshot snapshot = trained.SnapshotPolicy();
-        var error = Assert.Throws<NotSupportedException>(() => PolicyExport.ToOnnx(snapshot with { ObservationFilter = new Shift() }));
-        Assert.Contains("Shift", error.Message, StringComparison.Ordinal);
-        var value = Assert.Throws<NotSupportedException>(() => PolicyExport.ToOnnx(Train("dqn", "env=CartPole-v1 learning_starts=64").SnapshotPolicy(), includeValue: true));
+        using var session = new InferenceSession(PolicyExport.ToOnnx(snapshot, includeValue: true).Model);
+        CheckActorCritic(session, snapshot, (ActorCriticPolicy)snapshot.Policy, RecordObservations(trained, Rows));
+    }
+
+    [Fact]
+    public void WhatCannotBeExportedIsRefusedByName()
+    {
+        TorchRuntime.EnsureReady();
+        Networks.Register("onnx_test_opaque", r => TorchModels.Custom(r, new Opaque(r.ObservationSpace.FlatSize, r.Outputs)));
+        using (Algorithm opaque = Train("ppo", "env=CartPole-v1 model=onnx_test_opaque"))
+        {
+            var error = Assert.Throws<NotSupportedException>(() => PolicyExport.ToOnnx(opaque.SnapshotPolicy()));
+            Assert.Contains("(Opaque) cannot be written as ONNX", error.Message, StringComparison.Ordinal);
+        }
+
+        using Algorithm trained = Train("ppo", "env=CartPole-v1");
+        var filter = Assert.Throws<NotSupportedException>(() => PolicyExport.ToOnnx(trained.SnapshotPolicy() with { ObservationFilter = new Shift() }));
+        Assert.Contains("Shift", filter.Message, StringComparison.Ordinal);
+        using Algorithm dqn = Train("dqn", "env=CartPole-v1 learning_starts=64");
+        var value = Assert.Throws<NotSupportedException>(() => PolicyExport.ToOnnx(dqn.SnapshotPolicy(), includeValue: true));
         Assert.Contains("--value", value.Message, StringComparison.Ordinal);
     }
 
@@ -318,6 +341,20 @@ public sealed class PolicyExportTests
                 Math.Abs(expected[i] - actual[i]) <= tolerance,
                 string.Create(CultureInfo.InvariantCulture, $"{what}[{i}]: ONNX {actual[i]:R}, Rlx {expected[i]:R}"));
         }
+    }
+
+    private sealed class Opaque : TorchNn.Module<TorchTensor, TorchTensor>
+    {
+        private readonly TorchNn.Module<TorchTensor, TorchTensor> layer;
+
+        public Opaque(int inputs, int outputs)
+            : base("opaque")
+        {
+            layer = TorchNn.Linear(inputs, outputs);
+            RegisterComponents();
+        }
+
+        public override TorchTensor forward(TorchTensor input) => layer.forward(TorchNn.functional.silu(input));
     }
 
     private sealed class Shift : IObservationFilter
