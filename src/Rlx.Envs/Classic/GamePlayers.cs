@@ -1,0 +1,279 @@
+using Rlx.Environments.MultiAgent;
+using Rlx.Random;
+using Rlx.Spaces;
+
+namespace Rlx.Environments.Classic;
+
+/// <summary>A player that chooses an acting agent's action from what the environment shows it (a baseline, a search, a trained policy).</summary>
+public interface IGamePlayer
+{
+    /// <summary>A name for tables.</summary>
+    string Name { get; }
+
+    /// <summary>Writes <paramref name="agent"/>'s action into <paramref name="action"/>; <paramref name="random"/> breaks ties or samples.</summary>
+    void Act(MultiAgentEnv env, int agent, Span<float> action, Pcg64 random);
+}
+
+/// <summary>Uniformly random legal moves (respecting the observation's <c>action_mask</c>).</summary>
+public sealed class RandomPlayer : IGamePlayer
+{
+    /// <inheritdoc />
+    public string Name => "random";
+
+    /// <inheritdoc />
+    public void Act(MultiAgentEnv env, int agent, Span<float> action, Pcg64 random)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(random);
+        var dict = (Dict)env.ObservationSpace(agent);
+        ReadOnlySpan<float> mask = dict.Slice(env.Observation(agent), "action_mask");
+        int legal = 0;
+        foreach (float m in mask)
+        {
+            legal += m != 0f ? 1 : 0;
+        }
+
+        int pick = (int)random.Integers(0, legal);
+        for (int i = 0; i < mask.Length; i++)
+        {
+            if (mask[i] != 0f && pick-- == 0)
+            {
+                action[0] = i;
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Depth-limited minimax (alpha-beta) for Connect Four: wins and losses within the horizon score ±1000 (sooner wins and
+/// later losses preferred), other positions a heuristic over every window of four cells — +1, +4 and +16 for one, two and
+/// three of the player's pieces with the rest empty, the same negated for the opponent's, +3 per piece in the centre
+/// column. Ties between equally good moves are broken at random. <c>depth = 2</c> looks at its move and the reply.
+/// </summary>
+public sealed class ConnectFourMinimax(int depth) : IGamePlayer
+{
+    private const int Rows = 6, Columns = 7, Win = 1000;
+    private readonly int[] _board = new int[Rows * Columns];
+
+    /// <inheritdoc />
+    public string Name => $"minimax-{depth}";
+
+    /// <inheritdoc />
+    public void Act(MultiAgentEnv env, int agent, Span<float> action, Pcg64 random)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(random);
+        var dict = (Dict)env.ObservationSpace(agent);
+        ReadOnlySpan<float> planes = dict.Slice(env.Observation(agent), "observation");
+        for (int cell = 0; cell < _board.Length; cell++)
+        {
+            _board[cell] = planes[2 * cell] != 0f ? 1 : planes[(2 * cell) + 1] != 0f ? 2 : 0;
+        }
+
+        Span<int> best = stackalloc int[Columns];
+        int count = 0, bestScore = int.MinValue;
+        for (int c = 0; c < Columns; c++)
+        {
+            if (_board[c] != 0)
+            {
+                continue;
+            }
+
+            int row = Drop(c, 1);
+            int score = Wins(1) ? Win + depth : -Search(depth - 1, 2, int.MinValue + 1, int.MaxValue);
+            _board[(row * Columns) + c] = 0;
+            if (score > bestScore)
+            {
+                (bestScore, count) = (score, 0);
+            }
+
+            if (score == bestScore)
+            {
+                best[count++] = c;
+            }
+        }
+
+        action[0] = best[(int)random.Integers(0, count)];
+    }
+
+    // Negamax from the view of `piece` to move; returns the score for `piece`.
+    private int Search(int remaining, int piece, int alpha, int beta)
+    {
+        if (remaining <= 0)
+        {
+            return Evaluate(piece);
+        }
+
+        int best = int.MinValue + 1;
+        bool any = false;
+        for (int c = 0; c < Columns; c++)
+        {
+            if (_board[c] != 0)
+            {
+                continue;
+            }
+
+            any = true;
+            int row = Drop(c, piece);
+            int score = Wins(piece) ? Win + remaining : -Search(remaining - 1, 3 - piece, -beta, -alpha);
+            _board[(row * Columns) + c] = 0;
+            best = Math.Max(best, score);
+            alpha = Math.Max(alpha, score);
+            if (alpha >= beta)
+            {
+                break;
+            }
+        }
+
+        return any ? best : 0;
+    }
+
+    private int Drop(int column, int piece)
+    {
+        for (int r = Rows - 1; r >= 0; r--)
+        {
+            if (_board[(r * Columns) + column] == 0)
+            {
+                _board[(r * Columns) + column] = piece;
+                return r;
+            }
+        }
+
+        throw new InvalidOperationException($"Column {column} is full.");
+    }
+
+    private bool Wins(int piece)
+    {
+        ReadOnlySpan<(int Dr, int Dc)> directions = [(0, 1), (1, 0), (1, 1), (-1, 1)];
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int c = 0; c < Columns; c++)
+            {
+                foreach ((int dr, int dc) in directions)
+                {
+                    if (InBoard(r + (3 * dr), c + (3 * dc)) && Count(r, c, dr, dc, piece) == 4)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private int Evaluate(int piece)
+    {
+        int score = 0;
+        for (int r = 0; r < Rows; r++)
+        {
+            score += _board[(r * Columns) + 3] == piece ? 3 : _board[(r * Columns) + 3] == 3 - piece ? -3 : 0;
+        }
+
+        ReadOnlySpan<(int Dr, int Dc)> directions = [(0, 1), (1, 0), (1, 1), (-1, 1)];
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int c = 0; c < Columns; c++)
+            {
+                foreach ((int dr, int dc) in directions)
+                {
+                    if (!InBoard(r + (3 * dr), c + (3 * dc)))
+                    {
+                        continue;
+                    }
+
+                    int mine = Count(r, c, dr, dc, piece), theirs = Count(r, c, dr, dc, 3 - piece);
+                    score += theirs == 0 ? Weight(mine) : mine == 0 ? -Weight(theirs) : 0;
+                }
+            }
+        }
+
+        return score;
+    }
+
+    private int Count(int r, int c, int dr, int dc, int piece)
+    {
+        int n = 0;
+        for (int k = 0; k < 4; k++)
+        {
+            n += _board[((r + (k * dr)) * Columns) + c + (k * dc)] == piece ? 1 : 0;
+        }
+
+        return n;
+    }
+
+    private static int Weight(int pieces) => pieces switch { 1 => 1, 2 => 4, 3 => 16, _ => 0 };
+
+    private static bool InBoard(int r, int c) => r is >= 0 and < Rows && c is >= 0 and < Columns;
+}
+
+/// <summary>Win, draw and loss counts of one player against another.</summary>
+/// <param name="Wins">Games the first player won.</param>
+/// <param name="Draws">Games drawn.</param>
+/// <param name="Losses">Games the first player lost.</param>
+public sealed record MatchResult(int Wins, int Draws, int Losses)
+{
+    /// <summary>Games played.</summary>
+    public int Games => Wins + Draws + Losses;
+
+    /// <summary>The first player's score: wins plus half the draws, per game.</summary>
+    public double Score => Games == 0 ? 0 : (Wins + (0.5 * Draws)) / Games;
+}
+
+/// <summary>Plays two-player turn-based games between players.</summary>
+public static class Matches
+{
+    /// <summary>
+    /// Plays <paramref name="games"/> games of <paramref name="env"/> between <paramref name="first"/> and <paramref name="second"/>,
+    /// alternating who moves first; the result is from <paramref name="first"/>'s side (the sign of its return decides).
+    /// </summary>
+    public static MatchResult Play(MultiAgentEnv env, IGamePlayer first, IGamePlayer second, int games, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        if (env.AgentCount != 2)
+        {
+            throw new ArgumentException($"{env.Id} has {env.AgentCount} agents; matches are between two players.", nameof(env));
+        }
+
+        var random = new Pcg64(seed);
+        var actions = new float[env.ActionsSize];
+        int wins = 0, draws = 0, losses = 0;
+        for (int g = 0; g < games; g++)
+        {
+            int seat = g % 2;   // the agent index `first` plays
+            env.Reset((int)(seed % int.MaxValue) + g);
+            double total = 0;
+            while (!env.IsDone)
+            {
+                for (int i = 0; i < 2; i++)
+                {
+                    if (env.MustAct(i))
+                    {
+                        (i == seat ? first : second).Act(env, i, actions.AsSpan(env.ActionOffset(i), env.ActionSpace(i).FlatSize), random);
+                    }
+                }
+
+                env.Step(actions);
+                total += env.Reward(seat);
+            }
+
+            if (total > 0)
+            {
+                wins++;
+            }
+            else if (total < 0)
+            {
+                losses++;
+            }
+            else
+            {
+                draws++;
+            }
+        }
+
+        return new MatchResult(wins, draws, losses);
+    }
+}
