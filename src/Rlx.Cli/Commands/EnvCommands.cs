@@ -28,19 +28,32 @@ internal static class EnvCommands
         command.SetAction(parsed =>
         {
             options.Resolve(parsed);
-            output.WriteLine($"{"id",-26} {"observations",-44} {"actions",-28} {"limit",6}");
+            int width = Math.Max(26, Envs.Registry.Specs.Max(spec => spec.Id.Length) + 1);
+            output.WriteLine($"{"id".PadRight(width)} {"observations",-44} {"actions",-28} {"limit",6}");
             foreach (EnvSpec spec in Envs.Registry.Specs)
             {
                 string limit = spec.MaxEpisodeSteps?.ToString(CultureInfo.InvariantCulture) ?? "-";
                 if (spec.Id is Rlx.Environments.Remote.RemoteEnvs.RemoteId or Rlx.Environments.Remote.RemoteEnvs.PolicyServerId)
                 {
                     // Its spaces come from the simulator at run time.
-                    output.WriteLine($"{spec.Id,-26} {"(from the simulator)",-44} {"(from the simulator)",-28} {limit,6}");
+                    output.WriteLine($"{spec.Id.PadRight(width)} {"(from the simulator)",-44} {"(from the simulator)",-28} {limit,6}");
                     continue;
                 }
 
                 using Env env = Envs.Make(spec.Id);
-                output.WriteLine($"{spec.Id,-26} {Truncate(env.ObservationSpace.ToString(), 44),-44} {Truncate(env.ActionSpace.ToString(), 28),-28} {limit,6}");
+                output.WriteLine($"{spec.Id.PadRight(width)} {Truncate(env.ObservationSpace.ToString(), 44),-44} {Truncate(env.ActionSpace.ToString(), 28),-28} {limit,6}");
+            }
+
+            output.WriteLine();
+            output.WriteLine("multi-agent:");
+            foreach (string multi in MultiAgentEnvs.Ids)
+            {
+                using Rlx.Environments.MultiAgent.MultiAgentEnv env = MultiAgentEnvs.Make(multi);
+                for (int i = 0; i < env.AgentCount; i++)
+                {
+                    string name = i == 0 ? multi : string.Empty;
+                    output.WriteLine($"{name.PadRight(width)} {Truncate($"{env.PossibleAgents[i]}: {env.ObservationSpace(i)}", 44),-44} {Truncate(env.ActionSpace(i).ToString(), 28),-28} {"-",6}");
+                }
             }
 
             return 0;
@@ -148,8 +161,17 @@ internal static class EnvCommands
         {
             (IReadOnlyDictionary<string, object?> kwargs, int? maxSteps) = options.Resolve(parsed);
             string envId = parsed.GetRequiredValue(id);
-            Envs.Registry.Spec(envId);
-            IReadOnlyList<EnvProblem> problems = EnvChecker.Check(() => Envs.Make(envId, maxSteps, kwargs), parsed.GetValue(steps));
+            IReadOnlyList<EnvProblem> problems;
+            if (MultiAgentEnvs.Contains(envId))
+            {
+                problems = MultiAgentEnvChecker.Check(() => MultiAgentEnvs.Make(envId), parsed.GetValue(steps));
+            }
+            else
+            {
+                Envs.Registry.Spec(envId);
+                problems = EnvChecker.Check(() => Envs.Make(envId, maxSteps, kwargs), parsed.GetValue(steps));
+            }
+
             if (problems.Count == 0)
             {
                 output.WriteLine($"{envId}: all checks passed ({parsed.GetValue(steps)} random steps)");
