@@ -1,3 +1,4 @@
+using System.Globalization;
 using Rlx.Inference.Proto;
 using Rlx.Inference.Runtime;
 
@@ -247,7 +248,7 @@ public sealed class OnnxPolicy : IDisposable
             if (float.IsNaN(observations[i]) || float.IsInfinity(observations[i]))
             {
                 throw new ArgumentException(
-                    $"observation value {i % ObservationSize}{(batch > 1 ? $" of row {i / ObservationSize}" : "")} is {observations[i]}; a policy acts on finite numbers: check the environment's observation.",
+                    $"observation value {i % ObservationSize}{(batch > 1 ? $" of row {i / ObservationSize}" : "")} is {Text(observations[i])}; a policy acts on finite numbers: check the environment's observation.",
                     nameof(observations));
             }
         }
@@ -392,6 +393,8 @@ public sealed class OnnxPolicy : IDisposable
         }
     }
 
+    private static string Text(float value) => value.ToString(CultureInfo.InvariantCulture);
+
     private static void CheckLength(string what, int length, int batch, int width, string property)
     {
         if (length != batch * width)
@@ -447,7 +450,7 @@ public sealed class OnnxPolicy : IDisposable
                     float m = masks[at];
                     if (m != 0f && m != 1f)
                     {
-                        throw new ArgumentException($"mask value {at - (row * MaskSize)}{(batch > 1 ? $" of row {row}" : "")} is {m}; mask values are 1 (allowed) or 0 (forbidden).", nameof(masks));
+                        throw new ArgumentException($"mask value {at - (row * MaskSize)}{(batch > 1 ? $" of row {row}" : "")} is {Text(m)}; mask values are 1 (allowed) or 0 (forbidden).", nameof(masks));
                     }
 
                     any |= m == 1f;

@@ -18,6 +18,7 @@ internal sealed class OnnxGraph
 
     private readonly Kernel[] _kernels;
     private readonly Dictionary<string, Tensor> _values;
+    private readonly (ValueInfoProto Info, Tensor Tensor)[] _inputs;
 
     private OnnxGraph(Kernel[] kernels, Dictionary<string, Tensor> values, List<ValueInfoProto> inputs, List<ValueInfoProto> outputs)
     {
@@ -25,6 +26,7 @@ internal sealed class OnnxGraph
         _values = values;
         Inputs = inputs;
         Outputs = outputs;
+        _inputs = inputs.Select(i => (i, values[i.Name])).ToArray();
     }
 
     /// <summary>The inputs the caller fills (graph inputs that are not initializers), as declared.</summary>
@@ -85,9 +87,8 @@ internal sealed class OnnxGraph
     /// <summary>Runs every node once, in order, after checking the inputs against their declared types and shapes.</summary>
     public void Run()
     {
-        foreach (ValueInfoProto input in Inputs)
+        foreach ((ValueInfoProto input, Tensor t) in _inputs)
         {
-            Tensor t = _values[input.Name];
             if ((int)t.Type != input.ElementType || (input.Shape is { } shape && !Fits(t, shape)))
             {
                 throw new ArgumentException(
