@@ -309,7 +309,7 @@ public sealed class OnnxPolicy : IDisposable
             : throw new InvalidOperationException($"output '{name}' is {t.Type}, not FLOAT.");
     }
 
-    /// <summary>Releases the buffers; the policy cannot act afterwards.</summary>
+    /// <summary>Ends the policy's use: later calls throw <see cref="ObjectDisposedException"/>. It holds no unmanaged resources.</summary>
     public void Dispose() => _disposed = true;
 
     private static OnnxPolicy Load(byte[] bytes, string source)
