@@ -2,7 +2,8 @@
 //
 //  - rlx::SimulatorServer: host environments that Rlx drives (reset/step) over TCP ("remote env" mode).
 //  - rlx::PolicyClient:    a simulator that owns its loop asks Rlx for actions ("policy client" mode);
-//                          get_weights() returns an rlx::LocalPolicy to act without a round trip.
+//                          get_weights() returns an rlx::LocalPolicy to act without a round trip, greedy or sampled.
+//  - rlx::OnnxPolicy:      (rlx_policy.hpp, included here) runs a file written by `rlx export --format onnx`.
 //
 // The wire format is specified in docs/protocol.md (version 1). All values are little-endian.
 #pragma once
@@ -25,6 +26,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "rlx_policy.hpp"
 
 namespace rlx {
 
@@ -354,8 +357,9 @@ class SimulatorServer {
 };
 
 /// Rlx's actor-critic policy decoded from a WEIGHTS payload (docs/protocol.md, "Policy weights"):
-/// the actor MLP (tanh or ReLU hidden layers, linear output), then the argmax of the logits
-/// (Discrete) or the mean clipped to the action box (Box). Only the greedy action is computed here.
+/// the actor MLP (tanh or ReLU hidden layers, linear output), then either the greedy action (act: the
+/// argmax of the logits, or the mean clipped to the action box) or a sampled one (sample: softmax of the
+/// logits, or mean + exp(log_std)·N(0, 1) clipped to the box), drawn from a seeded std::mt19937_64.
 class LocalPolicy {
  public:
   /// Decodes a WEIGHTS payload; throws ProtocolError on a malformed one.
@@ -420,22 +424,39 @@ class LocalPolicy {
   /// The greedy action in the flat encoding (Discrete: 1 float, the index; Box: `outputs` floats,
   /// clipped to [low, high] when given).
   void act(const float* observation, float* action, const float* low = nullptr, const float* high = nullptr) const {
-    std::vector<float> out(outputs);
+    std::vector<float>& out = heads_;
+    out.resize(outputs);
     forward(observation, out.data());
     if (!continuous) {
-      uint32_t best = 0;
-      for (uint32_t k = 1; k < outputs; k++) if (out[k] > out[best]) best = k;
-      action[0] = float(best);
+      action[0] = float(sampling::argmax(out.data(), outputs));
       return;
     }
     for (uint32_t k = 0; k < outputs; k++) action[k] = low && high ? std::fmin(std::fmax(out[k], low[k]), high[k]) : out[k];
+  }
+
+  /// A sampled action in the flat encoding, every draw from `rng` (seed it for repeatable episodes; the same
+  /// seed gives the same actions with every standard library). Discrete: an index drawn from softmax(logits).
+  /// Box: mean + exp(log_std)·N(0, 1) per dimension, clipped to [low, high] when given (as training does).
+  void sample(const float* observation, float* action, std::mt19937_64& rng, const float* low = nullptr, const float* high = nullptr) const {
+    std::vector<float>& out = heads_;
+    out.resize(outputs);
+    forward(observation, out.data());
+    if (!continuous) {
+      action[0] = float(sampling::categorical(out.data(), outputs, rng));
+      return;
+    }
+    const float* log_std = params_.data() + params_.size() - outputs;  // actor_logstd ends the parameters
+    for (uint32_t k = 0; k < outputs; k++) {
+      float a = out[k] + std::exp(log_std[k]) * float(sampling::normal(rng));
+      action[k] = low && high ? std::fmin(std::fmax(a, low[k]), high[k]) : a;
+    }
   }
 
  private:
   struct Layer { uint32_t in, out; size_t offset; };
   std::vector<float> params_;
   std::vector<Layer> layers_;
-  mutable std::vector<float> a_, b_;
+  mutable std::vector<float> a_, b_, heads_;
 };
 
 /// A simulator that owns its loop and asks Rlx's policy server for actions.
