@@ -604,7 +604,7 @@ class OnnxPolicy {
       (in.name == "obs" ? obs_ : in.name == "action_mask" ? mask_ : state_in_) = s;
       ready.resize(values_.size(), true);
     }
-    static const char* supported[] = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Tanh", "Relu", "Sigmoid", "Exp", "Clip", "Equal",
+    static const char* supported[] = {"Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Min", "Max", "Tanh", "Relu", "Sigmoid", "Exp", "Clip", "Equal",
                                       "Where", "Slice", "Concat", "Reshape", "Flatten", "ArgMax", "Cast", "Identity"};
     for (const Node& n : nodes) {
       bool known = false;
@@ -739,7 +739,7 @@ class OnnxPolicy {
           if (c) { scratch_[0] = int64_t(i); scratch_[1] = int64_t(j); bias = c->f[broadcast_offset(*c, scratch_)]; }
           y.f[i * cols + j] = alpha * sum + beta * bias;
         }
-    } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal" || op == "Where") {
+    } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Min" || op == "Max" || op == "Equal" || op == "Where") {
       bool where = op == "Where";
       const Tensor& a = where ? *in(1) : x;
       const Tensor& b = where ? *in(2) : *in(1);
@@ -758,11 +758,11 @@ class OnnxPolicy {
           y.i[o] = a.at(ia) == b.at(ib);
         } else if (type == onnx_detail::Float) {
           float u = a.f[ia], v = b.f[ib];
-          y.f[o] = op == "Add" ? u + v : op == "Sub" ? u - v : op == "Mul" ? u * v : u / v;
+          y.f[o] = op == "Add" ? u + v : op == "Sub" ? u - v : op == "Mul" ? u * v : op == "Min" ? std::fmin(u, v) : op == "Max" ? std::fmax(u, v) : u / v;
         } else {
           int64_t u = a.i[ia], v = b.i[ib];
           if (op == "Div" && v == 0) fail(n, "integer division by zero");
-          y.i[o] = op == "Add" ? u + v : op == "Sub" ? u - v : op == "Mul" ? u * v : u / v;
+          y.i[o] = op == "Add" ? u + v : op == "Sub" ? u - v : op == "Mul" ? u * v : op == "Min" ? std::min(u, v) : op == "Max" ? std::max(u, v) : u / v;
         }
       }
     } else if (op == "Tanh" || op == "Relu" || op == "Sigmoid" || op == "Exp") {

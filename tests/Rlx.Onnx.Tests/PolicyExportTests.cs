@@ -16,7 +16,8 @@ namespace Rlx.Onnx.Tests;
 
 /// <summary>
 /// Every policy kind, exported and run in ONNX Runtime, against Rlx's own forward pass on observations recorded from its
-/// environment: actions exactly, distribution outputs, values and recurrent states within 1e-5 (relative to magnitude).
+/// environment: actions, distribution outputs, values and recurrent states within 1e-5 (relative to magnitude). Every run
+/// is repeated in Rlx.Inference, which must give the same outputs as ONNX Runtime.
 /// </summary>
 public sealed class PolicyExportTests
 {
@@ -56,7 +57,7 @@ public sealed class PolicyExportTests
         bool withValue = snapshot.Policy is ActorCriticPolicy;
         OnnxExport export = PolicyExport.ToOnnx(snapshot, includeValue: withValue, version: "test");
         float[] raw = RecordObservations(trained, Rows);
-        using var session = new InferenceSession(export.Model);
+        using var session = Session(export.Model);
         Assert.Equal("1", session.ModelMetadata.CustomMetadataMap["rlx.format"]);
         Assert.Equal(algorithm, session.ModelMetadata.CustomMetadataMap["rlx.algorithm"]);
 
@@ -86,8 +87,8 @@ public sealed class PolicyExportTests
         using Algorithm trained = Train("ppo", "env=Pendulum-v1 normalize_observations=true");
         PolicySnapshot snapshot = trained.SnapshotPolicy();
         Assert.IsType<ObservationNormalization>(snapshot.ObservationFilter);
-        using var session = new InferenceSession(PolicyExport.ToOnnx(snapshot).Model);
-        using var unfolded = new InferenceSession(PolicyExport.ToOnnx(snapshot with { ObservationFilter = null }).Model);
+        using var session = Session(PolicyExport.ToOnnx(snapshot).Model);
+        using var unfolded = Session(PolicyExport.ToOnnx(snapshot with { ObservationFilter = null }).Model);
         float[] raw = RecordObservations(trained, 8);
         float[] folded = Run(session, Inputs(session, raw, 8, 3))["action"], plain = Run(unfolded, Inputs(unfolded, raw, 8, 3))["action"];
         Assert.NotEqual(folded, plain);
@@ -101,7 +102,7 @@ public sealed class PolicyExportTests
             TorchNn.Linear(r.ObservationSpace.FlatSize, 16), TorchNn.Sigmoid(), TorchNn.Linear(16, 16), TorchNn.ReLU(), TorchNn.Linear(16, r.Outputs))));
         using Algorithm trained = Train("ppo", "env=CartPole-v1 model=onnx_test_stack");
         PolicySnapshot snapshot = trained.SnapshotPolicy();
-        using var session = new InferenceSession(PolicyExport.ToOnnx(snapshot, includeValue: true).Model);
+        using var session = Session(PolicyExport.ToOnnx(snapshot, includeValue: true).Model);
         CheckActorCritic(session, snapshot, (ActorCriticPolicy)snapshot.Policy, RecordObservations(trained, Rows));
     }
 
@@ -325,10 +326,36 @@ public sealed class PolicyExportTests
         ];
     }
 
+    // Runs the model in ONNX Runtime and in Rlx.Inference on the same inputs; both must agree on every output.
     internal static Dictionary<string, float[]> Run(InferenceSession session, List<NamedOnnxValue> inputs)
     {
-        using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = session.Run(inputs);
-        return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray(), StringComparer.Ordinal);
+        Dictionary<string, float[]> outputs;
+        using (IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = session.Run(inputs))
+        {
+            outputs = results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray(), StringComparer.Ordinal);
+        }
+
+        float[] Input(string name) => inputs.FirstOrDefault(i => i.Name == name)?.AsTensor<float>().ToArray() ?? [];
+        using var policy = Inference.OnnxPolicy.Load(Models.TryGetValue(session, out byte[]? model) ? model : throw new InvalidOperationException("make sessions with Session(model)"));
+        float[] obs = Input("obs");
+        int batch = obs.Length / policy.ObservationSize;
+        policy.Run(batch, obs, Input("action_mask"), Input("state_in"));
+        foreach ((string name, float[] expected) in outputs)
+        {
+            AssertClose(expected, policy.Output(name).ToArray(), $"Rlx.Inference's {name}");
+        }
+
+        return outputs;
+    }
+
+    // The bytes each session was made from, so Run can load the same model into Rlx.Inference.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<InferenceSession, byte[]> Models = new();
+
+    internal static InferenceSession Session(byte[] model)
+    {
+        var session = new InferenceSession(model);
+        Models.Add(session, model);
+        return session;
     }
 
     internal static void AssertClose(float[] expected, float[] actual, string what)
@@ -339,7 +366,7 @@ public sealed class PolicyExportTests
             double tolerance = 1e-5 * Math.Max(1.0, Math.Abs(expected[i]));
             Assert.True(
                 Math.Abs(expected[i] - actual[i]) <= tolerance,
-                string.Create(CultureInfo.InvariantCulture, $"{what}[{i}]: ONNX {actual[i]:R}, Rlx {expected[i]:R}"));
+                string.Create(CultureInfo.InvariantCulture, $"{what}[{i}]: got {actual[i]:R}, expected {expected[i]:R}"));
         }
     }
 

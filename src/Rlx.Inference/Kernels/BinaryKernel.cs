@@ -3,7 +3,7 @@ using Rlx.Inference.Runtime;
 
 namespace Rlx.Inference.Kernels;
 
-/// <summary>Add, Sub, Mul and Div (float32 or int64) and Equal (any type, bool output), with numpy broadcasting.</summary>
+/// <summary>Add, Sub, Mul, Div, and two-input Min and Max (float32 or int64), and Equal (any type, bool output), with numpy broadcasting.</summary>
 internal sealed class BinaryKernel : Kernel
 {
     private readonly Broadcast _broadcast = new();
@@ -77,6 +77,20 @@ internal sealed class BinaryKernel : Kernel
                 }
 
                 break;
+            case "Min":
+                for (int j = 0; j < y.Length; j++, ia += sa, ib += sb)
+                {
+                    y[j] = Math.Min(a[ia], b[ib]);
+                }
+
+                break;
+            case "Max":
+                for (int j = 0; j < y.Length; j++, ia += sa, ib += sb)
+                {
+                    y[j] = Math.Max(a[ia], b[ib]);
+                }
+
+                break;
             default:
                 for (int j = 0; j < y.Length; j++, ia += sa, ib += sb)
                 {
@@ -102,6 +116,12 @@ internal sealed class BinaryKernel : Kernel
                     break;
                 case "Mul":
                     y[j] = unchecked(x * z);
+                    break;
+                case "Min":
+                    y[j] = Math.Min(x, z);
+                    break;
+                case "Max":
+                    y[j] = Math.Max(x, z);
                     break;
                 default:
                     y[j] = z != 0 ? x / z : throw Fail($"integer division by zero (element {j} of a row).");

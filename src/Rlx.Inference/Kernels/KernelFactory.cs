@@ -18,6 +18,8 @@ internal static class KernelFactory
         ["Mul"] = (2, 2, []),
         ["Div"] = (2, 2, []),
         ["Equal"] = (2, 2, []),
+        ["Min"] = (2, 2, []),
+        ["Max"] = (2, 2, []),
         ["Where"] = (3, 3, []),
         ["Tanh"] = (1, 1, []),
         ["Relu"] = (1, 1, []),
@@ -74,7 +76,7 @@ internal static class KernelFactory
         {
             "Gemm" => new GemmKernel(node, inputs, output, at.Float("alpha", 1f), at.Float("beta", 1f), at.Int("transA", 0) != 0, at.Int("transB", 0) != 0),
             "MatMul" => new GemmKernel(node, inputs, output, 1f, 1f, false, false),
-            "Add" or "Sub" or "Mul" or "Div" or "Equal" => new BinaryKernel(node, inputs, output),
+            "Add" or "Sub" or "Mul" or "Div" or "Min" or "Max" or "Equal" => new BinaryKernel(node, inputs, output),
             "Where" => new WhereKernel(node, inputs, output),
             "Tanh" or "Relu" or "Sigmoid" or "Exp" => new UnaryKernel(node, inputs, output),
             "Identity" => new IdentityKernel(node, inputs, output),
