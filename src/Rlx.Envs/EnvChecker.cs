@@ -19,14 +19,8 @@ public static class EnvChecker
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         var problems = new List<EnvProblem>();
-        Env env;
-        try
+        if (CheckerSteps.Construct(factory, problems) is not { } env)
         {
-            env = factory();
-        }
-        catch (Exception e)
-        {
-            problems.Add(new("construct", $"Creating the environment threw {e.GetType().Name}: {e.Message}", "Make the constructor succeed with default arguments."));
             return problems;
         }
 
@@ -40,18 +34,8 @@ public static class EnvChecker
             string[] first = Rollout(env, steps, problems);
             using Env again = factory();
             string[] second = Rollout(again, steps, []);
-            int at = 0;
-            while (at < first.Length && at < second.Length && first[at] == second[at])
-            {
-                at++;
-            }
-
-            if (first.Length > 0 && (at < first.Length || at < second.Length))
-            {
-                problems.Add(new("determinism",
-                    $"Two instances reset with seed {Seed} and given the same actions diverged at record {at}: '{Get(first, at)}' vs '{Get(second, at)}'.",
-                    "Draw all randomness from the env's NpRandom (seeded by Reset(seed)), never from System.Random or the clock, and reset all episode state in ResetCore."));
-            }
+            CheckerSteps.Determinism(first, second, Seed,
+                "Draw all randomness from the env's NpRandom (seeded by Reset(seed)), never from System.Random or the clock, and reset all episode state in ResetCore.", problems);
 
             if (string.IsNullOrWhiteSpace(SafeRender(env)))
             {
@@ -159,8 +143,6 @@ public static class EnvChecker
 
     private static void Record(List<string> trace, string kind, ReadOnlySpan<float> observation, double reward, bool terminated, bool truncated) =>
         trace.Add(string.Create(CultureInfo.InvariantCulture, $"{kind} obs=[{string.Join(", ", observation.ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}] r={reward:R} term={terminated} trunc={truncated}"));
-
-    private static string Get(string[] trace, int index) => index < trace.Length ? trace[index] : "(ended)";
 
     private static string SafeRender(Env env)
     {

@@ -22,14 +22,8 @@ public static class MultiAgentEnvChecker
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         var problems = new List<EnvProblem>();
-        MultiAgentEnv env;
-        try
+        if (CheckerSteps.Construct(factory, problems) is not { } env)
         {
-            env = factory();
-        }
-        catch (Exception e)
-        {
-            problems.Add(new("construct", $"Creating the environment threw {e.GetType().Name}: {e.Message}", "Make the constructor succeed with default arguments."));
             return problems;
         }
 
@@ -38,18 +32,8 @@ public static class MultiAgentEnvChecker
             string[] first = Rollout(env, steps, problems);
             using MultiAgentEnv again = factory();
             string[] second = Rollout(again, steps, []);
-            int at = 0;
-            while (at < first.Length && at < second.Length && first[at] == second[at])
-            {
-                at++;
-            }
-
-            if (first.Length > 0 && (at < first.Length || at < second.Length))
-            {
-                problems.Add(new("determinism",
-                    $"Two instances reset with seed {Seed} and given the same actions diverged at record {at}: '{Get(first, at)}' vs '{Get(second, at)}'.",
-                    "Draw all randomness from a generator seeded by Reset(seed), never from System.Random or the clock, and reset all episode state in ResetCore."));
-            }
+            CheckerSteps.Determinism(first, second, Seed,
+                "Draw all randomness from a generator seeded by Reset(seed), never from System.Random or the clock, and reset all episode state in ResetCore.", problems);
 
             if (string.IsNullOrWhiteSpace(env.Render()))
             {
@@ -170,6 +154,4 @@ public static class MultiAgentEnvChecker
 
         return text.ToString();
     }
-
-    private static string Get(string[] records, int at) => at < records.Length ? records[at] : "(ended)";
 }
