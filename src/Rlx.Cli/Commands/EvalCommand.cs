@@ -32,7 +32,7 @@ internal static class EvalCommand
             Algorithm algorithm;
             try
             {
-                algorithm = File.Exists(Path.Combine(path2, "run.json")) ? LoadFromRun(path2, output) : Algorithm.Restore(path2);
+                algorithm = RunCheckpoints.IsRun(path2) ? LoadFromRun(path2, output) : Algorithm.Restore(path2);
             }
             catch (InvalidDataException e)
             {
@@ -58,15 +58,9 @@ internal static class EvalCommand
 
     private static Algorithm LoadFromRun(string runDirectory, TextWriter output)
     {
-        string checkpoints = Path.Combine(runDirectory, "checkpoints");
-        string latest = Directory.Exists(checkpoints) ? Directory.GetDirectories(checkpoints, "checkpoint_*").Order(StringComparer.Ordinal).LastOrDefault() ?? string.Empty : string.Empty;
-        if (latest.Length == 0)
-        {
-            throw new CliException($"{runDirectory} has no checkpoints yet.");
-        }
-
-        output.WriteLine($"using {latest}");
-        return Algorithm.Restore(latest);
+        (Algorithm algorithm, string checkpoint) = RunCheckpoints.RestoreNewest(runDirectory, (candidate, why) => output.WriteLine($"warning: skipping {candidate}: {why}"));
+        output.WriteLine($"using {checkpoint}");
+        return algorithm;
     }
 
     private static void RenderEpisode(Algorithm algorithm, TextWriter output)
