@@ -15,6 +15,7 @@ internal static class RlxCommand
             EnvCommands.Create(output),
             TrainCommand.Create(output, error),
             EvalCommand.Create(output),
+            ServeCommand.Create(output),
             JobCommands.Create(output),
         };
         foreach (Command command in ClusterCommands.Create(output, error))
