@@ -19,14 +19,15 @@ internal static class JobRuns
 
         SessionDirectory session = SessionDirectory.Latest()
             ?? throw new CliException($"--job {jobId}: no head was started on this machine (no session under {SessionDirectory.Root}); run rlx serve on the head's machine, or give the run directory.");
-        string jobs = Path.Combine(session.Path, "jobs");
+        string sessionPath = new DirectoryInfo(session.Path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? session.Path;
+        string jobs = Path.Combine(sessionPath, "jobs");
         string workingDirectory = Path.Combine(jobs, "working_dirs", jobId);
         if (!Directory.Exists(workingDirectory))
         {
             bool known = File.Exists(Path.Combine(jobs, "logs", $"job-driver-{jobId}.log"));
             throw new CliException(known
                 ? $"job {jobId} has no working directory of its own (it was submitted without --working-dir and ran in the head's directory): serve its run directly, rlx serve DIR/runs/NAME."
-                : $"--job {jobId}: the head of {session.Path} has no such job (rlx job list shows its jobs).");
+                : $"--job {jobId}: the head of {sessionPath} has no such job (rlx job list shows its jobs).");
         }
 
         string? run = Directory.EnumerateFiles(workingDirectory, "run.json", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3 })
