@@ -20,8 +20,9 @@ internal enum EnqueueResult
 /// <summary>
 /// The micro-batching inference loop. Requests from any number of threads wait in a bounded ring (a full ring refuses
 /// rather than grows); one thread takes whatever is waiting, up to <see cref="ServeOptions.MaxBatch"/> observations,
-/// waits up to <see cref="ServeOptions.MaxWaitMicroseconds"/> for more if the batch is not full, and answers the whole
-/// batch with one forward pass of the current policy. The policy is read once per batch, so a switch
+/// waits up to <see cref="ServeOptions.MaxWaitMicroseconds"/> for more if the batch is not full and the previous batch
+/// merged several requests (so a lone client is not delayed), and answers the whole batch with one forward pass of the
+/// current policy. The policy is read once per batch, so a switch
 /// (<see cref="Switch"/>) takes effect between batches and every request is answered by exactly one version.
 /// Stopping answers everything already queued before the loop ends.
 /// </summary>
@@ -35,7 +36,8 @@ internal sealed class ActionBatcher : IDisposable
     private readonly Pcg64 _random;
     private readonly Thread _thread;
     private volatile ServedPolicy _current;
-    private int _head, _count;
+    private int _head, _count, _lastBatchRequests;
+    private long _loopAllocated;
     private bool _loopWaiting, _stopping, _paused;
 
     public ActionBatcher(ServedPolicy initial, ServeOptions options, ServeMetrics metrics)
@@ -54,6 +56,9 @@ internal sealed class ActionBatcher : IDisposable
 
     /// <summary>Requests waiting.</summary>
     public int Depth => Volatile.Read(ref _count);
+
+    /// <summary>Bytes the inference thread has allocated, as of its last batch (the hot path should add none).</summary>
+    internal long LoopAllocatedBytes => Interlocked.Read(ref _loopAllocated);
 
     /// <summary>Makes <paramref name="next"/> (same spaces) answer every batch from the next one on.</summary>
     public void Switch(ServedPolicy next)
@@ -156,6 +161,7 @@ internal sealed class ActionBatcher : IDisposable
             }
 
             Array.Clear(batch, 0, count);
+            Interlocked.Exchange(ref _loopAllocated, GC.GetAllocatedBytesForCurrentThread());
         }
     }
 
@@ -214,6 +220,7 @@ internal sealed class ActionBatcher : IDisposable
     private int Take(ActRequest[] batch)
     {
         int count = 0, rows = 0;
+        bool full;
         lock (_gate)
         {
             while (_count == 0 || _paused)
@@ -228,13 +235,11 @@ internal sealed class ActionBatcher : IDisposable
                 _loopWaiting = false;
             }
 
-            if (!TakeQueued(batch, ref count, ref rows))
-            {
-                return count;
-            }
+            full = !TakeQueued(batch, ref count, ref rows);
         }
 
-        if (_maxWaitTicks > 0 && rows < _maxBatch)
+        // Wait for more only when the last batch merged requests: a lone client is never delayed, concurrent ones fill batches.
+        if (!full && _maxWaitTicks > 0 && _lastBatchRequests > 1)
         {
             long deadline = Stopwatch.GetTimestamp() + _maxWaitTicks;
             var spinner = default(SpinWait);
@@ -257,6 +262,7 @@ internal sealed class ActionBatcher : IDisposable
             }
         }
 
+        _lastBatchRequests = count;
         return count;
     }
 

@@ -210,6 +210,9 @@ public sealed class PolicyService : IDisposable
     /// <summary>Hands a request (1 to MaxBatch rows of the served observation size) to the inference loop.</summary>
     internal EnqueueResult Enqueue(ActRequest request) => _batcher.TryEnqueue(request);
 
+    /// <summary>Bytes the inference thread has allocated so far (tests check that requests add none).</summary>
+    internal long InferenceAllocatedBytes => _batcher.LoopAllocatedBytes;
+
     /// <summary>Holds queued requests back from the inference loop until <see cref="Resume"/> (tests).</summary>
     internal void Pause() => _batcher.Pause();
 

@@ -10,7 +10,8 @@ public sealed record ServeOptions
 
     /// <summary>
     /// How long the inference loop waits for more requests once it has one, in microseconds, before acting on a batch
-    /// that is not full (requests that arrive while a batch is computed are batched without waiting). Default 200.
+    /// that is not full. It waits only when the previous batch merged several requests, so a lone client is never
+    /// delayed; requests that arrive while a batch is computed are batched without waiting. Default 200.
     /// </summary>
     public int MaxWaitMicroseconds { get; init; } = 200;
 
