@@ -11,9 +11,11 @@ public sealed record ServeOptions
     /// <summary>
     /// How long the inference loop waits for more requests once it has one, in microseconds, before acting on a batch
     /// that is not full. It waits only when the previous batch merged several requests, so a lone client is never
-    /// delayed; requests that arrive while a batch is computed are batched without waiting. Default 200.
+    /// delayed. Default 0: requests that arrive while a batch is computed make the next batch anyway, and waiting
+    /// means spinning (no timer is finer than a millisecond), which on two cores took CPU from the requests
+    /// themselves and lowered throughput (bench/serve-throughput.sh).
     /// </summary>
-    public int MaxWaitMicroseconds { get; init; } = 200;
+    public int MaxWaitMicroseconds { get; init; }
 
     /// <summary>Requests waiting for the inference loop at most; past it a request is refused (HTTP 503) instead of queued. Default 1024.</summary>
     public int QueueCapacity { get; init; } = 1024;
