@@ -1,0 +1,149 @@
+// Throughput and latency of `rlx serve` over HTTP: requests/s and client-side p50/p99 latency with 1, 64 and 1024
+// concurrent clients (one observation per request, keep-alive connections), micro-batched against an unbatched
+// baseline (--max-batch 1) in the same run. The server is a separate `rlx serve` process; the load generator is this one.
+// Usage: Rlx.ServeBench RLX_DLL [SECONDS=5] [HIDDENS=64,64]
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Rlx.Algorithms;
+
+string rlx = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Rlx.ServeBench RLX_DLL [SECONDS=5] [HIDDENS=64,64]");
+double seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+int[] hiddens = args.Length > 2 ? [.. args[2].Split(',').Select(h => int.Parse(h, CultureInfo.InvariantCulture))] : [64, 64];
+int[] concurrency = [1, 64, 1024];
+(string Name, string[] Flags)[] modes =
+[
+    ("unbatched (--max-batch 1)", ["--max-batch", "1", "--max-wait-us", "0"]),
+    ("batched (--max-batch 256 --max-wait-us 0, default)", ["--max-batch", "256", "--max-wait-us", "0"]),
+    ("batched, waiting (--max-batch 256 --max-wait-us 200)", ["--max-batch", "256", "--max-wait-us", "200"]),
+];
+
+string directory = Path.Combine(Path.GetTempPath(), $"rlx-serve-bench-{Environment.ProcessId}");
+string checkpoint;
+using (Ppo ppo = new PpoConfig { Hiddens = hiddens }.Environment("CartPole-v1").Debugging(seed: 1).Build())
+{
+    ppo.Train();
+    checkpoint = ppo.Save(Path.Combine(directory, "checkpoint"));
+}
+
+// A pool of request bodies: CartPole observations in the usual range.
+var random = new Random(7);
+byte[][] bodies = [.. Enumerable.Range(0, 256).Select(_ => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+    $"{{\"observations\": [[{(random.NextDouble() - 0.5) * 2:R}, {(random.NextDouble() - 0.5) * 3:R}, {(random.NextDouble() - 0.5) * 0.4:R}, {(random.NextDouble() - 0.5) * 3:R}]]}}")))];
+string cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"# {DateTime.UtcNow:yyyy-MM-dd} {Environment.ProcessorCount} cores ({cpu}); rlx serve (its own process) and this load generator (HttpClient, keep-alive) on 127.0.0.1; load average at start {LoadAverage()}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"# PPO policy for CartPole-v1, MLP [{string.Join(", ", hiddens)}]; 1 observation per request; per row: {seconds / 4:0.#} s warm-up, then {seconds:0.#} s measured; latency as the client sees it"));
+Console.WriteLine($"{"server",-52}  {"clients",7}  {"requests/s",10}  {"p50 ms",7}  {"p99 ms",7}  {"mean batch",10}  {"errors",6}");
+foreach ((string name, string[] flags) in modes)
+{
+    using Process server = StartServer(rlx, checkpoint, flags, out Uri url);
+    try
+    {
+        foreach (int clients in concurrency)
+        {
+            Row row = await MeasureAsync(url, clients, bodies, seconds);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name,-52}  {clients,7}  {row.PerSecond,10:N0}  {row.P50,7:0.000}  {row.P99,7:0.000}  {row.MeanBatch,10:0.0}  {row.Errors,6}"));
+        }
+    }
+    finally
+    {
+        using (Process kill = Process.Start("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await server.WaitForExitAsync();
+    }
+}
+
+Console.WriteLine($"# load average at end {LoadAverage()} (other work on the machine shares its cores)");
+Directory.Delete(directory, recursive: true);
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+static Process StartServer(string rlx, string checkpoint, string[] flags, out Uri url)
+{
+    var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
+    foreach (string argument in (string[])[rlx, "serve", checkpoint, "--port", "0", "--no-reload", "--queue", "4096", .. flags])
+    {
+        info.ArgumentList.Add(argument);
+    }
+
+    Process process = Process.Start(info)!;
+    while (process.StandardOutput.ReadLine() is { } line)
+    {
+        if (line.StartsWith("listening on ", StringComparison.Ordinal))
+        {
+            url = new Uri(line.Split(' ')[2]);
+            _ = process.StandardOutput.ReadToEndAsync();
+            return process;
+        }
+    }
+
+    throw new InvalidOperationException("rlx serve ended before it listened.");
+}
+
+static async Task<Row> MeasureAsync(Uri url, int clients, byte[][] bodies, double seconds)
+{
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+    {
+        BaseAddress = url,
+        Timeout = TimeSpan.FromMinutes(1),
+    };
+    var act = new Uri("/v1/act", UriKind.Relative);
+    long warmUpEnds = Stopwatch.GetTimestamp() + (long)(seconds / 4 * Stopwatch.Frequency);
+    long measureEnds = warmUpEnds + (long)(seconds * Stopwatch.Frequency);
+    var latencies = new List<double>[clients];
+    int errors = 0;
+    (double Sum, double Count) before = default;
+    var measuring = new TaskCompletionSource();
+    Task[] tasks = [.. Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+    {
+        var mine = latencies[client] = new List<double>(1 << 14);
+        for (int i = client; ; i++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            if (started >= measureEnds)
+            {
+                return;
+            }
+
+            using var content = new ByteArrayContent(bodies[i % bodies.Length]);
+            using HttpResponseMessage response = await http.PostAsync(act, content).ConfigureAwait(false);
+            await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            if (started >= warmUpEnds)
+            {
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                else
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }
+    }))];
+
+    await Task.Delay(TimeSpan.FromSeconds(seconds / 4));
+    before = await BatchesAsync(http);
+    await Task.WhenAll(tasks);
+    (double sum, double count) = await BatchesAsync(http);
+    double[] all = [.. latencies.SelectMany(l => l).Order()];
+    return new Row(all.Length / seconds, Percentile(all, 0.50), Percentile(all, 0.99), (sum - before.Sum) / Math.Max(1, count - before.Count), errors);
+}
+
+static async Task<(double Sum, double Count)> BatchesAsync(HttpClient http)
+{
+    string text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+    double Value(string name) => double.Parse(text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], CultureInfo.InvariantCulture);
+    return (Value("rlx_serve_batch_size_sum"), Value("rlx_serve_batch_size_count"));
+}
+
+static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+
+internal readonly record struct Row(double PerSecond, double P50, double P99, double MeanBatch, int Errors);
