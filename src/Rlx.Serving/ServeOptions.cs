@@ -12,8 +12,8 @@ public sealed record ServeOptions
     /// How long the inference loop waits for more requests once it has one, in microseconds, before acting on a batch
     /// that is not full. It waits only when the previous batch merged several requests, so a lone client is never
     /// delayed. Default 0: requests that arrive while a batch is computed make the next batch anyway, and waiting
-    /// means spinning (no timer is finer than a millisecond), which on two cores took CPU from the requests
-    /// themselves and lowered throughput (bench/serve-throughput.sh).
+    /// means spinning (no timer is finer than a millisecond), which takes a core from the requests themselves; on
+    /// two cores it gained nothing beyond run-to-run noise (docs/benchmarks.md, "Policy serving").
     /// </summary>
     public int MaxWaitMicroseconds { get; init; }
 
