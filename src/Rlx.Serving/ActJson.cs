@@ -82,7 +82,23 @@ internal static class ActJson
         }
     }
 
-    /// <summary>Writes the answer to <paramref name="request"/> into its output: <c>{"actions": [[...], ...], "policy_version": N}</c>.</summary>
+    /// <summary>Why the actions of <paramref name="request"/> cannot be sent (one is not finite), or null.</summary>
+    public static string? NonFiniteAction(ActRequest request, int actionSize)
+    {
+        ReadOnlySpan<float> actions = request.Actions.AsSpan(0, request.Count * actionSize);
+        int index = 0;
+        while (index < actions.Length && float.IsFinite(actions[index]))
+        {
+            index++;
+        }
+
+        return index == actions.Length
+            ? null
+            : $"the policy's action for observations[{index / actionSize}] is {actions[index].ToString(CultureInfo.InvariantCulture)}, not a finite number: " +
+              "the observation is probably far outside anything the policy was trained on";
+    }
+
+    /// <summary>Writes the answer to <paramref name="request"/> into its output: <c>{"actions": [[...], ...], "policy_version": N}</c>; its actions are finite.</summary>
     public static void WriteActions(ActRequest request, int actionSize)
     {
         Utf8JsonWriter json = request.Json;

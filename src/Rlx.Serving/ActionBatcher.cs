@@ -4,19 +4,6 @@ using Rlx.Random;
 
 namespace Rlx.Serving;
 
-/// <summary>What became of a request handed to <see cref="ActionBatcher.TryEnqueue"/>.</summary>
-internal enum EnqueueResult
-{
-    /// <summary>Queued: it will be answered exactly once.</summary>
-    Queued,
-
-    /// <summary>The queue is full; nothing was queued.</summary>
-    Full,
-
-    /// <summary>The service is stopping; nothing was queued.</summary>
-    Stopping,
-}
-
 /// <summary>
 /// The micro-batching inference loop. Requests from any number of threads wait in a bounded ring (a full ring refuses
 /// rather than grows); one thread takes whatever is waiting, up to <see cref="ServeOptions.MaxBatch"/> observations,

@@ -57,7 +57,7 @@ internal sealed class BinaryActionHandler(PolicyService service) : IPolicyClient
             }
 
             request.Wait();
-            if (request.Failure is { } failure)
+            if ((request.Failure ?? ActJson.NonFiniteAction(request, action.Length)) is { } failure)
             {
                 service.Metrics.Request(Transport.Binary, RequestOutcome.Failed);
                 return $"GET_ACTION episode {id}: {failure}";

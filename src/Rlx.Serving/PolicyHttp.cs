@@ -98,7 +98,7 @@ public static class PolicyHttp
             }
 
             await request.WaitAsync().ConfigureAwait(false);
-            if (request.Failure is { } failure)
+            if ((request.Failure ?? ActJson.NonFiniteAction(request, policy.ActionSize)) is { } failure)
             {
                 service.Metrics.Request(Transport.Http, RequestOutcome.Failed);
                 await ErrorAsync(context, 500, failure).ConfigureAwait(false);

@@ -4,32 +4,6 @@ using System.Text;
 
 namespace Rlx.Serving;
 
-/// <summary>How a request ended, for <c>rlx_serve_requests_total{outcome}</c>.</summary>
-internal enum RequestOutcome
-{
-    /// <summary>Answered with actions.</summary>
-    Ok,
-
-    /// <summary>Refused for bad input (HTTP 400/413, or a binary request that closed its connection).</summary>
-    BadRequest,
-
-    /// <summary>Refused because the queue was full (HTTP 503).</summary>
-    Rejected,
-
-    /// <summary>Accepted but not answered with actions (the service stopped, or inference failed).</summary>
-    Failed,
-}
-
-/// <summary>Which protocol a request came over.</summary>
-internal enum Transport
-{
-    /// <summary>The HTTP JSON API.</summary>
-    Http,
-
-    /// <summary>The binary policy-client protocol.</summary>
-    Binary,
-}
-
 /// <summary>
 /// The service's counters and histograms, written in the Prometheus text format (0.0.4) by <see cref="Write"/>.
 /// Updates are interlocked increments: nothing is allocated or locked on the request path.

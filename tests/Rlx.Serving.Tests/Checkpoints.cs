@@ -78,9 +78,3 @@ public sealed class Checkpoints : IDisposable
         }
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class CheckpointsCollection : ICollectionFixture<Checkpoints>
-{
-    public const string Name = "Checkpoints";
-}
