@@ -1,6 +1,8 @@
 // Throughput and latency of `rlx serve` over HTTP: requests/s and client-side p50/p99 latency with 1, 64 and 1024
 // concurrent clients (one observation per request, keep-alive connections), micro-batched against an unbatched
-// baseline (--max-batch 1) in the same run. The server is a separate `rlx serve` process; the load generator is this one.
+// baseline (--max-batch 1) in the same run; then the default server follows a run while 1024 clients keep asking and three
+// newer checkpoints appear: every request sent must be answered once, with a version that never goes back for a client.
+// The server is a separate `rlx serve` process; the load generator is this one.
 // Usage: Rlx.ServeBench RLX_DLL [SECONDS=5] [HIDDENS=64,64]
 using System.Diagnostics;
 using System.Globalization;
@@ -20,12 +22,17 @@ int[] concurrency = [1, 64, 1024];
 ];
 
 string directory = Path.Combine(Path.GetTempPath(), $"rlx-serve-bench-{Environment.ProcessId}");
-string checkpoint;
+var checkpoints = new List<string>();
 using (Ppo ppo = new PpoConfig { Hiddens = hiddens }.Environment("CartPole-v1").Debugging(seed: 1).Build())
 {
-    ppo.Train();
-    checkpoint = ppo.Save(Path.Combine(directory, "checkpoint"));
+    for (int iteration = 1; iteration <= 4; iteration++)
+    {
+        ppo.Train();
+        checkpoints.Add(ppo.Save(Path.Combine(directory, "trained", RunCheckpoints.Prefix + iteration.ToString("D6", CultureInfo.InvariantCulture))));
+    }
 }
+
+string checkpoint = checkpoints[0];
 
 // A pool of request bodies: CartPole observations in the usual range.
 var random = new Random(7);
@@ -51,12 +58,31 @@ foreach ((string name, string[] flags) in modes)
     }
     finally
     {
-        using (Process kill = Process.Start("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await StopAsync(server);
+    }
+}
 
-        await server.WaitForExitAsync();
+// Reloads under load: the default server watches a run while 1024 clients keep asking and three newer checkpoints appear.
+string run = Path.Combine(directory, "run");
+Directory.CreateDirectory(RunCheckpoints.DirectoryOf(run));
+File.WriteAllText(Path.Combine(run, "run.json"), "{}");
+CopyInto(run, checkpoints[0]);
+using (Process server = StartServer(rlx, run, ["--max-batch", "256", "--reload-interval-ms", "100"], out Uri url, reload: true))
+{
+    try
+    {
+        ReloadRun result = await ReloadUnderLoadAsync(url, 1024, bodies, seconds, () => checkpoints.Skip(1).ToList().ForEach(c =>
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(seconds / 4));
+            CopyInto(run, c);
+        }));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"reloads under load: 1024 clients, {result.Sent:N0} requests sent, {result.Answered:N0} answered 200 ({result.ServerCounted:N0} counted by the server), " +
+            $"{result.Errors} errors, {result.Reloads} reloads, versions seen {string.Join(", ", result.Versions)}, no client saw a version go back: {result.Monotone}"));
+    }
+    finally
+    {
+        await StopAsync(server);
     }
 }
 
@@ -65,10 +91,88 @@ Directory.Delete(directory, recursive: true);
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
-static Process StartServer(string rlx, string checkpoint, string[] flags, out Uri url)
+static async Task StopAsync(Process server)
+{
+    using (Process kill = Process.Start("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)]))
+    {
+        await kill.WaitForExitAsync();
+    }
+
+    await server.WaitForExitAsync();
+}
+
+// Copies a checkpoint into a run's checkpoints/ the way training writes one: complete, then renamed into place.
+static void CopyInto(string run, string checkpoint)
+{
+    string target = Path.Combine(RunCheckpoints.DirectoryOf(run), Path.GetFileName(checkpoint));
+    string temporary = Path.Combine(RunCheckpoints.DirectoryOf(run), ".incoming");
+    Directory.CreateDirectory(temporary);
+    foreach (string file in Directory.GetFiles(checkpoint))
+    {
+        File.Copy(file, Path.Combine(temporary, Path.GetFileName(file)));
+    }
+
+    Directory.Move(temporary, target);
+}
+
+static async Task<ReloadRun> ReloadUnderLoadAsync(Uri url, int clients, byte[][] bodies, double seconds, Action publish)
+{
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+    {
+        BaseAddress = url,
+        Timeout = TimeSpan.FromMinutes(1),
+    };
+    var act = new Uri("/v1/act", UriKind.Relative);
+    double okBefore = await MetricAsync(http, "rlx_serve_requests_total{transport=\"http\",outcome=\"ok\"}");
+    int sent = 0, answered = 0, errors = 0;
+    var versions = new HashSet<long>[clients];
+    var monotone = new bool[clients];
+    using var stop = new CancellationTokenSource();
+    Task[] tasks = [.. Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+    {
+        var mine = versions[client] = [];
+        long last = 0;
+        monotone[client] = true;
+        for (int i = client; !stop.IsCancellationRequested; i++)
+        {
+            Interlocked.Increment(ref sent);
+            using var content = new ByteArrayContent(bodies[i % bodies.Length]);
+            using HttpResponseMessage response = await http.PostAsync(act, content).ConfigureAwait(false);
+            string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                Interlocked.Increment(ref errors);
+                continue;
+            }
+
+            Interlocked.Increment(ref answered);
+            int at = text.IndexOf("\"policy_version\":", StringComparison.Ordinal) + 17;
+            long version = long.Parse(text.AsSpan(at, text.IndexOf('}', at) - at), CultureInfo.InvariantCulture);
+            monotone[client] &= version >= last;
+            last = version;
+            mine.Add(version);
+        }
+    }))];
+
+    await Task.Run(publish);
+    await Task.Delay(TimeSpan.FromSeconds(seconds / 4));
+    await stop.CancelAsync();
+    await Task.WhenAll(tasks);
+    double counted = await MetricAsync(http, "rlx_serve_requests_total{transport=\"http\",outcome=\"ok\"}") - okBefore;
+    double reloads = await MetricAsync(http, "rlx_serve_reloads_total");
+    return new ReloadRun(sent, answered, (long)counted, errors, (long)reloads, [.. versions.SelectMany(v => v).Distinct().Order()], monotone.All(m => m));
+}
+
+static async Task<double> MetricAsync(HttpClient http, string name)
+{
+    string text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+    return double.Parse(text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], CultureInfo.InvariantCulture);
+}
+
+static Process StartServer(string rlx, string checkpoint, string[] flags, out Uri url, bool reload = false)
 {
     var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
-    foreach (string argument in (string[])[rlx, "serve", checkpoint, "--port", "0", "--no-reload", "--queue", "4096", .. flags])
+    foreach (string argument in (string[])[rlx, "serve", checkpoint, "--port", "0", .. reload ? Array.Empty<string>() : ["--no-reload"], "--queue", "4096", .. flags])
     {
         info.ArgumentList.Add(argument);
     }
@@ -137,13 +241,11 @@ static async Task<Row> MeasureAsync(Uri url, int clients, byte[][] bodies, doubl
     return new Row(all.Length / seconds, Percentile(all, 0.50), Percentile(all, 0.99), (sum - before.Sum) / Math.Max(1, count - before.Count), errors);
 }
 
-static async Task<(double Sum, double Count)> BatchesAsync(HttpClient http)
-{
-    string text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-    double Value(string name) => double.Parse(text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], CultureInfo.InvariantCulture);
-    return (Value("rlx_serve_batch_size_sum"), Value("rlx_serve_batch_size_count"));
-}
+static async Task<(double Sum, double Count)> BatchesAsync(HttpClient http) =>
+    (await MetricAsync(http, "rlx_serve_batch_size_sum"), await MetricAsync(http, "rlx_serve_batch_size_count"));
 
 static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
 
 internal readonly record struct Row(double PerSecond, double P50, double P99, double MeanBatch, int Errors);
+
+internal sealed record ReloadRun(int Sent, int Answered, long ServerCounted, int Errors, long Reloads, IReadOnlyList<long> Versions, bool Monotone);
