@@ -42,11 +42,11 @@ string cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("m
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"# {DateTime.UtcNow:yyyy-MM-dd} {Environment.ProcessorCount} cores ({cpu}); rlx serve (its own process) and this load generator (HttpClient, keep-alive) on 127.0.0.1; load average at start {LoadAverage()}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"# PPO policy for CartPole-v1, MLP [{string.Join(", ", hiddens)}]; 1 observation per request; per row: {seconds / 4:0.#} s warm-up, then {seconds:0.#} s measured; latency as the client sees it"));
+    $"# PPO policy for CartPole-v1, MLP [{string.Join(", ", hiddens)}]; 1 observation per request; per row: {seconds / 4:0.#} s warm-up, then {seconds:0.#} s measured; latency as the client sees it; mean batch = observations per forward pass between two /metrics scrapes (each may be one batch off)"));
 Console.WriteLine($"{"server",-52}  {"clients",7}  {"requests/s",10}  {"p50 ms",7}  {"p99 ms",7}  {"mean batch",10}  {"errors",6}");
 foreach ((string name, string[] flags) in modes)
 {
-    using Process server = StartServer(rlx, checkpoint, flags, out Uri url);
+    using Process server = StartServer(rlx, checkpoint, flags, out Uri url, out _);
     try
     {
         foreach (int clients in concurrency)
@@ -67,22 +67,24 @@ string run = Path.Combine(directory, "run");
 Directory.CreateDirectory(RunCheckpoints.DirectoryOf(run));
 File.WriteAllText(Path.Combine(run, "run.json"), "{}");
 CopyInto(run, checkpoints[0]);
-using (Process server = StartServer(rlx, run, ["--max-batch", "256", "--reload-interval-ms", "100"], out Uri url, reload: true))
+using (Process server = StartServer(rlx, run, ["--max-batch", "256", "--reload-interval-ms", "100"], out Uri url, out Task<string> log, reload: true))
 {
     try
     {
-        ReloadRun result = await ReloadUnderLoadAsync(url, 1024, bodies, seconds, () => checkpoints.Skip(1).ToList().ForEach(c =>
-        {
-            Thread.Sleep(TimeSpan.FromSeconds(seconds / 4));
-            CopyInto(run, c);
-        }));
+        ReloadRun result = await ReloadUnderLoadAsync(url, 1024, bodies, seconds, [.. checkpoints.Skip(1).Select(c => (Action)(() => CopyInto(run, c)))]);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"reloads under load: 1024 clients, {result.Sent:N0} requests sent, {result.Answered:N0} answered 200 ({result.ServerCounted:N0} counted by the server), " +
-            $"{result.Errors} errors, {result.Reloads} reloads, versions seen {string.Join(", ", result.Versions)}, no client saw a version go back: {result.Monotone}"));
+            $"{result.Errors} errors, {result.Reloads} reloads, versions seen {string.Join(", ", result.Versions)}, no client saw a version go back: {result.Monotone}; " +
+            $"first answer from each new version {string.Join(", ", result.SwitchSeconds.Select(t => t.ToString("0.00", CultureInfo.InvariantCulture)))} s after its checkpoint appeared"));
     }
     finally
     {
         await StopAsync(server);
+    }
+
+    foreach (string line in (await log).Split('\n').Where(l => l.StartsWith("reloaded", StringComparison.Ordinal) || l.StartsWith("warning", StringComparison.Ordinal)))
+    {
+        Console.WriteLine($"  rlx serve: {line}");
     }
 }
 
@@ -115,7 +117,8 @@ static void CopyInto(string run, string checkpoint)
     Directory.Move(temporary, target);
 }
 
-static async Task<ReloadRun> ReloadUnderLoadAsync(Uri url, int clients, byte[][] bodies, double seconds, Action publish)
+// Publishes each checkpoint in turn once the previous one answers, timing how long each new version takes to answer a request.
+static async Task<ReloadRun> ReloadUnderLoadAsync(Uri url, int clients, byte[][] bodies, double seconds, IReadOnlyList<Action> publish)
 {
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
     {
@@ -125,6 +128,7 @@ static async Task<ReloadRun> ReloadUnderLoadAsync(Uri url, int clients, byte[][]
     var act = new Uri("/v1/act", UriKind.Relative);
     double okBefore = await MetricAsync(http, "rlx_serve_requests_total{transport=\"http\",outcome=\"ok\"}");
     int sent = 0, answered = 0, errors = 0;
+    long newest = 0;
     var versions = new HashSet<long>[clients];
     var monotone = new bool[clients];
     using var stop = new CancellationTokenSource();
@@ -149,18 +153,36 @@ static async Task<ReloadRun> ReloadUnderLoadAsync(Uri url, int clients, byte[][]
             int at = text.IndexOf("\"policy_version\":", StringComparison.Ordinal) + 17;
             long version = long.Parse(text.AsSpan(at, text.IndexOf('}', at) - at), CultureInfo.InvariantCulture);
             monotone[client] &= version >= last;
+            for (long seen = Interlocked.Read(ref newest); version > seen; seen = Interlocked.Read(ref newest))
+            {
+                Interlocked.CompareExchange(ref newest, version, seen);
+            }
+
             last = version;
             mine.Add(version);
         }
     }))];
 
-    await Task.Run(publish);
+    var switchSeconds = new List<double>();
     await Task.Delay(TimeSpan.FromSeconds(seconds / 4));
+    for (int i = 0; i < publish.Count; i++)
+    {
+        publish[i]();
+        long published = Stopwatch.GetTimestamp();
+        while (Interlocked.Read(ref newest) < i + 2 && Stopwatch.GetElapsedTime(published) < TimeSpan.FromMinutes(2))
+        {
+            await Task.Delay(5);
+        }
+
+        switchSeconds.Add(Stopwatch.GetElapsedTime(published).TotalSeconds);
+        await Task.Delay(TimeSpan.FromSeconds(seconds / 4));
+    }
+
     await stop.CancelAsync();
     await Task.WhenAll(tasks);
     double counted = await MetricAsync(http, "rlx_serve_requests_total{transport=\"http\",outcome=\"ok\"}") - okBefore;
     double reloads = await MetricAsync(http, "rlx_serve_reloads_total");
-    return new ReloadRun(sent, answered, (long)counted, errors, (long)reloads, [.. versions.SelectMany(v => v).Distinct().Order()], monotone.All(m => m));
+    return new ReloadRun(sent, answered, (long)counted, errors, (long)reloads, [.. versions.SelectMany(v => v).Distinct().Order()], monotone.All(m => m), switchSeconds);
 }
 
 static async Task<double> MetricAsync(HttpClient http, string name)
@@ -169,7 +191,7 @@ static async Task<double> MetricAsync(HttpClient http, string name)
     return double.Parse(text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], CultureInfo.InvariantCulture);
 }
 
-static Process StartServer(string rlx, string checkpoint, string[] flags, out Uri url, bool reload = false)
+static Process StartServer(string rlx, string checkpoint, string[] flags, out Uri url, out Task<string> log, bool reload = false)
 {
     var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
     foreach (string argument in (string[])[rlx, "serve", checkpoint, "--port", "0", .. reload ? Array.Empty<string>() : ["--no-reload"], "--queue", "4096", .. flags])
@@ -183,7 +205,7 @@ static Process StartServer(string rlx, string checkpoint, string[] flags, out Ur
         if (line.StartsWith("listening on ", StringComparison.Ordinal))
         {
             url = new Uri(line.Split(' ')[2]);
-            _ = process.StandardOutput.ReadToEndAsync();
+            log = process.StandardOutput.ReadToEndAsync();
             return process;
         }
     }
@@ -248,4 +270,4 @@ static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? doub
 
 internal readonly record struct Row(double PerSecond, double P50, double P99, double MeanBatch, int Errors);
 
-internal sealed record ReloadRun(int Sent, int Answered, long ServerCounted, int Errors, long Reloads, IReadOnlyList<long> Versions, bool Monotone);
+internal sealed record ReloadRun(int Sent, int Answered, long ServerCounted, int Errors, long Reloads, IReadOnlyList<long> Versions, bool Monotone, IReadOnlyList<double> SwitchSeconds);

@@ -60,6 +60,10 @@ internal sealed class Histogram
     {
         text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
         text.Append("# TYPE ").Append(name).Append(" histogram\n");
+
+        // The sum first: an observation counted in it has its bucket already (Observe increments the bucket first),
+        // so a scrape never shows a sum larger than its buckets account for.
+        double sum = Sum;
         long cumulative = 0;
         for (int i = 0; i <= _bounds.Length; i++)
         {
@@ -68,7 +72,7 @@ internal sealed class Histogram
                 .Append(cumulative.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
-        text.Append(name).Append("_sum ").Append(Sum.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        text.Append(name).Append("_sum ").Append(sum.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         text.Append(name).Append("_count ").Append(cumulative.ToString(CultureInfo.InvariantCulture)).Append('\n');
     }
 }

@@ -21,8 +21,8 @@ public sealed class PolicyService : IDisposable
     private readonly Lock _poolLock = new();
     private readonly Stack<ActRequest> _pool = new();
     private readonly HashSet<string> _failedLoads = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task? _watcher;
+    private readonly ManualResetEventSlim _stop = new();
+    private readonly Thread? _watcher;
     private PolicyClientListener<BinaryActionHandler.Episode>? _binary;
     private int _disposed;
 
@@ -32,7 +32,9 @@ public sealed class PolicyService : IDisposable
         _batcher = new ActionBatcher(first, options, Metrics);
         if (options.ReloadInterval is { } interval)
         {
-            _watcher = Task.Run(() => WatchAsync(interval, _stop.Token));
+            // A thread of its own, not the thread pool: under full load the pool is busy with requests, and a reload must not wait for it.
+            _watcher = new Thread(() => Watch(interval)) { IsBackground = true, Name = "rlx-serve-reload" };
+            _watcher.Start();
         }
     }
 
@@ -157,14 +159,8 @@ public sealed class PolicyService : IDisposable
             return;
         }
 
-        _stop.Cancel();
-        try
-        {
-            _watcher?.Wait();
-        }
-        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OperationCanceledException))
-        {
-        }
+        _stop.Set();
+        _watcher?.Join();
 
         _binary?.Dispose();
         _batcher.Dispose();
@@ -243,10 +239,9 @@ public sealed class PolicyService : IDisposable
         }
     }
 
-    private async Task WatchAsync(TimeSpan interval, CancellationToken cancel)
+    private void Watch(TimeSpan interval)
     {
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(cancel).ConfigureAwait(false))
+        while (!_stop.Wait(interval))
         {
             try
             {
