@@ -16,6 +16,7 @@ internal static class RlxCommand
             TrainCommand.Create(output, error),
             EvalCommand.Create(output),
             ExportCommand.Create(output),
+            ServeCommand.Create(output),
             JobCommands.Create(output),
         };
         foreach (Command command in ClusterCommands.Create(output, error))

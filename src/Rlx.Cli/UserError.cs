@@ -8,7 +8,7 @@ internal static class UserError
     public static bool IsUserError(Exception e) => e is ArgumentException or FormatException or FileNotFoundException
         or DirectoryNotFoundException or ResetNeededException or NonFiniteValueException or CliException
         or BadImageFormatException or FileLoadException or InvalidDataException or Cluster.ClusterException
-        or Rlx.Environments.Remote.RemoteFaultException;
+        or Rlx.Environments.Remote.RemoteFaultException or Rlx.Serving.ServeException;
 }
 
 /// <summary>A command-line mistake with a message meant for the user.</summary>

@@ -203,26 +203,8 @@ internal static class TrainCommand
         }
 
         public static (Algorithm Algorithm, string Checkpoint) LoadLatest(
-            string runDirectory, TextWriter info, Runtime.IEnvRunnerGroupProvider? runners = null, IReadOnlyDictionary<string, object?>? overrides = null)
-        {
-            string checkpoints = Path.Combine(runDirectory, "checkpoints");
-            var candidates = Directory.Exists(checkpoints)
-                ? Directory.GetDirectories(checkpoints, "checkpoint_*").Order(StringComparer.Ordinal).Reverse().ToList()
-                : [];
-            foreach (string candidate in candidates)
-            {
-                try
-                {
-                    return (Algorithm.Restore(candidate, runners, overrides), candidate);
-                }
-                catch (InvalidDataException e)
-                {
-                    info.WriteLine($"warning: skipping {candidate}: {e.Message}");
-                }
-            }
-
-            throw new CliException($"{runDirectory} has no usable checkpoint under checkpoints/.");
-        }
+            string runDirectory, TextWriter info, Runtime.IEnvRunnerGroupProvider? runners = null, IReadOnlyDictionary<string, object?>? overrides = null) =>
+            RunCheckpoints.RestoreNewest(runDirectory, (candidate, why) => info.WriteLine($"warning: skipping {candidate}: {why}"), runners, overrides);
 
         private int Loop(Algorithm algorithm, string runDirectory, StopConditions stop)
         {
@@ -297,9 +279,8 @@ internal static class TrainCommand
 
         private static void SaveCheckpoint(Algorithm algorithm, string runDirectory, long iteration)
         {
-            string checkpoints = Path.Combine(runDirectory, "checkpoints");
-            algorithm.Save(Path.Combine(checkpoints, $"checkpoint_{iteration:D6}"));
-            foreach (string old in Directory.GetDirectories(checkpoints, "checkpoint_*").Order(StringComparer.Ordinal).SkipLast(3))
+            algorithm.Save(RunCheckpoints.PathOf(runDirectory, iteration));
+            foreach (string old in RunCheckpoints.NewestFirst(RunCheckpoints.DirectoryOf(runDirectory)).Skip(3))
             {
                 Directory.Delete(old, recursive: true);
             }
@@ -317,7 +298,7 @@ internal static class TrainCommand
                 ("training time", string.Create(CultureInfo.InvariantCulture, $"{result.TimeTotalS:F1} s")),
                 ("throughput", string.Create(CultureInfo.InvariantCulture, $"{result.TimestepsTotal / Math.Max(result.TimeTotalS, 1e-9):N0} env steps/s")),
                 ("run directory", runDirectory),
-                ("checkpoint", Path.Combine(runDirectory, "checkpoints", $"checkpoint_{result.TrainingIteration:D6}")),
+                ("checkpoint", RunCheckpoints.PathOf(runDirectory, result.TrainingIteration)),
             };
             SummaryTable.Write(Info, json ? null : Terminal.For(Info), lines);
         }

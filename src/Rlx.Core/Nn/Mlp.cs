@@ -196,8 +196,14 @@ public sealed class Mlp : INetwork, Onnx.IOnnxExportable
             return;
         }
 
+        // A loop, not a lambda: a lambda capturing batch would allocate its closure on every call, before the check above.
         _capacity = batch;
-        _outputs = _layers.Select(l => new float[batch * l.Outputs]).ToArray();
+        _outputs = new float[_layers.Length][];
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            _outputs[l] = new float[batch * _layers[l].Outputs];
+        }
+
         _input = new float[batch * Inputs];
         int widest = _layers.Max(l => Math.Max(l.Inputs, l.Outputs));
         _gradA = new float[batch * widest];
