@@ -113,6 +113,17 @@ public sealed class EnvCommandTests
         Assert.Equal(0, code);
         Assert.Matches(@"CartPole-v1\s+Box\(\[-4\.8, -inf.*Discrete\(2\)\s+500", output);
         Assert.Contains("MountainCarContinuous-v0", output, StringComparison.Ordinal);
+        Assert.Matches(@"MiniGrid-ObstructedMaze-Full-v0 +Dict", output);   // the id column fits the longest id
+        Assert.Matches(@"connect_four_v3 +player_0: Dict", output);
+        Assert.Matches(@"\n +player_1: Dict\('action_mask': Box\(0, 1, \(7,", output);
+    }
+
+    [Fact]
+    public void Check_MultiAgentId_RunsTheMultiAgentChecker()
+    {
+        var (code, output, _) = CliRunner.Run("env", "check", "tictactoe_v3", "--steps", "300");
+        Assert.Equal(0, code);
+        Assert.Contains("tictactoe_v3: all checks passed (300 random steps)", output, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -41,6 +41,6 @@ public sealed class RemoteEnvCommandTests
 
         Assert.True(code == 0, error);
         Assert.Contains("Remote-v0", output, StringComparison.Ordinal);
-        Assert.Contains("PolicyServer-v0            (from the simulator)", output, StringComparison.Ordinal);
+        Assert.Matches(@"PolicyServer-v0 +\(from the simulator\)", output);
     }
 }
