@@ -31,7 +31,8 @@ log="$(mktemp)"
 for project in tests/*/*.csproj; do
   name="$(basename "$project" .csproj)"
   echo "== $name"
-  dotnet test "$project" -c Release --no-build --nologo 2>&1 | tee "$log" | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error" || true
+  # No "|| true" here: under pipefail it would run whenever the tests fail and reset PIPESTATUS to its own 0.
+  dotnet test "$project" -c Release --no-build --nologo 2>&1 | tee "$log" | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error"
   code=${PIPESTATUS[0]}
   if [ "$code" -ne 0 ]; then
     # The failures' messages, so a CI log says why without a rerun.
