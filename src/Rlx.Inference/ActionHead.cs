@@ -7,8 +7,10 @@ namespace Rlx.Inference;
 /// </summary>
 public sealed class ActionHead
 {
-    internal ActionHead(ActionHeadKind kind, int size, int head, int action, int? start, int std, float[] scale, float[] bias)
+    internal ActionHead(ActionHeadKind kind, int size, int head, int action, int? start, int std, float[] scale, float[] bias, float[]? low = null, float[]? high = null)
     {
+        Low = low ?? [];
+        High = high ?? [];
         Kind = kind;
         Size = size;
         Head = head;
@@ -43,6 +45,12 @@ public sealed class ActionHead
 
     /// <summary>Per-dimension bias of a squashed Gaussian part (empty otherwise).</summary>
     public IReadOnlyList<float> Bias { get; }
+
+    /// <summary>Lower bounds of a Gaussian part's box (−∞ where unbounded; empty when the file names none): sampled values are clipped into the box, as Rlx clips actions in training.</summary>
+    public IReadOnlyList<float> Low { get; }
+
+    /// <summary>Upper bounds of a Gaussian part's box (+∞ where unbounded; empty when the file names none).</summary>
+    public IReadOnlyList<float> High { get; }
 
     /// <summary>True when the metadata gave <see cref="Start"/> (Q parts may omit it).</summary>
     internal bool HasStart { get; }

@@ -503,7 +503,8 @@ public sealed class OnnxPolicy : IDisposable
             int stdRow = logStd.Length == stdWidth ? 0 : row * stdWidth;
             for (int j = 0; j < part.Size; j++)
             {
-                action[part.Action + j] = heads[part.Head + j] + (MathF.Exp(logStd.Floats[stdRow + part.Std + j]) * Sampling.Normal(random));
+                float value = heads[part.Head + j] + (MathF.Exp(logStd.Floats[stdRow + part.Std + j]) * Sampling.Normal(random));
+                action[part.Action + j] = part.Low.Count == 0 ? value : Math.Min(Math.Max(value, part.Low[j]), part.High[j]);
             }
         }
     }

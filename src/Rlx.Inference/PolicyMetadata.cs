@@ -135,10 +135,16 @@ internal sealed class PolicyMetadata
 
         int size = Int(head, "size", index, null, 1);
         float[] scale = [], bias = [];
+        float[]? low = null, high = null;
         if (kind == ActionHeadKind.SquashedGaussian)
         {
             scale = Floats(head, "scale", index, size);
             bias = Floats(head, "bias", index, size);
+        }
+        else if (kind == ActionHeadKind.Gaussian && head.ContainsKey("low"))
+        {
+            low = Bounds(head, "low", index, size, float.NegativeInfinity);
+            high = Bounds(head, "high", index, size, float.PositiveInfinity);
         }
 
         return new ActionHead(
@@ -149,7 +155,20 @@ internal sealed class PolicyMetadata
             kind == ActionHeadKind.Categorical ? Int(head, "start", index, 0, int.MinValue) : kind == ActionHeadKind.Q && head.ContainsKey("start") ? Int(head, "start", index, 0, int.MinValue) : null,
             kind == ActionHeadKind.Gaussian ? Int(head, "std", index, null, 0) : 0,
             scale,
-            bias);
+            bias,
+            low,
+            high);
+    }
+
+    // A box side: numbers, with null for an unbounded dimension.
+    private float[] Bounds(Dictionary<string, object?> head, string key, int index, int count, float unbounded)
+    {
+        if (head.TryGetValue(key, out object? value) && value is List<object?> list && list.Count == count && list.TrueForAll(v => v is null or double))
+        {
+            return list.Select(v => v is double d ? (float)d : unbounded).ToArray();
+        }
+
+        throw BadHeads($"\"{key}\" of entry {index} to be an array of {count} numbers or nulls");
     }
 
     private int Int(Dictionary<string, object?> head, string key, int index, int? fallback, int min)

@@ -95,6 +95,26 @@ public sealed class PolicyExportTests
     }
 
     [Fact]
+    public void SampledContinuousActionsStayInTheirBox()
+    {
+        using Algorithm trained = Train("ppo", "env=Pendulum-v1");
+        byte[] model = PolicyExport.ToOnnx(trained.SnapshotPolicy()).Model;
+        using var policy = Inference.OnnxPolicy.Load(model);
+        Assert.Equal([-2f, 2f], new[] { policy.ActionHeads[0].Low[0], policy.ActionHeads[0].High[0] });
+        float[] observations = RecordObservations(trained, 8), action = new float[1];
+        var random = new System.Random(4);
+        int atBound = 0;
+        for (int i = 0; i < 4000; i++)
+        {
+            policy.Sample(observations.AsSpan(3 * (i % 8), 3), action, random);
+            Assert.InRange(action[0], -2f, 2f);
+            atBound += Math.Abs(action[0]) == 2f ? 1 : 0;
+        }
+
+        Assert.True(atBound > 0, "with log-std about 0, some draws fall outside [-2, 2] and must have been clipped");
+    }
+
+    [Fact]
     public void CustomLayerStacksExport()
     {
         TorchRuntime.EnsureReady();

@@ -139,7 +139,11 @@ public static class PolicyExport
                 {
                     logits.Add(h);
                     actions.Add(ClipInto(h, low.AsSpan(part.Std, part.Size), high.AsSpan(part.Std, part.Size)));
-                    Heads.Add(new JsonObject { ["kind"] = "gaussian", ["head"] = part.Head, ["size"] = part.Size, ["action"] = part.Action, ["std"] = part.Std });
+                    Heads.Add(new JsonObject
+                    {
+                        ["kind"] = "gaussian", ["head"] = part.Head, ["size"] = part.Size, ["action"] = part.Action, ["std"] = part.Std,
+                        ["low"] = Bound(low.AsSpan(part.Std, part.Size)), ["high"] = Bound(high.AsSpan(part.Std, part.Size)),
+                    });
                     continue;
                 }
 
@@ -304,6 +308,18 @@ public static class PolicyExport
             }
 
             return x;
+        }
+
+        // A box's bounds for the metadata: JSON has no infinity, so an unbounded side is null.
+        private static JsonArray Bound(ReadOnlySpan<float> values)
+        {
+            var array = new JsonArray();
+            foreach (float v in values)
+            {
+                array.Add(float.IsFinite(v) ? JsonValue.Create(v) : null);
+            }
+
+            return array;
         }
 
         // The bounds of every Gaussian part, in log-std order (the Box spaces in the order ActionHeads lays them out).
