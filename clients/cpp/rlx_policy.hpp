@@ -369,6 +369,7 @@ struct ActionHead {
   int32_t start = 0;
   bool has_start = false;
   std::vector<float> scale, bias;  // squashed_gaussian
+  std::vector<float> low, high;    // gaussian: the box (infinite where unbounded; empty when the file names none)
 };
 
 /// A policy exported by `rlx export CHECKPOINT --format onnx`, for one observation at a time. Not thread-safe:
@@ -438,7 +439,11 @@ class OnnxPolicy {
           action[h.action] = float(h.start) + float(sampling::categorical(logits.data() + h.head, h.size, rng));
         } else {
           const std::vector<float>& log_std = value("log_std").f;
-          for (uint32_t j = 0; j < h.size; j++) action[h.action + j] = logits[h.head + j] + std::exp(log_std[h.std + j]) * float(sampling::normal(rng));
+          for (uint32_t j = 0; j < h.size; j++) {
+            float u = logits[h.head + j] + std::exp(log_std[h.std + j]) * float(sampling::normal(rng));
+            // Clipped into the box, as training clips actions.
+            action[h.action + j] = h.low.empty() ? u : std::min(std::max(u, h.low[j]), h.high[j]);
+          }
         }
       }
     }
@@ -572,6 +577,13 @@ class OnnxPolicy {
         if (it == item.fields.end()) continue;
         for (const onnx_detail::Json& v : it->second.items) (key[0] == 's' ? h.scale : h.bias).push_back(float(v.number));
       }
+      for (const char* key : {"low", "high"}) {
+        auto it = item.fields.find(key);
+        if (it == item.fields.end() || h.kind != "gaussian") continue;
+        float unbounded = key[0] == 'l' ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+        for (const onnx_detail::Json& v : it->second.items) (key[0] == 'l' ? h.low : h.high).push_back(v.kind == onnx_detail::Json::Null ? unbounded : float(v.number));
+      }
+      if (h.kind == "gaussian" && (h.low.size() != h.high.size() || (!h.low.empty() && h.low.size() != h.size))) throw PolicyError(source + ": a gaussian head's low and high need size values each");
       if (h.kind == "squashed_gaussian" && (h.scale.size() != h.size || h.bias.size() != h.size)) throw PolicyError(source + ": a squashed_gaussian head needs size scale and bias values");
       if (h.action != action) throw PolicyError(source + ": rlx.action_heads entry " + std::to_string(heads.size()) + " starts at action " + std::to_string(h.action) + ", expected " + std::to_string(action));
       action += choice ? 1 : h.size;

@@ -177,14 +177,14 @@ public sealed class CppPolicyTests
         return mask.Length == 0 ? Row("obs") : $"{Row("obs")} | {mask}";
     }
 
-    private static string Run(string program, string input, params string[] arguments)
+    internal static string Run(string program, string input, params string[] arguments)
     {
         (int code, string output, string errors) = CppBuild.Run(program, input, arguments);
         Assert.True(code == 0, $"onnx_policy exited with {code}: {errors}");
         return output;
     }
 
-    private static List<Dictionary<string, float[]>> Outputs(string text)
+    internal static List<Dictionary<string, float[]>> Outputs(string text)
     {
         var rows = new List<Dictionary<string, float[]>>();
         var current = new Dictionary<string, float[]>();

@@ -132,7 +132,7 @@ public sealed class OnnxPolicyTests
         float[] obs = Input(big, "obs")!, actions = new float[batch * policy.ActionSize];
         float[]? masks = Input(big, "action_mask");
         float[] states = new float[batch * policy.StateSize], state = new float[policy.StateSize];
-        var random = new Random(3);
+        var random = new System.Random(3);
 
         void Step()
         {

@@ -70,9 +70,9 @@ public sealed class PolicyErrorTests
     public void Sample_EpsilonOnANonQPolicy_IsRefused()
     {
         using OnnxPolicy policy = Load("policy_mlp_discrete");
-        var e = Assert.Throws<ArgumentException>(() => policy.Sample(new float[4], new float[1], new Random(1), epsilon: 0.1));
+        var e = Assert.Throws<ArgumentException>(() => policy.Sample(new float[4], new float[1], new System.Random(1), epsilon: 0.1));
         Assert.Contains("epsilon applies to Q policies", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => policy.Sample(new float[4], new float[1], new Random(1), epsilon: 1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => policy.Sample(new float[4], new float[1], new System.Random(1), epsilon: 1.5));
     }
 
     [Fact]

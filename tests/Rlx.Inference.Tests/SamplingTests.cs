@@ -15,7 +15,7 @@ public sealed class SamplingTests
         float[] obs = [0.3f, -1.2f, 0.8f, 0.1f];
         double[] p = Softmax(Logits(policy, obs));
         int[] counts = new int[3];
-        var random = new Random(7);
+        var random = new System.Random(7);
         float[] action = new float[1];
         for (int i = 0; i < Draws; i++)
         {
@@ -35,7 +35,7 @@ public sealed class SamplingTests
         double[] first = Softmax(policy.Output("logits").Slice(0, 3).ToArray());
         Assert.Equal(0, first[0]);
         int[] counts = new int[3];
-        var random = new Random(11);
+        var random = new System.Random(11);
         float[] action = new float[2];
         for (int i = 0; i < Draws; i++)
         {
@@ -56,7 +56,7 @@ public sealed class SamplingTests
         policy.Run(1, obs);
         float[] mean = policy.Output("logits").ToArray(), logStd = policy.Output("log_std").ToArray();
         var samples = new float[Draws][];
-        var random = new Random(5);
+        var random = new System.Random(5);
         for (int i = 0; i < Draws; i++)
         {
             samples[i] = new float[2];
@@ -78,7 +78,7 @@ public sealed class SamplingTests
         float[] logits = policy.Output("logits").ToArray(), logStd = policy.Output("log_std").ToArray();
         int[] counts = new int[3];
         var gaussian = new double[Draws];
-        var random = new Random(13);
+        var random = new System.Random(13);
         float[] action = new float[3];
         for (int i = 0; i < Draws; i++)
         {
@@ -100,7 +100,7 @@ public sealed class SamplingTests
         float[] mean = policy.Output("mean").ToArray(), logStd = policy.Output("log_std").ToArray();
         float[] scale = [2f, 0.5f], bias = [0f, 0.5f];
         var pre = new double[2][] { new double[Draws], new double[Draws] };
-        var random = new Random(17);
+        var random = new System.Random(17);
         float[] action = new float[2];
         for (int i = 0; i < Draws; i++)
         {
@@ -126,7 +126,7 @@ public sealed class SamplingTests
         policy.Act(obs, action);
         int greedy = (int)action[0];
         int[] counts = new int[4];
-        var random = new Random(19);
+        var random = new System.Random(19);
         for (int i = 0; i < Draws; i++)
         {
             policy.Sample(obs, action, random, epsilon: 0.3);
@@ -149,7 +149,7 @@ public sealed class SamplingTests
         var meta = TestPolicies.Metadata();
         meta["rlx.action_heads"] = """[{"kind":"q","size":3,"action":0,"start":10}]""";
         using OnnxPolicy policy = OnnxPolicy.Load(TestPolicies.Q(meta));
-        var random = new Random(23);
+        var random = new System.Random(23);
         float[] action = new float[1];
         var seen = new HashSet<float>();
         for (int i = 0; i < 500; i++)
@@ -168,7 +168,7 @@ public sealed class SamplingTests
         float[] obs = [0.2f, 0.4f, -0.6f, 1f];
         float[] Run(int seed)
         {
-            var random = new Random(seed);
+            var random = new System.Random(seed);
             float[] all = new float[30], action = new float[3];
             for (int i = 0; i < 10; i++)
             {
@@ -189,7 +189,7 @@ public sealed class SamplingTests
         using OnnxPolicy policy = OnnxPolicy.Load(GoldenCase.ModelPath("policy_lstm"));
         float[] obs = [0.5f, -1f, 0.25f], greedyState = new float[8], sampledState = new float[8], action = new float[1];
         policy.Act(obs, action, state: greedyState);
-        policy.Sample(obs, action, new Random(1), state: sampledState);
+        policy.Sample(obs, action, new System.Random(1), state: sampledState);
         Assert.Equal(greedyState, sampledState);
         Assert.Contains(sampledState, v => v != 0f);
     }
