@@ -87,12 +87,20 @@ public abstract record AlgorithmConfig
         return (probe.ObservationSpace, probe.ActionSpace);
     }
 
-    /// <summary>CleanRL's actor-critic for the environment: the config's model and hidden widths, orthogonal initialisation from <paramref name="random"/>.</summary>
-    internal Policies.ActorCriticPolicy NewActorCritic(Random.Pcg64 random)
+    /// <summary>
+    /// CleanRL's actor-critic for the environment: the config's model and hidden widths, orthogonal initialisation from
+    /// <paramref name="random"/> unless the weights are about to be loaded from a checkpoint (<paramref name="initialize"/>
+    /// false: an orthogonal 1024×1024 layer costs most of a second).
+    /// </summary>
+    internal Policies.ActorCriticPolicy NewActorCritic(Random.Pcg64 random, bool initialize = true)
     {
         (Spaces.Space observationSpace, Spaces.Space actionSpace) = ProbeSpaces();
         var policy = new Policies.ActorCriticPolicy(observationSpace, actionSpace, Hiddens, model: Model, cellSize: LstmCellSize);
-        policy.InitializeOrthogonal(random);
+        if (initialize)
+        {
+            policy.InitializeOrthogonal(random);
+        }
+
         return policy;
     }
 

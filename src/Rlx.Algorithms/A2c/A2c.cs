@@ -27,11 +27,12 @@ public sealed class A2c : Algorithm
     private long _iteration, _updates, _timesteps, _episodes;
     private double _timeTotal;
 
-    internal A2c(A2cConfig config, IEnvRunnerGroupProvider runners)
+    // restoring: the weights and the learner's generator come from a checkpoint next, so the policy is not initialised.
+    internal A2c(A2cConfig config, IEnvRunnerGroupProvider runners, bool restoring = false)
     {
         _config = config;
         _random = new Pcg64((ulong)config.Seed);
-        _policy = config.NewActorCritic(_random);
+        _policy = config.NewActorCritic(_random, initialize: !restoring);
         _optimizer = config.Optimizer == "adam"
             ? new Adam(_policy.Parameters, epsilon: config.OptimizerEps)
             : new RmsProp(_policy.Parameters, config.RmsPropAlpha, config.OptimizerEps);
@@ -112,7 +113,7 @@ public sealed class A2c : Algorithm
 
     /// <summary>Restores an A2C checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
     internal static A2c FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state, IEnvRunnerGroupProvider runners) =>
-        CheckpointJson.Restore(state, FormatVersion, new A2cConfig(), config => new A2c(config, runners), a2c =>
+        CheckpointJson.Restore(state, FormatVersion, new A2cConfig(), config => new A2c(config, runners, restoring: true), a2c =>
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), a2c._policy.Parameters, a2c._optimizer);
             a2c._optimizer.StepCount = state["optimizer_step"]!.GetValue<long>();

@@ -9,7 +9,7 @@ public sealed partial class Ppo
 
     /// <summary>Restores a PPO checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
     internal static Ppo FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state, Runtime.IEnvRunnerGroupProvider runners) =>
-        CheckpointJson.Restore(state, FormatVersion, new PpoConfig(), config => new Ppo(config, runners), ppo =>
+        CheckpointJson.Restore(state, FormatVersion, new PpoConfig(), config => new Ppo(config, runners, restoring: true), ppo =>
         {
             CheckpointJson.ReadWeights(CheckpointJson.Required(files, "weights.safetensors"), ppo._policy.Parameters, ppo._optimizer);
             ppo._optimizer.StepCount = state["adam_step"]!.GetValue<long>();

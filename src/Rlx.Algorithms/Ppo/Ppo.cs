@@ -32,11 +32,12 @@ public sealed partial class Ppo : Algorithm
     private bool _actionEpisodeStart = true;
     private double _timeTotal;
 
-    internal Ppo(PpoConfig config, IEnvRunnerGroupProvider runners)
+    // restoring: the weights and the learner's generator come from a checkpoint next, so the policy is not initialised.
+    internal Ppo(PpoConfig config, IEnvRunnerGroupProvider runners, bool restoring = false)
     {
         _config = config;
         _random = new Pcg64((ulong)config.Seed);
-        _policy = config.NewActorCritic(_random);
+        _policy = config.NewActorCritic(_random, initialize: !restoring);
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
         _weights = new float[_policy.WeightCount];
         _runners = runners.Create(new EnvRunnerGroupRequest(
