@@ -147,6 +147,7 @@ internal sealed class ImageFeatures : nn.Module<Tensor, Tensor>
 {
     private readonly ImageLayout _layout;
     private readonly nn.Module<Tensor, Tensor> encoder;
+    private readonly Tensor? _scale;
 
     public ImageFeatures(string model, ImageLayout layout)
         : base(model)
@@ -160,6 +161,8 @@ internal sealed class ImageFeatures : nn.Module<Tensor, Tensor>
         };
         Features = features + layout.ExtraSize;
         RegisterComponents();
+        // A 0-dim tensor rather than an implicit float Scalar per call (see RecurrentModule.SetSequences).
+        _scale = layout.Scale != 1f ? torch.tensor(layout.Scale).DetachFromDisposeScope() : null;
     }
 
     /// <summary>Floats per row this module outputs.</summary>
@@ -179,7 +182,7 @@ internal sealed class ImageFeatures : nn.Module<Tensor, Tensor>
         Tensor image = input.narrow(1, l.Offset, l.Height * l.Width * l.Channels).reshape(batch, l.Height, l.Width, l.Channels).permute(0, 3, 1, 2);
         if (l.Scale != 1f)
         {
-            image = image * l.Scale;
+            image = image * _scale!;
         }
 
         Tensor features = encoder.forward(image);

@@ -18,7 +18,7 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
     private readonly TorchSharp.Modules.GRUCell? gru;
     private readonly int _cell;
     private int _sequences, _steps;
-    private float[] _initial = [], _starts = [];
+    private float[] _initial = [], _keep = [];
 
     public RecurrentModule(nn.Module<Tensor, Tensor> encoder, int features, int cell, bool isLstm, int outputs)
         : base(isLstm ? "lstm" : "gru")
@@ -50,7 +50,13 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
     {
         (_sequences, _steps) = (sequences, steps);
         _initial = initialState[..(sequences * StateSize)].ToArray();
-        _starts = starts[..(sequences * steps)].ToArray();
+        // What survives of the state at each step (0 where an episode starts), computed here: an implicit float
+        // Scalar in a libtorch call once failed ("Unknown scalar type") deep into a long run.
+        _keep = new float[sequences * steps];
+        for (int i = 0; i < _keep.Length; i++)
+        {
+            _keep[i] = 1f - starts[i];
+        }
     }
 
     /// <summary>Training forward pass over the sequences last set; rows time-major.</summary>
@@ -66,7 +72,7 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
 
         Tensor features = encoder.forward(input);
         Tensor state = TorchRuntime.Upload(_initial, _sequences, StateSize);
-        Tensor keep = 1f - TorchRuntime.Upload(_starts, _steps, _sequences, 1);
+        Tensor keep = TorchRuntime.Upload(_keep, _steps, _sequences, 1);
         Tensor h = state.narrow(1, 0, _cell), c = lstm is null ? h : state.narrow(1, _cell, _cell);
         var outputs = new Tensor[_steps];
         for (int t = 0; t < _steps; t++)
