@@ -60,4 +60,30 @@ internal abstract class Kernel
 
         return (int)a;
     }
+
+    /// <summary>Copies element <paramref name="from"/> of <paramref name="x"/> to element <paramref name="to"/> of <paramref name="y"/> (same element type).</summary>
+    protected static void CopyElement(Tensor x, int from, Tensor y, int to)
+    {
+        switch (x.Type)
+        {
+            case ElementType.Float:
+                y.Floats[to] = x.Floats[from];
+                break;
+            case ElementType.Int64:
+                y.Longs[to] = x.Longs[from];
+                break;
+            default:
+                y.Bools[to] = x.Bools[from];
+                break;
+        }
+    }
+
+    /// <summary>Moves a row-major multi-index one element on within <paramref name="shape"/> (its first <paramref name="rank"/> dimensions).</summary>
+    protected static void Advance(int[] index, int[] shape, int rank)
+    {
+        for (int d = rank - 1; d >= 0 && ++index[d] == shape[d]; d--)
+        {
+            index[d] = 0;
+        }
+    }
 }

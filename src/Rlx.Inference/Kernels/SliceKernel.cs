@@ -106,23 +106,8 @@ internal sealed class SliceKernel : Kernel
                 at += (_start[d] + (_index[d] * _step[d])) * _stride[d];
             }
 
-            switch (x.Type)
-            {
-                case ElementType.Float:
-                    Output.Floats[o] = x.Floats[at];
-                    break;
-                case ElementType.Int64:
-                    Output.Longs[o] = x.Longs[at];
-                    break;
-                default:
-                    Output.Bools[o] = x.Bools[at];
-                    break;
-            }
-
-            for (int d = rank - 1; d >= 0 && ++_index[d] == _shape[d]; d--)
-            {
-                _index[d] = 0;
-            }
+            CopyElement(x, at, Output, o);
+            Advance(_index, _shape, rank);
         }
     }
 
