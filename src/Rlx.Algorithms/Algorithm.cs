@@ -22,8 +22,10 @@ public abstract class Algorithm : IDisposable
     /// <summary>Runs one training iteration and returns its result row.</summary>
     public abstract TrainResult Train();
 
-    /// <summary>A fresh environment as the algorithm's config describes it (id, arguments, time limit).</summary>
-    public Rlx.Environments.Env MakeEnv() => Rlx.Environments.Envs.Make(Config.Env, Config.MaxEpisodeSteps, Config.EnvConfig);
+    /// <summary>A fresh environment as the algorithm's config describes it (id, arguments, time limit); multi-agent environments are made with <see cref="Rlx.Environments.MultiAgentEnvs.Make"/>.</summary>
+    public Rlx.Environments.Env MakeEnv() => Config.IsMultiAgent
+        ? throw new NotSupportedException($"'{Config.Env}' is a multi-agent environment: make it with MultiAgentEnvs.Make and play matches (rlx eval --opponent).")
+        : Rlx.Environments.Envs.Make(Config.Env, Config.MaxEpisodeSteps, Config.EnvConfig);
 
     /// <summary>
     /// The deterministic action (greedy for discrete actions, the mean for continuous ones) for one
@@ -55,9 +57,9 @@ public abstract class Algorithm : IDisposable
     public Policies.PolicySnapshot SnapshotPolicy()
     {
         (Policies.RolloutPolicy policy, Rlx.Environments.IObservationFilter? filter, long timesteps) = ActingPolicy();
-        using Rlx.Environments.Env env = MakeEnv();
+        (Spaces.Space observationSpace, Spaces.Space actionSpace) = Config.ProbeSpaces();
         return new Policies.PolicySnapshot(
-            Name, policy, env.ObservationSpace, env.ActionSpace, filter, CheckpointJson.Config((object)Config).ToJsonString(), timesteps);
+            Name, policy, observationSpace, actionSpace, filter, CheckpointJson.Config((object)Config).ToJsonString(), timesteps);
     }
 
     /// <summary>A fresh inference-only copy of the acting policy with the current weights, its observation filter, and the timesteps trained.</summary>

@@ -76,15 +76,47 @@ public abstract record AlgorithmConfig
         problems.Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
         problems.Check(Nn.Networks.IsKnown(Model), $"model '{Model}' is not a known model (known: {string.Join(", ", Nn.Networks.Names)})");
         problems.Check(LstmCellSize >= 1, $"lstm_cell_size must be at least 1 (got {LstmCellSize})");
+        problems.Check(!IsMultiAgent || AlgorithmName == "ppo", $"{AlgorithmName} trains single-agent environments only; train multi-agent environment '{Env}' with ppo");
         Validate(problems);
         return problems.All;
     }
 
-    /// <summary>The environment's observation and action spaces, read from one environment made and disposed.</summary>
-    internal (Spaces.Space ObservationSpace, Spaces.Space ActionSpace) ProbeSpaces()
+    /// <summary>The policy's observation and action spaces (a multi-agent environment's agents'), read from one environment made and disposed.</summary>
+    internal (Spaces.Space ObservationSpace, Spaces.Space ActionSpace) ProbeSpaces() => EnvRunners.PolicySpaces(Env, MaxEpisodeSteps, EnvConfig);
+
+    /// <summary>True if <see cref="Env"/> names a multi-agent environment (<see cref="Environments.MultiAgentEnvs"/>).</summary>
+    public bool IsMultiAgent => Environments.MultiAgentEnvs.Contains(Env);
+
+    /// <summary>Agents whose decisions train the policy in each environment: all of a multi-agent environment's, one in self-play or for single-agent environments.</summary>
+    private protected int TrainedAgentsPerEnv(bool selfPlay)
     {
-        using Environments.Env probe = Environments.Envs.Make(Env, MaxEpisodeSteps, EnvConfig);
-        return (probe.ObservationSpace, probe.ActionSpace);
+        if (!IsMultiAgent || selfPlay)
+        {
+            return 1;
+        }
+
+        using Environments.MultiAgent.MultiAgentEnv env = Environments.MultiAgentEnvs.Make(Env);
+        return env.AgentCount;
+    }
+
+    /// <summary>The problems of training on a multi-agent environment with this configuration (the algorithm supports it).</summary>
+    private protected void CheckMultiAgent(ConfigProblems problems, bool selfPlay)
+    {
+        problems.Check(!selfPlay || IsMultiAgent, $"self_play needs a multi-agent environment (env '{Env}' is single-agent; multi-agent: {string.Join(", ", Environments.MultiAgentEnvs.Ids)})");
+        if (!IsMultiAgent)
+        {
+            return;
+        }
+
+        using (Environments.MultiAgent.MultiAgentEnv env = Environments.MultiAgentEnvs.Make(Env))
+        {
+            problems.Check(selfPlay || env is not Environments.MultiAgent.TurnBasedEnv, $"{Env} is turn-based: train it with self_play=true (one agent per environment learns against snapshots of itself)");
+        }
+
+        problems.Check(!Nn.Networks.IsRecurrent(Model), $"model '{Model}' is recurrent; multi-agent runs take memoryless models");
+        problems.Check(EvaluationInterval == 0, $"evaluation_interval must be 0 on a multi-agent environment: evaluate with 'rlx eval CHECKPOINT --opponent random|minimax-N|CHECKPOINT'");
+        problems.Check(EnvConfig.Count == 0, $"multi-agent environments take no env_config (got {string.Join(", ", EnvConfig.Keys)})");
+        problems.Check(MaxEpisodeSteps is null, "multi-agent environments have no time-limit override; leave max_episode_steps unset");
     }
 
     /// <summary>

@@ -50,6 +50,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     {
         (_request, _options, _log, _asynchronous, _fragmentLength, _connection, _channel, _service, _run, _package) = (request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package);
         (_obsSize, _actSize) = (request.Policy.ObservationSize, request.Policy.ActionSize);
+        EnvsPerRunner = EnvRunners.Columns(request.Settings);
         _results = new SampleBatch[request.NumRunners];
         for (int r = 0; r < _results.Length; r++)
         {
@@ -59,7 +60,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 
     public int NumRunners => _request.NumRunners;
 
-    public int EnvsPerRunner => _request.Settings.NumEnvs;
+    public int EnvsPerRunner { get; }
 
     /// <summary>Fragments dropped because they were sampled with older weights (synchronous mode).</summary>
     public long StaleFragments { get; private set; }
@@ -509,7 +510,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
     }
 
-    private SampleBatch NewBatch(int? steps = null) => new(steps ?? _fragmentLength, _request.Settings.NumEnvs, _obsSize, _actSize, _request.Settings.KeepNextObservations, _request.Policy.StateSize);
+    private SampleBatch NewBatch(int? steps = null) => new(steps ?? _fragmentLength, EnvsPerRunner, _obsSize, _actSize, _request.Settings.KeepNextObservations, _request.Policy.StateSize);
 
     private static string Sanitise(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
 

@@ -30,8 +30,15 @@ internal static class CodePackages
     {
         // The first type in the wrapper chain that is not Rlx's own (a user's env, or a user's wrapper around a built-in).
         Assembly? found = null;
-        using (Env env = Envs.Make(envId))
+        if (MultiAgentEnvs.Contains(envId))
         {
+            using Rlx.Environments.MultiAgent.MultiAgentEnv multi = MultiAgentEnvs.Make(envId);
+            Assembly candidate = (multi is Rlx.Environments.MultiAgent.TurnBasedEnv turns ? (object)turns.Game : multi).GetType().Assembly;
+            found = IsShared(candidate.GetName().Name) ? null : candidate;
+        }
+        else
+        {
+            using Env env = Envs.Make(envId);
             for (Env? current = env; current is not null && found is null; current = (current as Wrapper)?.Inner)
             {
                 Assembly candidate = current.GetType().Assembly;

@@ -15,9 +15,9 @@ namespace Rlx.Cluster;
 internal static class FragmentCodec
 {
     private const uint Magic = 0x46584C52; // "RLXF"
-    private const int FormatVersion = 3;
+    private const int FormatVersion = 4;
     private const int HeaderSize = 56;
-    private const int EpisodeSize = 24;
+    private const int EpisodeSize = 32;
 
     /// <summary>Bytes needed for <paramref name="batch"/>.</summary>
     public static int Size(SampleBatch batch) =>
@@ -57,6 +57,7 @@ internal static class FragmentCodec
             BinaryPrimitives.WriteDoubleLittleEndian(destination[offset..], episode.Return);
             BinaryPrimitives.WriteInt64LittleEndian(destination[(offset + 8)..], episode.Length);
             BinaryPrimitives.WriteDoubleLittleEndian(destination[(offset + 16)..], episode.Seconds);
+            BinaryPrimitives.WriteInt64LittleEndian(destination[(offset + 24)..], episode.Opponent);
             offset += EpisodeSize;
         }
 
@@ -124,7 +125,8 @@ internal static class FragmentCodec
             destination.Episodes.Add(new EpisodeStatistics(
                 BinaryPrimitives.ReadDoubleLittleEndian(source[offset..]),
                 BinaryPrimitives.ReadInt64LittleEndian(source[(offset + 8)..]),
-                BinaryPrimitives.ReadDoubleLittleEndian(source[(offset + 16)..])));
+                BinaryPrimitives.ReadDoubleLittleEndian(source[(offset + 16)..]),
+                BinaryPrimitives.ReadInt64LittleEndian(source[(offset + 24)..])));
         }
 
         return info;

@@ -106,13 +106,9 @@ internal sealed class RunnerHost : IDisposable
             CodePackages.Ensure(package, hash => FetchPackageAsync(hash, stop).GetAwaiter().GetResult());
         }
 
-        RolloutPolicy policy;
-        using (Env probe = Envs.Make(settings.EnvId, settings.MaxEpisodeSteps, settings.EnvKwargs))
-        {
-            policy = _spec.Policy.Create(probe.ObservationSpace, probe.ActionSpace);
-        }
-
-        using var runner = new EnvRunner(settings, policy, _spec.Seed + (_spec.Runner * _spec.NumEnvs), ActionSeed(_spec.Seed, _spec.Runner, Restarts));
+        (Spaces.Space observationSpace, Spaces.Space actionSpace) = EnvRunners.PolicySpaces(settings);
+        RolloutPolicy policy = _spec.Policy.Create(observationSpace, actionSpace);
+        using IEnvRunner runner = EnvRunners.Create(settings, policy, _spec.Seed + (_spec.Runner * _spec.NumEnvs), ActionSeed(_spec.Seed, _spec.Runner, Restarts));
         using IChannel channel = _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stop).GetAwaiter().GetResult();
         var weightsQueueArgs = new Dictionary<string, object?> { ["x-max-length"] = 1 };
         QueueDeclareOk weightsQueue = channel.QueueDeclareAsync($"rlx.run.{_spec.Run}.w.{_spec.Runner}.{_incarnation}", durable: false, exclusive: true, autoDelete: true, arguments: weightsQueueArgs, cancellationToken: stop).GetAwaiter().GetResult();

@@ -42,6 +42,9 @@ internal sealed record RunnerSpec
 
     public bool KeepNextObservations { get; init; }
 
+    /// <summary>Opponent slots of a self-play run on a multi-agent environment (0: every agent trains).</summary>
+    public int OpponentSlots { get; init; }
+
     public int Seed { get; init; }
 
     public int FragmentLength { get; init; }
@@ -72,6 +75,7 @@ internal sealed record RunnerSpec
             RewardClip = s.RewardClip,
             Policy = request.Policy.Spec,
             KeepNextObservations = s.KeepNextObservations,
+            OpponentSlots = s.MultiAgent?.OpponentSlots ?? 0,
             Seed = request.Seed,
             FragmentLength = fragmentLength,
             Asynchronous = asynchronous,
@@ -90,7 +94,8 @@ internal sealed record RunnerSpec
         BootstrapTruncated,
         ObservationClip,
         RewardClip,
-        KeepNextObservations);
+        KeepNextObservations,
+        OpponentSlots > 0 ? new MultiAgentSettings(OpponentSlots) : null);
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, s_json);
 

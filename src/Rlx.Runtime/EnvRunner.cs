@@ -12,7 +12,7 @@ namespace Rlx.Runtime;
 /// environments, and fills <see cref="SampleBatch"/> fragments. Runners of one group run on
 /// separate threads and share nothing, so a runner's samples depend only on its seed and weights.
 /// </summary>
-public sealed class EnvRunner : IDisposable
+public sealed class EnvRunner : IEnvRunner
 {
     private readonly EnvRunnerSettings _settings;
     private readonly SyncVectorEnv _envs;

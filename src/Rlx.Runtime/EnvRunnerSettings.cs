@@ -12,6 +12,7 @@ namespace Rlx.Runtime;
 /// <param name="ObservationClip">Clip of normalised observations.</param>
 /// <param name="RewardClip">Clip of normalised rewards.</param>
 /// <param name="KeepNextObservations">Also record every transition's next observation (the final one where an episode ended) and whether it terminated, as replay buffers need.</param>
+/// <param name="MultiAgent">How agents map to policies when <paramref name="EnvId"/> names a multi-agent environment (null: every agent trains).</param>
 public sealed record EnvRunnerSettings(
     string EnvId,
     int NumEnvs,
@@ -23,4 +24,5 @@ public sealed record EnvRunnerSettings(
     bool BootstrapTruncated = true,
     double ObservationClip = 10,
     double RewardClip = 10,
-    bool KeepNextObservations = false);
+    bool KeepNextObservations = false,
+    MultiAgentSettings? MultiAgent = null);

@@ -11,7 +11,7 @@ namespace Rlx.Runtime;
 /// </summary>
 internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
 {
-    private readonly EnvRunner[] _runners;
+    private readonly IEnvRunner[] _runners;
     private readonly Thread[] _threads;
     private readonly BlockingCollection<(SampleBatch Batch, FragmentInfo Info)> _ready;
     private readonly ConcurrentBag<SampleBatch> _free = [];
@@ -32,10 +32,10 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
         ArgumentOutOfRangeException.ThrowIfLessThan(request.NumRunners, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(fragmentLength, 1);
         _fragmentLength = fragmentLength;
-        _runners = new EnvRunner[request.NumRunners];
+        _runners = new IEnvRunner[request.NumRunners];
         for (int r = 0; r < _runners.Length; r++)
         {
-            _runners[r] = new EnvRunner(request.Settings, request.Policy, request.Seed + (r * request.Settings.NumEnvs), LocalEnvRunnerGroup.ActionSeed(request.Seed, r));
+            _runners[r] = EnvRunners.Create(request.Settings, request.Policy, request.Seed + (r * request.Settings.NumEnvs), LocalEnvRunnerGroup.ActionSeed(request.Seed, r));
         }
 
         _ready = new BlockingCollection<(SampleBatch, FragmentInfo)>(request.NumRunners);
@@ -46,7 +46,7 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
             _go = [.. Enumerable.Range(0, request.NumRunners).Select(_ => new SemaphoreSlim(0))];
         }
 
-        EnvsPerRunner = request.Settings.NumEnvs;
+        EnvsPerRunner = _runners[0].NumEnvs;
         _threads = new Thread[_runners.Length];
         for (int r = 0; r < _threads.Length; r++)
         {
@@ -125,7 +125,7 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
             }
         }
 
-        foreach (EnvRunner runner in _runners)
+        foreach (IEnvRunner runner in _runners)
         {
             runner.Dispose();
         }
@@ -146,7 +146,7 @@ internal sealed class LocalAsyncEnvRunnerGroup : IAsyncEnvRunnerGroup
 
     private void RunLoop(int r)
     {
-        EnvRunner runner = _runners[r];
+        IEnvRunner runner = _runners[r];
         long loaded = -1, sequence = 0;
         try
         {

@@ -10,7 +10,7 @@ namespace Rlx.Runtime;
 /// </summary>
 public sealed class LocalEnvRunnerGroup : IEnvRunnerGroup
 {
-    private readonly EnvRunner[] _runners;
+    private readonly IEnvRunner[] _runners;
     private readonly SampleBatch[] _results;
 
     /// <summary>Creates <paramref name="numRunners"/> runners of <paramref name="settings"/>.NumEnvs environments each.</summary>
@@ -18,14 +18,14 @@ public sealed class LocalEnvRunnerGroup : IEnvRunnerGroup
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfLessThan(numRunners, 1);
-        _runners = new EnvRunner[numRunners];
+        _runners = new IEnvRunner[numRunners];
         for (int r = 0; r < numRunners; r++)
         {
-            _runners[r] = new EnvRunner(settings, policy, seed + (r * settings.NumEnvs), ActionSeed(seed, r));
+            _runners[r] = EnvRunners.Create(settings, policy, seed + (r * settings.NumEnvs), ActionSeed(seed, r));
         }
 
         _results = new SampleBatch[numRunners];
-        EnvsPerRunner = settings.NumEnvs;
+        EnvsPerRunner = _runners[0].NumEnvs;
     }
 
     /// <inheritdoc />
@@ -35,12 +35,12 @@ public sealed class LocalEnvRunnerGroup : IEnvRunnerGroup
     public int EnvsPerRunner { get; }
 
     /// <summary>The runners (for inspection and evaluation).</summary>
-    public IReadOnlyList<EnvRunner> Runners => _runners;
+    public IReadOnlyList<IEnvRunner> Runners => _runners;
 
     /// <inheritdoc />
     public IReadOnlyList<SampleBatch> Sample(ReadOnlySpan<float> weights, int steps, bool deterministic = false)
     {
-        foreach (EnvRunner runner in _runners)
+        foreach (IEnvRunner runner in _runners)
         {
             runner.SetWeights(weights);
         }
@@ -63,7 +63,7 @@ public sealed class LocalEnvRunnerGroup : IEnvRunnerGroup
     /// <inheritdoc />
     public void SaveState(BinaryWriter writer)
     {
-        foreach (EnvRunner runner in _runners)
+        foreach (IEnvRunner runner in _runners)
         {
             runner.SaveState(writer);
         }
@@ -72,7 +72,7 @@ public sealed class LocalEnvRunnerGroup : IEnvRunnerGroup
     /// <inheritdoc />
     public void LoadState(BinaryReader reader)
     {
-        foreach (EnvRunner runner in _runners)
+        foreach (IEnvRunner runner in _runners)
         {
             runner.LoadState(reader);
         }
@@ -81,7 +81,7 @@ public sealed class LocalEnvRunnerGroup : IEnvRunnerGroup
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (EnvRunner runner in _runners)
+        foreach (IEnvRunner runner in _runners)
         {
             runner.Dispose();
         }

@@ -149,6 +149,29 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void SelfPlayRun_EvalPlaysMatchesAgainstBuiltInPlayersAndCheckpoints()
+    {
+        Assert.Equal(0, CliRunner.Run("train", "ppo", "--env", "connect_four_v3", "--set", "self_play=true", "--stop", "timesteps=2048", "--name", "c4", "--runs-dir", _runs, "--json").ExitCode);
+        string run = Path.Combine(_runs, "c4");
+
+        var (code, output, error) = CliRunner.Run("eval", run, "--opponent", "random", "--opponent", "minimax-1", "--opponent", run, "--games", "10");
+
+        Assert.True(code == 0, error);
+        Assert.Matches(@"vs random: \d+ wins, \d+ draws, \d+ losses over 10 games \(5 moving first\); win rate \d+\.\d%, score \d\.\d{3}", output);
+        Assert.Contains("vs minimax-1: ", output, StringComparison.Ordinal);
+        Assert.Contains($"vs {run}: ", output, StringComparison.Ordinal);
+
+        (code, _, error) = CliRunner.Run("eval", run, "--opponent", "alphazero");
+        Assert.Equal(2, code);
+        Assert.Contains("not a player (random, minimax-N", error, StringComparison.Ordinal);
+
+        Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=512", "--name", "single", "--runs-dir", _runs, "--json").ExitCode);
+        (code, _, error) = CliRunner.Run("eval", Path.Combine(_runs, "single"), "--opponent", "random");
+        Assert.Equal(2, code);
+        Assert.Contains("--opponent plays matches on multi-agent environments", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Eval_CorruptCheckpoint_IsRefused()
     {
         Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=512", "--name", "c", "--runs-dir", _runs, "--json").ExitCode);

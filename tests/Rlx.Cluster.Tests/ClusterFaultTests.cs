@@ -12,28 +12,42 @@ public sealed class ClusterFaultTests
 {
     private const int FragmentLength = 16, EnvsPerRunner = 4;
 
-    private static (ClusterRunnerGroup Group, List<string> Accepted) OpenGroup(LocalCluster cluster, int runners)
+    // Self-play opens a connect_four_v3 group whose one opponent slot holds snapshot 7.
+    private static (ClusterRunnerGroup Group, List<string> Accepted) OpenGroup(LocalCluster cluster, int runners, bool selfPlay = false)
     {
-        using Env probe = Envs.Make("CartPole-v1");
-        var policy = new ActorCriticPolicy(probe.ObservationSpace.FlatSize, probe.ActionSpace, [16]);
+        var settings = selfPlay
+            ? new EnvRunnerSettings("connect_four_v3", EnvsPerRunner, MultiAgent: new MultiAgentSettings(OpponentSlots: 1))
+            : new EnvRunnerSettings("CartPole-v1", EnvsPerRunner);
+        (Spaces.Space observation, Spaces.Space action) = EnvRunners.PolicySpaces(settings);
+        var policy = new ActorCriticPolicy(observation, action, [16], Nn.Activation.Tanh);
         policy.InitializeOrthogonal(new Pcg64(1));
-        var request = new EnvRunnerGroupRequest(new EnvRunnerSettings("CartPole-v1", EnvsPerRunner), policy, runners, Seed: 3, "faults", FragmentLength);
+        var request = new EnvRunnerGroupRequest(settings, policy, runners, Seed: 3, "faults", FragmentLength);
         var group = (ClusterRunnerGroup)new ClusterRunnerGroupProvider(cluster.Address).CreateAsync(request, FragmentLength);
         var accepted = new List<string>();
         group.Accepted += (id, _) => accepted.Add(id);
-        var weights = new float[policy.WeightCount];
+        var weights = new float[selfPlay ? (2 * policy.WeightCount) + 2 : policy.WeightCount];
         policy.CopyWeightsTo(weights);
+        if (selfPlay)
+        {
+            policy.CopyWeightsTo(weights.AsSpan(policy.WeightCount));
+            (weights[^2], weights[^1]) = (7, 1);
+        }
+
         group.PublishWeights(weights, 1);
         return (group, accepted);
     }
 
-    private static void Take(ClusterRunnerGroup group, int fragments)
+    private static List<Environments.Wrappers.EpisodeStatistics> Take(ClusterRunnerGroup group, int fragments, int observationSize = 4)
     {
-        var batch = new SampleBatch(FragmentLength, EnvsPerRunner, 4, 1);
+        var batch = new SampleBatch(FragmentLength, EnvsPerRunner, observationSize, 1);
+        var episodes = new List<Environments.Wrappers.EpisodeStatistics>();
         for (int i = 0; i < fragments; i++)
         {
             group.Take(batch);
+            episodes.AddRange(batch.Episodes);
         }
+
+        return episodes;
     }
 
     /// <summary>Every runner incarnation's fragments were used exactly once and without a gap: 0, 1, …, k.</summary>
@@ -92,6 +106,33 @@ public sealed class ClusterFaultTests
             ClusterStatus status = cluster.Status();
             RunnerReport moved = status.Nodes.Where(n => n.Alive).SelectMany(n => n.Report.Runners).Single(r => r.Runner == 0 && r.State != "dead");
             Assert.True(moved.Restarts >= 2, $"runner 0 restarts {moved.Restarts}");
+            AssertNoneLostOrCountedTwice(accepted, group);
+        }
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void SelfPlayRunnersOnTwoWorkers_OneKilled_LoseNothing_CountNothingTwice_AndKeepTheirOpponents()
+    {
+        using var cluster = new LocalCluster();
+        cluster.StartWorker(cpus: 2);
+        cluster.StartWorker(cpus: 2);
+        (ClusterRunnerGroup group, List<string> accepted) = OpenGroup(cluster, runners: 2, selfPlay: true);
+        using (group)
+        {
+            Assert.Equal(EnvsPerRunner, group.EnvsPerRunner);   // one trained agent per environment
+            var episodes = Take(group, 10, observationSize: 91);
+            Process host = cluster.Workers.Single(w => w.Process.Id == HostOf(cluster, 0)).Process;
+            host.Kill();
+            episodes.AddRange(Take(group, 10, observationSize: 91));
+            LocalCluster.WaitFor(() => HostOf(cluster, 0) != host.Id, TimeSpan.FromSeconds(30), "runner 0 to be placed on the surviving worker");
+            episodes.AddRange(Take(group, 20, observationSize: 91));
+
+            // Both runners ended up on the surviving worker, and every game was played against the snapshot the weights name.
+            Assert.Equal(HostOf(cluster, 0), HostOf(cluster, 1));
+            Assert.NotEmpty(episodes);
+            Assert.All(episodes, e => Assert.Equal(7, e.Opponent));
+            Assert.All(episodes, e => Assert.True(e.Return is 1 or 0 or -1));
             AssertNoneLostOrCountedTwice(accepted, group);
         }
     }

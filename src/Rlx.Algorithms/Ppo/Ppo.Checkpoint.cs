@@ -18,6 +18,12 @@ public sealed partial class Ppo
             CheckpointJson.ReadRandom(state["learner_rng"], ppo._random);
             using var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin")));
             ppo._runners.LoadState(reader);
+            if (ppo._selfPlay is not null)
+            {
+                ppo._selfPlay.Load(
+                    state["self_play"] as JsonObject ?? throw new InvalidDataException("The checkpoint of a self-play run has no self_play state."),
+                    CheckpointJson.Required(files, "opponents.safetensors"));
+            }
         });
 
     /// <inheritdoc />
@@ -28,11 +34,18 @@ public sealed partial class Ppo
         state["adam_step"] = _optimizer.StepCount;
         state["learner_rng"] = CheckpointJson.Random(_random);
 
-        return new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
             ["weights.safetensors"] = CheckpointJson.Weights(Name, _policy.Parameters, _optimizer),
-            ["state.json"] = CheckpointJson.Bytes(state),
             ["runners.bin"] = CheckpointJson.Binary(_runners.SaveState),
         };
+        if (_selfPlay is not null)
+        {
+            state["self_play"] = _selfPlay.Save();
+            files["opponents.safetensors"] = _selfPlay.SaveWeights();
+        }
+
+        files["state.json"] = CheckpointJson.Bytes(state);
+        return files;
     }
 }

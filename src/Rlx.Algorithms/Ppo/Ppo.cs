@@ -27,6 +27,7 @@ public sealed partial class Ppo : Algorithm
     private readonly int[] _indices;
     private readonly float[] _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues;
     private readonly float[] _mbStates, _mbStarts;
+    private readonly SelfPlay.SelfPlayOpponents? _selfPlay;
     private long _iteration, _timesteps, _episodes;
     private float[] _actionState = [];
     private bool _actionEpisodeStart = true;
@@ -39,15 +40,28 @@ public sealed partial class Ppo : Algorithm
         _random = new Pcg64((ulong)config.Seed);
         _policy = config.NewActorCritic(_random, initialize: !restoring);
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
-        _weights = new float[_policy.WeightCount];
+        if (config.SelfPlay)
+        {
+            _selfPlay = new SelfPlay.SelfPlayOpponents(config.OpponentPoolSize, config.OpponentSampling, config.SnapshotInterval, _policy.WeightCount);
+        }
+
+        _weights = new float[_policy.WeightCount + (_selfPlay?.TailSize ?? 0)];
+        if (_selfPlay is not null && !restoring)
+        {
+            // The initial policy is the first opponent.
+            _policy.CopyWeightsTo(_weights);
+            _selfPlay.MaybeSnapshot(0, _weights.AsSpan(0, _policy.WeightCount));
+        }
+
         _runners = runners.Create(new EnvRunnerGroupRequest(
             RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed, $"ppo-{config.Env}", config.RolloutFragmentLength));
         // Minibatches of a recurrent policy are whole sequences, time-major: they are not split into shards.
         _gradient = new PpoShardedGradient(_policy, shards: _policy.IsRecurrent ? 1 : 2);
 
-        (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
+        // Columns: environments, or for a multi-agent environment environments × trained agents.
+        (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * _runners.EnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
         int n = _steps * _envs, mb = config.MinibatchSize;
-        _storage = new RolloutStorage(_steps, config.NumEnvsPerRunner, config.NumEnvRunners, _obsSize, _actSize, stateSize: _policy.StateSize);
+        _storage = new RolloutStorage(_steps, _runners.EnvsPerRunner, config.NumEnvRunners, _obsSize, _actSize, stateSize: _policy.StateSize);
         _indices = new int[_policy.IsRecurrent ? _envs : n];
         (_mbStates, _mbStarts) = (new float[_envs * _policy.StateSize], new float[mb]);
         (_mbObs, _mbActions) = (new float[mb * _obsSize], new float[mb * _actSize]);
@@ -78,9 +92,11 @@ public sealed partial class Ppo : Algorithm
 
         // 2. Rollout: every runner samples a fragment with the current weights; fragments are merged env-wise.
         _policy.CopyWeightsTo(_weights);
+        _selfPlay?.Fill(_weights.AsSpan(_policy.WeightCount));
         long sampleStarted = Stopwatch.GetTimestamp();
         IReadOnlyList<SampleBatch> fragments = _runners.Sample(_weights, _steps);
         double sampleMs = Stopwatch.GetElapsedTime(sampleStarted).TotalMilliseconds;
+        _selfPlay?.Record(fragments);
         _storage.Merge(fragments);
         _timesteps += _steps * _envs;
 
@@ -154,6 +170,13 @@ public sealed partial class Ppo : Algorithm
             learner[key] = value;
         }
 
+        if (_selfPlay is not null)
+        {
+            _policy.CopyWeightsTo(_weights);
+            _selfPlay.MaybeSnapshot(_iteration, _weights.AsSpan(0, _policy.WeightCount));
+            _selfPlay.Report(learner);
+        }
+
         return Row(started, _timesteps, batch, _storage.Episodes, ref _episodes, ref _timeTotal, learner);
     }
 
@@ -192,7 +215,7 @@ public sealed partial class Ppo : Algorithm
 
     private EnvRunnerSettings RunnerSettings(int numEnvs) => new(
         _config.Env, numEnvs, _config.EnvConfig, _config.MaxEpisodeSteps, _config.NormalizeObservations, _config.NormalizeRewards,
-        _config.Gamma, _config.BootstrapTruncated);
+        _config.Gamma, _config.BootstrapTruncated, MultiAgent: _selfPlay?.Settings);
 
     private void GatherMinibatch(ReadOnlySpan<int> indices)
     {

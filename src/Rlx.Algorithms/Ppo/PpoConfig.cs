@@ -61,8 +61,27 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     /// <summary>Bootstrap truncated episodes from the final observation's value (false reproduces CleanRL, which treats truncation as termination). Default true.</summary>
     public bool BootstrapTruncated { get; init; } = true;
 
-    /// <summary>Transitions per iteration: runners × envs × fragment length.</summary>
-    public int BatchSize => NumEnvRunners * NumEnvsPerRunner * RolloutFragmentLength;
+    /// <summary>
+    /// On a multi-agent environment: one agent per environment trains — its seat rotating from episode to episode —
+    /// against opponents drawn from a pool of the policy's own snapshots (see docs/multi-agent.md). False: every agent
+    /// acts with the one trained policy and all their decisions train it. Default false.
+    /// </summary>
+    public bool SelfPlay { get; init; }
+
+    /// <summary>Self-play: snapshots kept as opponents (the oldest leaves first). Default 8.</summary>
+    public int OpponentPoolSize { get; init; } = 8;
+
+    /// <summary>Self-play: iterations between snapshots of the training policy joining the pool. Default 10.</summary>
+    public int SnapshotInterval { get; init; } = 10;
+
+    /// <summary>
+    /// Self-play: how an episode's opponent is drawn from the pool — <c>latest</c> (the newest snapshot), <c>uniform</c>
+    /// (fictitious self-play) or <c>prioritized</c> (AlphaStar's PFSP: weight (1 − win rate)²). Default <c>uniform</c>.
+    /// </summary>
+    public string OpponentSampling { get; init; } = "uniform";
+
+    /// <summary>Transitions per iteration: runners × envs × fragment length (× agents per environment when every agent of a multi-agent environment trains).</summary>
+    public int BatchSize => NumEnvRunners * NumEnvsPerRunner * TrainedAgentsPerEnv(SelfPlay) * RolloutFragmentLength;
 
     /// <summary>Transitions per minibatch.</summary>
     public int MinibatchSize => BatchSize / Math.Max(1, NumMinibatches);
@@ -108,8 +127,9 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     public override long? LearningRateReachesZeroAt => AnnealLr ? TotalTimesteps : null;
 
     /// <inheritdoc />
-    public override string Describe() =>
-        $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps = {BatchSize} per iteration";
+    public override string Describe() => TrainedAgentsPerEnv(SelfPlay) == 1
+        ? $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps = {BatchSize} per iteration" + (SelfPlay ? $"; self-play against a pool of {OpponentPoolSize} snapshots ({OpponentSampling}), one every {SnapshotInterval} iterations" : string.Empty)
+        : $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {TrainedAgentsPerEnv(SelfPlay)} agents × {RolloutFragmentLength} decisions = {BatchSize} per iteration";
 
     /// <inheritdoc />
     private protected override Ppo Create(Runtime.IEnvRunnerGroupProvider runners) => new(this, runners);
@@ -118,6 +138,11 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     protected override void Validate(ConfigProblems problems)
     {
         int envs = NumEnvRunners * NumEnvsPerRunner;
+        CheckMultiAgent(problems, SelfPlay);
+        problems.Check(!IsMultiAgent || !(NormalizeObservations || NormalizeRewards), "normalize_observations and normalize_rewards are not available for multi-agent environments; turn them off");
+        problems.Check(!SelfPlay || OpponentPoolSize >= 1, $"opponent_pool_size must be at least 1 (got {OpponentPoolSize})");
+        problems.Check(!SelfPlay || SnapshotInterval >= 1, $"snapshot_interval must be at least 1 iteration (got {SnapshotInterval})");
+        problems.Check(OpponentSampling is "latest" or "uniform" or "prioritized", $"opponent_sampling must be latest, uniform or prioritized (got '{OpponentSampling}')");
         problems.Check(!Nn.Networks.IsRecurrent(Model) || (NumMinibatches >= 1 && envs % NumMinibatches == 0),
             $"a recurrent model learns from whole sequences, one per environment, so num_env_runners × num_envs_per_runner ({envs}) must be a multiple of num_minibatches ({NumMinibatches})");
         problems.Check(RolloutFragmentLength >= 1, $"rollout_fragment_length must be at least 1 (got {RolloutFragmentLength})");

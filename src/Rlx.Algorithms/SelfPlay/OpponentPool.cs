@@ -28,6 +28,9 @@ public sealed record Snapshot(string Id, long Iteration, float[] Weights)
     /// <summary>Its Elo rating.</summary>
     public double Rating { get; internal set; }
 
+    /// <summary>The learner's rating when the snapshot was taken (its rating then; the curve of these over snapshots shows progress).</summary>
+    public double RatingWhenTaken { get; internal init; }
+
     /// <summary>Games the learner played against it.</summary>
     public int Games { get; internal set; }
 
@@ -39,73 +42,126 @@ public sealed record Snapshot(string Id, long Iteration, float[] Weights)
 }
 
 /// <summary>
-/// The opponents of self-play: snapshots of the training policy taken every so often, at most <c>capacity</c> of them
-/// (the oldest leaves first), sampled by a documented rule, with Elo ratings for the learner and every snapshot updated
-/// from the learner's games.
+/// The opponents of self-play: snapshots of the training policy taken every so often, at most <c>capacity</c> of them in
+/// fixed slots (a new snapshot takes an empty slot, else the oldest's), sampled by a documented rule, with Elo ratings for
+/// the learner and every snapshot updated from the learner's games. Slots never move, so runners that hold the opponents'
+/// weights by slot keep playing the same opponent until its slot is given to a newer snapshot.
 /// </summary>
 public sealed class OpponentPool
 {
-    private readonly List<Snapshot> _snapshots = [];
-    private readonly int _capacity;
+    private readonly Snapshot?[] _slots;
 
     /// <summary>A pool of at most <paramref name="capacity"/> snapshots sampled by <paramref name="sampling"/>; the learner starts at <paramref name="initialRating"/>.</summary>
     public OpponentPool(int capacity, OpponentSampling sampling, double initialRating = 1000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        (_capacity, Sampling, LearnerRating) = (capacity, sampling, initialRating);
+        (_slots, Sampling, LearnerRating) = (new Snapshot?[capacity], sampling, initialRating);
     }
 
     /// <summary>The sampling rule.</summary>
     public OpponentSampling Sampling { get; }
 
     /// <summary>The training policy's current rating.</summary>
-    public double LearnerRating { get; private set; }
+    public double LearnerRating { get; internal set; }
+
+    /// <summary>The slots (null where empty).</summary>
+    public IReadOnlyList<Snapshot?> Slots => _slots;
 
     /// <summary>The snapshots, oldest first.</summary>
-    public IReadOnlyList<Snapshot> Snapshots => _snapshots;
+    public IReadOnlyList<Snapshot> Snapshots => [.. _slots.OfType<Snapshot>().OrderBy(s => s.Iteration)];
 
     /// <summary>Adds a snapshot of the learner; it starts at the learner's current rating.</summary>
     public Snapshot Add(long iteration, ReadOnlySpan<float> weights)
     {
-        var snapshot = new Snapshot($"snapshot_{iteration}", iteration, weights.ToArray()) { Rating = LearnerRating };
-        _snapshots.Add(snapshot);
-        if (_snapshots.Count > _capacity)
+        var snapshot = new Snapshot($"snapshot_{iteration}", iteration, weights.ToArray()) { Rating = LearnerRating, RatingWhenTaken = LearnerRating };
+        int slot = Array.IndexOf(_slots, null);
+        if (slot < 0)
         {
-            _snapshots.RemoveAt(0);
+            slot = 0;
+            for (int i = 1; i < _slots.Length; i++)
+            {
+                if (_slots[i]!.Iteration < _slots[slot]!.Iteration)
+                {
+                    slot = i;
+                }
+            }
         }
 
+        _slots[slot] = snapshot;
         return snapshot;
+    }
+
+    /// <summary>Puts <paramref name="snapshot"/> back into <paramref name="slot"/> (restoring a checkpoint).</summary>
+    internal void Put(int slot, Snapshot snapshot) => _slots[slot] = snapshot;
+
+    /// <summary>The snapshot taken at <paramref name="iteration"/>, or null if it has left the pool.</summary>
+    public Snapshot? Find(long iteration) => Array.Find(_slots, s => s?.Iteration == iteration);
+
+    /// <summary>Each slot's probability of being picked by <see cref="Sampling"/> (0 for empty slots); they sum to 1.</summary>
+    public void Probabilities(Span<double> probabilities)
+    {
+        if (probabilities.Length != _slots.Length)
+        {
+            throw new ArgumentException($"The pool has {_slots.Length} slots; got room for {probabilities.Length} probabilities.", nameof(probabilities));
+        }
+
+        probabilities.Clear();
+        Snapshot? newest = null;
+        double total = 0;
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            if (_slots[i] is not { } s)
+            {
+                continue;
+            }
+
+            newest = newest is null || s.Iteration > newest.Iteration ? s : newest;
+            probabilities[i] = Sampling == OpponentSampling.Prioritized ? Weight(s) : 1;
+            total += probabilities[i];
+        }
+
+        if (newest is null)
+        {
+            throw new InvalidOperationException("The opponent pool is empty: add a snapshot of the training policy first.");
+        }
+
+        if (Sampling == OpponentSampling.Latest)
+        {
+            probabilities.Clear();
+            probabilities[Array.IndexOf(_slots, newest)] = 1;
+            return;
+        }
+
+        for (int i = 0; i < probabilities.Length; i++)
+        {
+            probabilities[i] /= total;
+        }
     }
 
     /// <summary>Picks an opponent by <see cref="Sampling"/>.</summary>
     public Snapshot Sample(Pcg64 random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        if (_snapshots.Count == 0)
+        Span<double> probabilities = stackalloc double[_slots.Length];
+        Probabilities(probabilities);
+        double u = random.NextDouble();
+        int last = 0;
+        for (int i = 0; i < probabilities.Length; i++)
         {
-            throw new InvalidOperationException("The opponent pool is empty: add a snapshot of the training policy first.");
+            if (probabilities[i] <= 0)
+            {
+                continue;
+            }
+
+            last = i;
+            u -= probabilities[i];
+            if (u < 0)
+            {
+                return _slots[i]!;
+            }
         }
 
-        switch (Sampling)
-        {
-            case OpponentSampling.Latest:
-                return _snapshots[^1];
-            case OpponentSampling.Uniform:
-                return _snapshots[(int)random.Integers(0, _snapshots.Count)];
-            default:
-                double total = _snapshots.Sum(Weight);
-                double u = random.NextDouble() * total;
-                foreach (Snapshot s in _snapshots)
-                {
-                    u -= Weight(s);
-                    if (u < 0)
-                    {
-                        return s;
-                    }
-                }
-
-                return _snapshots[^1];
-        }
+        return _slots[last]!;
     }
 
     /// <summary>Records a game of the learner against <paramref name="opponent"/>: <paramref name="learnerScore"/> is 1 for a win, ½ a draw, 0 a loss.</summary>

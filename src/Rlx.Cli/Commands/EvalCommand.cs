@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Rlx.Algorithms;
 using Rlx.Environments;
+using Rlx.Environments.Classic;
+using Rlx.Environments.MultiAgent;
 
 namespace Rlx.Cli.Commands;
 
@@ -13,8 +15,18 @@ internal static class EvalCommand
         var checkpoint = new Argument<string>("checkpoint") { Description = "A checkpoint directory, or a run directory (its latest checkpoint is used)" };
         var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 100 };
         var render = new Option<bool>("--render") { Description = "Print the text rendering of the first episode" };
+        var opponents = new Option<string[]>("--opponent")
+        {
+            Description = $"Multi-agent environments: play matches against this player ({GamePlayers.Names}, or a checkpoint or run directory); repeat for several. Default random",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var games = new Option<int>("--games") { Description = "Multi-agent environments: games per opponent, half of them moving first", DefaultValueFactory = _ => 100 };
+        var sample = new Option<bool>("--sample") { Description = "Multi-agent environments: sample the trained policy's moves instead of taking its greedy move" };
         var assemblies = new EnvOptions().Assemblies;
-        var command = new Command("eval", "Run a trained policy with greedy/mean actions and print mean ± std return") { checkpoint, episodes, render, assemblies };
+        var command = new Command("eval", "Run a trained policy with greedy/mean actions and print mean ± std return; on multi-agent environments, play matches")
+        {
+            checkpoint, episodes, render, opponents, games, sample, assemblies,
+        };
         command.SetAction(parsed =>
         {
             foreach (string path in parsed.GetValue(assemblies) ?? [])
@@ -31,6 +43,18 @@ internal static class EvalCommand
             Algorithm algorithm = CheckpointArgument.Restore(parsed.GetRequiredValue(checkpoint), output);
             using (algorithm)
             {
+                string[] against = parsed.GetValue(opponents) ?? [];
+                if (algorithm.Config.IsMultiAgent)
+                {
+                    PlayMatches(algorithm, against.Length == 0 ? ["random"] : against, parsed.GetValue(games), parsed.GetValue(sample), output);
+                    return 0;
+                }
+
+                if (against.Length > 0)
+                {
+                    throw new CliException($"--opponent plays matches on multi-agent environments; {algorithm.Config.Env} is single-agent.");
+                }
+
                 if (parsed.GetValue(render))
                 {
                     RenderEpisode(algorithm, output);
@@ -44,6 +68,54 @@ internal static class EvalCommand
             return 0;
         });
         return command;
+    }
+
+    private static void PlayMatches(Algorithm algorithm, string[] opponents, int games, bool sample, TextWriter output)
+    {
+        if (games < 1)
+        {
+            throw new CliException($"--games must be at least 1 (got {games}).");
+        }
+
+        string envId = algorithm.Config.Env;
+        using MultiAgentEnv env = MultiAgentEnvs.Make(envId);
+        var trained = new PolicyPlayer("trained", algorithm.SnapshotPolicy().Policy, sample);
+        foreach (string name in opponents)
+        {
+            IGamePlayer opponent;
+            Algorithm? other = null;
+            try
+            {
+                opponent = GamePlayers.Parse(name, envId) ?? PolicyOf(name, envId, output, out other);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException($"--opponent {name}: {e.Message}");
+            }
+
+            using (other)
+            {
+                MatchResult result = Matches.Play(env, trained, opponent, games, (ulong)algorithm.Config.Seed + 7_000_000);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"vs {name}: {result.Wins} wins, {result.Draws} draws, {result.Losses} losses over {result.Games} games ({(games + 1) / 2} moving first); win rate {100.0 * result.Wins / result.Games:F1}%, score {result.Score:F3}"));
+            }
+        }
+    }
+
+    private static PolicyPlayer PolicyOf(string path, string envId, TextWriter output, out Algorithm? algorithm)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new CliException($"--opponent {path}: not a player ({GamePlayers.Names}) and not a checkpoint or run directory.");
+        }
+
+        algorithm = CheckpointArgument.Restore(path, output);
+        if (algorithm.Config.Env != envId)
+        {
+            throw new CliException($"--opponent {path} was trained on {algorithm.Config.Env}, not {envId}.");
+        }
+
+        return new PolicyPlayer(path, algorithm.SnapshotPolicy().Policy);
     }
 
     private static void RenderEpisode(Algorithm algorithm, TextWriter output)

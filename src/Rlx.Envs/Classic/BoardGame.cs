@@ -105,6 +105,28 @@ public abstract class BoardGame : AecEnv
         AgentSelection = 1 - mover;
     }
 
+    /// <inheritdoc />
+    protected override void SaveCore(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(_over);
+        foreach (int cell in Board)
+        {
+            writer.Write((byte)cell);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void LoadCore(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        _over = reader.ReadBoolean();
+        for (int i = 0; i < Board.Length; i++)
+        {
+            Board[i] = reader.ReadByte();
+        }
+    }
+
     /// <summary>Places <paramref name="player"/>'s piece for <paramref name="move"/> (a legal move).</summary>
     protected abstract void Play(int player, int move);
 

@@ -208,6 +208,48 @@ public sealed class ConnectFourMinimax(int depth) : IGamePlayer
     private static bool InBoard(int r, int c) => r is >= 0 and < Rows && c is >= 0 and < Columns;
 }
 
+/// <summary>A trained policy as a player: its greedy action, or with <paramref name="sample"/> an action sampled from it (the policy masks illegal moves).</summary>
+public sealed class PolicyPlayer(string name, Policies.RolloutPolicy policy, bool sample = false) : IGamePlayer
+{
+    private readonly float[] _scratch = new float[2];
+
+    /// <inheritdoc />
+    public string Name => name;
+
+    /// <inheritdoc />
+    public void Act(MultiAgentEnv env, int agent, Span<float> action, Pcg64 random)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        policy.Act(env.Observation(agent), 1, action, _scratch.AsSpan(0, 1), _scratch.AsSpan(1, 1), random, deterministic: !sample);
+    }
+}
+
+/// <summary>Players named on the command line.</summary>
+public static class GamePlayers
+{
+    /// <summary>The built-in players' names.</summary>
+    public const string Names = "random, minimax-N (Connect Four, N ≥ 1 plies)";
+
+    /// <summary>The built-in player <paramref name="name"/> names (<c>random</c>, <c>minimax-2</c>), or null if it names none.</summary>
+    public static IGamePlayer? Parse(string name, string envId)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name == "random")
+        {
+            return new RandomPlayer();
+        }
+
+        if (name.StartsWith("minimax-", StringComparison.Ordinal) && int.TryParse(name.AsSpan("minimax-".Length), out int depth) && depth >= 1)
+        {
+            return envId == "connect_four_v3"
+                ? new ConnectFourMinimax(depth)
+                : throw new ArgumentException($"minimax players play Connect Four (connect_four_v3), not {envId}.", nameof(name));
+        }
+
+        return null;
+    }
+}
+
 /// <summary>Win, draw and loss counts of one player against another.</summary>
 /// <param name="Wins">Games the first player won.</param>
 /// <param name="Draws">Games drawn.</param>

@@ -4,4 +4,5 @@ namespace Rlx.Environments.Wrappers;
 /// <param name="Return">Sum of the episode's (unwrapped-side) rewards.</param>
 /// <param name="Length">Number of steps.</param>
 /// <param name="Seconds">Wall-clock duration.</param>
-public sealed record EpisodeStatistics(double Return, long Length, double Seconds);
+/// <param name="Opponent">In self-play, the snapshot id of the opponent the episode was played against; −1 otherwise.</param>
+public sealed record EpisodeStatistics(double Return, long Length, double Seconds, long Opponent = -1);

@@ -66,6 +66,44 @@ public abstract class AecEnv
     /// <summary>A text picture of the current state.</summary>
     public virtual string Render() => string.Empty;
 
+    /// <summary>Writes the game's complete state: rewards, flags, the agent to move and <see cref="SaveCore"/>'s part.</summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(AgentSelection);
+        for (int i = 0; i < PossibleAgents.Count; i++)
+        {
+            writer.Write(_rewards[i]);
+            writer.Write(_terminated[i]);
+            writer.Write(_truncated[i]);
+        }
+
+        SaveCore(writer);
+    }
+
+    /// <summary>Restores a state written by <see cref="SaveState"/>.</summary>
+    public void LoadState(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        AgentSelection = reader.ReadInt32();
+        for (int i = 0; i < PossibleAgents.Count; i++)
+        {
+            _rewards[i] = reader.ReadDouble();
+            _terminated[i] = reader.ReadBoolean();
+            _truncated[i] = reader.ReadBoolean();
+        }
+
+        LoadCore(reader);
+    }
+
+    /// <summary>Writes the game's own state (a board); games that cannot be saved keep the default, which refuses.</summary>
+    protected virtual void SaveCore(BinaryWriter writer) =>
+        throw new NotSupportedException($"{GetType().Name} cannot save its state, so runs on it cannot be checkpointed: override SaveCore and LoadCore.");
+
+    /// <summary>Restores what <see cref="SaveCore"/> wrote.</summary>
+    protected virtual void LoadCore(BinaryReader reader) =>
+        throw new NotSupportedException($"{GetType().Name} cannot load a saved state: override SaveCore and LoadCore.");
+
     /// <summary>Sets up a new game and the first agent to move.</summary>
     protected abstract void ResetCore(int? seed);
 
@@ -95,6 +133,12 @@ public sealed class TurnBasedEnv : MultiAgentEnv
 
     /// <inheritdoc />
     public override string Render() => Game.Render();
+
+    /// <inheritdoc />
+    protected override void SaveCore(BinaryWriter writer) => Game.SaveState(writer);
+
+    /// <inheritdoc />
+    protected override void LoadCore(BinaryReader reader) => Game.LoadState(reader);
 
     /// <inheritdoc />
     protected override void ResetCore(int? seed)

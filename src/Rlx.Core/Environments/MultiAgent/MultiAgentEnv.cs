@@ -169,6 +169,56 @@ public abstract class MultiAgentEnv : IDisposable
     /// <summary>A text picture of the current state.</summary>
     public virtual string Render() => string.Empty;
 
+    /// <summary>
+    /// Writes the complete state (what every agent sees, flags, rewards, and the game's own state) so that
+    /// <see cref="LoadState"/> continues exactly here: runners save it for exact resumption.
+    /// </summary>
+    public void SaveState(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(_reset);
+        writer.Write(IsDone);
+        writer.Write(_steps);
+        for (int i = 0; i < AgentCount; i++)
+        {
+            writer.Write(_rewards[i]);
+            writer.Write(_live[i]);
+            writer.Write(_acting[i]);
+            writer.Write(_terminated[i]);
+            writer.Write(_truncated[i]);
+            foreach (float value in _observations[i])
+            {
+                writer.Write(value);
+            }
+        }
+
+        SaveCore(writer);
+    }
+
+    /// <summary>Restores a state written by <see cref="SaveState"/> of an environment of the same id.</summary>
+    public void LoadState(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        _reset = reader.ReadBoolean();
+        IsDone = reader.ReadBoolean();
+        _steps = reader.ReadInt64();
+        for (int i = 0; i < AgentCount; i++)
+        {
+            _rewards[i] = reader.ReadDouble();
+            _live[i] = reader.ReadBoolean();
+            _acting[i] = reader.ReadBoolean();
+            _terminated[i] = reader.ReadBoolean();
+            _truncated[i] = reader.ReadBoolean();
+            float[] observation = _observations[i];
+            for (int k = 0; k < observation.Length; k++)
+            {
+                observation[k] = reader.ReadSingle();
+            }
+        }
+
+        LoadCore(reader);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -200,6 +250,14 @@ public abstract class MultiAgentEnv : IDisposable
         _terminated[agent] |= terminated;
         _truncated[agent] |= truncated;
     }
+
+    /// <summary>Writes the environment's own state (board, generator); environments that cannot be saved keep the default, which refuses.</summary>
+    protected virtual void SaveCore(BinaryWriter writer) =>
+        throw new NotSupportedException($"{DisplayId} cannot save its state, so runs on it cannot be checkpointed: override SaveCore and LoadCore.");
+
+    /// <summary>Restores what <see cref="SaveCore"/> wrote.</summary>
+    protected virtual void LoadCore(BinaryReader reader) =>
+        throw new NotSupportedException($"{DisplayId} cannot load a saved state: override SaveCore and LoadCore.");
 
     /// <summary>Releases resources.</summary>
     protected virtual void Dispose(bool disposing)

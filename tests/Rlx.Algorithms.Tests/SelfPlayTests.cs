@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using Rlx.Environments;
+using Rlx.Environments.Classic;
+
+namespace Rlx.Algorithms.Tests;
+
+public sealed class SelfPlayTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "rlx-selfplay-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void SelfPlayRun_SnapshotsIntoThePool_RatesTheLearner_AndResumesExactly()
+    {
+        PpoConfig config = Small("connect_four_v3");
+        using Ppo uninterrupted = config.Build();
+        var rows = new List<TrainResult>();
+        for (int i = 0; i < 6; i++)
+        {
+            rows.Add(uninterrupted.Train());
+        }
+
+        // Iteration 0 (the initial policy), 2, 4 and 6 have joined a pool of 3: the oldest has left.
+        Assert.Equal(6, rows[^1].LearnerStats["self_play/newest_snapshot_iteration"]);
+        Assert.Equal(3, rows[^1].LearnerStats["self_play/pool_size"]);
+        Assert.All(rows, r => Assert.True(r.LearnerStats["self_play/games"] > 0));
+        Assert.All(rows, r => Assert.InRange(r.LearnerStats["self_play/score"], 0, 1));
+        Assert.NotEqual(1000, rows[^1].LearnerStats["self_play/learner_rating"]);
+
+        using (Ppo first = config.Build())
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                first.Train();
+            }
+
+            first.Save(_directory);
+        }
+
+        Assert.True(File.Exists(Path.Combine(_directory, "opponents.safetensors")));
+        JsonObject state = JsonNode.Parse(File.ReadAllText(Path.Combine(_directory, "state.json")))!.AsObject();
+        Assert.Equal(3, state["self_play"]!["slots"]!.AsArray().Count);
+
+        using var resumed = (Ppo)Algorithm.Restore(_directory);
+        TrainResult? last = null;
+        for (int i = 3; i < 6; i++)
+        {
+            last = resumed.Train();
+        }
+
+        Assert.Equal(Weights(uninterrupted), Weights(resumed));
+        Assert.Equal(rows[^1].LearnerStats["self_play/learner_rating"], last!.LearnerStats["self_play/learner_rating"]);
+        Assert.Equal(rows[^1].EpisodesTotal, last.EpisodesTotal);
+    }
+
+    [Fact]
+    public void MultiAgentConfigs_AreCheckedWithTheFix()
+    {
+        Assert.Contains(new PpoConfig { SelfPlay = true }.Validate(), p => p.Contains("self_play needs a multi-agent environment", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "connect_four_v3" }.Validate(), p => p.Contains("turn-based: train it with self_play=true", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, EvaluationInterval = 5 }.Validate(), p => p.Contains("rlx eval", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, Model = "lstm" }.Validate(), p => p.Contains("memoryless", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, OpponentSampling = "best" }.Validate(), p => p.Contains("opponent_sampling", StringComparison.Ordinal));
+        Assert.Contains(new DqnConfig { Env = "connect_four_v3" }.Validate(), p => p.Contains("train multi-agent environment 'connect_four_v3' with ppo", StringComparison.Ordinal));
+        Assert.Empty(Small("connect_four_v3").Validate());
+    }
+
+    [Fact]
+    public void SelfPlayPpo_LearnsTicTacToe_WellEnoughToBeatRandomPlay()
+    {
+        // A few seconds of self-play (the policy never meets the random player in training); untrained, it scores about 0.35.
+        PpoConfig config = new PpoConfig
+        {
+            Env = "tictactoe_v3",
+            SelfPlay = true,
+            SnapshotInterval = 10,
+            OpponentPoolSize = 8,
+            Lr = 1e-3,
+            TotalTimesteps = 150_000,
+        }.EnvRunners(numEnvsPerRunner: 32, rolloutFragmentLength: 32);
+        using Ppo ppo = config.Build();
+        using var env = MultiAgentEnvs.Make("tictactoe_v3");
+        var untrained = new PolicyPlayer("untrained", ppo.SnapshotPolicy().Policy);
+        MatchResult before = Matches.Play(env, untrained, new RandomPlayer(), 200, 11);
+        while (ppo.Train().TimestepsTotal < config.TotalTimesteps)
+        {
+        }
+
+        var trained = new PolicyPlayer("trained", ppo.SnapshotPolicy().Policy);
+        MatchResult after = Matches.Play(env, trained, new RandomPlayer(), 200, 11);
+        Assert.True(after.Score >= 0.65 && after.Score > before.Score + 0.25, $"before {before}, after {after}");
+    }
+
+    private static PpoConfig Small(string env) => new PpoConfig
+    {
+        Env = env,
+        SelfPlay = true,
+        SnapshotInterval = 2,
+        OpponentPoolSize = 3,
+        Hiddens = [32],
+        TotalTimesteps = 10_000,
+    }.EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4, rolloutFragmentLength: 16);
+
+    private static float[] Weights(Ppo ppo)
+    {
+        var weights = new float[ppo.Policy.WeightCount];
+        ppo.Policy.CopyWeightsTo(weights);
+        return weights;
+    }
+}
