@@ -29,7 +29,7 @@ cases=("$@")
   printf 'case\tbar\tfirst reached\tsteps\tfinal mean return\tsteps/s\n'
   for c in "${cases[@]}"; do
     case "$c" in
-      novel) run cartpolenovel-lstm 475 --env CartPoleNoVel-v1 --set model=lstm --set total_timesteps=500000 ;;
+      novel) run cartpolenovel-lstm 475 --env CartPoleNoVel-v1 --set model=lstm --set normalize_rewards=true --set total_timesteps=400000 ;;
       memory) run memorys7-lstm 0.9 --env MiniGrid-MemoryS7-v0 --set model=lstm --set num_envs_per_runner=16 --set total_timesteps=2000000 ;;
       doorkey) run doorkey8x8 0.9 --env MiniGrid-DoorKey-8x8-v0 --set num_envs_per_runner=16 --set total_timesteps=2000000 ;;
       *) echo "unknown case $c (novel, memory, doorkey)" >&2; exit 2 ;;

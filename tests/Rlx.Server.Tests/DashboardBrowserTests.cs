@@ -66,10 +66,33 @@ public sealed class DashboardBrowserTests
         await page.WaitForFunctionAsync($"() => Number(document.getElementById('chart-return').dataset.points || 0) >= {first + 10}");
         Assert.True(await page.EvaluateAsync<bool>("() => document.querySelectorAll('#chart-return polyline').length >= 1"));
         Assert.True(await page.EvaluateAsync<bool>("() => Number(document.getElementById('chart-losses').dataset.points) > 0 && Number(document.getElementById('chart-sps').dataset.points) > 0 && Number(document.getElementById('chart-latency').dataset.points) > 0"));
+        Assert.True(await page.EvaluateAsync<bool>("() => document.getElementById('figure-rating').hidden"));   // no self-play, no rating chart
         await browser.ScreenshotAsync("training-later");
         await stop.CancelAsync();
         await training;
         Assert.Contains("ppo-cartpole", await page.InnerTextAsync("#run-select"));
+    }
+
+    [SkippableFact]
+    public async Task SelfPlayRun_ShowsTheEloChart()
+    {
+        await using TestHead head = await TestHead.StartAsync();
+        await using Browser browser = await Browser.LaunchAsync();
+        using (Ppo algo = new PpoConfig { Env = "connect_four_v3", SelfPlay = true, SnapshotInterval = 2 }.EnvRunners(numEnvsPerRunner: 4, rolloutFragmentLength: 32).Build())
+        {
+            await using var pusher = new DashboardMetricsPusher(head.Url, "selfplay-c4");
+            for (int i = 0; i < 6; i++)
+            {
+                pusher.Push(algo.Train().ToRow());
+            }
+        }
+
+        IPage page = browser.Page;
+        await page.GotoAsync(new Uri(head.Url, "/#training/selfplay-c4").ToString());
+        await page.WaitForSelectorAsync("body[data-ready='1']");
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('chart-rating').dataset.points || 0) >= 6");
+        Assert.False(await page.EvaluateAsync<bool>("() => document.getElementById('figure-rating').hidden"));
+        await browser.ScreenshotAsync("training-self-play");
     }
 
     [SkippableFact]

@@ -139,6 +139,13 @@
     chart($('chart-losses'), lossKeys.map((k, i) => ({ name: k, color: runColors[i], points: points(rows, k) })), 'iteration');
     chart($('chart-sps'), [{ name: 'env steps/s', color: runColors[0], points: points(rows, 'charts/SPS', 'env_steps_per_s') }], 'iteration');
     chart($('chart-latency'), [{ name: 'rollout ms', color: runColors[2], points: points(rows, 'timers/sample_time_ms') }], 'iteration');
+    const rated = rows.some((r) => 'self_play/learner_rating' in r.values);
+    $('figure-rating').hidden = !rated;
+    if (rated) {
+      chart($('chart-rating'), [
+        { name: 'learner', color: runColors[0], points: points(rows, 'self_play/learner_rating') },
+        { name: 'newest snapshot when taken', color: runColors[1], points: points(rows, 'self_play/newest_snapshot_rating') }], 'iteration');
+    }
   }
 
   function route() {
