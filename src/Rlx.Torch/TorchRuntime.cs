@@ -43,6 +43,7 @@ public static class TorchRuntime
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
                 torch.set_num_threads(ThreadsFromEnvironment());
+                DisableNnpack();
             }
             catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or InvalidOperationException)
             {
@@ -179,6 +180,36 @@ public static class TorchRuntime
         EnsureReady();
         torch.set_num_threads(threads);
     }
+
+    /// <summary>
+    /// Turns libtorch's NNPACK convolutions off (what PyTorch's <c>torch.backends.nnpack.set_flags(False)</c> does). On CPUs
+    /// NNPACK does not support, libtorch otherwise checks again before every small convolution and logs "Could not
+    /// initialize NNPACK" each time — thousands of lines per evaluation — while computing the same results without it.
+    /// TorchSharp has no binding for the flag, so this calls libtorch's exported <c>at::globalContext()</c> and
+    /// <c>at::Context::setUserEnabledNNPACK(bool)</c>; when a libtorch build lacks either, nothing changes.
+    /// </summary>
+    private static void DisableNnpack()
+    {
+        if (!NativeLibrary.TryLoad("libtorch_cpu", typeof(torch).Assembly, null, out IntPtr library)
+            && !NativeLibrary.TryLoad("torch_cpu", typeof(torch).Assembly, null, out library))
+        {
+            return;
+        }
+
+        if (NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out IntPtr globalContext)
+            && NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out IntPtr setUserEnabledNnpack))
+        {
+            IntPtr context = Marshal.GetDelegateForFunctionPointer<GlobalContext>(globalContext)();
+            Marshal.GetDelegateForFunctionPointer<SetFlag>(setUserEnabledNnpack)(context, 0);
+        }
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate IntPtr GlobalContext();
+
+    // A member function of at::Context: `this` comes first; the C++ bool is one byte.
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate void SetFlag(IntPtr context, byte enabled);
 
     private static void RelaxBridgeForOlderLibstdcxx()
     {
