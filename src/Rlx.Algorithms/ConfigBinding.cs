@@ -142,10 +142,12 @@ public static class ConfigBinding
         }
 
         Type target = nullable ?? type;
-        if (target == typeof(IReadOnlyList<int>))
+        if (target == typeof(IReadOnlyList<int>) || target == typeof(IReadOnlyList<string>))
         {
             IEnumerable<object?> items = value is string list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : ((IEnumerable)value).Cast<object?>();
-            return items.Select(i => System.Convert.ToInt32(i, CultureInfo.InvariantCulture)).ToList();
+            return target == typeof(IReadOnlyList<int>)
+                ? items.Select(i => System.Convert.ToInt32(i, CultureInfo.InvariantCulture)).ToList()
+                : items.Select(i => System.Convert.ToString(i, CultureInfo.InvariantCulture) ?? string.Empty).ToList();
         }
 
         if (target == typeof(IReadOnlyDictionary<string, object?>))

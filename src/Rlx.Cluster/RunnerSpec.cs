@@ -45,6 +45,9 @@ internal sealed record RunnerSpec
     /// <summary>Opponent slots of a self-play run on a multi-agent environment (0: every agent trains).</summary>
     public int OpponentSlots { get; init; }
 
+    /// <summary>Built-in players among the opponents of a self-play run.</summary>
+    public List<string>? OpponentPlayers { get; init; }
+
     public int Seed { get; init; }
 
     public int FragmentLength { get; init; }
@@ -76,6 +79,7 @@ internal sealed record RunnerSpec
             Policy = request.Policy.Spec,
             KeepNextObservations = s.KeepNextObservations,
             OpponentSlots = s.MultiAgent?.OpponentSlots ?? 0,
+            OpponentPlayers = s.MultiAgent?.Players?.ToList(),
             Seed = request.Seed,
             FragmentLength = fragmentLength,
             Asynchronous = asynchronous,
@@ -95,7 +99,7 @@ internal sealed record RunnerSpec
         ObservationClip,
         RewardClip,
         KeepNextObservations,
-        OpponentSlots > 0 ? new MultiAgentSettings(OpponentSlots) : null);
+        OpponentSlots > 0 || OpponentPlayers is { Count: > 0 } ? new MultiAgentSettings(OpponentSlots, OpponentPlayers) : null);
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, s_json);
 

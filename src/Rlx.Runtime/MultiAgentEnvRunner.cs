@@ -24,8 +24,8 @@ namespace Rlx.Runtime;
 /// <para>
 /// In self-play the trained agent's seat rotates from episode to episode (<c>(e + episode) mod agents</c>), and the other
 /// agents play one opponent for the whole episode, drawn when it first moves from the opponent slots with the probabilities
-/// the weights carry: <see cref="SetWeights"/> takes the training policy's weights, then each slot's weights, then each
-/// slot's <c>(snapshot id, probability)</c>. Finished episodes report the trained agent's return, its decisions, and the
+/// the weights carry: <see cref="SetWeights"/> takes the training policy's weights, then each policy slot's weights, then
+/// each slot's <c>(snapshot id, probability)</c>, the built-in players' slots (<see cref="MultiAgentSettings.Players"/>) last. Finished episodes report the trained agent's return, its decisions, and the
 /// snapshot id of the opponent (<see cref="EpisodeStatistics.Opponent"/>).
 /// </para>
 /// Nothing is allocated per step. Recurrent policies and observation or reward normalisation are not supported here.
@@ -37,6 +37,8 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
     private readonly MultiAgentEnv[] _envs;
     private readonly RolloutPolicy _policy;
     private readonly RolloutPolicy[] _opponents;
+    private readonly Rlx.Environments.Classic.IGamePlayer[] _players;
+    private readonly bool _selfPlay;
     private readonly float[] _opponentIds;
     private readonly double[] _opponentProbabilities;
     private readonly Pcg64 _random;
@@ -106,7 +108,10 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
         }
 
         _opponents = [.. Enumerable.Range(0, multi.OpponentSlots).Select(_ => policy.CloneForActing())];
-        (_opponentIds, _opponentProbabilities) = (new float[multi.OpponentSlots], new double[multi.OpponentSlots]);
+        _players = [.. (multi.Players ?? []).Select(name => Rlx.Environments.Classic.GamePlayers.Parse(name, settings.EnvId)
+            ?? throw new ArgumentException($"'{name}' is not a built-in player ({Rlx.Environments.Classic.GamePlayers.Names}).", nameof(settings)))];
+        _selfPlay = multi.SelfPlay;
+        (_opponentIds, _opponentProbabilities) = (new float[multi.Slots], new double[multi.Slots]);
         _random = new Pcg64(actionSeed);
         _perEnv = multi.SelfPlay ? 1 : _agents;
         (_obsSize, _actSize, _seatsSize) = (observationSpace.FlatSize, actionSpace.FlatSize, _envs[0].ActionsSize);
@@ -167,20 +172,24 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
     /// <inheritdoc />
     public void SetWeights(ReadOnlySpan<float> weights)
     {
-        int w = _policy.WeightCount, k = _opponents.Length, expected = (w * (1 + k)) + (2 * k);
+        int w = _policy.WeightCount, k = _opponents.Length, slots = _opponentIds.Length, expected = (w * (1 + k)) + (2 * slots);
         if (weights.Length != expected)
         {
             throw new ArgumentException(
-                $"{_settings.EnvId}: the runner takes {expected} weights (the policy's {w}" + (k > 0 ? $", {k} opponents' {w} each and {2 * k} slot ids and probabilities" : string.Empty) + $"), not {weights.Length}.",
+                $"{_settings.EnvId}: the runner takes {expected} weights (the policy's {w}" + (slots > 0 ? $", {k} opponents' {w} each and {2 * slots} slot ids and probabilities" : string.Empty) + $"), not {weights.Length}.",
                 nameof(weights));
         }
 
         _policy.LoadWeights(weights[..w]);
         ReadOnlySpan<float> tail = weights[(w * (1 + k))..];
         double total = 0;
-        for (int s = 0; s < k; s++)
+        for (int s = 0; s < slots; s++)
         {
-            _opponents[s].LoadWeights(weights.Slice(w * (1 + s), w));
+            if (s < k)
+            {
+                _opponents[s].LoadWeights(weights.Slice(w * (1 + s), w));
+            }
+
             _opponentIds[s] = tail[2 * s];
             _opponentProbabilities[s] = tail[(2 * s) + 1];
             if (!(_opponentProbabilities[s] >= 0))
@@ -191,7 +200,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
             total += _opponentProbabilities[s];
         }
 
-        if (k > 0 && !(total > 0))
+        if (slots > 0 && !(total > 0))
         {
             throw new ArgumentException("Every opponent slot has probability 0: at least one must be playable.", nameof(weights));
         }
@@ -203,7 +212,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
     public SampleBatch Sample(int steps, bool deterministic = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        if (_opponents.Length > 0 && !_weightsLoaded)
+        if (_selfPlay && !_weightsLoaded)
         {
             throw new InvalidOperationException("A self-play runner samples only after SetWeights has given it the opponents' weights and probabilities.");
         }
@@ -443,6 +452,17 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
                 _opponentActions.AsSpan(j * _actSize, _actSize).CopyTo(_joint.AsSpan((e * _seatsSize) + _envs[e].ActionOffset(_opponentAgent[i]), _actSize));
             }
         }
+
+        // Built-in players look at the environment itself and move one by one, in decision order.
+        for (int i = 0; i < count; i++)
+        {
+            int e = _opponentEnv[i], p = _opponentSlot[e] - _opponents.Length;
+            if (p >= 0)
+            {
+                int agent = _opponentAgent[i];
+                _players[p].Act(_envs[e], agent, _joint.AsSpan((e * _seatsSize) + _envs[e].ActionOffset(agent), _actSize), _random);
+            }
+        }
     }
 
     private void StepEnv(SampleBatch batch, int e)
@@ -523,7 +543,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
     }
 
     // The column of agent a in environment e, or -1 if a plays for an opponent.
-    private int Column(int e, int a) => _perEnv == 1 && _opponents.Length > 0 ? (a == _learnerSeat[e] ? e : -1) : (e * _perEnv) + a;
+    private int Column(int e, int a) => _selfPlay ? (a == _learnerSeat[e] ? e : -1) : (e * _perEnv) + a;
 
     private bool Needed(int e)
     {

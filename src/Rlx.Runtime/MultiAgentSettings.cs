@@ -2,17 +2,26 @@ namespace Rlx.Runtime;
 
 /// <summary>
 /// How a runner maps the agents of a multi-agent environment to policies. Without opponents every agent acts with the
-/// training policy and every agent's decisions are training data (a shared policy: cooperative teams, or pure self-play).
-/// With <paramref name="OpponentSlots"/> &gt; 0 (self-play) one agent per environment trains — the seat rotating from
-/// episode to episode — and the others play an opponent drawn at the start of each episode from the slots whose weights
-/// and probabilities follow the training policy's in the weights the runner is given (see <see cref="MultiAgentEnvRunner"/>).
+/// training policy and every agent's decisions are training data (a shared policy for cooperative teams). With opponents
+/// (self-play) one agent per environment trains — the seat rotating from episode to episode — and the others play an
+/// opponent drawn at the start of each episode from the opponent slots: <paramref name="OpponentSlots"/> policy slots whose
+/// weights follow the training policy's in the weights the runner is given, then one slot per built-in player named in
+/// <paramref name="Players"/> (<c>random</c>, <c>minimax-2</c>); each slot's snapshot id and probability come last (see
+/// <see cref="MultiAgentEnvRunner"/>).
 /// </summary>
-/// <param name="OpponentSlots">Opponent policies the runner holds (0: every agent trains).</param>
-public sealed record MultiAgentSettings(int OpponentSlots = 0)
+/// <param name="OpponentSlots">Opponent policies the runner holds.</param>
+/// <param name="Players">Built-in players that are opponents too (frozen: they never learn); null for none.</param>
+public sealed record MultiAgentSettings(int OpponentSlots = 0, IReadOnlyList<string>? Players = null)
 {
+    /// <summary>Opponent slots of either kind: policies first, then players.</summary>
+    public int Slots => OpponentSlots + (Players?.Count ?? 0);
+
     /// <summary>True when one agent per environment trains against opponents.</summary>
-    public bool SelfPlay => OpponentSlots > 0;
+    public bool SelfPlay => Slots > 0;
 
     /// <summary>Floats that follow the opponents' weights: for each slot the snapshot id it holds and its probability.</summary>
-    public int TailSize => 2 * OpponentSlots;
+    public int TailSize => 2 * Slots;
+
+    /// <summary>The snapshot id that stands for built-in player <paramref name="index"/> of <see cref="Players"/> (−2, −3, …; −1 means none).</summary>
+    public static long PlayerId(int index) => -2 - index;
 }

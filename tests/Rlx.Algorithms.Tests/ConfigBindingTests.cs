@@ -20,6 +20,16 @@ public sealed class ConfigBindingTests
     }
 
     [Fact]
+    public void CreateConfig_ListsOfWordsAndNumbers_FromCommaSeparatedTextOrYamlSequences()
+    {
+        var fromText = (PpoConfig)AlgorithmCatalog.CreateConfig("ppo", new Dictionary<string, object?> { ["opponent_players"] = "random, minimax-2", ["hiddens"] = "32,16" });
+        var fromYaml = (PpoConfig)AlgorithmCatalog.CreateConfig("ppo", new Dictionary<string, object?> { ["opponent_players"] = new List<object?> { "random", "minimax-2" } });
+        Assert.Equal(["random", "minimax-2"], fromText.OpponentPlayers);
+        Assert.Equal([32, 16], fromText.Hiddens);
+        Assert.Equal(["random", "minimax-2"], fromYaml.OpponentPlayers);
+    }
+
+    [Fact]
     public void CreateConfig_AliasWhereTheConfigHasTheNameItself_KeepsTheOwnKey()
     {
         // IMPALA's own clip_param is APPO's surrogate clip; it is not PPO's clip_coef there.

@@ -223,6 +223,23 @@ public sealed class MultiAgentRunnerTests
         Assert.True(first > 20 && second > 20 && Math.Abs(first - second) <= 8, $"first {first}, second {second}");
     }
 
+    [Fact]
+    public void SelfPlay_BuiltInPlayersAreOpponentSlotsAfterThePolicies()
+    {
+        var settings = new EnvRunnerSettings("connect_four_v3", NumEnvs: 4, MultiAgent: new MultiAgentSettings(OpponentSlots: 1, Players: ["random", "minimax-1"]));
+        Assert.Equal(3, settings.MultiAgent!.Slots);
+        using IEnvRunner runner = EnvRunners.Create(settings, Policy(settings), envSeed: 0, actionSeed: 1);
+        float[] policy = Weights(settings, seed: 3);
+        Assert.Throws<ArgumentException>(() => runner.SetWeights([.. policy, .. policy, 0, 1]));   // the players' ids and probabilities are missing
+        runner.SetWeights([.. policy, .. policy, 0, 0, -2, 0, -3, 1]);
+        var episodes = Enumerable.Range(0, 10).SelectMany(_ => runner.Sample(16).Episodes).ToList();
+        Assert.All(episodes, e => Assert.Equal(MultiAgentSettings.PlayerId(1), e.Opponent));
+
+        // minimax-1 takes every immediate win and the untrained policy rarely blocks: it loses most games.
+        Assert.True(episodes.Count(e => e.Return < 0) > episodes.Count * 0.7, string.Join(" ", episodes.Select(e => e.Return)));
+        Assert.Throws<ArgumentException>(() => EnvRunners.Create(settings with { MultiAgent = new MultiAgentSettings(1, ["alphazero"]) }, Policy(settings), 0, 1));
+    }
+
     [Theory]
     [InlineData(TeamEnv.Name, 0)]
     [InlineData(RelayEnv.Name, 1)]

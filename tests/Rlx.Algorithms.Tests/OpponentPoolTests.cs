@@ -57,4 +57,26 @@ public sealed class OpponentPoolTests
         int strongPicks = Enumerable.Range(0, 2000).Count(_ => pool.Sample(random) == strong);
         Assert.InRange(strongPicks, 1990, 2000);   // expected 2000·0.64/0.641 ≈ 1997
     }
+
+    [Fact]
+    public void FixedOpponentsStayInThePool_AreSampledByTheRule_ButNeverByLatest()
+    {
+        var pool = new OpponentPool(2, OpponentSampling.Uniform);
+        Snapshot random = pool.AddFixed("random", -2);
+        pool.Add(0, [0]);
+        pool.Add(5, [5]);
+        pool.Add(10, [10]);   // replaces snapshot 0's slot; the fixed opponent stays
+        Assert.Equal([10L, 5L], pool.Slots.Select(s => s!.Iteration));
+        Assert.Same(random, pool.Find(-2));
+        var probabilities = new double[3];
+        pool.Probabilities(probabilities);
+        Assert.Equal([1 / 3.0, 1 / 3.0, 1 / 3.0], probabilities);
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.AddFixed("bad", 3));
+
+        var latest = new OpponentPool(2, OpponentSampling.Latest);
+        latest.AddFixed("random", -2);
+        latest.Add(1, [1]);
+        latest.Probabilities(probabilities);
+        Assert.Equal([1.0, 0, 0], probabilities);
+    }
 }

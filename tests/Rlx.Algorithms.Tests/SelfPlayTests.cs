@@ -16,10 +16,12 @@ public sealed class SelfPlayTests : IDisposable
         }
     }
 
-    [Fact]
-    public void SelfPlayRun_SnapshotsIntoThePool_RatesTheLearner_AndResumesExactly()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SelfPlayRun_SnapshotsIntoThePool_RatesTheLearner_AndResumesExactly(bool players)
     {
-        PpoConfig config = Small("connect_four_v3");
+        PpoConfig config = Small("connect_four_v3") with { OpponentPlayers = players ? ["random", "minimax-1"] : [] };
         using Ppo uninterrupted = config.Build();
         var rows = new List<TrainResult>();
         for (int i = 0; i < 6; i++)
@@ -33,6 +35,16 @@ public sealed class SelfPlayTests : IDisposable
         Assert.All(rows, r => Assert.True(r.LearnerStats["self_play/games"] > 0));
         Assert.All(rows, r => Assert.InRange(r.LearnerStats["self_play/score"], 0, 1));
         Assert.NotEqual(1000, rows[^1].LearnerStats["self_play/learner_rating"]);
+        if (players)
+        {
+            // The fixed opponents are played and rated: minimax-1 beats the untrained learner, random loses to it less often.
+            Assert.True(rows[^1].LearnerStats["self_play/minimax-1_rating"] > 1000);
+            Assert.NotEqual(1000, rows[^1].LearnerStats["self_play/random_rating"]);
+        }
+        else
+        {
+            Assert.DoesNotContain("self_play/random_rating", rows[^1].LearnerStats.Keys);
+        }
 
         using (Ppo first = config.Build())
         {
@@ -68,6 +80,10 @@ public sealed class SelfPlayTests : IDisposable
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, EvaluationInterval = 5 }.Validate(), p => p.Contains("rlx eval", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, Model = "lstm" }.Validate(), p => p.Contains("memoryless", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, OpponentSampling = "best" }.Validate(), p => p.Contains("opponent_sampling", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, OpponentPlayers = ["stockfish"] }.Validate(), p => p.Contains("'stockfish' is not a built-in player", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "tictactoe_v3", SelfPlay = true, OpponentPlayers = ["minimax-2"] }.Validate(), p => p.Contains("minimax players play Connect Four", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, OpponentPlayers = ["random"], OpponentSampling = "latest" }.Validate(), p => p.Contains("never opponent_players", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "connect_four_v3", OpponentPlayers = ["random"] }.Validate(), p => p.Contains("set self_play=true", StringComparison.Ordinal));
         Assert.Contains(new DqnConfig { Env = "connect_four_v3" }.Validate(), p => p.Contains("train multi-agent environment 'connect_four_v3' with ppo", StringComparison.Ordinal));
         Assert.Empty(Small("connect_four_v3").Validate());
     }

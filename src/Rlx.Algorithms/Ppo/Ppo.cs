@@ -42,7 +42,7 @@ public sealed partial class Ppo : Algorithm
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
         if (config.SelfPlay)
         {
-            _selfPlay = new SelfPlay.SelfPlayOpponents(config.OpponentPoolSize, config.OpponentSampling, config.SnapshotInterval, _policy.WeightCount);
+            _selfPlay = new SelfPlay.SelfPlayOpponents(config.OpponentPoolSize, config.OpponentSampling, config.SnapshotInterval, _policy.WeightCount, config.OpponentPlayers);
         }
 
         _weights = new float[_policy.WeightCount + (_selfPlay?.TailSize ?? 0)];

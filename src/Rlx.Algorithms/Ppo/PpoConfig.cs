@@ -80,6 +80,12 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     /// </summary>
     public string OpponentSampling { get; init; } = "uniform";
 
+    /// <summary>
+    /// Self-play: built-in players that join the pool as frozen opponents, sampled by the same rule as the snapshots and
+    /// rated alongside them — <c>random</c>, <c>minimax-N</c> (Connect Four). Default none.
+    /// </summary>
+    public IReadOnlyList<string> OpponentPlayers { get; init; } = [];
+
     /// <summary>Transitions per iteration: runners × envs × fragment length (× agents per environment when every agent of a multi-agent environment trains).</summary>
     public int BatchSize => NumEnvRunners * NumEnvsPerRunner * TrainedAgentsPerEnv(SelfPlay) * RolloutFragmentLength;
 
@@ -143,6 +149,22 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
         problems.Check(!SelfPlay || OpponentPoolSize >= 1, $"opponent_pool_size must be at least 1 (got {OpponentPoolSize})");
         problems.Check(!SelfPlay || SnapshotInterval >= 1, $"snapshot_interval must be at least 1 iteration (got {SnapshotInterval})");
         problems.Check(OpponentSampling is "latest" or "uniform" or "prioritized", $"opponent_sampling must be latest, uniform or prioritized (got '{OpponentSampling}')");
+        problems.Check(OpponentPlayers.Count == 0 || SelfPlay, "opponent_players are opponents in self-play: set self_play=true");
+        problems.Check(OpponentPlayers.Count == 0 || OpponentSampling != "latest", "opponent_sampling=latest plays only the newest snapshot, never opponent_players: use uniform or prioritized");
+        foreach (string player in OpponentPlayers)
+        {
+            string? problem = null;
+            try
+            {
+                problem = Environments.Classic.GamePlayers.Parse(player, Env) is null ? $"opponent_players: '{player}' is not a built-in player ({Environments.Classic.GamePlayers.Names})" : null;
+            }
+            catch (ArgumentException e)
+            {
+                problem = $"opponent_players: {e.Message}";
+            }
+
+            problems.Check(problem is null, problem ?? string.Empty);
+        }
         problems.Check(!Nn.Networks.IsRecurrent(Model) || (NumMinibatches >= 1 && envs % NumMinibatches == 0),
             $"a recurrent model learns from whole sequences, one per environment, so num_env_runners × num_envs_per_runner ({envs}) must be a multiple of num_minibatches ({NumMinibatches})");
         problems.Check(RolloutFragmentLength >= 1, $"rollout_fragment_length must be at least 1 (got {RolloutFragmentLength})");

@@ -50,6 +50,7 @@ public sealed record Snapshot(string Id, long Iteration, float[] Weights)
 public sealed class OpponentPool
 {
     private readonly Snapshot?[] _slots;
+    private readonly List<Snapshot> _fixed = [];
 
     /// <summary>A pool of at most <paramref name="capacity"/> snapshots sampled by <paramref name="sampling"/>; the learner starts at <paramref name="initialRating"/>.</summary>
     public OpponentPool(int capacity, OpponentSampling sampling, double initialRating = 1000)
@@ -64,8 +65,20 @@ public sealed class OpponentPool
     /// <summary>The training policy's current rating.</summary>
     public double LearnerRating { get; internal set; }
 
-    /// <summary>The slots (null where empty).</summary>
+    /// <summary>The snapshot slots (null where empty).</summary>
     public IReadOnlyList<Snapshot?> Slots => _slots;
+
+    /// <summary>Frozen opponents that are not snapshots (built-in players), in the pool for good, after the slots.</summary>
+    public IReadOnlyList<Snapshot> Fixed => _fixed;
+
+    /// <summary>Adds a frozen opponent named <paramref name="name"/>, identified by <paramref name="id"/> (negative; snapshots use their iteration).</summary>
+    public Snapshot AddFixed(string name, long id)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, -1);
+        var member = new Snapshot(name, id, []) { Rating = LearnerRating, RatingWhenTaken = LearnerRating };
+        _fixed.Add(member);
+        return member;
+    }
 
     /// <summary>The snapshots, oldest first.</summary>
     public IReadOnlyList<Snapshot> Snapshots => [.. _slots.OfType<Snapshot>().OrderBy(s => s.Iteration)];
@@ -94,28 +107,32 @@ public sealed class OpponentPool
     /// <summary>Puts <paramref name="snapshot"/> back into <paramref name="slot"/> (restoring a checkpoint).</summary>
     internal void Put(int slot, Snapshot snapshot) => _slots[slot] = snapshot;
 
-    /// <summary>The snapshot taken at <paramref name="iteration"/>, or null if it has left the pool.</summary>
-    public Snapshot? Find(long iteration) => Array.Find(_slots, s => s?.Iteration == iteration);
+    /// <summary>The member with id <paramref name="iteration"/> (a snapshot's iteration, a fixed opponent's negative id), or null if it has left the pool.</summary>
+    public Snapshot? Find(long iteration) => Array.Find(_slots, s => s?.Iteration == iteration) ?? _fixed.Find(s => s.Iteration == iteration);
 
-    /// <summary>Each slot's probability of being picked by <see cref="Sampling"/> (0 for empty slots); they sum to 1.</summary>
+    /// <summary>
+    /// Each member's probability of being picked by <see cref="Sampling"/>: the slots' (0 for empty ones), then the fixed
+    /// opponents'; they sum to 1. <c>latest</c> picks only the newest snapshot, so fixed opponents need another rule.
+    /// </summary>
     public void Probabilities(Span<double> probabilities)
     {
-        if (probabilities.Length != _slots.Length)
+        int members = _slots.Length + _fixed.Count;
+        if (probabilities.Length != members)
         {
-            throw new ArgumentException($"The pool has {_slots.Length} slots; got room for {probabilities.Length} probabilities.", nameof(probabilities));
+            throw new ArgumentException($"The pool has {members} members; got room for {probabilities.Length} probabilities.", nameof(probabilities));
         }
 
         probabilities.Clear();
         Snapshot? newest = null;
         double total = 0;
-        for (int i = 0; i < _slots.Length; i++)
+        for (int i = 0; i < members; i++)
         {
-            if (_slots[i] is not { } s)
+            if (Member(i) is not { } s)
             {
                 continue;
             }
 
-            newest = newest is null || s.Iteration > newest.Iteration ? s : newest;
+            newest = i < _slots.Length && (newest is null || s.Iteration > newest.Iteration) ? s : newest;
             probabilities[i] = Sampling == OpponentSampling.Prioritized ? Weight(s) : 1;
             total += probabilities[i];
         }
@@ -142,7 +159,7 @@ public sealed class OpponentPool
     public Snapshot Sample(Pcg64 random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        Span<double> probabilities = stackalloc double[_slots.Length];
+        Span<double> probabilities = stackalloc double[_slots.Length + _fixed.Count];
         Probabilities(probabilities);
         double u = random.NextDouble();
         int last = 0;
@@ -157,11 +174,11 @@ public sealed class OpponentPool
             u -= probabilities[i];
             if (u < 0)
             {
-                return _slots[i]!;
+                return Member(i)!;
             }
         }
 
-        return _slots[last]!;
+        return Member(last)!;
     }
 
     /// <summary>Records a game of the learner against <paramref name="opponent"/>: <paramref name="learnerScore"/> is 1 for a win, ½ a draw, 0 a loss.</summary>
@@ -172,6 +189,8 @@ public sealed class OpponentPool
         opponent.Games++;
         opponent.LearnerScore += learnerScore;
     }
+
+    private Snapshot? Member(int i) => i < _slots.Length ? _slots[i] : _fixed[i - _slots.Length];
 
     // (1 - p)^2, with a floor so a snapshot the learner always beats is still played now and then.
     private static double Weight(Snapshot s) => Math.Max(1e-3, (1 - s.LearnerWinRate) * (1 - s.LearnerWinRate));

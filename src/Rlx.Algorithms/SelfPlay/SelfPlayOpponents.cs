@@ -13,11 +13,15 @@ internal sealed class SelfPlayOpponents
 {
     private readonly int _weightCount, _interval;
     private readonly double[] _probabilities;
+    private readonly IReadOnlyList<string> _players;
     private int _games;
     private double _score;
 
-    /// <summary>A pool of <paramref name="capacity"/> slots for policies of <paramref name="weightCount"/> weights, snapshotting every <paramref name="interval"/> iterations.</summary>
-    public SelfPlayOpponents(int capacity, string sampling, int interval, int weightCount)
+    /// <summary>
+    /// A pool of <paramref name="capacity"/> slots for policies of <paramref name="weightCount"/> weights, snapshotting every
+    /// <paramref name="interval"/> iterations, and the built-in <paramref name="players"/> as fixed opponents.
+    /// </summary>
+    public SelfPlayOpponents(int capacity, string sampling, int interval, int weightCount, IReadOnlyList<string> players)
     {
         Pool = new OpponentPool(capacity, sampling switch
         {
@@ -25,17 +29,21 @@ internal sealed class SelfPlayOpponents
             "prioritized" => OpponentSampling.Prioritized,
             _ => OpponentSampling.Uniform,
         });
-        (_weightCount, _interval, _probabilities) = (weightCount, interval, new double[capacity]);
+        (_weightCount, _interval, _probabilities, _players) = (weightCount, interval, new double[capacity + players.Count], players);
+        for (int i = 0; i < players.Count; i++)
+        {
+            Pool.AddFixed(players[i], MultiAgentSettings.PlayerId(i));
+        }
     }
 
     /// <summary>The pool.</summary>
     public OpponentPool Pool { get; }
 
     /// <summary>The runner settings that match: one opponent policy per slot.</summary>
-    public MultiAgentSettings Settings => new(Pool.Slots.Count);
+    public MultiAgentSettings Settings => new(Pool.Slots.Count, _players.Count > 0 ? _players : null);
 
     /// <summary>Floats after the policy's own weights.</summary>
-    public int TailSize => (Pool.Slots.Count * _weightCount) + (2 * Pool.Slots.Count);
+    public int TailSize => (Pool.Slots.Count * _weightCount) + (2 * _probabilities.Length);
 
     /// <summary>Adds a snapshot of <paramref name="policyWeights"/> when <paramref name="iteration"/> is a snapshot iteration (0, the initial policy, always is).</summary>
     public void MaybeSnapshot(long iteration, ReadOnlySpan<float> policyWeights)
@@ -66,6 +74,12 @@ internal sealed class SelfPlayOpponents
                 (ids[2 * s], ids[(2 * s) + 1]) = (-1, 0);
             }
         }
+
+        for (int f = 0; f < Pool.Fixed.Count; f++)
+        {
+            int s = k + f;
+            (ids[2 * s], ids[(2 * s) + 1]) = (Pool.Fixed[f].Iteration, (float)_probabilities[s]);
+        }
     }
 
     /// <summary>
@@ -80,7 +94,7 @@ internal sealed class SelfPlayOpponents
             {
                 double score = episode.Return > 0 ? 1 : episode.Return < 0 ? 0 : 0.5;
                 (_games, _score) = (_games + 1, _score + score);
-                if (episode.Opponent >= 0 && Pool.Find(episode.Opponent) is { } opponent)
+                if (episode.Opponent != -1 && Pool.Find(episode.Opponent) is { } opponent)
                 {
                     Pool.Record(opponent, score);
                 }
@@ -98,6 +112,11 @@ internal sealed class SelfPlayOpponents
         row["self_play/games"] = _games;
         row["self_play/score"] = _games == 0 ? double.NaN : _score / _games;
         row["self_play/pool_size"] = snapshots.Count;
+        foreach (Snapshot player in Pool.Fixed)
+        {
+            row[$"self_play/{player.Id}_rating"] = player.Rating;
+        }
+
         (_games, _score) = (0, 0);
     }
 
@@ -117,7 +136,13 @@ internal sealed class SelfPlayOpponents
             });
         }
 
-        return new JsonObject { ["learner_rating"] = Pool.LearnerRating, ["slots"] = slots, ["games"] = _games, ["score"] = _score };
+        var players = new JsonArray();
+        foreach (Snapshot p in Pool.Fixed)
+        {
+            players.Add(new JsonObject { ["name"] = p.Id, ["rating"] = p.Rating, ["games"] = p.Games, ["learner_score"] = p.LearnerScore });
+        }
+
+        return new JsonObject { ["learner_rating"] = Pool.LearnerRating, ["slots"] = slots, ["players"] = players, ["games"] = _games, ["score"] = _score };
     }
 
     /// <summary>The slots' weights as safetensors (<c>slot_3</c>, one per filled slot).</summary>
@@ -152,6 +177,20 @@ internal sealed class SelfPlayOpponents
                 Games = slot["games"]!.GetValue<int>(),
                 LearnerScore = slot["learner_score"]!.GetValue<double>(),
             });
+        }
+
+        JsonArray players = state["players"]?.AsArray() ?? [];
+        if (players.Count != Pool.Fixed.Count || players.Select(p => p!["name"]!.GetValue<string>()).Where((name, i) => name != Pool.Fixed[i].Id).Any())
+        {
+            throw new InvalidDataException($"The checkpoint's fixed opponents are [{string.Join(", ", players.Select(p => p!["name"]))}]; opponent_players is [{string.Join(", ", _players)}]. Keep opponent_players when resuming.");
+        }
+
+        for (int i = 0; i < players.Count; i++)
+        {
+            Snapshot player = Pool.Fixed[i];
+            player.Rating = players[i]!["rating"]!.GetValue<double>();
+            player.Games = players[i]!["games"]!.GetValue<int>();
+            player.LearnerScore = players[i]!["learner_score"]!.GetValue<double>();
         }
 
         Pool.LearnerRating = state["learner_rating"]!.GetValue<double>();
