@@ -5,8 +5,8 @@ using Rlx.Environments.MultiAgent;
 namespace Rlx.Environments;
 
 /// <summary>
-/// The registry of multi-agent environments: PettingZoo's classic <c>connect_four_v3</c> and <c>tictactoe_v3</c> are
-/// built in, under PettingZoo's names; <see cref="Register"/> adds a user's.
+/// The registry of multi-agent environments: PettingZoo's classic <c>connect_four_v3</c> and <c>tictactoe_v3</c> and MPE's
+/// <c>simple_spread_v3</c> are built in, under their Python names; <see cref="Register"/> adds a user's.
 /// </summary>
 public static class MultiAgentEnvs
 {
@@ -14,6 +14,7 @@ public static class MultiAgentEnvs
     {
         ["connect_four_v3"] = () => new TurnBasedEnv(new ConnectFour()),
         ["tictactoe_v3"] = () => new TurnBasedEnv(new TicTacToe()),
+        ["simple_spread_v3"] = () => new Mpe.SimpleSpread(),
     };
 
     /// <summary>Every registered id, sorted.</summary>
