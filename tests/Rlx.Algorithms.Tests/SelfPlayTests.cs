@@ -114,6 +114,23 @@ public sealed class SelfPlayTests : IDisposable
         Assert.True(after.Score >= 0.65 && after.Score > before.Score + 0.25, $"before {before}, after {after}");
     }
 
+    [Fact]
+    public void SharedPolicyPpo_LearnsSimpleSpread_BeyondRandomActions()
+    {
+        // Every agent of MPE's cooperative navigation acts with, and trains, one policy: 32 envs × 3 agents = 96 columns.
+        PpoConfig config = new PpoConfig { Env = "simple_spread_v3", Lr = 5e-4, EntCoef = 0, Gamma = 0.95, TotalTimesteps = 900_000 }.EnvRunners(numEnvsPerRunner: 32);
+        Assert.Equal(32 * 3 * 128, config.BatchSize);
+        using Ppo ppo = config.Build();
+        while (ppo.Train().TimestepsTotal < config.TotalTimesteps)
+        {
+        }
+
+        using var env = MultiAgentEnvs.Make("simple_spread_v3");
+        double trained = Matches.PlayTeam(env, new PolicyPlayer("trained", ppo.SnapshotPolicy().Policy), 100, 77).Average();
+        double random = Matches.PlayTeam(env, new RandomPlayer(), 100, 77).Average();
+        Assert.True(trained > random + 4, $"trained {trained:F2}, random {random:F2} (mean return per agent)");
+    }
+
     private static PpoConfig Small(string env) => new PpoConfig
     {
         Env = env,

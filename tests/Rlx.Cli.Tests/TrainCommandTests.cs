@@ -172,6 +172,21 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void SharedPolicyRun_EvalPlaysEveryAgentAndComparesWithRandomActions()
+    {
+        Assert.Equal(0, CliRunner.Run("train", "ppo", "--env", "simple_spread_v3", "--stop", "timesteps=3072", "--name", "spread", "--runs-dir", _runs, "--json").ExitCode);
+
+        var (code, output, error) = CliRunner.Run("eval", Path.Combine(_runs, "spread"), "--episodes", "4");
+
+        Assert.True(code == 0, error);
+        Assert.Matches(@"trained policy: mean return per agent -\d+\.\d\d ± \d+\.\d\d over 4 episodes × 3 agents", output);
+        Assert.Matches(@"random actions: mean return per agent -\d+\.\d\d ± \d+\.\d\d over 4 episodes × 3 agents", output);
+        (code, _, error) = CliRunner.Run("eval", Path.Combine(_runs, "spread"), "--opponent", "random");
+        Assert.Equal(2, code);
+        Assert.Contains("every agent of simple_spread_v3 acts with the trained policy", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Eval_CorruptCheckpoint_IsRefused()
     {
         Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=512", "--name", "c", "--runs-dir", _runs, "--json").ExitCode);

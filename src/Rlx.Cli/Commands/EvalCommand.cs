@@ -113,49 +113,16 @@ internal static class EvalCommand
         }
     }
 
-    // Every agent acts with the trained policy (greedy), then with uniformly random actions on the same seeds.
+    // Every agent acts with the trained policy (greedy), then with uniformly random actions, on the same seeds.
     private static void PlayTeam(Algorithm algorithm, int episodes, TextWriter output)
     {
         using MultiAgentEnv env = MultiAgentEnvs.Make(algorithm.Config.Env);
-        var trained = new PolicyPlayer("trained", algorithm.SnapshotPolicy().Policy);
-        var random = new Rlx.Random.Pcg64((ulong)algorithm.Config.Seed + 7_000_000);
-        foreach ((string name, Action<int, Span<float>> act) in new (string, Action<int, Span<float>>)[]
+        foreach (IGamePlayer player in new IGamePlayer[] { new PolicyPlayer("trained policy", algorithm.SnapshotPolicy().Policy), new RandomPlayer() })
         {
-            ("trained policy", (agent, action) => trained.Act(env, agent, action, random)),
-            ("random actions", (agent, action) => action[0] = env.ActionSpace(agent) is Rlx.Spaces.Discrete d
-                ? random.Integers(0, d.N)
-                : throw new CliException($"random actions are drawn for Discrete action spaces; {env.ActionSpace(agent)} is not one.")),
-        })
-        {
-            var returns = new List<double>();
-            var actions = new float[env.ActionsSize];
-            for (int e = 0; e < episodes; e++)
-            {
-                env.Reset(algorithm.Config.Seed + 1_000_000 + e);
-                var episode = new double[env.AgentCount];
-                while (!env.IsDone)
-                {
-                    for (int a = 0; a < env.AgentCount; a++)
-                    {
-                        if (env.MustAct(a))
-                        {
-                            act(a, actions.AsSpan(env.ActionOffset(a), env.ActionSpace(a).FlatSize));
-                        }
-                    }
-
-                    env.Step(actions);
-                    for (int a = 0; a < env.AgentCount; a++)
-                    {
-                        episode[a] += env.Reward(a);
-                    }
-                }
-
-                returns.AddRange(episode);
-            }
-
+            IReadOnlyList<double> returns = Matches.PlayTeam(env, player, episodes, algorithm.Config.Seed + 1_000_000);
             double mean = returns.Average(), std = Math.Sqrt(returns.Average(r => (r - mean) * (r - mean)));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name}: mean return per agent {mean:F2} ± {std:F2} over {episodes} episodes × {env.AgentCount} agents"));
+                $"{(player is RandomPlayer ? "random actions" : player.Name)}: mean return per agent {mean:F2} ± {std:F2} over {episodes} episodes × {env.AgentCount} agents"));
         }
     }
 

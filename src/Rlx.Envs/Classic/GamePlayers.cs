@@ -14,7 +14,7 @@ public interface IGamePlayer
     void Act(MultiAgentEnv env, int agent, Span<float> action, Pcg64 random);
 }
 
-/// <summary>Uniformly random legal moves (respecting the observation's <c>action_mask</c>).</summary>
+/// <summary>Uniformly random actions of a <c>Discrete</c> action space; only legal ones where the observation has an <c>action_mask</c>.</summary>
 public sealed class RandomPlayer : IGamePlayer
 {
     /// <inheritdoc />
@@ -25,7 +25,14 @@ public sealed class RandomPlayer : IGamePlayer
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(random);
-        var dict = (Dict)env.ObservationSpace(agent);
+        if (env.ObservationSpace(agent) is not Dict dict || !dict.ContainsKey("action_mask"))
+        {
+            action[0] = env.ActionSpace(agent) is Discrete discrete
+                ? random.Integers(0, discrete.N)
+                : throw new NotSupportedException($"The random player picks Discrete actions; {env.PossibleAgents[agent]} acts in {env.ActionSpace(agent)}.");
+            return;
+        }
+
         ReadOnlySpan<float> mask = dict.Slice(env.Observation(agent), "action_mask");
         int legal = 0;
         foreach (float m in mask)
@@ -317,5 +324,44 @@ public static class Matches
         }
 
         return new MatchResult(wins, draws, losses);
+    }
+
+    /// <summary>
+    /// Plays <paramref name="episodes"/> episodes with <paramref name="player"/> acting for every agent (environment reset
+    /// with <c>seed + episode</c>) and returns every agent's return of every episode, episode by episode.
+    /// </summary>
+    public static IReadOnlyList<double> PlayTeam(MultiAgentEnv env, IGamePlayer player, int episodes, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(player);
+        var random = new Pcg64((ulong)seed);
+        var actions = new float[env.ActionsSize];
+        var returns = new List<double>(episodes * env.AgentCount);
+        var episode = new double[env.AgentCount];
+        for (int e = 0; e < episodes; e++)
+        {
+            env.Reset(seed + e);
+            Array.Clear(episode);
+            while (!env.IsDone)
+            {
+                for (int a = 0; a < env.AgentCount; a++)
+                {
+                    if (env.MustAct(a))
+                    {
+                        player.Act(env, a, actions.AsSpan(env.ActionOffset(a), env.ActionSpace(a).FlatSize), random);
+                    }
+                }
+
+                env.Step(actions);
+                for (int a = 0; a < env.AgentCount; a++)
+                {
+                    episode[a] += env.Reward(a);
+                }
+            }
+
+            returns.AddRange(episode);
+        }
+
+        return returns;
     }
 }

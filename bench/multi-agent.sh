@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Multi-agent training bars. Cases:
+#   spread            shared-policy PPO on simple_spread_v3; greedy mean return per agent against random actions
+#   connect4          self-play PPO on connect_four_v3 against its own snapshots
+#   connect4-players  the same with random, minimax-1 and minimax-2 as frozen opponents in the pool
+# Each connect4 case plays every kept checkpoint against random, minimax-1 and minimax-2 (200 games each, half moving
+# first) and prints the learner's Elo when each snapshot joined the pool. Results: bench/results/multi-agent.txt.
+# Usage: bench/multi-agent.sh [case ...] (default: all)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$root/bench/results/multi-agent.txt"
+runs="$(mktemp -d)"
+mkdir -p "$(dirname "$out")"
+"$root/rlx" env list >/dev/null   # build once, outside the measurements
+
+summary() {  # run directory
+  jq -rs '"trained \(last.timesteps_total) decisions in \(last.time_total_s | round) s (\(last.timesteps_total / last.time_total_s | round)/s)"' "$1/result.jsonl"
+}
+
+connect4() {  # label, extra rlx train arguments
+  local label="$1"; shift
+  "$root/rlx" train ppo --env connect_four_v3 --json --runs-dir "$runs" --name "$label" --checkpoint-every 250 \
+    --set self_play=true --set num_envs_per_runner=64 --set rollout_fragment_length=64 --set hiddens=256,256 \
+    --set lr=0.0003 --set snapshot_interval=25 --set opponent_sampling=prioritized --set total_timesteps=8000000 \
+    --stop timesteps=8000000 "$@" > /dev/null
+  echo "case $label"
+  summary "$runs/$label"
+  echo "learner Elo when each snapshot joined the pool (iteration: rating):"
+  jq -rs 'map(select(.training_iteration % 250 == 0)) | map("\(.["self_play/newest_snapshot_iteration"]): \(.["self_play/newest_snapshot_rating"] | round)") | join(", ")' "$runs/$label/result.jsonl"
+  for checkpoint in "$runs/$label"/checkpoints/checkpoint_*; do
+    echo "$(basename "$checkpoint"):"
+    "$root/rlx" eval "$checkpoint" --opponent random --opponent minimax-1 --opponent minimax-2 --games 200 | grep '^vs ' | sed 's/^/  /'
+  done
+}
+
+cases=("$@")
+[ ${#cases[@]} -eq 0 ] && cases=(spread connect4 connect4-players)
+{
+  echo "# $(date -u +%F) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+  for c in "${cases[@]}"; do
+    case "$c" in
+      spread)
+        "$root/rlx" train ppo --env simple_spread_v3 --json --runs-dir "$runs" --name spread --set num_envs_per_runner=32 \
+          --set lr=0.0005 --set ent_coef=0 --set gamma=0.95 --set total_timesteps=6000000 --stop timesteps=6000000 > /dev/null
+        echo "case spread"
+        summary "$runs/spread"
+        "$root/rlx" eval "$runs/spread" --episodes 200 ;;
+      connect4) connect4 connect4 --set opponent_pool_size=32 --set ent_coef=0.02 ;;
+      connect4-players) connect4 connect4-players --set opponent_pool_size=16 --set opponent_players=random,minimax-1,minimax-2 ;;
+      *) echo "unknown case $c (spread, connect4, connect4-players)" >&2; exit 2 ;;
+    esac
+  done
+} | tee -a "$out"
