@@ -6,7 +6,8 @@ namespace Rlx.Environments;
 
 /// <summary>
 /// The registry of multi-agent environments: PettingZoo's classic <c>connect_four_v3</c> and <c>tictactoe_v3</c> and MPE's
-/// <c>simple_spread_v3</c> are built in, under their Python names; <see cref="Register"/> adds a user's.
+/// <c>simple_spread_v3</c> are built in, under their Python names, with Rlx's own two-player real-time game
+/// <c>light_cycles_v0</c>; <see cref="Register"/> adds a user's.
 /// </summary>
 public static class MultiAgentEnvs
 {
@@ -15,6 +16,7 @@ public static class MultiAgentEnvs
         ["connect_four_v3"] = () => new TurnBasedEnv(new ConnectFour()),
         ["tictactoe_v3"] = () => new TurnBasedEnv(new TicTacToe()),
         ["simple_spread_v3"] = () => new Mpe.SimpleSpread(),
+        ["light_cycles_v0"] = () => new Games.LightCycles(),
     };
 
     /// <summary>Every registered id, sorted.</summary>

@@ -115,6 +115,23 @@ public sealed class SelfPlayTests : IDisposable
     }
 
     [Fact]
+    public void SelfPlayPpo_OnTheRealTimeGame_LearnsToOutlastRandomPlay()
+    {
+        // Both cycles move at once: the opponent is a snapshot acting in the same step, not a turn later.
+        PpoConfig config = new PpoConfig { Env = "light_cycles_v0", SelfPlay = true, Lr = 5e-4, Hiddens = [64, 64], TotalTimesteps = 100_000 }
+            .EnvRunners(numEnvsPerRunner: 32, rolloutFragmentLength: 32);
+        using Ppo ppo = config.Build();
+        using var env = MultiAgentEnvs.Make("light_cycles_v0");
+        MatchResult before = Matches.Play(env, new PolicyPlayer("untrained", ppo.SnapshotPolicy().Policy), new RandomPlayer(), 200, 3);
+        while (ppo.Train().TimestepsTotal < config.TotalTimesteps)
+        {
+        }
+
+        MatchResult after = Matches.Play(env, new PolicyPlayer("trained", ppo.SnapshotPolicy().Policy), new RandomPlayer(), 200, 3);
+        Assert.True(after.Score >= 0.9 && after.Score > before.Score + 0.2, $"before {before}, after {after}");
+    }
+
+    [Fact]
     public void SharedPolicyPpo_LearnsSimpleSpread_BeyondRandomActions()
     {
         // Every agent of MPE's cooperative navigation acts with, and trains, one policy: 32 envs × 3 agents = 96 columns.
