@@ -77,6 +77,17 @@ public sealed class EnvCommandTests
     }
 
     [Fact]
+    public void Run_MultiAgentEnvironment_PrintsEveryAgentsReturn()
+    {
+        var (code, output, error) = CliRunner.Run("env", "run", "simple_spread_v3", "--episodes", "3", "--seed", "4");
+
+        Assert.True(code == 0, error);
+        Assert.Equal(3, output.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^episode +\d: agent_0 -\d+\.\d\d  agent_1 -\d+\.\d\d  agent_2 -\d+\.\d\d  steps 25$")));
+        Assert.Equal(output, CliRunner.Run("env", "run", "simple_spread_v3", "--episodes", "3", "--seed", "4").Output);
+        Assert.Contains("player_1 ", CliRunner.Run("env", "run", "connect_four_v3", "--episodes", "1", "--render").Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_WithRenderAndArguments_DrawsEveryStep()
     {
         var (code, output, _) = CliRunner.Run("env", "run", "Pendulum-v1", "--episodes", "1", "--render", "--max-episode-steps", "5", "--env-arg", "g=9.81");

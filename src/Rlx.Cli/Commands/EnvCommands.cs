@@ -20,6 +20,51 @@ internal static class EnvCommands
         return env;
     }
 
+    // Every acting agent plays random (legal) actions; one line per episode with each agent's return.
+    private static void RunMultiAgent(string id, int episodes, int seed, bool render, TextWriter output)
+    {
+        using Rlx.Environments.MultiAgent.MultiAgentEnv env = MultiAgentEnvs.Make(id);
+        var player = new Rlx.Environments.Classic.RandomPlayer();
+        var random = new Rlx.Random.Pcg64((ulong)seed);
+        var actions = new float[env.ActionsSize];
+        var returns = new double[env.AgentCount];
+        output.WriteLine($"{id}: {episodes} episodes with random actions for {string.Join(", ", env.PossibleAgents)}");
+        for (int episode = 1; episode <= episodes; episode++)
+        {
+            env.Reset(episode == 1 ? seed : null);
+            Array.Clear(returns);
+            if (render)
+            {
+                output.WriteLine(env.Render());
+            }
+
+            while (!env.IsDone)
+            {
+                for (int a = 0; a < env.AgentCount; a++)
+                {
+                    if (env.MustAct(a))
+                    {
+                        player.Act(env, a, actions.AsSpan(env.ActionOffset(a), env.ActionSpace(a).FlatSize), random);
+                    }
+                }
+
+                env.Step(actions);
+                for (int a = 0; a < env.AgentCount; a++)
+                {
+                    returns[a] += env.Reward(a);
+                }
+
+                if (render)
+                {
+                    output.WriteLine(env.Render());
+                }
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"episode {episode,4}: {string.Join("  ", env.PossibleAgents.Select((name, a) => $"{name} {returns[a]:F2}"))}  steps {env.Steps}"));
+        }
+    }
+
     private static Command List(TextWriter output)
     {
         var options = new EnvOptions();
@@ -76,6 +121,12 @@ internal static class EnvCommands
             if (count < 1)
             {
                 throw new CliException($"--episodes must be at least 1 (got {count}).");
+            }
+
+            if (MultiAgentEnvs.Contains(parsed.GetRequiredValue(id)))
+            {
+                RunMultiAgent(parsed.GetRequiredValue(id), count, parsed.GetValue(seed), parsed.GetValue(render), output);
+                return 0;
             }
 
             (IReadOnlyDictionary<string, object?> kwargs, int? maxSteps) = options.Resolve(parsed);
