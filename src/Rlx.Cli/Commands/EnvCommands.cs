@@ -26,40 +26,17 @@ internal static class EnvCommands
         using Rlx.Environments.MultiAgent.MultiAgentEnv env = MultiAgentEnvs.Make(id);
         var player = new Rlx.Environments.Classic.RandomPlayer();
         var random = new Rlx.Random.Pcg64((ulong)seed);
-        var actions = new float[env.ActionsSize];
         var returns = new double[env.AgentCount];
         output.WriteLine($"{id}: {episodes} episodes with random actions for {string.Join(", ", env.PossibleAgents)}");
         for (int episode = 1; episode <= episodes; episode++)
         {
             env.Reset(episode == 1 ? seed : null);
-            Array.Clear(returns);
             if (render)
             {
                 output.WriteLine(env.Render());
             }
 
-            while (!env.IsDone)
-            {
-                for (int a = 0; a < env.AgentCount; a++)
-                {
-                    if (env.MustAct(a))
-                    {
-                        player.Act(env, a, actions.AsSpan(env.ActionOffset(a), env.ActionSpace(a).FlatSize), random);
-                    }
-                }
-
-                env.Step(actions);
-                for (int a = 0; a < env.AgentCount; a++)
-                {
-                    returns[a] += env.Reward(a);
-                }
-
-                if (render)
-                {
-                    output.WriteLine(env.Render());
-                }
-            }
-
+            Rlx.Environments.Classic.Matches.PlayEpisode(env, player, random, returns, render ? e => output.WriteLine(e.Render()) : null);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"episode {episode,4}: {string.Join("  ", env.PossibleAgents.Select((name, a) => $"{name} {returns[a]:F2}"))}  steps {env.Steps}"));
         }

@@ -333,35 +333,46 @@ public static class Matches
     public static IReadOnlyList<double> PlayTeam(MultiAgentEnv env, IGamePlayer player, int episodes, int seed)
     {
         ArgumentNullException.ThrowIfNull(env);
-        ArgumentNullException.ThrowIfNull(player);
         var random = new Pcg64((ulong)seed);
-        var actions = new float[env.ActionsSize];
         var returns = new List<double>(episodes * env.AgentCount);
         var episode = new double[env.AgentCount];
         for (int e = 0; e < episodes; e++)
         {
             env.Reset(seed + e);
-            Array.Clear(episode);
-            while (!env.IsDone)
-            {
-                for (int a = 0; a < env.AgentCount; a++)
-                {
-                    if (env.MustAct(a))
-                    {
-                        player.Act(env, a, actions.AsSpan(env.ActionOffset(a), env.ActionSpace(a).FlatSize), random);
-                    }
-                }
-
-                env.Step(actions);
-                for (int a = 0; a < env.AgentCount; a++)
-                {
-                    episode[a] += env.Reward(a);
-                }
-            }
-
+            PlayEpisode(env, player, random, episode);
             returns.AddRange(episode);
         }
 
         return returns;
+    }
+
+    /// <summary>
+    /// Plays the episode <paramref name="env"/> was just reset to, <paramref name="player"/> acting for every acting agent,
+    /// writing each agent's return into <paramref name="returns"/>; <paramref name="afterStep"/> sees every step.
+    /// </summary>
+    public static void PlayEpisode(MultiAgentEnv env, IGamePlayer player, Pcg64 random, Span<double> returns, Action<MultiAgentEnv>? afterStep = null)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(player);
+        var actions = new float[env.ActionsSize];
+        returns.Clear();
+        while (!env.IsDone)
+        {
+            for (int a = 0; a < env.AgentCount; a++)
+            {
+                if (env.MustAct(a))
+                {
+                    player.Act(env, a, actions.AsSpan(env.ActionOffset(a), env.ActionSpace(a).FlatSize), random);
+                }
+            }
+
+            env.Step(actions);
+            for (int a = 0; a < env.AgentCount; a++)
+            {
+                returns[a] += env.Reward(a);
+            }
+
+            afterStep?.Invoke(env);
+        }
     }
 }
