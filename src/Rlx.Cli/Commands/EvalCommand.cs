@@ -91,6 +91,7 @@ internal static class EvalCommand
         string envId = algorithm.Config.Env;
         using MultiAgentEnv env = MultiAgentEnvs.Make(envId);
         var trained = new PolicyPlayer("trained", algorithm.SnapshotPolicy().Policy, sample);
+        string seats = env is TurnBasedEnv ? "moving first" : $"as {env.PossibleAgents[0]}";
         foreach (string name in opponents)
         {
             IGamePlayer opponent;
@@ -108,7 +109,7 @@ internal static class EvalCommand
             {
                 MatchResult result = Matches.Play(env, trained, opponent, games, (ulong)algorithm.Config.Seed + 7_000_000);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"vs {name}: {result.Wins} wins, {result.Draws} draws, {result.Losses} losses over {result.Games} games ({(games + 1) / 2} moving first); win rate {100.0 * result.Wins / result.Games:F1}%, score {result.Score:F3}"));
+                    $"vs {name}: {result.Wins} wins, {result.Draws} draws, {result.Losses} losses over {result.Games} games ({(games + 1) / 2} {seats}); win rate {100.0 * result.Wins / result.Games:F1}%, score {result.Score:F3}"));
             }
         }
     }
