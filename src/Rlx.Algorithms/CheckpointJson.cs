@@ -124,6 +124,36 @@ internal static class CheckpointJson
         return stream.ToArray();
     }
 
+    /// <summary>
+    /// Restores the runners' states from the checkpoint's <c>runners.bin</c>. An empty state (a run whose runners lived on a
+    /// cluster's workers) leaves the runners' fresh environments as they are. A state that does not fit the runners (written
+    /// by another version, or for another environment or runner layout) is refused as such rather than failing somewhere
+    /// inside a runner or, worse, loading misaligned values.
+    /// </summary>
+    public static void ReadRunners(IReadOnlyDictionary<string, byte[]> files, Runtime.IEnvRunnerGroup runners)
+    {
+        byte[] bytes = Required(files, "runners.bin");
+        if (bytes.Length == 0)
+        {
+            return;
+        }
+
+        using var reader = new BinaryReader(new MemoryStream(bytes));
+        try
+        {
+            runners.LoadState(reader);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
+        {
+            throw new InvalidDataException($"The checkpoint's runner state does not fit these runners ({e.Message}); it was written by another version of Rlx or for another environment or runner layout.", e);
+        }
+
+        if (reader.BaseStream.Position != bytes.Length)
+        {
+            throw new InvalidDataException($"The checkpoint's runner state has {bytes.Length - reader.BaseStream.Position} bytes more than these runners read; it was written by another version of Rlx or for another environment or runner layout.");
+        }
+    }
+
     public static byte[] Required(IReadOnlyDictionary<string, byte[]> files, string name) =>
         files.TryGetValue(name, out byte[]? content) ? content : throw new InvalidDataException($"Checkpoint has no {name}.");
 

@@ -73,6 +73,23 @@ public sealed class SelfPlayTests : IDisposable
     }
 
     [Fact]
+    public void RunnerStateThatDoesNotFit_IsRefusedAsSuch()
+    {
+        var settings = new Runtime.EnvRunnerSettings("connect_four_v3", 2, MultiAgent: new Runtime.MultiAgentSettings(1));
+        (Spaces.Space observation, Spaces.Space action) = Runtime.EnvRunners.PolicySpaces(settings);
+        var policy = new Policies.ActorCriticPolicy(observation, action, [8], Nn.Activation.Tanh);
+        using var group = new Runtime.LocalEnvRunnerGroup(settings, policy, 1, 3);
+        byte[] state = CheckpointJson.Binary(group.SaveState);
+        CheckpointJson.ReadRunners(new Dictionary<string, byte[]> { ["runners.bin"] = state }, group);   // fits
+        CheckpointJson.ReadRunners(new Dictionary<string, byte[]> { ["runners.bin"] = [] }, group);   // a cluster run's: fresh environments
+
+        var longer = Assert.Throws<InvalidDataException>(() => CheckpointJson.ReadRunners(new Dictionary<string, byte[]> { ["runners.bin"] = [.. state, 0] }, group));
+        Assert.Contains("1 bytes more than these runners read", longer.Message, StringComparison.Ordinal);
+        var shorter = Assert.Throws<InvalidDataException>(() => CheckpointJson.ReadRunners(new Dictionary<string, byte[]> { ["runners.bin"] = state[..^5] }, group));
+        Assert.Contains("does not fit these runners", shorter.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MultiAgentConfigs_AreCheckedWithTheFix()
     {
         Assert.Contains(new PpoConfig { SelfPlay = true }.Validate(), p => p.Contains("self_play needs a multi-agent environment", StringComparison.Ordinal));

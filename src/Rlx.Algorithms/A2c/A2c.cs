@@ -120,8 +120,7 @@ public sealed class A2c : Algorithm
             (a2c._iteration, a2c._episodes, a2c._timeTotal) = CheckpointJson.ReadProgress(state, a2c._storage.Recent);
             (a2c._updates, a2c._timesteps) = (state["updates"]!.GetValue<long>(), state["timesteps_total"]!.GetValue<long>());
             CheckpointJson.ReadRandom(state["learner_rng"], a2c._random);
-            using var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin")));
-            a2c._runners.LoadState(reader);
+            CheckpointJson.ReadRunners(files, a2c._runners);
         });
 
     /// <inheritdoc />

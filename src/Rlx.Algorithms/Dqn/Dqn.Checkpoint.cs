@@ -16,10 +16,7 @@ public sealed partial class Dqn
             (dqn._iteration, dqn._episodes, dqn._timeTotal) = CheckpointJson.ReadProgress(state, dqn._window.Recent);
             dqn._globalStep = state["global_step"]!.GetValue<long>();
             CheckpointJson.ReadRandom(state["learner_rng"], dqn._learnerRandom);
-            using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin"))))
-            {
-                dqn._runners.LoadState(reader);
-            }
+            CheckpointJson.ReadRunners(files, dqn._runners);
 
             using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "replay.bin"))))
             {

@@ -16,8 +16,7 @@ public sealed partial class Ppo
             (ppo._iteration, ppo._episodes, ppo._timeTotal) = CheckpointJson.ReadProgress(state, ppo._storage.Recent);
             ppo._timesteps = state["timesteps_total"]!.GetValue<long>();
             CheckpointJson.ReadRandom(state["learner_rng"], ppo._random);
-            using var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin")));
-            ppo._runners.LoadState(reader);
+            CheckpointJson.ReadRunners(files, ppo._runners);
             if (ppo._selfPlay is not null)
             {
                 ppo._selfPlay.Load(

@@ -23,10 +23,7 @@ public sealed partial class Sac
             (sac._iteration, sac._episodes, sac._timeTotal) = CheckpointJson.ReadProgress(state, sac._window.Recent);
             sac._globalStep = state["global_step"]!.GetValue<long>();
             CheckpointJson.ReadRandom(state["learner_rng"], sac._learnerRandom);
-            using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "runners.bin"))))
-            {
-                sac._runners.LoadState(reader);
-            }
+            CheckpointJson.ReadRunners(files, sac._runners);
 
             using (var reader = new BinaryReader(new MemoryStream(CheckpointJson.Required(files, "replay.bin"))))
             {
