@@ -58,6 +58,25 @@ public sealed class RunnerProviderTests : IDisposable
     }
 
     [Fact]
+    public void Restore_OfACheckpointWhoseRunnersLivedOnACluster_StartsFreshEnvironments()
+    {
+        using (Ppo ppo = new PpoConfig().EnvRunners(numEnvsPerRunner: 2, rolloutFragmentLength: 16).Build())
+        {
+            ppo.Train();
+            ppo.Save(_directory);
+        }
+
+        // A cluster's runner group keeps runner state on the workers and saves none.
+        var files = Checkpoints.CheckpointDirectory.Read(_directory).ToDictionary(f => f.Key, f => f.Value);
+        files["runners.bin"] = [];
+        Checkpoints.CheckpointDirectory.Write(_directory, files);
+
+        using Algorithm restored = Algorithm.Restore(_directory);
+        Assert.Equal(2, restored.Train().TrainingIteration);
+        Assert.Equal(2, restored.Evaluate(2).Episodes);
+    }
+
+    [Fact]
     public void Restore_WithATotalTimestepsOverride_ExtendsTheAnnealingSchedule()
     {
         var config = new PpoConfig().EnvRunners(numEnvsPerRunner: 2, rolloutFragmentLength: 16).Training(totalTimesteps: 64);
