@@ -19,22 +19,20 @@ public sealed class ClusterTrainingTests
 
         using Ppo ppo = new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Build(new ClusterRunnerGroupProvider(cluster.Address));
         TrainResult result;
-        ClusterStatus? during = null;
         do
         {
             result = ppo.Train();
-            if (result.TrainingIteration == 5)
-            {
-                during = cluster.Status();
-            }
         }
         while (result.EpisodeReturnMean < 475 && result.TimestepsTotal < 500_000);
 
         Assert.True(result.EpisodeReturnMean >= 475, $"mean return {result.EpisodeReturnMean:F1} after {result.TimestepsTotal} steps");
-        // One CPU each: the two runners must sit on the two workers.
-        var hosts = during!.Nodes.Where(n => n.Report.Runners.Any(r => r.State != "dead")).Select(n => n.Report.Pid).ToHashSet();
-        Assert.Equal(new HashSet<int> { a.Id, b.Id }, hosts);
-        Assert.All(during.Nodes.Where(n => n.Report.Role == "worker"), n => Assert.Equal(1, n.Report.CpusUsed));
+
+        // One CPU each: the two runners must sit on the two workers. Status comes from the workers' periodic reports, so a
+        // single look can find one of them not yet reporting its runner: wait for both reports.
+        ClusterStatus status = cluster.Status();
+        HashSet<int> Hosts(ClusterStatus s) => s.Nodes.Where(n => n.Alive && n.Report.Runners.Any(r => r.State != "dead")).Select(n => n.Report.Pid).ToHashSet();
+        LocalCluster.WaitFor(() => Hosts(status = cluster.Status()).SetEquals([a.Id, b.Id]), TimeSpan.FromSeconds(20), "both workers to report a runner");
+        Assert.All(status.Nodes.Where(n => n.Report.Role == "worker"), n => Assert.Equal(1, n.Report.CpusUsed));
     }
 
     [SkippableFact]
