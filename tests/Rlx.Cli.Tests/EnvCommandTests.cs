@@ -143,7 +143,7 @@ public sealed class EnvCommandTests
     [InlineData("async")]
     public void Bench_Json_PrintsOneObjectWithThroughput(string impl)
     {
-        var (code, output, _) = CliRunner.Run("env", "bench", "CartPole-v1", "--impl", impl, "--num-envs", "16", "--threads", "2", "--seconds", "0.2", "--json");
+        var (code, output, _) = CliRunner.Run("env", "bench", "CartPole-v1", "--impl", impl, "--num-envs", "16", "--threads", "2", "--seconds", "1", "--json");
 
         Assert.Equal(0, code);
         using var json = JsonDocument.Parse(output);
