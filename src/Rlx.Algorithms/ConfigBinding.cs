@@ -61,6 +61,47 @@ public static class ConfigBinding
     /// <summary>The key an alias stands for (<c>learning_rate</c> → <c>lr</c>), or the name itself.</summary>
     public static string Canonical(string name) => Aliases.TryGetValue(name, out string? key) ? key : name;
 
+    /// <summary>The prefix of one environment argument in flat keys: <c>env_config.KEY</c> (<c>--set</c>, search spaces).</summary>
+    public const string EnvConfigPrefix = "env_config.";
+
+    /// <summary>
+    /// <paramref name="flat"/> with every <c>env_config.KEY</c> entry merged into the <c>env_config</c> mapping (over the
+    /// entries a mapping given as <c>env_config</c> already holds); other keys as they are, later ones winning.
+    /// </summary>
+    public static Dictionary<string, object?> Nested(IEnumerable<KeyValuePair<string, object?>> flat)
+    {
+        ArgumentNullException.ThrowIfNull(flat);
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        Dictionary<string, object?>? environment = null;
+        foreach ((string key, object? value) in flat)
+        {
+            if (key == "env_config" && value is IDictionary mapping)
+            {
+                environment ??= [];
+                foreach (DictionaryEntry entry in mapping)
+                {
+                    environment[System.Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!] = entry.Value;
+                }
+            }
+            else if (key.StartsWith(EnvConfigPrefix, StringComparison.Ordinal) && key.Length > EnvConfigPrefix.Length)
+            {
+                environment ??= [];
+                environment[key[EnvConfigPrefix.Length..]] = value;
+            }
+            else
+            {
+                values[key] = value;
+            }
+        }
+
+        if (environment is not null)
+        {
+            values["env_config"] = environment;
+        }
+
+        return values;
+    }
+
     /// <summary>Returns a copy of <paramref name="config"/> with <paramref name="values"/> applied (strings are parsed).</summary>
     public static T Apply<T>(T config, IReadOnlyDictionary<string, object?> values)
         where T : class

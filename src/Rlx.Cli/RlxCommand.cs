@@ -14,6 +14,7 @@ internal static class RlxCommand
         {
             EnvCommands.Create(output),
             TrainCommand.Create(output, error),
+            TuneCommand.Create(output, error),
             EvalCommand.Create(output),
             ExportCommand.Create(output),
             ServeCommand.Create(output),
@@ -23,7 +24,6 @@ internal static class RlxCommand
         {
             root.Subcommands.Add(command);
         }
-
 
         ParseResult parsed = root.Parse(args);
         try

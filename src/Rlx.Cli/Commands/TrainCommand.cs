@@ -53,24 +53,7 @@ internal static class TrainCommand
 
             string algo = parsed.GetValue(algorithm) ?? throw new CliException($"Name the algorithm to train ({string.Join(", ", AlgorithmCatalog.Names)}), e.g. rlx train ppo --env CartPole-v1, or continue a run with --resume runs/NAME.");
 
-            var values = parsed.GetValue(config) is { } file ? ConfigFile.Read(file) : [];
-            if (parsed.GetValue(env) is { } envId)
-            {
-                values["env"] = envId;
-            }
-
-            foreach ((string key, object? value) in EnvOptions.ParseKeyValues(parsed.GetValue(set) ?? [], "--set"))
-            {
-                if (key.StartsWith(EnvConfigPrefix, StringComparison.Ordinal) && key.Length > EnvConfigPrefix.Length)
-                {
-                    EnvConfig(values)[key[EnvConfigPrefix.Length..]] = value;
-                }
-                else
-                {
-                    values[key] = value;
-                }
-            }
-
+            var values = BaseConfig(parsed.GetValue(config), parsed.GetValue(env), parsed.GetValue(set) ?? []);
             if (parsed.GetValue(seed) is { } s)
             {
                 values["seed"] = s.ToString(CultureInfo.InvariantCulture);
@@ -95,7 +78,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static Uri? DashboardUrl(string? option, string? clusterAddress)
+    internal static Uri? DashboardUrl(string? option, string? clusterAddress)
     {
         string? text = string.IsNullOrWhiteSpace(option) ? Environment.GetEnvironmentVariable("RLX_DASHBOARD_URL") : option;
         if (string.IsNullOrWhiteSpace(text) && clusterAddress is not null)
@@ -137,22 +120,32 @@ internal static class TrainCommand
         }
     }
 
-    /// <summary>Prefix of <c>--set env_config.KEY=VALUE</c>: one environment argument, merged into the config file's <c>env_config</c>.</summary>
-    private const string EnvConfigPrefix = "env_config.";
-
-    private static Dictionary<string, object?> EnvConfig(Dictionary<string, object?> values)
+    /// <summary>
+    /// The config keys of <c>--config FILE</c>, <c>--env</c> and <c>--set</c> (later ones winning; <c>--set env_config.KEY=V</c>
+    /// merged into the file's <c>env_config</c>), as <c>rlx train</c> and <c>rlx tune</c> read them.
+    /// </summary>
+    internal static Dictionary<string, object?> BaseConfig(string? file, string? env, IEnumerable<string> sets)
     {
-        var merged = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (values.TryGetValue("env_config", out object? existing) && existing is System.Collections.IDictionary dictionary)
+        var values = new List<KeyValuePair<string, object?>>();
+        if (file is not null)
         {
-            foreach (System.Collections.DictionaryEntry entry in dictionary)
+            try
             {
-                merged[Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!] = entry.Value;
+                values.AddRange(ConfigFile.Read(file));
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+            {
+                throw new CliException($"--config {e.Message}");
             }
         }
 
-        values["env_config"] = merged;
-        return merged;
+        if (env is not null)
+        {
+            values.Add(new("env", env));
+        }
+
+        values.AddRange(EnvOptions.ParseKeyValues(sets, "--set").Select(p => KeyValuePair.Create(p.Key, p.Value)));
+        return ConfigBinding.Nested(values);
     }
 
     /// <summary>One training run from the command line.</summary>
@@ -171,10 +164,7 @@ internal static class TrainCommand
 
             // Build first: a config the algorithm refuses must not leave a run directory behind.
             using Algorithm algorithm = config.BuildAlgorithm(runners);
-            Directory.CreateDirectory(runDirectory);
-            WriteAtomically(Path.Combine(runDirectory, "config.yaml"), ConfigFile.Write(ConfigBinding.ToPairs((object)config)));
-            var run = new JsonObject { ["algorithm"] = algorithmName, ["stop"] = StopJson(stop), ["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture) };
-            WriteAtomically(Path.Combine(runDirectory, "run.json"), run.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            RunDirectory.Create(runDirectory, config, StopJson(stop));
             Info.WriteLine($"training {algorithmName} on {config.Env}: {config.Describe()}; stop at {stop}{Schedule(config)}; run directory {runDirectory}");
             return Loop(algorithm, runDirectory, stop);
         }
@@ -194,7 +184,7 @@ internal static class TrainCommand
                 CheckStopWithinSchedule(algorithm.Config, stop);
                 if (overrides.Count > 0)
                 {
-                    WriteAtomically(Path.Combine(runDirectory, "config.yaml"), ConfigFile.Write(ConfigBinding.ToPairs(algorithm.Config)));
+                    RunDirectory.WriteConfig(runDirectory, algorithm.Config);
                 }
 
                 Info.WriteLine($"resuming {runDirectory} from {checkpoint}; stop at {stop}{Schedule(algorithm.Config)}");
@@ -301,13 +291,6 @@ internal static class TrainCommand
                 ("checkpoint", RunCheckpoints.PathOf(runDirectory, result.TrainingIteration)),
             };
             SummaryTable.Write(Info, json ? null : Terminal.For(Info), lines);
-        }
-
-        private static void WriteAtomically(string path, string content)
-        {
-            string temporary = path + ".tmp";
-            File.WriteAllText(temporary, content);
-            File.Move(temporary, path, overwrite: true);
         }
 
         private static JsonObject StopJson(StopConditions stop) => new()

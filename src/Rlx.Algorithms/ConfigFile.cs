@@ -3,16 +3,19 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 
-namespace Rlx.Cli;
+namespace Rlx.Algorithms;
 
-/// <summary>Reads YAML config files into snake_case key/value pairs and writes resolved configs back.</summary>
-internal static class ConfigFile
+/// <summary>Reads YAML config files (<c>--config</c>, a run's <c>config.yaml</c>) into snake_case key/value pairs and writes resolved configs back.</summary>
+public static class ConfigFile
 {
+    /// <summary>The top-level mapping of the YAML file at <paramref name="path"/>; nested mappings and lists become dictionaries and lists.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not YAML, or its top level is not a mapping.</exception>
     public static Dictionary<string, object?> Read(string path)
     {
         if (!File.Exists(path))
         {
-            throw new CliException($"--config {path}: file not found.");
+            throw new FileNotFoundException($"{path}: file not found.", path);
         }
 
         object? document;
@@ -22,7 +25,7 @@ internal static class ConfigFile
         }
         catch (YamlException e)
         {
-            throw new CliException($"--config {path}: not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
+            throw new InvalidDataException($"{path}: not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
         }
 
         if (document is null)
@@ -32,7 +35,7 @@ internal static class ConfigFile
 
         if (document is not IDictionary mapping)
         {
-            throw new CliException($"--config {path}: the top level must be a mapping of keys to values (e.g. 'lr: 0.0003').");
+            throw new InvalidDataException($"{path}: the top level must be a mapping of keys to values (e.g. 'lr: 0.0003').");
         }
 
         return mapping.Keys.Cast<object>().ToDictionary(k => Convert.ToString(k, CultureInfo.InvariantCulture)!, k => Plain(mapping[k]), StringComparer.Ordinal);

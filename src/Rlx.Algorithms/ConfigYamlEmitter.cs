@@ -4,7 +4,7 @@ using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.EventEmitters;
 
-namespace Rlx.Cli;
+namespace Rlx.Algorithms;
 
 /// <summary>
 /// How <c>config.yaml</c> is spelt: one top-level key per line, nested mappings and lists in flow style
