@@ -124,15 +124,31 @@ public sealed class TuneExperiment
     /// <exception cref="InvalidDataException">The directory holds no readable experiment.json.</exception>
     public static TuneSettings ReadSettings(string directory) => SettingsFromJson(ReadState(directory));
 
+    /// <summary>The best trial's checkpoint of the experiment in <paramref name="directory"/> (a full path), or null before any trial checkpointed.</summary>
+    /// <exception cref="InvalidDataException">The directory holds no readable experiment.json.</exception>
+    public static string? BestCheckpoint(string directory) =>
+        ReadState(directory)["best"]?["checkpoint"]?.GetValue<string>() is { } checkpoint ? Path.GetFullPath(Path.Combine(directory, checkpoint)) : null;
+
     /// <summary>
     /// Continues the experiment in <paramref name="directory"/>: finished trials stay as they are; trials that were running
     /// or waiting continue from their last checkpoint (or start again if they had none), and the search goes on where it was.
     /// </summary>
-    public static TuneExperiment Resume(string directory, ITrainableFactory factory, Action<string>? log = null, Action<Trial, IReadOnlyList<KeyValuePair<string, double>>>? onResult = null)
+    /// <param name="directory">The experiment directory.</param>
+    /// <param name="factory">Makes the trials' trainables (for the settings' algorithm).</param>
+    /// <param name="log">Where progress lines go.</param>
+    /// <param name="onResult">Called with every result row.</param>
+    /// <param name="maxConcurrent">Trials training at once from now on; null keeps the experiment's.</param>
+    public static TuneExperiment Resume(
+        string directory, ITrainableFactory factory, Action<string>? log = null, Action<Trial, IReadOnlyList<KeyValuePair<string, double>>>? onResult = null, int? maxConcurrent = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         JsonObject state = ReadState(directory);
         TuneSettings settings = SettingsFromJson(state);
+        if (maxConcurrent is { } k)
+        {
+            settings = k >= 1 ? settings with { MaxConcurrent = k } : throw new ArgumentException($"max_concurrent must be at least 1 (got {k}).");
+        }
+
         List<Trial> trials = [.. state["trials"]!.AsArray().Select(t => Trial.FromJson(t!.AsObject()))];
         var experiment = new TuneExperiment(directory, settings, factory, trials, state["created"]!.GetValue<string>())
         {

@@ -52,14 +52,16 @@ internal static class TuneCommand
             Uri? dashboardUrl = TrainCommand.DashboardUrl(parsed.GetValue(dashboard), clusterAddress);
             if (parsed.GetValue(resume) is { } resumeDirectory)
             {
-                if (parsed.GetValue(algorithm) is not null || parsed.GetValue(space) is not null || parsed.GetValue(env) is not null || parsed.GetValue(config) is not null || (parsed.GetValue(set) ?? []).Length > 0)
+                string[] fixedOptions = [.. new Option[] { env, config, set, space, samples, scheduler, search, metric, mode, failures, every, searchSeed, grace, reduction, interval, quantile, resample, name }
+                    .Where(o => parsed.GetResult(o) is { Implicit: false }).Select(o => o.Name)];
+                if (parsed.GetValue(algorithm) is not null || fixedOptions.Length > 0)
                 {
-                    throw new CliException($"--resume continues {resumeDirectory} with the algorithm, space, config and settings it was started with; drop the algorithm name, --space, --env, --config and --set.");
+                    throw new CliException($"--resume continues {resumeDirectory} with the algorithm, space, config and settings it was started with; drop {(parsed.GetValue(algorithm) is { } a ? $"'{a}' " : string.Empty)}{string.Join(", ", fixedOptions)} (only --max-concurrent, --address and --dashboard may change).");
                 }
 
                 TuneSettings saved = TuneExperiment.ReadSettings(resumeDirectory);
                 return Run(output, error, resumeDirectory, dashboardUrl, (log, onResult) =>
-                    TuneExperiment.Resume(resumeDirectory, new AlgorithmTrainables(saved.Algorithm, runners), log, onResult));
+                    TuneExperiment.Resume(resumeDirectory, new AlgorithmTrainables(saved.Algorithm, runners), log, onResult, parsed.GetValue(concurrent)));
             }
 
             string algo = parsed.GetValue(algorithm) ?? throw new CliException($"Name the algorithm to tune ({string.Join(", ", AlgorithmCatalog.Names)}), e.g. rlx tune ppo --env CartPole-v1 --space space.yaml, or continue an experiment with --resume runs/NAME.");
