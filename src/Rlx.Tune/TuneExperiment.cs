@@ -318,11 +318,32 @@ public sealed class TuneExperiment
     private void RunSegment(Trial trial)
     {
         string runDirectory = Path.Combine(_directory, trial.Name);
+        IReadOnlyDictionary<string, object?> config = TrialConfig(trial.Params);
+        long horizon;
+        try
+        {
+            horizon = _factory.Validate(config);
+        }
+        catch (ArgumentException e)
+        {
+            // A config the algorithm refuses fails the same way every time: no restarts.
+            lock (_gate)
+            {
+                _running--;
+                trial.Status = TrialStatus.Error;
+                trial.EndReason = e.Message;
+                Log($"{trial.Name} cannot train: {e.Message}{Counts()}");
+                Persist();
+                WriteResults();
+                Monitor.PulseAll(_gate);
+            }
+
+            return;
+        }
+
         ITrainable? trainable = null;
         try
         {
-            IReadOnlyDictionary<string, object?> config = TrialConfig(trial.Params);
-            long horizon = _factory.Validate(config);
             long keep;
             if (trial.Checkpoint is { } checkpoint)
             {

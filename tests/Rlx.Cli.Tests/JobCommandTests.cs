@@ -4,7 +4,7 @@ using Rlx.Server.Metrics;
 
 namespace Rlx.Cli.Tests;
 
-/// <summary><c>rlx job ...</c> against a real head, and <c>rlx train --dashboard</c>.</summary>
+/// <summary><c>rlx job ...</c> against a real head, and <c>rlx train --dashboard</c> and <c>rlx tune --dashboard</c>.</summary>
 public sealed class JobCommandTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("rlx-cli-head-").FullName;
@@ -84,6 +84,19 @@ public sealed class JobCommandTests : IAsyncLifetime
         Assert.True(code == 0, error);
         Assert.Contains("warning: cannot reach the dashboard", error);
         Assert.Equal(9, File.ReadAllLines(Path.Combine(runs, "unreachable", "progress.csv")).Length);
+    }
+
+    [Fact]
+    public void Tune_Dashboard_ChartsEveryTrialAsARunOfItsOwn()
+    {
+        string space = Path.Combine(_dir, "space.yaml");
+        File.WriteAllText(space, "lr: {grid: [0.001, 0.0003]}\n");
+        var (code, output, error) = CliRunner.Run("tune", "ppo", "--space", space, "--set", "total_timesteps=2048", "--set", "num_envs_per_runner=2", "--name", "exp", "--runs-dir", Path.Combine(_dir, "runs"), "--dashboard", Address);
+        Assert.True(code == 0, output + error);
+        foreach (string trial in new[] { "exp.trial_0000", "exp.trial_0001" })
+        {
+            Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], _metrics.Rows(trial)!.Select(r => r.Iteration));
+        }
     }
 
     private static void WaitFor(Func<bool> condition)

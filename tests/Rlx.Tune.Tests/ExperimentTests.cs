@@ -127,6 +127,20 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
+    public void ATrialWhoseConfigIsRefusedFailsAtOnceAndTheOthersTrain()
+    {
+        var factory = new SyntheticTrainables((c, _) => Number(c, "q")) { Problem = c => Number(c, "q") == 2 ? "update_epochs must be at least 1 (got 0)" : null };
+        var settings = new TuneSettings { Algorithm = "synthetic", Space = OneKey("q", new Grid([1L, 2L, 3L])), Metric = "score", MaxConcurrent = 1 };
+        IReadOnlyList<Trial> trials = TuneExperiment.Create(Path.Combine(_root, "refused"), settings, factory).Run();
+        Trial refused = trials.Single(t => t.Index == 1);
+        Assert.Equal((TrialStatus.Error, 0), (refused.Status, refused.Failures));
+        Assert.Equal("update_epochs must be at least 1 (got 0)", refused.EndReason);
+        Assert.DoesNotContain("create trial_0001", factory.Events);
+        Assert.Equal(2, trials.Count(t => t.Status == TrialStatus.Terminated));
+        Assert.Same(refused, trials[^1]);
+    }
+
+    [Fact]
     public void AnInterruptedExperimentResumesWithoutRerunningFinishedTrialsOrLosingResults()
     {
         var settings = new TuneSettings

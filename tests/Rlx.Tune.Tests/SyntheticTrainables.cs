@@ -20,8 +20,12 @@ internal sealed class SyntheticTrainables(Func<IReadOnlyDictionary<string, objec
     /// <summary>Throws in the trial of this run-directory name at this iteration, while the predicate says so.</summary>
     public Func<string, long, bool> FailAt { get; init; } = (_, _) => false;
 
+    /// <summary>A problem with a config (the trial cannot train), or null.</summary>
+    public Func<IReadOnlyDictionary<string, object?>, string?> Problem { get; init; } = _ => null;
+
     public long Validate(IReadOnlyDictionary<string, object?> config) =>
-        config.TryGetValue("total_timesteps", out object? t) ? Convert.ToInt64(t, CultureInfo.InvariantCulture) : horizon;
+        Problem(config) is { } problem ? throw new ArgumentException(problem)
+        : config.TryGetValue("total_timesteps", out object? t) ? Convert.ToInt64(t, CultureInfo.InvariantCulture) : horizon;
 
     public ITrainable Create(IReadOnlyDictionary<string, object?> config, string runDirectory)
     {
