@@ -55,11 +55,9 @@ public sealed class TuneExperiment
         }
     }
 
-    /// <summary>Where progress lines go (trial started, finished, stopped, failed; PBT's steps; a status every 30 s). Default: nowhere.</summary>
-    public Action<string> Log { get; init; } = _ => { };
+    private TuneObserver _observer = new();
 
-    /// <summary>Called with every result row of every trial (from the trial's thread), e.g. to chart it live.</summary>
-    public Action<Trial, IReadOnlyList<KeyValuePair<string, double>>>? OnResult { get; init; }
+    private void Log(string line) => _observer.Log?.Invoke(line);
 
     /// <summary>The experiment directory.</summary>
     public string Directory => _directory;
@@ -90,7 +88,7 @@ public sealed class TuneExperiment
     /// trial's config are checked first, so a mistake leaves nothing behind.
     /// </summary>
     /// <exception cref="ArgumentException">The settings, the space or the config are invalid; the message names every problem.</exception>
-    public static TuneExperiment Create(string directory, TuneSettings settings, ITrainableFactory factory, Action<string>? log = null, Action<Trial, IReadOnlyList<KeyValuePair<string, double>>>? onResult = null)
+    public static TuneExperiment Create(string directory, TuneSettings settings, ITrainableFactory factory, TuneObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(settings);
@@ -108,8 +106,7 @@ public sealed class TuneExperiment
 
         var experiment = new TuneExperiment(directory, settings, factory, [], DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture))
         {
-            Log = log ?? (_ => { }),
-            OnResult = onResult,
+            _observer = observer ?? new(),
         };
         System.IO.Directory.CreateDirectory(directory);
         lock (experiment._gate)
@@ -135,11 +132,9 @@ public sealed class TuneExperiment
     /// </summary>
     /// <param name="directory">The experiment directory.</param>
     /// <param name="factory">Makes the trials' trainables (for the settings' algorithm).</param>
-    /// <param name="log">Where progress lines go.</param>
-    /// <param name="onResult">Called with every result row.</param>
+    /// <param name="observer">What is told of the experiment's progress.</param>
     /// <param name="maxConcurrent">Trials training at once from now on; null keeps the experiment's.</param>
-    public static TuneExperiment Resume(
-        string directory, ITrainableFactory factory, Action<string>? log = null, Action<Trial, IReadOnlyList<KeyValuePair<string, double>>>? onResult = null, int? maxConcurrent = null)
+    public static TuneExperiment Resume(string directory, ITrainableFactory factory, TuneObserver? observer = null, int? maxConcurrent = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         JsonObject state = ReadState(directory);
@@ -152,8 +147,7 @@ public sealed class TuneExperiment
         List<Trial> trials = [.. state["trials"]!.AsArray().Select(t => Trial.FromJson(t!.AsObject()))];
         var experiment = new TuneExperiment(directory, settings, factory, trials, state["created"]!.GetValue<string>())
         {
-            Log = log ?? (_ => { }),
-            OnResult = onResult,
+            _observer = observer ?? new(),
             _generation = state["pbt_generation"]?.GetValue<int>() ?? 0,
         };
         if (state["asha"] is JsonArray rungs)
@@ -368,7 +362,7 @@ public sealed class TuneExperiment
             {
                 IReadOnlyList<KeyValuePair<string, double>> row = trainable.Train();
                 log.Append(row);
-                OnResult?.Invoke(trial, row);
+                _observer.Result?.Invoke(trial, row);
                 (TrialStatus? next, string? reason) = Report(trial, row, horizon);
                 long iteration = trial.Iteration;
                 if (next is not null || iteration % _settings.CheckpointEvery == 0)
@@ -630,6 +624,7 @@ public sealed class TuneExperiment
         Trial? best = Best();
         state["best"] = best is null ? null : new JsonObject { ["trial"] = best.Name, ["metric"] = best.Metric, ["checkpoint"] = best.Checkpoint };
         RunDirectory.WriteAtomically(Path.Combine(_directory, StateFile), state.ToJsonString(Indented));
+        _observer.State?.Invoke(state.ToJsonString());
     }
 
     private Trial? Best() => _trials.Where(t => t.Checkpoint is not null && t.Status != TrialStatus.Error && double.IsFinite(t.Metric)).OrderByDescending(t => t.Score(_settings.Maximize)).ThenBy(t => t.Index).FirstOrDefault();

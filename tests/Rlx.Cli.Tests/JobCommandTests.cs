@@ -87,7 +87,7 @@ public sealed class JobCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Tune_Dashboard_ChartsEveryTrialAsARunOfItsOwn()
+    public void Tune_Dashboard_SendsTheExperimentsStateAndChartsEveryTrialAsARun()
     {
         string space = Path.Combine(_dir, "space.yaml");
         File.WriteAllText(space, "lr: {grid: [0.001, 0.0003]}\n");
@@ -97,6 +97,11 @@ public sealed class JobCommandTests : IAsyncLifetime
         {
             Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], _metrics.Rows(trial)!.Select(r => r.Iteration));
         }
+
+        // The experiment's state as experiment.json has it at the end: both trials finished.
+        var state = System.Text.Json.Nodes.JsonNode.Parse(_metrics.Experiment("exp")!.Json)!;
+        Assert.Equal(["terminated", "terminated"], state["trials"]!.AsArray().Select(t => t!["status"]!.GetValue<string>()));
+        Assert.Equal(File.ReadAllText(Path.Combine(_dir, "runs", "exp", "experiment.json")).Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal), _metrics.Experiment("exp")!.Json.Replace(" ", "", StringComparison.Ordinal));
     }
 
     private static void WaitFor(Func<bool> condition)

@@ -31,11 +31,11 @@ public sealed class ClusterTuneTests : IDisposable
         };
         int runningTogether = 0;
         TuneExperiment? experiment = null;
-        experiment = TuneExperiment.Create(_directory, settings, new AlgorithmTrainables("ppo", new ClusterRunnerGroupProvider(cluster.Address)), onResult: (trial, _) =>
+        var countRunning = new TuneObserver
         {
-            int running = experiment!.Trials.Count(t => t.Status == TrialStatus.Running);
-            InterlockedMax(ref runningTogether, running);
-        });
+            Result = (_, _) => InterlockedMax(ref runningTogether, experiment!.Trials.Count(t => t.Status == TrialStatus.Running)),
+        };
+        experiment = TuneExperiment.Create(_directory, settings, new AlgorithmTrainables("ppo", new ClusterRunnerGroupProvider(cluster.Address)), countRunning);
         IReadOnlyList<Trial> trials = experiment.Run();
 
         Assert.Equal(2, trials.Count);

@@ -96,6 +96,63 @@ public sealed class DashboardBrowserTests
     }
 
     [SkippableFact]
+    public async Task TuningExperiment_ShowsItsTrialsRankedAndTheirCurves()
+    {
+        await using TestHead head = await TestHead.StartAsync();
+        await using Browser browser = await Browser.LaunchAsync();
+        string directory = Path.Combine(head.Directory, "tune-cartpole");
+
+        // A real experiment (PPO on CartPole, three learning rates) sending its state and its trials' rows, as rlx tune --dashboard does.
+        var settings = new Rlx.Tune.TuneSettings
+        {
+            Algorithm = "ppo",
+            BaseConfig = new Dictionary<string, object?> { ["total_timesteps"] = 8192L, ["num_envs_per_runner"] = 2L },
+            Space = new Rlx.Tune.SearchSpace([KeyValuePair.Create("lr", (Rlx.Tune.Domain)new Rlx.Tune.Grid([2.5e-3, 1e-3, 1e-5]))]),
+            MaxConcurrent = 1,
+        };
+        await using (var publisher = new DashboardExperimentPublisher(head.Url, "tune-cartpole"))
+        {
+            var pushers = new Dictionary<string, DashboardMetricsPusher>();
+            var observer = new Rlx.Tune.TuneObserver
+            {
+                State = publisher.Publish,
+                Result = (trial, row) =>
+                {
+                    if (!pushers.TryGetValue(trial.Name, out DashboardMetricsPusher? pusher))
+                    {
+                        pushers[trial.Name] = pusher = new DashboardMetricsPusher(head.Url, $"tune-cartpole.{trial.Name}");
+                    }
+
+                    pusher.Push(row);
+                },
+            };
+            Rlx.Tune.TuneExperiment.Create(directory, settings, new Rlx.Tune.AlgorithmTrainables("ppo"), observer).Run();
+            foreach (DashboardMetricsPusher pusher in pushers.Values)
+            {
+                await pusher.DisposeAsync();
+            }
+        }
+
+        IPage page = browser.Page;
+        await page.GotoAsync(new Uri(head.Url, "/#tuning").ToString());
+        await page.WaitForSelectorAsync("body[data-ready='1']");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll(\"[data-testid='trials'] tbody tr\").length === 3");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#chart-trials polyline').length === 3");
+
+        // Ranked by the metric, best first, each trial finished, with its learning rate.
+        string[] metrics = [.. (await page.Locator("[data-testid='trials'] tbody td.metric").AllInnerTextsAsync()).Select(t => t.Replace(",", "", StringComparison.Ordinal))];
+        double[] values = [.. metrics.Select(m => double.Parse(m, System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal(values.OrderDescending(), values);
+        Assert.All(await page.Locator("[data-testid='trials'] tbody td.state").AllInnerTextsAsync(), s => Assert.Equal("terminated", s));
+        string[] rates = [.. (await page.Locator("[data-testid='trials'] tbody tr td:last-child").AllInnerTextsAsync()).Order(StringComparer.Ordinal)];
+        Assert.Equal(["0.00001", "0.001", "0.0025"], rates);
+        // 32 iterations of 256 timesteps per trial; a row without a finished episode yet has no return to draw.
+        Assert.InRange(int.Parse(await page.GetAttributeAsync("#chart-trials", "data-points") ?? "0", System.Globalization.CultureInfo.InvariantCulture), 90, 96);
+        Assert.Contains("3 trials made (0 running, 3 finished", await page.InnerTextAsync("#experiment-info"), StringComparison.Ordinal);
+        await browser.ScreenshotAsync("tuning-experiment");
+    }
+
+    [SkippableFact]
     public async Task KilledWorker_ShowsDead_WithRestartCount()
     {
         await using TestHead head = await TestHead.StartAsync();

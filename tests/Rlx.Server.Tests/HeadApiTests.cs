@@ -66,6 +66,28 @@ public sealed class HeadApiTests
     }
 
     [Fact]
+    public async Task ExperimentState_IsReplacedByEachPut_AndServedAsSent()
+    {
+        await using TestHead head = await TestHead.StartAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await head.Http.GetAsync("/api/rlx/experiments/exp-1")).StatusCode);
+        HttpResponseMessage first = await head.Http.PutAsync("/api/rlx/experiments/exp-1", new StringContent("""{"metric": "episode_return_mean", "trials": [{"name": "trial_0000", "status": "running"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        HttpResponseMessage second = await head.Http.PutAsync("/api/rlx/experiments/exp-1", new StringContent("""{"metric": "episode_return_mean", "trials": [{"name": "trial_0000", "status": "terminated"}, {"name": "trial_0001", "status": "running"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal("""{"trials":2}""", await second.Content.ReadAsStringAsync());
+
+        JsonObject state = (await head.Http.GetFromJsonAsync<JsonObject>("/api/rlx/experiments/exp-1"))!;
+        Assert.Equal(["terminated", "running"], state["trials"]!.AsArray().Select(t => t!["status"]!.GetValue<string>()));
+        JsonArray list = (await head.Http.GetFromJsonAsync<JsonArray>("/api/rlx/experiments"))!;
+        Assert.Equal("exp-1", list.Single()!["experiment_id"]!.GetValue<string>());
+
+        HttpResponseMessage noTrials = await head.Http.PutAsync("/api/rlx/experiments/exp-1", new StringContent("""{"metric": "x"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, noTrials.StatusCode);
+        Assert.Contains("An experiment is a JSON object with a", await noTrials.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await head.Http.PutAsync("/api/rlx/experiments/bad%20id", new StringContent("{\"trials\": []}", Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(2, JsonNode.Parse(head.Metrics.Experiment("exp-1")!.Json)!["trials"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task PrometheusMetrics_HaveClusterGaugesJobsAndTraining()
     {
         await using TestHead head = await TestHead.StartAsync();

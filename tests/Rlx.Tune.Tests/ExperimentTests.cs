@@ -154,13 +154,17 @@ public sealed class ExperimentTests : IDisposable
         string directory = Path.Combine(_root, "interrupted");
         using var cancel = new CancellationTokenSource();
         var first = new SyntheticTrainables(gain);
-        var interrupted = TuneExperiment.Create(directory, settings, first, onResult: (trial, row) =>
+        var interruptAtTrial2 = new TuneObserver
         {
-            if (trial.Index == 2 && row.First(p => p.Key == "training_iteration").Value == 1)
+            Result = (trial, row) =>
             {
-                cancel.Cancel();
-            }
-        });
+                if (trial.Index == 2 && row.First(p => p.Key == "training_iteration").Value == 1)
+                {
+                    cancel.Cancel();
+                }
+            },
+        };
+        var interrupted = TuneExperiment.Create(directory, settings, first, interruptAtTrial2);
         interrupted.Run(cancel.Token);
         Dictionary<string, string> finishedLogs = interrupted.Trials.Where(t => t.IsFinished).ToDictionary(t => t.Name, t => File.ReadAllText(Path.Combine(directory, t.Name, "progress.csv")));
         Assert.Equal(2, finishedLogs.Count);

@@ -60,8 +60,8 @@ internal static class TuneCommand
                 }
 
                 TuneSettings saved = TuneExperiment.ReadSettings(resumeDirectory);
-                return Run(output, error, resumeDirectory, dashboardUrl, (log, onResult) =>
-                    TuneExperiment.Resume(resumeDirectory, new AlgorithmTrainables(saved.Algorithm, runners), log, onResult, parsed.GetValue(concurrent)));
+                return Run(output, error, resumeDirectory, dashboardUrl, observer =>
+                    TuneExperiment.Resume(resumeDirectory, new AlgorithmTrainables(saved.Algorithm, runners), observer, parsed.GetValue(concurrent)));
             }
 
             string algo = parsed.GetValue(algorithm) ?? throw new CliException($"Name the algorithm to tune ({string.Join(", ", AlgorithmCatalog.Names)}), e.g. rlx tune ppo --env CartPole-v1 --space space.yaml, or continue an experiment with --resume runs/NAME.");
@@ -109,8 +109,8 @@ internal static class TuneCommand
             string envName = settings.BaseConfig.TryGetValue("env", out object? e) && e is not null ? Convert.ToString(e, CultureInfo.InvariantCulture)! : "default";
             string experimentName = parsed.GetValue(name) ?? $"tune_{algo}_{envName.Replace('/', '-')}_{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
             string directory = Path.Combine(parsed.GetValue(runsDir)!, experimentName);
-            return Run(output, error, directory, dashboardUrl, (log, onResult) =>
-                TuneExperiment.Create(directory, settings, new AlgorithmTrainables(algo, runners), log, onResult));
+            return Run(output, error, directory, dashboardUrl, observer =>
+                TuneExperiment.Create(directory, settings, new AlgorithmTrainables(algo, runners), observer));
         });
         return command;
     }
@@ -121,44 +121,45 @@ internal static class TuneCommand
             ? parsed
             : throw new CliException($"{option} {value}: use one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.{Text.Suggest.DidYouMean(value, Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
 
-    private static int Run(
-        TextWriter output,
-        TextWriter error,
-        string directory,
-        Uri? dashboard,
-        Func<Action<string>, Action<Trial, IReadOnlyList<KeyValuePair<string, double>>>?, TuneExperiment> open)
+    private static int Run(TextWriter output, TextWriter error, string directory, Uri? dashboard, Func<TuneObserver, TuneExperiment> open)
     {
-        var pushers = new Dictionary<int, Rlx.Server.Client.DashboardMetricsPusher>();
+        // On a dashboard: the experiment's state as one document, each trial's rows as a run EXPERIMENT.trial_NNNN.
         string experimentId = new(Path.GetFileName(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar)).Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_').Take(100).ToArray());
-        Action<Trial, IReadOnlyList<KeyValuePair<string, double>>>? onResult = dashboard is null ? null : (trial, row) =>
-        {
-            Rlx.Server.Client.DashboardMetricsPusher pusher;
-            lock (pushers)
-            {
-                if (!pushers.TryGetValue(trial.Index, out pusher!))
-                {
-                    pusher = new Rlx.Server.Client.DashboardMetricsPusher(dashboard, $"{experimentId}.{trial.Name}", Environment.GetEnvironmentVariable("RLX_TOKEN"), error);
-                    pushers[trial.Index] = pusher;
-                }
-            }
-
-            pusher.Push(row);
-        };
+        string? token = Environment.GetEnvironmentVariable("RLX_TOKEN");
+        using Rlx.Server.Client.DashboardExperimentPublisher? publisher = dashboard is null ? null : new(dashboard, experimentId, token, error);
+        var pushers = new Dictionary<int, Rlx.Server.Client.DashboardMetricsPusher>();
         object console = new();
-        void Log(string line)
+        var observer = new TuneObserver
         {
-            lock (console)
+            Log = line =>
             {
-                output.WriteLine(line);
-            }
-        }
+                lock (console)
+                {
+                    output.WriteLine(line);
+                }
+            },
+            State = publisher is null ? null : publisher.Publish,
+            Result = dashboard is null ? null : (trial, row) =>
+            {
+                Rlx.Server.Client.DashboardMetricsPusher pusher;
+                lock (pushers)
+                {
+                    if (!pushers.TryGetValue(trial.Index, out pusher!))
+                    {
+                        pusher = new Rlx.Server.Client.DashboardMetricsPusher(dashboard, $"{experimentId}.{trial.Name}", token, error);
+                        pushers[trial.Index] = pusher;
+                    }
+                }
 
-        TuneExperiment experiment = open(Log, onResult);
+                pusher.Push(row);
+            },
+        };
+        TuneExperiment experiment = open(observer);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;
-            Log("interrupted: the running trials checkpoint and stop");
+            observer.Log("interrupted: the running trials checkpoint and stop");
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCancel;

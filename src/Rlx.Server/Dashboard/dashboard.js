@@ -9,7 +9,7 @@
   const duration = (ms) => ms < 1000 ? `${ms} ms` : ms < 120000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60000).toFixed(1)} min`;
   const short = (v) => { const a = Math.abs(v); return a >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : a >= 1e4 ? `${(v / 1e3).toFixed(1)}k` : num(v, a >= 100 ? 0 : 2); };
   const pct = (used, total) => total > 0 ? Math.min(100, 100 * used / total) : 0;
-  const state = { cluster: null, jobs: [], runs: [], throughput: [], view: 'overview', jobId: null, run: null, rows: {}, seq: {}, socket: null, first: true };
+  const state = { cluster: null, jobs: [], runs: [], throughput: [], view: 'overview', jobId: null, run: null, experiment: null, rows: {}, seq: {}, socket: null, first: true };
 
   async function get(path) {
     const response = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
@@ -40,7 +40,8 @@
     const sx = (x) => L + (x - x0) / (x1 - x0) * (W - L - R), sy = (y) => H - B - (y - y0) / (y1 - y0) * (H - T - B);
     const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => { const y = y0 + f * (y1 - y0); return `<line x1="${L}" x2="${W - R}" y1="${sy(y)}" y2="${sy(y)}" stroke="#edf0f4"/><text x="${L - 4}" y="${sy(y) + 4}" text-anchor="end" font-size="10" fill="#667085">${esc(short(y))}</text>`; }).join('');
     const lines = series.filter((s) => s.points.length).map((s) => `<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${s.points.map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(' ')}"><title>${esc(s.name)}</title></polyline>`).join('');
-    const legend = series.filter((s) => s.points.length).map((s, i) => `<text class="legend" x="${L + 8 + i * 150}" y="${T + 10}" fill="${s.color}">${esc(s.name)}</text>`).join('');
+    // Up to four series are named in the chart; more (a tuning experiment's trials) are named where they are listed.
+    const legend = series.filter((s) => s.points.length).length > 4 ? '' : series.filter((s) => s.points.length).map((s, i) => `<text class="legend" x="${L + 8 + i * 150}" y="${T + 10}" fill="${s.color}">${esc(s.name)}</text>`).join('');
     el.innerHTML = `<svg viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img">${grid}<text x="${L}" y="${H - 8}" font-size="10" fill="#667085">${esc(num(x0, 0))}</text><text x="${W - R}" y="${H - 8}" text-anchor="end" font-size="10" fill="#667085">${esc(xLabel)} ${esc(num(x1, 0))}</text>${lines}${legend}</svg>`;
   }
 
@@ -148,11 +149,52 @@
     }
   }
 
+  // Tuning: an experiment's trials (values, status, metric; best first) and each trial's metric against timesteps.
+  const trialColors = ['#2459d1', '#12805c', '#b54708', '#7a2bd1', '#b42318', '#0e7090', '#c11574', '#4e5ba6', '#66c61c', '#667085'];
+  async function renderTuning() {
+    const select = $('experiment-select');
+    const list = await get('/api/rlx/experiments');
+    const ids = list.map((e) => e.experiment_id);
+    if (select.options.length !== ids.length || [...select.options].some((o, i) => o.value !== ids[i])) {
+      select.innerHTML = ids.map((id) => `<option value="${esc(id)}">${esc(id)}</option>`).join('');
+      if (state.experiment && ids.includes(state.experiment)) select.value = state.experiment;
+    }
+    state.experiment = select.value || ids[0] || null;
+    if (!state.experiment) { $('experiment-info').textContent = 'No tuning experiment has sent its state yet: rlx tune ... --dashboard URL sends it here.'; return; }
+    const id = state.experiment;
+    const exp = await get(`/api/rlx/experiments/${encodeURIComponent(id)}`);
+    const sign = exp.mode === 'min' ? -1 : 1;
+    const score = (t) => (t.metric === null || t.metric === undefined || t.status === 'error') ? -Infinity : sign * t.metric;
+    const trials = [...exp.trials].sort((a, b) => score(b) - score(a) || a.index - b.index);
+    const keys = Object.keys(exp.space).filter((k) => { const v = exp.space[k]; return v && typeof v === 'object' && !Array.isArray(v); });
+    const count = (st) => exp.trials.filter((t) => t.status === st).length;
+    $('experiment-info').textContent = `${exp.algorithm}, ${exp.search} search, ${exp.scheduler}: ${exp.trials.length} trials made (${count('running')} running, ${count('terminated')} finished, ${count('stopped')} stopped, ${count('error')} failed); ranked by ${exp.metric} (${exp.mode})`;
+    $('trials-table').innerHTML = table(['rank', 'trial', 'status', exp.metric, 'timesteps', ...keys],
+      trials.map((t, i) => `<tr data-trial="${esc(t.name)}"><td>${i + 1}</td><td><a href="#training/${encodeURIComponent(`${id}.${t.name}`)}"${i < 10 ? ` style="color:${trialColors[i]}"` : ''}>${esc(t.name)}</a></td><td class="state state-${esc(t.status)}">${esc(t.status)}</td><td class="metric">${num(t.metric, 2)}</td><td>${num(t.timesteps_total, 0)}</td>${keys.map((k) => `<td>${esc(Array.isArray(t.params[k]) ? t.params[k].join(',') : typeof t.params[k] === 'number' ? Number(t.params[k].toPrecision(4)) : t.params[k])}</td>`).join('')}</tr>`), 'trials');
+    // The best ten trials' curves, fetched incrementally like a run's.
+    const shown = trials.slice(0, 10);
+    const series = [];
+    for (const [i, t] of shown.entries()) {
+      const run = `${id}.${t.name}`;
+      try {
+        const fresh = await get(`/api/rlx/runs/${encodeURIComponent(run)}/metrics?after=${state.seq[run] ?? -1}`);
+        const rows = (state.rows[run] ??= []);
+        rows.push(...fresh.rows);
+        if (rows.length) state.seq[run] = rows[rows.length - 1].sequence;
+      } catch { /* a trial that has sent no rows yet */ }
+      const rows = state.rows[run] ?? [];
+      series.push({ name: t.name, color: trialColors[i % trialColors.length], points: rows.filter((r) => r.values[exp.metric] !== undefined).map((r) => [r.values.timesteps_total ?? r.iteration, r.values[exp.metric]]) });
+    }
+    $('trials-chart-caption').textContent = `${exp.metric} of the ${shown.length} best trials`;
+    chart($('chart-trials'), series, 'timesteps');
+  }
+
   function route() {
     const [view, arg] = (location.hash.slice(1) || 'overview').split('/');
-    state.view = ['overview', 'nodes', 'runners', 'jobs', 'training'].includes(view) ? view : 'overview';
+    state.view = ['overview', 'nodes', 'runners', 'jobs', 'training', 'tuning'].includes(view) ? view : 'overview';
     if (state.view === 'jobs') state.jobId = arg ? decodeURIComponent(arg) : null;
     if (state.view === 'training' && arg) state.run = decodeURIComponent(arg);
+    if (state.view === 'tuning' && arg) state.experiment = decodeURIComponent(arg);
     document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== `view-${state.view}`; });
     document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.view === state.view));
     if (state.view !== 'jobs') closeSocket();
@@ -165,6 +207,7 @@
     else if (state.view === 'runners') renderRunners();
     else if (state.view === 'jobs') renderJobs();
     else if (state.view === 'training') await renderTraining();
+    else if (state.view === 'tuning') await renderTuning();
   }
 
   async function refresh() {
@@ -182,6 +225,7 @@
   }
 
   $('run-select').addEventListener('change', (e) => { location.hash = `training/${encodeURIComponent(e.target.value)}`; });
+  $('experiment-select').addEventListener('change', (e) => { location.hash = `tuning/${encodeURIComponent(e.target.value)}`; });
   window.addEventListener('hashchange', route);
   route();
   refresh();

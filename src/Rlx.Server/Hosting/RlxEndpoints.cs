@@ -67,6 +67,44 @@ internal static class RlxEndpoints
             }
         });
 
+        app.MapGet("/api/rlx/experiments", () => Results.Json(
+            metrics.Experiments().Select(e => new { e.ExperimentId, e.UpdatedAt }),
+            ApiJson.Rlx));
+
+        app.MapGet("/api/rlx/experiments/{experiment}", (string experiment) =>
+            metrics.Experiment(experiment) is { } state
+                ? Results.Text(state.Json, "application/json")
+                : JobsEndpoints.Error(404, $"Experiment {experiment} is unknown: rlx tune --dashboard URL sends its state here (PUT /api/rlx/experiments/{experiment})."));
+
+        app.MapPut("/api/rlx/experiments/{experiment}", async (string experiment, HttpRequest request) =>
+        {
+            if (!TrainingMetricsStore.IsValidRunId(experiment))
+            {
+                throw new JobApiException($"Experiment id '{experiment}' is not valid: use 1-128 letters, digits, '_', '-' or '.'.");
+            }
+
+            JsonDocument body;
+            try
+            {
+                body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted).ConfigureAwait(false);
+            }
+            catch (JsonException e)
+            {
+                throw new JobApiException($"The experiment body is not JSON ({e.Message}); send the experiment's experiment.json.", e);
+            }
+
+            using (body)
+            {
+                if (body.RootElement.ValueKind != JsonValueKind.Object || !body.RootElement.TryGetProperty("trials", out JsonElement trials) || trials.ValueKind != JsonValueKind.Array)
+                {
+                    throw new JobApiException("An experiment is a JSON object with a \"trials\" array, as rlx tune writes experiment.json.");
+                }
+
+                metrics.PutExperiment(experiment, body.RootElement.GetRawText());
+                return Results.Json(new Dictionary<string, int> { ["trials"] = trials.GetArrayLength() });
+            }
+        });
+
         var prometheus = new HeadMetrics(cluster.Snapshot, jobs.List, metrics);
         app.MapGet("/metrics", async (HttpContext context) =>
         {

@@ -5,12 +5,14 @@ namespace Rlx.Server.Metrics;
 /// <summary>
 /// Per training run, a bounded history of result rows for the dashboard's charts and <c>/metrics</c>.
 /// When a run's history is full, every other row is dropped, so the history always spans the whole run
-/// at a coarser resolution; the newest row is always kept. Thread-safe.
+/// at a coarser resolution; the newest row is always kept. Also the latest state of each tuning experiment
+/// (its <c>experiment.json</c>), whose trials' rows are runs named <c>EXPERIMENT.trial_NNNN</c>. Thread-safe.
 /// </summary>
 public sealed class TrainingMetricsStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, RunHistory> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ExperimentState> _experiments = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
     /// <summary>Creates an empty store.</summary>
@@ -111,6 +113,43 @@ public sealed class TrainingMetricsStore
         lock (_lock)
         {
             return _runs.Remove(runId);
+        }
+    }
+
+    /// <summary>
+    /// Replaces tuning experiment <paramref name="experimentId"/>'s state with <paramref name="json"/> (its
+    /// <c>experiment.json</c>); the least recently updated of more than <see cref="MaxRuns"/> experiments is forgotten.
+    /// </summary>
+    public void PutExperiment(string experimentId, string json)
+    {
+        ValidateRunId(experimentId);
+        ArgumentNullException.ThrowIfNull(json);
+        lock (_lock)
+        {
+            if (!_experiments.ContainsKey(experimentId) && _experiments.Count >= MaxRuns)
+            {
+                _experiments.Remove(_experiments.MinBy(e => e.Value.UpdatedAt).Key);
+            }
+
+            _experiments[experimentId] = new ExperimentState(experimentId, json, _time.GetUtcNow());
+        }
+    }
+
+    /// <summary>The tuning experiments' latest states, most recently updated first.</summary>
+    public IReadOnlyList<ExperimentState> Experiments()
+    {
+        lock (_lock)
+        {
+            return [.. _experiments.Values.OrderByDescending(e => e.UpdatedAt)];
+        }
+    }
+
+    /// <summary>Tuning experiment <paramref name="experimentId"/>'s latest state, or null if unknown.</summary>
+    public ExperimentState? Experiment(string experimentId)
+    {
+        lock (_lock)
+        {
+            return _experiments.GetValueOrDefault(experimentId);
         }
     }
 
