@@ -116,6 +116,16 @@
     return [];
   }
 
+  // A run's rows, fetched incrementally; rows a concurrent fetch already added are not added twice.
+  async function fetchRows(run) {
+    const fresh = await get(`/api/rlx/runs/${encodeURIComponent(run)}/metrics?after=${state.seq[run] ?? -1}`);
+    const rows = (state.rows[run] ??= []);
+    rows.push(...fresh.rows.filter((r) => r.sequence > (state.seq[run] ?? -1)));
+    if (rows.length) state.seq[run] = rows[rows.length - 1].sequence;
+    if (rows.length > 4000) rows.splice(0, rows.length - 4000);
+    return rows;
+  }
+
   async function renderTraining() {
     const select = $('run-select');
     const ids = state.runs.map((r) => r.run_id);
@@ -126,11 +136,7 @@
     state.run = select.value || ids[0] || null;
     if (!state.run) { $('run-info').textContent = 'No training run has sent metrics yet: rlx train ... --dashboard URL (or RLX_DASHBOARD_URL) pushes them here.'; return; }
     const run = state.run;
-    const fresh = await get(`/api/rlx/runs/${encodeURIComponent(run)}/metrics?after=${state.seq[run] ?? -1}`);
-    const rows = (state.rows[run] ??= []);
-    rows.push(...fresh.rows);
-    if (rows.length) state.seq[run] = rows[rows.length - 1].sequence;
-    if (rows.length > 4000) rows.splice(0, rows.length - 4000);
+    const rows = await fetchRows(run);
     const last = rows[rows.length - 1];
     $('run-info').textContent = last ? `iteration ${last.iteration}, ${num(last.values.timesteps_total ?? 0, 0)} env steps, ${num(last.time_s)} s` : '';
     chart($('chart-return'), [
@@ -176,12 +182,7 @@
     const series = [];
     for (const [i, t] of shown.entries()) {
       const run = `${id}.${t.name}`;
-      try {
-        const fresh = await get(`/api/rlx/runs/${encodeURIComponent(run)}/metrics?after=${state.seq[run] ?? -1}`);
-        const rows = (state.rows[run] ??= []);
-        rows.push(...fresh.rows);
-        if (rows.length) state.seq[run] = rows[rows.length - 1].sequence;
-      } catch { /* a trial that has sent no rows yet */ }
+      try { await fetchRows(run); } catch { /* a trial that has sent no rows yet */ }
       const rows = state.rows[run] ?? [];
       series.push({ name: t.name, color: trialColors[i % trialColors.length], points: rows.filter((r) => r.values[exp.metric] !== undefined).map((r) => [r.values.timesteps_total ?? r.iteration, r.values[exp.metric]]) });
     }
@@ -211,6 +212,9 @@
   }
 
   async function refresh() {
+    // One refresh at a time: a slow one is not overtaken by the next tick.
+    if (state.refreshing) return;
+    state.refreshing = true;
     try {
       const [cluster, jobs, runs] = await Promise.all([get('/api/rlx/cluster'), get('/api/jobs/'), get('/api/rlx/runs')]);
       state.cluster = cluster; state.jobs = jobs; state.runs = runs;
@@ -221,6 +225,8 @@
       if (state.first) { state.first = false; window.rlxFirstDataMs = performance.now(); document.body.dataset.ready = '1'; }
     } catch (e) {
       $('status').textContent = `cannot reach the head (${e.message}); retrying`;
+    } finally {
+      state.refreshing = false;
     }
   }
 
