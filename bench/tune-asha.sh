@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ASHA against the full grid: the same 48 PPO configurations on Pendulum-v1 (bench/tune/pendulum-grid.yaml over
 # configs/ppo-pendulum.yaml), T timesteps each, 2 at a time — once every trial to its end (FIFO), then under ASHA
-# (η = 3) with its first rung at T/8 (rungs T/8, 3T/8) and at T/4 (rungs T/4, 3T/4). Every trial trains
+# with η = 3 and its first rung at T/8 (rungs T/8, 3T/8) or T/4 (rungs T/4, 3T/4), and with η = 2 from T/4 (rungs T/4,
+# T/2). Every trial trains
 # deterministically from its config and seed, so a configuration ASHA keeps to the end scores exactly what it scores
 # in the grid. Reports the best final mean return
 # (last 20 episodes), the timesteps trained in all and the wall time. Results: bench/results/tune-asha.txt
@@ -32,13 +33,14 @@ run() {  # label, then rlx tune options
   run grid-fifo
   run asha-grace-T8 --scheduler asha --grace-period $((steps / 8)) --reduction-factor 3
   run asha-grace-T4 --scheduler asha --grace-period $((steps / 4)) --reduction-factor 3
+  run asha-grace-T4-eta2 --scheduler asha --grace-period $((steps / 4)) --reduction-factor 2
 } | tee "$out"
 # Trials are numbered alike in all three (the same grid order): where ASHA's best stands in the grid, and what ASHA
 # did with the grid's best.
 grid_best=$(sed -n 2p "$runs/grid-fifo/results.csv" | cut -d, -f1)
 {
   echo "the grid's top 5: $(awk -F, 'NR > 1 && NR <= 6 { printf "%s %.1f  ", $1, $3 }' "$runs/grid-fifo/results.csv")"
-  for label in asha-grace-T8 asha-grace-T4; do
+  for label in asha-grace-T8 asha-grace-T4 asha-grace-T4-eta2; do
     best=$(sed -n 2p "$runs/$label/results.csv" | cut -d, -f1)
     rank=$(awk -F, -v t="$best" 'NR > 1 && $1 == t { print NR - 1 }' "$runs/grid-fifo/results.csv")
     echo "$label: its best ($best) is number $rank of 48 in the grid; the grid's best ($grid_best) $(jq -r --arg t "$grid_best" '.trials[] | select(.name == $t) | "\(.status) at \(.timesteps_total) timesteps\(if .status == "stopped" then ": " + .end_reason else "" end)"' "$runs/$label/experiment.json")"
