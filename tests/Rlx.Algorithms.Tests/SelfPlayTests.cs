@@ -73,6 +73,58 @@ public sealed class SelfPlayTests : IDisposable
     }
 
     [Fact]
+    public void ATrainedCheckpoint_JoinsThePoolForGood_IsPlayedAndRated_AndLivesOnInTheRunsCheckpoint()
+    {
+        // The opponent: a short self-play run saved as a run-like checkpoint directory.
+        string opponent = Path.Combine(_directory, "c4-old", "checkpoints", "checkpoint_000002");
+        float[] opponentWeights;
+        using (Ppo old = Small("connect_four_v3").Build())
+        {
+            old.Train();
+            old.Train();
+            old.Save(opponent);
+            opponentWeights = Weights(old);
+        }
+
+        PpoConfig config = Small("connect_four_v3") with { OpponentPlayers = [opponent, "random"] };
+        var rows = new List<TrainResult>();
+        string saved = Path.Combine(_directory, "with-opponent");
+        using (Ppo learner = config.Build())
+        {
+            Rlx.Algorithms.SelfPlay.Snapshot pinned = Assert.Single(learner.SelfPlayPool!.Pinned);
+            Assert.Equal("c4-old.checkpoint_000002", pinned.Id);
+            Assert.Equal(opponentWeights, pinned.Weights);
+            for (int i = 0; i < 4; i++)
+            {
+                rows.Add(learner.Train());
+            }
+
+            // Played (its rating moved) and never replaced by the learner's snapshots (pool of 3, snapshots at 0, 2, 4).
+            Assert.True(pinned.Games > 0, "no game against the trained opponent");
+            Assert.NotEqual(1000, rows[^1].LearnerStats["self_play/c4-old.checkpoint_000002_rating"]);
+            Assert.Equal(3, rows[^1].LearnerStats["self_play/pool_size"]);
+            Assert.Same(pinned, learner.SelfPlayPool.Pinned[0]);
+            learner.Save(saved);
+        }
+
+        // The opponent's directory may go: the run's checkpoint holds its weights and record.
+        Directory.Delete(Path.Combine(_directory, "c4-old"), recursive: true);
+        using (var resumed = (Ppo)Algorithm.Restore(saved))
+        {
+            Rlx.Algorithms.SelfPlay.Snapshot pinned = Assert.Single(resumed.SelfPlayPool!.Pinned);
+            Assert.Equal(opponentWeights, pinned.Weights);
+            Assert.Equal(rows[^1].LearnerStats["self_play/c4-old.checkpoint_000002_rating"], pinned.Rating);
+            resumed.Train();
+        }
+
+        // A fresh run needs the directory, and a network that fits.
+        var missing = Assert.Throws<ArgumentException>(() => config.Build());
+        Assert.Contains("does not exist; name a checkpoint directory", missing.Message, StringComparison.Ordinal);
+        var wide = Assert.Throws<ArgumentException>(() => (config with { OpponentPlayers = [saved], Hiddens = [64] }).Build());
+        Assert.Contains("train the opponent with the same env, model and hiddens", wide.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RunnerStateThatDoesNotFit_IsRefusedAsSuch()
     {
         var settings = new Runtime.EnvRunnerSettings("connect_four_v3", 2, MultiAgent: new Runtime.MultiAgentSettings(1));

@@ -8,6 +8,29 @@ public sealed partial class Ppo
     private const int FormatVersion = 1;
 
     /// <summary>Restores a PPO checkpoint read and verified by <see cref="Algorithm.Restore"/>.</summary>
+    /// <summary>The policy weights of the PPO checkpoint or run directory <paramref name="path"/>, checked to fit this run's network.</summary>
+    private static float[] OpponentWeights(string path, PpoConfig config, int weightCount)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new ArgumentException($"opponent_players: {path} does not exist; name a checkpoint directory (runs/NAME/checkpoints/checkpoint_NNNNNN) or a run directory (runs/NAME).");
+        }
+
+        Algorithm restored = RunCheckpoints.IsRun(path) ? RunCheckpoints.RestoreNewest(path, (_, _) => { }).Algorithm : Restore(path);
+        using (restored)
+        {
+            if (restored is not Ppo ppo || ppo._config.Env != config.Env || ppo._policy.WeightCount != weightCount)
+            {
+                string what = restored is Ppo other ? $"a PPO policy for {other._config.Env} with {other._policy.WeightCount:N0} weights" : $"a {restored.Name} checkpoint";
+                throw new ArgumentException($"opponent_players: {path} is {what}; this run trains a PPO policy for {config.Env} with {weightCount:N0} weights: train the opponent with the same env, model and hiddens.");
+            }
+
+            var weights = new float[weightCount];
+            ppo._policy.CopyWeightsTo(weights);
+            return weights;
+        }
+    }
+
     internal static Ppo FromCheckpoint(IReadOnlyDictionary<string, byte[]> files, JsonObject state, Runtime.IEnvRunnerGroupProvider runners) =>
         CheckpointJson.Restore(state, FormatVersion, new PpoConfig(), config => new Ppo(config, runners, restoring: true), ppo =>
         {

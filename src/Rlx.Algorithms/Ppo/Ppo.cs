@@ -49,9 +49,10 @@ public sealed partial class Ppo : Algorithm
         _weights = new float[_policy.WeightCount + (_selfPlay?.TailSize ?? 0)];
         if (_selfPlay is not null && !restoring)
         {
-            // The initial policy is the first opponent.
+            // The initial policy is the first opponent; trained opponents are read now (a restored run has them in its checkpoint).
             _policy.CopyWeightsTo(_weights);
             _selfPlay.MaybeSnapshot(0, _weights.AsSpan(0, _policy.WeightCount));
+            _selfPlay.LoadPinned(path => OpponentWeights(path, config, _policy.WeightCount));
         }
 
         _runners = runners.Create(new EnvRunnerGroupRequest(
@@ -83,6 +84,9 @@ public sealed partial class Ppo : Algorithm
 
     /// <summary>The current policy (actor and critic).</summary>
     public ActorCriticPolicy Policy => _policy;
+
+    /// <summary>The self-play opponent pool (snapshots, trained opponents, built-in players, ratings), or null without self-play.</summary>
+    public SelfPlay.OpponentPool? SelfPlayPool => _selfPlay?.Pool;
 
     /// <inheritdoc />
     public override TrainResult Train()

@@ -81,8 +81,10 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     public string OpponentSampling { get; init; } = "uniform";
 
     /// <summary>
-    /// Self-play: built-in players that join the pool as frozen opponents, sampled by the same rule as the snapshots and
-    /// rated alongside them — <c>random</c>, <c>minimax-N</c> (Connect Four). Default none.
+    /// Self-play: frozen opponents that join the pool for good, sampled by the same rule as the snapshots and rated
+    /// alongside them — built-in players (<c>random</c>, <c>minimax-N</c> for Connect Four) and trained policies, named by
+    /// a path to a PPO checkpoint or run directory of the same environment and network (<c>runs/c4-old</c>; a path has a
+    /// '/'). A trained policy's weights are read when the run starts and kept in its checkpoints. Default none.
     /// </summary>
     public IReadOnlyList<string> OpponentPlayers { get; init; } = [];
 
@@ -151,12 +153,12 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
         problems.Check(OpponentSampling is "latest" or "uniform" or "prioritized", $"opponent_sampling must be latest, uniform or prioritized (got '{OpponentSampling}')");
         problems.Check(OpponentPlayers.Count == 0 || SelfPlay, "opponent_players are opponents in self-play: set self_play=true");
         problems.Check(OpponentPlayers.Count == 0 || OpponentSampling != "latest", "opponent_sampling=latest plays only the newest snapshot, never opponent_players: use uniform or prioritized");
-        foreach (string player in OpponentPlayers)
+        foreach (string player in OpponentPlayers.Where(p => !Algorithms.SelfPlay.SelfPlayOpponents.IsCheckpoint(p)))
         {
             string? problem = null;
             try
             {
-                problem = Environments.Classic.GamePlayers.Parse(player, Env) is null ? $"opponent_players: '{player}' is not a built-in player ({Environments.Classic.GamePlayers.Names})" : null;
+                problem = Environments.Classic.GamePlayers.Parse(player, Env) is null ? $"opponent_players: '{player}' is not a built-in player ({Environments.Classic.GamePlayers.Names}) nor a path to a checkpoint or run directory (e.g. runs/NAME)" : null;
             }
             catch (ArgumentException e)
             {

@@ -45,18 +45,36 @@ public sealed record Snapshot(string Id, long Iteration, float[] Weights)
 /// The opponents of self-play: snapshots of the training policy taken every so often, at most <c>capacity</c> of them in
 /// fixed slots (a new snapshot takes an empty slot, else the oldest's), sampled by a documented rule, with Elo ratings for
 /// the learner and every snapshot updated from the learner's games. Slots never move, so runners that hold the opponents'
-/// weights by slot keep playing the same opponent until its slot is given to a newer snapshot.
+/// weights by slot keep playing the same opponent until its slot is given to a newer snapshot. The first
+/// <c>pinned</c> slots hold frozen policies from other runs' checkpoints, for good.
 /// </summary>
 public sealed class OpponentPool
 {
     private readonly Snapshot?[] _slots;
+    private readonly int _pinned;
     private readonly List<Snapshot> _fixed = [];
 
-    /// <summary>A pool of at most <paramref name="capacity"/> snapshots sampled by <paramref name="sampling"/>; the learner starts at <paramref name="initialRating"/>.</summary>
-    public OpponentPool(int capacity, OpponentSampling sampling, double initialRating = 1000)
+    /// <summary>
+    /// A pool of at most <paramref name="capacity"/> snapshots sampled by <paramref name="sampling"/>, after
+    /// <paramref name="pinned"/> slots for frozen policies (<see cref="Pin"/>); the learner starts at <paramref name="initialRating"/>.
+    /// </summary>
+    public OpponentPool(int capacity, OpponentSampling sampling, double initialRating = 1000, int pinned = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        (_slots, Sampling, LearnerRating) = (new Snapshot?[capacity], sampling, initialRating);
+        ArgumentOutOfRangeException.ThrowIfNegative(pinned);
+        (_slots, _pinned, Sampling, LearnerRating) = (new Snapshot?[pinned + capacity], pinned, sampling, initialRating);
+    }
+
+    /// <summary>Slots that hold frozen policies (the first ones).</summary>
+    public int PinnedCount => _pinned;
+
+    /// <summary>Puts frozen policy <paramref name="name"/> with <paramref name="weights"/> into pinned slot <paramref name="index"/> under id <paramref name="id"/> (negative, below the built-in players' ids).</summary>
+    public Snapshot Pin(int index, string name, long id, float[] weights)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _pinned);
+        var member = new Snapshot(name, id, weights) { Rating = LearnerRating, RatingWhenTaken = LearnerRating };
+        _slots[index] = member;
+        return member;
     }
 
     /// <summary>The sampling rule.</summary>
@@ -80,18 +98,21 @@ public sealed class OpponentPool
         return member;
     }
 
-    /// <summary>The snapshots, oldest first.</summary>
-    public IReadOnlyList<Snapshot> Snapshots => [.. _slots.OfType<Snapshot>().OrderBy(s => s.Iteration)];
+    /// <summary>The snapshots of the learner, oldest first (not the pinned policies).</summary>
+    public IReadOnlyList<Snapshot> Snapshots => [.. _slots.Skip(_pinned).OfType<Snapshot>().OrderBy(s => s.Iteration)];
+
+    /// <summary>The frozen policies of the pinned slots.</summary>
+    public IReadOnlyList<Snapshot> Pinned => [.. _slots.Take(_pinned).OfType<Snapshot>()];
 
     /// <summary>Adds a snapshot of the learner; it starts at the learner's current rating.</summary>
     public Snapshot Add(long iteration, ReadOnlySpan<float> weights)
     {
         var snapshot = new Snapshot($"snapshot_{iteration}", iteration, weights.ToArray()) { Rating = LearnerRating, RatingWhenTaken = LearnerRating };
-        int slot = Array.IndexOf(_slots, null);
+        int slot = Array.IndexOf(_slots, null, _pinned);
         if (slot < 0)
         {
-            slot = 0;
-            for (int i = 1; i < _slots.Length; i++)
+            slot = _pinned;
+            for (int i = _pinned + 1; i < _slots.Length; i++)
             {
                 if (_slots[i]!.Iteration < _slots[slot]!.Iteration)
                 {
@@ -132,7 +153,7 @@ public sealed class OpponentPool
                 continue;
             }
 
-            newest = i < _slots.Length && (newest is null || s.Iteration > newest.Iteration) ? s : newest;
+            newest = i >= _pinned && i < _slots.Length && (newest is null || s.Iteration > newest.Iteration) ? s : newest;
             probabilities[i] = Sampling == OpponentSampling.Prioritized ? Weight(s) : 1;
             total += probabilities[i];
         }

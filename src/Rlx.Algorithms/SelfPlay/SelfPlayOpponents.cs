@@ -14,25 +14,58 @@ internal sealed class SelfPlayOpponents
     private readonly int _weightCount, _interval;
     private readonly double[] _probabilities;
     private readonly IReadOnlyList<string> _players;
+    private readonly IReadOnlyList<string> _checkpoints;
     private int _games;
     private double _score;
 
     /// <summary>
     /// A pool of <paramref name="capacity"/> slots for policies of <paramref name="weightCount"/> weights, snapshotting every
-    /// <paramref name="interval"/> iterations, and the built-in <paramref name="players"/> as fixed opponents.
+    /// <paramref name="interval"/> iterations, and <paramref name="players"/> as fixed opponents: built-in players by name,
+    /// and trained policies by checkpoint or run directory (pinned slots, their weights loaded by <see cref="LoadPinned"/>
+    /// or from this run's checkpoint by <see cref="Load"/>).
     /// </summary>
     public SelfPlayOpponents(int capacity, string sampling, int interval, int weightCount, IReadOnlyList<string> players)
     {
+        _checkpoints = [.. players.Where(IsCheckpoint)];
+        _players = [.. players.Where(p => !IsCheckpoint(p))];
         Pool = new OpponentPool(capacity, sampling switch
         {
             "latest" => OpponentSampling.Latest,
             "prioritized" => OpponentSampling.Prioritized,
             _ => OpponentSampling.Uniform,
-        });
-        (_weightCount, _interval, _probabilities, _players) = (weightCount, interval, new double[capacity + players.Count], players);
-        for (int i = 0; i < players.Count; i++)
+        }, pinned: _checkpoints.Count);
+        (_weightCount, _interval, _probabilities) = (weightCount, interval, new double[Pool.Slots.Count + _players.Count]);
+        for (int i = 0; i < _players.Count; i++)
         {
-            Pool.AddFixed(players[i], MultiAgentSettings.PlayerId(i));
+            Pool.AddFixed(_players[i], MultiAgentSettings.PlayerId(i));
+        }
+    }
+
+    /// <summary>True if an <c>opponent_players</c> entry names a trained policy (a path: it has a '/', or is a directory) rather than a built-in player.</summary>
+    public static bool IsCheckpoint(string player) => player.Contains('/', StringComparison.Ordinal) || player.Contains('\\', StringComparison.Ordinal) || Directory.Exists(player);
+
+    /// <summary>The id of pinned policy <paramref name="index"/>: below every built-in player's.</summary>
+    private static long PinnedId(int index) => -1_000_000 - index;
+
+    /// <summary>A pinned policy's name in result rows: its run's directory name, with the checkpoint's when a checkpoint was named.</summary>
+    public static string PinnedName(string path)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        string name = Path.GetFileName(full);
+        if (RunCheckpoints.IsRunCheckpointName(full) && Path.GetDirectoryName(Path.GetDirectoryName(full)) is { } run)
+        {
+            name = $"{Path.GetFileName(run)}.{name}";
+        }
+
+        return new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_')]);
+    }
+
+    /// <summary>Fills the pinned slots with the weights <paramref name="load"/> reads from each checkpoint or run directory (a fresh run's start).</summary>
+    public void LoadPinned(Func<string, float[]> load)
+    {
+        for (int i = 0; i < _checkpoints.Count; i++)
+        {
+            Pool.Pin(i, PinnedName(_checkpoints[i]), PinnedId(i), load(_checkpoints[i]));
         }
     }
 
@@ -112,7 +145,7 @@ internal sealed class SelfPlayOpponents
         row["self_play/games"] = _games;
         row["self_play/score"] = _games == 0 ? double.NaN : _score / _games;
         row["self_play/pool_size"] = snapshots.Count;
-        foreach (Snapshot player in Pool.Fixed)
+        foreach (Snapshot player in Pool.Pinned.Concat(Pool.Fixed))
         {
             row[$"self_play/{player.Id}_rating"] = player.Rating;
         }
@@ -128,6 +161,7 @@ internal sealed class SelfPlayOpponents
         {
             slots.Add(s is null ? null : new JsonObject
             {
+                ["name"] = s.Id,
                 ["iteration"] = s.Iteration,
                 ["rating"] = s.Rating,
                 ["rating_when_taken"] = s.RatingWhenTaken,
@@ -170,7 +204,13 @@ internal sealed class SelfPlayOpponents
                 ? t.Data
                 : throw new InvalidDataException($"The checkpoint's opponents file has no {_weightCount} weights for slot {i}.");
             long iteration = slot["iteration"]!.GetValue<long>();
-            Pool.Put(i, new Snapshot($"snapshot_{iteration}", iteration, data)
+            string name = slot["name"]?.GetValue<string>() ?? $"snapshot_{iteration}";
+            if (i < Pool.PinnedCount && name != PinnedName(_checkpoints[i]))
+            {
+                throw new InvalidDataException($"The checkpoint's trained opponent {i + 1} is {name}; opponent_players names {PinnedName(_checkpoints[i])}. Keep opponent_players when resuming.");
+            }
+
+            Pool.Put(i, new Snapshot(name, iteration, data)
             {
                 Rating = slot["rating"]!.GetValue<double>(),
                 RatingWhenTaken = slot["rating_when_taken"]!.GetValue<double>(),
