@@ -1,6 +1,8 @@
-"""Optuna's TPE over the same search space, each trial one `rlx train` process: the reference side of
-bench/tune-optuna.sh. Prints one JSON line: best value, its parameters, trials and wall seconds."""
-import argparse, json, shlex, subprocess, sys, tempfile, time
+"""Optuna's TPE over the same search space, each trial one training process: `rlx train` (bench/tune-optuna.sh), or
+CleanRL's ppo_continuous_action.py on PyTorch (bench/tune-optuna-cleanrl.sh, the Python stack end to end). A trial's
+value is the mean return of its last 20 episodes, as rlx tune ranks trials. Prints one JSON line: best value, its
+parameters, trials and wall seconds."""
+import argparse, json, os, shlex, subprocess, sys, tempfile, time
 
 import optuna
 import yaml
@@ -21,9 +23,11 @@ def suggest(trial, key, domain):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rlx", required=True, help="the command that runs rlx, e.g. 'dotnet .rlx/bin/rlx.dll'")
+    parser.add_argument("--rlx", help="the command that runs rlx, e.g. 'dotnet .rlx/bin/rlx.dll'")
+    parser.add_argument("--cleanrl", help="CleanRL's ppo_continuous_action.py: train with it instead of rlx")
+    parser.add_argument("--shim", help="directory put first on PYTHONPATH for CleanRL (bench/tune/cleanrl_shim, then Gymnasium's)")
     parser.add_argument("--space", required=True)
-    parser.add_argument("--config", required=True)
+    parser.add_argument("--config", help="rlx: the base config file")
     parser.add_argument("--timesteps", type=int, required=True)
     parser.add_argument("--trials", type=int, required=True)
     parser.add_argument("--jobs", type=int, default=2)
@@ -33,12 +37,25 @@ def main():
         space = yaml.safe_load(f)
     runs = tempfile.mkdtemp()
 
+    # CleanRL's names for the keys, where they differ.
+    cleanrl_names = {"lr": "learning-rate"}
+
     def objective(trial):
-        sets = [f"{key}={suggest(trial, key, domain)}" for key, domain in space.items()]
+        values = {key: suggest(trial, key, domain) for key, domain in space.items()}
+        if args.cleanrl:
+            scalars = os.path.join(runs, f"trial_{trial.number:04d}.jsonl")
+            command = [sys.executable, args.cleanrl, "--env-id", "Pendulum-v1", "--total-timesteps", str(args.timesteps), "--seed", "1"]
+            for key, value in values.items():
+                command += [f"--{cleanrl_names.get(key, key.replace('_', '-'))}", str(value)]
+            environment = dict(os.environ, PYTHONPATH=args.shim, RLX_SCALARS=scalars, OMP_NUM_THREADS="1")
+            subprocess.run(command, check=True, capture_output=True, text=True, env=environment)
+            with open(scalars) as f:
+                returns = [row["value"] for row in map(json.loads, f) if row["tag"] == "charts/episodic_return"]
+            return sum(returns[-20:]) / len(returns[-20:])
         command = shlex.split(args.rlx) + ["train", "ppo", "--config", args.config, "--set", f"total_timesteps={args.timesteps}",
                    "--runs-dir", runs, "--name", f"trial_{trial.number:04d}", "--json"]
-        for s in sets:
-            command += ["--set", s]
+        for key, value in values.items():
+            command += ["--set", f"{key}={value}"]
         rows = subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()
         return json.loads(rows[-1])["episode_return_mean"]
 

@@ -33,7 +33,7 @@ internal static class TuneCommand
         var runsDir = new Option<string>("--runs-dir") { Description = "Directory holding experiment and run directories", DefaultValueFactory = _ => "runs" };
         var resume = new Option<string?>("--resume") { Description = "Continue the experiment in this directory: finished trials are kept, the others continue from their checkpoints" };
         var address = new Option<string?>("--address") { Description = "Place every trial's env runners on this cluster's workers: auto or HOST:PORT (the learners stay in this process)" };
-        var dashboard = new Option<string?>("--dashboard") { Description = "Also send every trial's metrics to the head's dashboard at this URL (one run per trial, EXPERIMENT.trial_NNNN)" };
+        var dashboard = new Option<string?>("--dashboard") { Description = "Also show the experiment on the head's dashboard at this URL, e.g. http://127.0.0.1:8265: its Tuning page, and each trial's charts as the run EXPERIMENT.trial_NNNN (default: RLX_DASHBOARD_URL; with --address, the cluster's)" };
         var assemblies = new EnvOptions().Assemblies;
         var command = new Command("tune", "Search hyperparameters: trials in runs/NAME/trial_NNNN (ordinary run directories), experiment.json, results.csv sorted by the metric, and a 'best' link to the best checkpoint")
         {
