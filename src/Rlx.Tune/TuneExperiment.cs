@@ -431,7 +431,7 @@ public sealed class TuneExperiment
     {
         double? metric = null;
         long iteration = trial.Iteration + 1, timesteps = trial.Timesteps;
-        double time = trial.TimeTotalS;
+        double time = trial.TimeTotalS, episodeReturn = double.NaN;
         foreach ((string key, double value) in row)
         {
             switch (key)
@@ -439,6 +439,7 @@ public sealed class TuneExperiment
                 case "training_iteration": iteration = (long)value; break;
                 case "timesteps_total": timesteps = (long)value; break;
                 case "time_total_s": time = value; break;
+                case "episode_return_mean": episodeReturn = value; break;
             }
 
             if (key == _settings.Metric)
@@ -463,6 +464,16 @@ public sealed class TuneExperiment
             if (timesteps >= horizon)
             {
                 return (TrialStatus.Terminated, string.Create(CultureInfo.InvariantCulture, $"trained {timesteps:N0} timesteps"));
+            }
+
+            if (_settings.StopReturn is { } target && episodeReturn >= target)
+            {
+                return (TrialStatus.Terminated, string.Create(CultureInfo.InvariantCulture, $"episode_return_mean {episodeReturn:G5} ≥ {target}"));
+            }
+
+            if (_settings.StopSeconds is { } seconds && time >= seconds)
+            {
+                return (TrialStatus.Terminated, string.Create(CultureInfo.InvariantCulture, $"time {time:F1} s ≥ {seconds} s"));
             }
 
             if (_asha?.OnResult(trial, timesteps, metric.Value) is { } stop)
@@ -491,7 +502,7 @@ public sealed class TuneExperiment
             {
                 case TrialStatus.Terminated or TrialStatus.Stopped:
                     trial.EndReason = reason;
-                    Log($"{trial.Name} {(status == TrialStatus.Stopped ? "stopped" : "finished")} at {trial.Timesteps:N0} timesteps: {_settings.Metric} {metric}{(status == TrialStatus.Stopped ? $" ({reason})" : string.Empty)}{Counts()}");
+                    Log($"{trial.Name} {(status == TrialStatus.Stopped ? "stopped" : "finished")} at {trial.Timesteps:N0} timesteps: {_settings.Metric} {metric}{(status == TrialStatus.Stopped || reason?.StartsWith("trained", StringComparison.Ordinal) == false ? $" ({reason})" : string.Empty)}{Counts()}");
                     break;
                 case TrialStatus.Pending:
                     // Interrupted: it continues from this checkpoint when the experiment resumes.
@@ -721,6 +732,8 @@ public sealed class TuneExperiment
             ["quantile_fraction"] = s.QuantileFraction,
             ["resample_probability"] = s.ResampleProbability,
             ["tpe_startup_trials"] = s.TpeStartupTrials,
+            ["stop_return"] = s.StopReturn,
+            ["stop_seconds"] = s.StopSeconds,
         };
     }
 
@@ -744,5 +757,7 @@ public sealed class TuneExperiment
         QuantileFraction = json["quantile_fraction"]!.GetValue<double>(),
         ResampleProbability = json["resample_probability"]!.GetValue<double>(),
         TpeStartupTrials = json["tpe_startup_trials"]!.GetValue<int>(),
+        StopReturn = json["stop_return"]?.GetValue<double>(),
+        StopSeconds = json["stop_seconds"]?.GetValue<double>(),
     };
 }

@@ -58,6 +58,12 @@ public sealed record TuneSettings
     /// <summary>What happens to running trials. Default FIFO.</summary>
     public SchedulerKind Scheduler { get; init; } = SchedulerKind.Fifo;
 
+    /// <summary>A trial also ends (finished) once its <c>episode_return_mean</c> reaches this; null for never. Default null.</summary>
+    public double? StopReturn { get; init; }
+
+    /// <summary>A trial also ends (finished) once it has trained this many seconds; null for never. Default null.</summary>
+    public double? StopSeconds { get; init; }
+
     /// <summary>Trials training at once, each with its own threads. Default: the processor count.</summary>
     public int MaxConcurrent { get; init; } = Environment.ProcessorCount;
 
@@ -101,6 +107,7 @@ public sealed record TuneSettings
         }
 
         Check(NumSamples >= 1, $"num_samples must be at least 1 (got {NumSamples})");
+        Check(StopSeconds is null or > 0, $"the time stop must be positive (got {StopSeconds})");
         Check(MaxConcurrent >= 1, $"max_concurrent must be at least 1 (got {MaxConcurrent})");
         Check(MaxFailures >= 0, $"max_failures must be 0 or more (got {MaxFailures})");
         Check(CheckpointEvery >= 1, $"checkpoint_every must be at least 1 (got {CheckpointEvery})");

@@ -62,6 +62,29 @@ public sealed class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public void StopEndsEveryTrialAtTheFirstConditionThatHolds()
+    {
+        // A random CartPole policy lasts about 22 steps: return=15 holds as soon as episodes have finished.
+        string space = Space("lr: {grid: [0.001, 0.0003]}\n");
+        var (code, output, error) = CliRunner.Run("tune", "ppo", "--space", space, "--stop", "timesteps=4096", "--stop", "return=15", "--set", "num_envs=2", "--name", "stops", "--runs-dir", _root);
+        Assert.True(code == 0, output + error);
+        JsonObject state = JsonNode.Parse(File.ReadAllText(Path.Combine(_root, "stops", "experiment.json")))!.AsObject();
+        Assert.Equal(4096, state["base_config"]!["total_timesteps"]!.GetValue<long>());
+        Assert.Equal(15, state["stop_return"]!.GetValue<double>());
+        Assert.All(state["trials"]!.AsArray(), t =>
+        {
+            Assert.Equal("terminated", t!["status"]!.GetValue<string>());
+            Assert.True(t["timesteps_total"]!.GetValue<long>() < 4096);
+            Assert.StartsWith("episode_return_mean", t["end_reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        });
+        Assert.Contains("(episode_return_mean", output, StringComparison.Ordinal);
+
+        (code, _, error) = CliRunner.Run("tune", "ppo", "--space", space, "--stop", "reward=1", "--name", "badstop", "--runs-dir", _root);
+        Assert.Equal(2, code);
+        Assert.Contains("unknown condition 'reward'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MistakesAreNamedBeforeAnythingIsWritten()
     {
         string experiment = Path.Combine(_root, "bad");

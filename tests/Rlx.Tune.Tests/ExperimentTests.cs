@@ -127,6 +127,26 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
+    public void StopConditionsEndEachTrialAtTheFirstThatHolds_AndAResumeKeepsThem()
+    {
+        // Scores grow by q per iteration: q = 1, 2, 3 reach 6 after 6, 3 and 2 iterations; the time stop (0.01 s per
+        // iteration) would end them after 8.
+        var settings = new TuneSettings
+        {
+            Algorithm = "synthetic", Space = OneKey("q", new Grid([1L, 2L, 3L])), Metric = "score", MaxConcurrent = 1, StopReturn = 6, StopSeconds = 0.08,
+        };
+        string directory = Path.Combine(_root, "stops");
+        IReadOnlyList<Trial> trials = [.. TuneExperiment.Create(directory, settings, new SyntheticTrainables((c, _) => Number(c, "q"))).Run().OrderBy(t => t.Index)];
+        Assert.Equal([600L, 300L, 200L], trials.Select(t => t.Timesteps));
+        Assert.All(trials, t => Assert.Equal(TrialStatus.Terminated, t.Status));
+        Assert.Equal("episode_return_mean 6 ≥ 6", trials[0].EndReason);
+        Assert.Equal((6.0, 0.08), (TuneExperiment.ReadSettings(directory).StopReturn, TuneExperiment.ReadSettings(directory).StopSeconds));
+
+        IReadOnlyList<Trial> timed = TuneExperiment.Create(Path.Combine(_root, "timed"), settings with { StopReturn = null }, new SyntheticTrainables((c, _) => Number(c, "q"))).Run();
+        Assert.All(timed, t => Assert.Equal((800L, "time 0.1 s ≥ 0.08 s"), (t.Timesteps, t.EndReason)));
+    }
+
+    [Fact]
     public void ATrialWhoseConfigIsRefusedFailsAtOnceAndTheOthersTrain()
     {
         var factory = new SyntheticTrainables((c, _) => Number(c, "q")) { Problem = c => Number(c, "q") == 2 ? "update_epochs must be at least 1 (got 0)" : null };

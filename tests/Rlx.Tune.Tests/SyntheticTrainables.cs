@@ -59,7 +59,7 @@ internal sealed class SyntheticTrainables(Func<IReadOnlyDictionary<string, objec
 
             long timesteps = iteration * owner.StepsPerIteration;
             score += owner.Gain(config, timesteps - owner.StepsPerIteration);
-            return [new("training_iteration", iteration), new("timesteps_total", timesteps), new("time_total_s", 0.01 * iteration), new("score", score)];
+            return [new("training_iteration", iteration), new("timesteps_total", timesteps), new("time_total_s", 0.01 * iteration), new("score", score), new("episode_return_mean", score)];
         }
 
         public void Save(string checkpointDirectory)

@@ -14,6 +14,7 @@ internal static class TuneCommand
         var env = new Option<string?>("--env") { Description = "Environment id (default: the config's, CartPole-v1)" };
         var config = new Option<string?>("--config") { Description = "YAML file of config keys every trial starts from" };
         var set = new Option<string[]>("--set") { Description = "Set a config key for every trial: --set total_timesteps=200000 (repeatable); each trial trains total_timesteps" };
+        var stop = new Option<string[]>("--stop") { Description = "End each trial at the first of timesteps=N (its total_timesteps), return=R (mean of its last 20 episodes), time=SECONDS (repeatable)" };
         var space = new Option<string?>("--space") { Description = "YAML file of the searched keys: lr: {loguniform: [1e-4, 1e-2]}, ent_coef: {uniform: [0, 0.02]}, update_epochs: {int: [2, 10]}, num_minibatches: {choice: [2, 4]}, hiddens: {grid: [[64, 64], [128, 128]]}" };
         var samples = new Option<int>("--num-samples") { Description = "Trials (random, tpe), trials per grid combination (grid), or the population (pbt)", DefaultValueFactory = _ => 1 };
         var scheduler = new Option<string>("--scheduler") { Description = "fifo (every trial to its end), asha (early stopping at rungs) or pbt (population-based training)", DefaultValueFactory = _ => "fifo" };
@@ -37,7 +38,7 @@ internal static class TuneCommand
         var assemblies = new EnvOptions().Assemblies;
         var command = new Command("tune", "Search hyperparameters: trials in runs/NAME/trial_NNNN (ordinary run directories), experiment.json, results.csv sorted by the metric, and a 'best' link to the best checkpoint")
         {
-            algorithm, env, config, set, space, samples, scheduler, search, metric, mode, concurrent, failures, every, searchSeed,
+            algorithm, env, config, set, stop, space, samples, scheduler, search, metric, mode, concurrent, failures, every, searchSeed,
             grace, reduction, interval, quantile, resample, name, runsDir, resume, address, dashboard, assemblies,
         };
         command.SetAction(parsed =>
@@ -52,7 +53,7 @@ internal static class TuneCommand
             Uri? dashboardUrl = TrainCommand.DashboardUrl(parsed.GetValue(dashboard), clusterAddress);
             if (parsed.GetValue(resume) is { } resumeDirectory)
             {
-                string[] fixedOptions = [.. new Option[] { env, config, set, space, samples, scheduler, search, metric, mode, failures, every, searchSeed, grace, reduction, interval, quantile, resample, name }
+                string[] fixedOptions = [.. new Option[] { env, config, set, stop, space, samples, scheduler, search, metric, mode, failures, every, searchSeed, grace, reduction, interval, quantile, resample, name }
                     .Where(o => parsed.GetResult(o) is { Implicit: false }).Select(o => o.Name)];
                 if (parsed.GetValue(algorithm) is not null || fixedOptions.Length > 0)
                 {
@@ -81,10 +82,19 @@ internal static class TuneCommand
                 throw new CliException($"--space {problem.Message}");
             }
 
+            StopConditions stops = StopConditions.Parse(parsed.GetValue(stop) ?? []);
+            Dictionary<string, object?> baseConfig = TrainCommand.BaseConfig(parsed.GetValue(config), parsed.GetValue(env), parsed.GetValue(set) ?? []);
+            if (stops.Timesteps is { } timesteps)
+            {
+                baseConfig["total_timesteps"] = timesteps;
+            }
+
             var settings = new TuneSettings
             {
                 Algorithm = algo,
-                BaseConfig = TrainCommand.BaseConfig(parsed.GetValue(config), parsed.GetValue(env), parsed.GetValue(set) ?? []),
+                BaseConfig = baseConfig,
+                StopReturn = stops.Return,
+                StopSeconds = stops.Seconds,
                 Space = searchSpace,
                 Metric = parsed.GetValue(metric)!,
                 Maximize = parsed.GetValue(mode) switch
