@@ -27,6 +27,12 @@ public sealed class TorchNetwork : INetwork, Onnx.IOnnxExportable, IDisposable
     /// algorithm's loss (an auxiliary or regularising term): its gradient joins the algorithm's in <see cref="Backward"/>.
     /// </summary>
     public TorchNetwork(string name, nn.Module<Tensor, Tensor> module, int inputs, int outputs, Func<Tensor, Tensor, Tensor>? extraLoss = null)
+        : this(name, module, inputs, outputs, extraLoss, rename: null)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="rename"/> maps the module's parameter names to the ones checkpoints keep.</summary>
+    internal TorchNetwork(string name, nn.Module<Tensor, Tensor> module, int inputs, int outputs, Func<Tensor, Tensor, Tensor>? extraLoss, Func<string, string>? rename)
     {
         _extraLoss = extraLoss;
         ArgumentNullException.ThrowIfNull(module);
@@ -41,14 +47,15 @@ public sealed class TorchNetwork : INetwork, Onnx.IOnnxExportable, IDisposable
 
         Inputs = inputs;
         Outputs = outputs;
-        _parameters = [.. module.named_parameters().Select(p => (new Parameter($"{name}.{p.name}", [.. p.parameter.shape.Select(d => (int)d)]), p.parameter))];
+        rename ??= n => n;
+        _parameters = [.. module.named_parameters().Select(p => (new Parameter($"{name}.{rename(p.name)}", [.. p.parameter.shape.Select(d => (int)d)]), p.parameter))];
         foreach (var (rlx, torchParameter) in _parameters)
         {
             TorchRuntime.CopyOut(torchParameter, rlx.Value);
         }
 
         Parameters = [.. _parameters.Select(p => p.Rlx)];
-        _byName = module.named_parameters().Select((p, i) => (p.name, _parameters[i].Rlx)).ToDictionary(p => p.name, p => p.Rlx, StringComparer.Ordinal);
+        _byName = module.named_parameters().Select((p, i) => (name: rename(p.name), _parameters[i].Rlx)).ToDictionary(p => p.name, p => p.Rlx, StringComparer.Ordinal);
     }
 
     /// <inheritdoc />
@@ -183,7 +190,7 @@ public sealed class TorchNetwork : INetwork, Onnx.IOnnxExportable, IDisposable
     /// <inheritdoc />
     public string ExportOnnx(Onnx.OnnxGraph graph, string input) => new TorchOnnx(graph, ParameterNamed).Module(_module, string.Empty, input);
 
-    /// <summary>The parameter the module calls <paramref name="torchName"/> (<c>encoder.0.weight</c>).</summary>
+    /// <summary>The parameter named <paramref name="torchName"/> within the module (<c>encoder.0.weight</c>), after any renaming.</summary>
     internal Parameter ParameterNamed(string torchName) =>
         _byName.TryGetValue(torchName, out Parameter? p) ? p : throw new KeyNotFoundException($"The module has no parameter '{torchName}'.");
 

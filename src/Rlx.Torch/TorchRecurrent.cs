@@ -6,16 +6,27 @@ using static TorchSharp.torch;
 namespace Rlx.Torch;
 
 /// <summary>
-/// An encoder, a recurrent core (LSTM or GRU cell) and an output layer, as a module whose forward pass replays
-/// sequences (<see cref="SetSequences"/>) and whose <see cref="Step"/> acts one step at a time. The state per
-/// environment is <c>[h, c]</c> for an LSTM and <c>[h]</c> for a GRU, zeroed where an episode starts.
+/// An encoder, a recurrent core (LSTM or GRU) and an output layer, as a module whose forward pass replays sequences
+/// (<see cref="SetSequences"/>) and whose <see cref="Step"/> acts one step at a time. The state per environment is
+/// <c>[h, c]</c> for an LSTM and <c>[h]</c> for a GRU, zeroed where an episode starts.
 /// </summary>
+/// <remarks>
+/// Replay runs libtorch's fused sequence kernel over each stretch of steps in which no sequence of the minibatch starts
+/// an episode, zeroing the states between stretches; a stretch of one step goes through the single-step cell, which
+/// shares the sequence module's parameters. Measured on T 32 × B 8, 64 units: 4× faster than a step-by-step loop
+/// when no episode starts, as fast when one starts at every step (docs/models.md).
+/// </remarks>
 internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
 {
+    // Declared in the order of the layers, which is the order of the parameters: the output layer comes last.
     private readonly nn.Module<Tensor, Tensor> encoder;
+    private readonly TorchSharp.Modules.LSTM? lstm;
+    private readonly TorchSharp.Modules.GRU? gru;
     private readonly nn.Module<Tensor, Tensor> head;
-    private readonly TorchSharp.Modules.LSTMCell? lstm;
-    private readonly TorchSharp.Modules.GRUCell? gru;
+
+    // Not registered: single-step cells over the parameters of lstm/gru, linked by LinkCells.
+    private readonly TorchSharp.Modules.LSTMCell? _lstmCell;
+    private readonly TorchSharp.Modules.GRUCell? _gruCell;
     private readonly int _cell;
     private int _sequences, _steps;
     private float[] _initial = [], _keep = [];
@@ -27,15 +38,25 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
         _cell = cell;
         if (isLstm)
         {
-            lstm = nn.LSTMCell(features, cell);
+            lstm = nn.LSTM(features, cell);
         }
         else
         {
-            gru = nn.GRUCell(features, cell);
+            gru = nn.GRU(features, cell);
         }
 
         head = nn.Linear(cell, outputs);
         RegisterComponents();
+        if (isLstm)
+        {
+            _lstmCell = nn.LSTMCell(features, cell);
+        }
+        else
+        {
+            _gruCell = nn.GRUCell(features, cell);
+        }
+
+        LinkCells();
     }
 
     public int StateSize => lstm is null ? _cell : 2 * _cell;
@@ -45,6 +66,24 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
     public int CellSize => _cell;
 
     public bool IsLstm => lstm is not null;
+
+    /// <summary>Checkpoint names of the core's parameters: the single-layer module's <c>weight_ih_l0</c> is kept as <c>weight_ih</c>.</summary>
+    public static string ParameterName(string torchName) =>
+        torchName.EndsWith("_l0", StringComparison.Ordinal) ? torchName[..^3] : torchName;
+
+    /// <summary>Points the single-step cell at the sequence module's parameters (again after they move to another device).</summary>
+    public void LinkCells()
+    {
+        var p = (lstm ?? (nn.Module)gru!).named_parameters().ToDictionary(x => x.name, x => x.parameter, StringComparer.Ordinal);
+        if (_lstmCell is not null)
+        {
+            (_lstmCell.weight_ih, _lstmCell.weight_hh, _lstmCell.bias_ih, _lstmCell.bias_hh) = (p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"]);
+        }
+        else
+        {
+            (_gruCell!.weight_ih, _gruCell.weight_hh, _gruCell.bias_ih, _gruCell.bias_hh) = (p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"]);
+        }
+    }
 
     public void SetSequences(int sequences, int steps, ReadOnlySpan<float> initialState, ReadOnlySpan<float> starts)
     {
@@ -71,16 +110,48 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
         }
 
         Tensor features = encoder.forward(input);
+        Tensor sequence = features.reshape(_steps, _sequences, features.shape[1]);
         Tensor state = TorchRuntime.Upload(_initial, _sequences, StateSize);
         Tensor keep = TorchRuntime.Upload(_keep, _steps, _sequences, 1);
         Tensor h = state.narrow(1, 0, _cell), c = lstm is null ? h : state.narrow(1, _cell, _cell);
-        var outputs = new Tensor[_steps];
-        for (int t = 0; t < _steps; t++)
+        var outputs = new List<Tensor>();
+        for (int t = 0; t < _steps;)
         {
-            Tensor x = features.narrow(0, (long)t * _sequences, _sequences);
-            Tensor k = keep[t];
-            (h, c) = Cell(x, h * k, c * k);
-            outputs[t] = h;
+            int end = t + 1;
+            while (end < _steps && !StartsAt(end))
+            {
+                end++;
+            }
+
+            if (StartsAt(t))
+            {
+                Tensor k = keep[t];
+                (h, c) = (h * k, lstm is null ? h * k : c * k);
+            }
+
+            if (end - t == 1)
+            {
+                (h, c) = Cell(sequence[t], h, c);
+                outputs.Add(h);
+            }
+            else
+            {
+                Tensor stretch = sequence.narrow(0, t, end - t);
+                if (lstm is not null)
+                {
+                    var (output, hn, cn) = lstm.forward(stretch, (h.unsqueeze(0), c.unsqueeze(0)));
+                    (h, c) = (hn[0], cn[0]);
+                    outputs.Add(output.reshape(-1, _cell));
+                }
+                else
+                {
+                    var (output, hn) = gru!.forward(stretch, h.unsqueeze(0));
+                    (h, c) = (hn[0], hn[0]);
+                    outputs.Add(output.reshape(-1, _cell));
+                }
+            }
+
+            t = end;
         }
 
         return head.forward(torch.cat(outputs, 0)).MoveToOuterDisposeScope();
@@ -103,15 +174,29 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
         }
     }
 
+    // True when some sequence starts an episode at step t (the state before it is dropped).
+    private bool StartsAt(int t)
+    {
+        for (int s = 0; s < _sequences; s++)
+        {
+            if (_keep[(t * _sequences) + s] == 0f)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private (Tensor H, Tensor C) Cell(Tensor x, Tensor h, Tensor c)
     {
-        if (lstm is not null)
+        if (_lstmCell is not null)
         {
-            var (h1, c1) = lstm.forward(x, (h, c));
+            var (h1, c1) = _lstmCell.forward(x, (h, c));
             return (h1, c1);
         }
 
-        Tensor next = gru!.forward(x, h);
+        Tensor next = _gruCell!.forward(x, h);
         return (next, next);
     }
 }
@@ -126,7 +211,8 @@ public sealed class TorchRecurrentNetwork : IRecurrentNetwork, Onnx.IOnnxRecurre
     internal TorchRecurrentNetwork(string name, RecurrentModule module, int inputs, int outputs)
     {
         _module = module;
-        _network = new TorchNetwork(name, module, inputs, outputs);
+        _network = new TorchNetwork(name, module, inputs, outputs, extraLoss: null, rename: RecurrentModule.ParameterName);
+        module.LinkCells();
     }
 
     /// <inheritdoc />

@@ -12,8 +12,9 @@ public sealed class RecurrentTests
 
     private const int Sequences = 2, Steps = 5, Inputs = 3, Outputs = 2;
 
-    // Sequence 0 starts an episode at step 3; sequence 1 starts one at step 0 (its stored state must then be ignored).
-    private static readonly float[] Starts = [0, 1, 0, 0, 0, 0, 1, 0, 0, 0];
+    // Sequence 0 starts an episode at step 3; sequence 1 at step 0 (its stored state must then be ignored) and at step 4.
+    // Replay runs stretches [0, 3) and [3, 4) and [4, 5): both the fused sequence kernel and the single-step cell.
+    private static readonly float[] Starts = [0, 1, 0, 0, 0, 0, 1, 0, 0, 1];
 
     private static IRecurrentNetwork Make(string model) =>
         (IRecurrentNetwork)Networks.Create(model, new NetworkRequest("net", new Box(-1f, 1f, Inputs), [8], Outputs, Activation.Tanh, CellSize: 6));
@@ -99,6 +100,38 @@ public sealed class RecurrentTests
                 Assert.True(Math.Abs(numeric - p.Grad[i]) <= 2e-3 + (2e-2 * Math.Abs(p.Grad[i])), $"{model} {p.Name}[{i}]: finite difference {numeric:G6}, gradient {p.Grad[i]:G6}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    public void ActorCritic_InitialisesTheOutputLayers_NotTheCore_AsCleanRl(string model)
+    {
+        // CleanRL: output layers orthogonal with gain 0.01 (actor) and 1 (critic), the cell's weights with gain 1. An
+        // actor whose first policy is not near uniform explores badly from the start.
+        var config = new PpoConfig().Environment("CartPoleNoVel-v1").Debugging(seed: 3) with { Model = model, LstmCellSize = 16, Hiddens = [16] };
+        using Ppo ppo = config.Build();
+        Parameter Named(string name) => ppo.Policy.Parameters.Single(p => p.Name == name);
+        Assert.Equal("actor.head.weight", ppo.Policy.Actor.Parameters.Last(p => p.Shape.Length == 2).Name);
+        Assert.Equal(0.01, RowNorm(Named("actor.head.weight")), 1e-4);
+        Assert.Equal(1.0, RowNorm(Named("critic.head.weight")), 1e-4);
+        // An orthogonal [4·16 or 3·16, 16] matrix with gain 1 has orthonormal columns.
+        Parameter recurrent = Named($"actor.{model}.weight_hh");
+        Assert.Equal(1.0, ColumnNorm(recurrent, 0), 1e-4);
+    }
+
+    private static double RowNorm(Parameter p) => Math.Sqrt(p.Value.AsSpan(0, p.Shape[1]).ToArray().Sum(v => (double)v * v));
+
+    private static double ColumnNorm(Parameter p, int column)
+    {
+        double sum = 0;
+        for (int r = 0; r < p.Shape[0]; r++)
+        {
+            double v = p.Value[(r * p.Shape[1]) + column];
+            sum += v * v;
+        }
+
+        return Math.Sqrt(sum);
     }
 
     [Fact]
