@@ -30,41 +30,25 @@ internal static class RlxEndpoints
 
         app.MapPost("/api/rlx/runs/{run}/metrics", async (string run, HttpRequest request) =>
         {
-            if (!TrainingMetricsStore.IsValidRunId(run))
+            using JsonDocument body = await ReadBody(request, run, "Run", "metrics",
+                "send one result row as an object of numbers, or an array of them").ConfigureAwait(false);
+            JsonElement root = body.RootElement;
+            IEnumerable<JsonElement> rows = root.ValueKind == JsonValueKind.Array ? root.EnumerateArray() : [root];
+            int accepted = 0;
+            foreach (JsonElement row in rows)
             {
-                throw new JobApiException($"Run id '{run}' is not valid: use 1-128 letters, digits, '_', '-' or '.'.");
-            }
-
-            JsonDocument body;
-            try
-            {
-                body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted).ConfigureAwait(false);
-            }
-            catch (JsonException e)
-            {
-                throw new JobApiException($"The metrics body is not JSON ({e.Message}); send one result row as an object of numbers, or an array of them.", e);
-            }
-
-            using (body)
-            {
-                JsonElement root = body.RootElement;
-                IEnumerable<JsonElement> rows = root.ValueKind == JsonValueKind.Array ? root.EnumerateArray() : [root];
-                int accepted = 0;
-                foreach (JsonElement row in rows)
+                if (row.ValueKind != JsonValueKind.Object)
                 {
-                    if (row.ValueKind != JsonValueKind.Object)
-                    {
-                        throw new JobApiException("Each metrics row must be a JSON object of numbers, e.g. {\"training_iteration\": 1, \"charts/episodic_return\": 21.5}.");
-                    }
-
-                    metrics.Append(run, row.EnumerateObject()
-                        .Where(p => p.Value.ValueKind == JsonValueKind.Number)
-                        .Select(p => new KeyValuePair<string, double>(p.Name, p.Value.GetDouble())));
-                    accepted++;
+                    throw new JobApiException("Each metrics row must be a JSON object of numbers, e.g. {\"training_iteration\": 1, \"charts/episodic_return\": 21.5}.");
                 }
 
-                return Results.Json(new Dictionary<string, int> { ["accepted"] = accepted });
+                metrics.Append(run, row.EnumerateObject()
+                    .Where(p => p.Value.ValueKind == JsonValueKind.Number)
+                    .Select(p => new KeyValuePair<string, double>(p.Name, p.Value.GetDouble())));
+                accepted++;
             }
+
+            return Results.Json(new Dictionary<string, int> { ["accepted"] = accepted });
         });
 
         app.MapGet("/api/rlx/experiments", () => Results.Json(
@@ -78,31 +62,14 @@ internal static class RlxEndpoints
 
         app.MapPut("/api/rlx/experiments/{experiment}", async (string experiment, HttpRequest request) =>
         {
-            if (!TrainingMetricsStore.IsValidRunId(experiment))
+            using JsonDocument body = await ReadBody(request, experiment, "Experiment", "experiment", "send the experiment's experiment.json").ConfigureAwait(false);
+            if (body.RootElement.ValueKind != JsonValueKind.Object || !body.RootElement.TryGetProperty("trials", out JsonElement trials) || trials.ValueKind != JsonValueKind.Array)
             {
-                throw new JobApiException($"Experiment id '{experiment}' is not valid: use 1-128 letters, digits, '_', '-' or '.'.");
+                throw new JobApiException("An experiment is a JSON object with a \"trials\" array, as rlx tune writes experiment.json.");
             }
 
-            JsonDocument body;
-            try
-            {
-                body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted).ConfigureAwait(false);
-            }
-            catch (JsonException e)
-            {
-                throw new JobApiException($"The experiment body is not JSON ({e.Message}); send the experiment's experiment.json.", e);
-            }
-
-            using (body)
-            {
-                if (body.RootElement.ValueKind != JsonValueKind.Object || !body.RootElement.TryGetProperty("trials", out JsonElement trials) || trials.ValueKind != JsonValueKind.Array)
-                {
-                    throw new JobApiException("An experiment is a JSON object with a \"trials\" array, as rlx tune writes experiment.json.");
-                }
-
-                metrics.PutExperiment(experiment, body.RootElement.GetRawText());
-                return Results.Json(new Dictionary<string, int> { ["trials"] = trials.GetArrayLength() });
-            }
+            metrics.PutExperiment(experiment, body.RootElement.GetRawText());
+            return Results.Json(new Dictionary<string, int> { ["trials"] = trials.GetArrayLength() });
         });
 
         var prometheus = new HeadMetrics(cluster.Snapshot, jobs.List, metrics);
@@ -111,6 +78,24 @@ internal static class RlxEndpoints
             context.Response.ContentType = HeadMetrics.ContentType;
             await prometheus.WriteAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
         });
+    }
+
+    // The id in the path checked, then the body parsed as JSON; either mistake is a 400 naming the fix.
+    private static async Task<JsonDocument> ReadBody(HttpRequest request, string id, string kind, string body, string fix)
+    {
+        if (!TrainingMetricsStore.IsValidRunId(id))
+        {
+            throw new JobApiException($"{kind} id '{id}' is not valid: use 1-128 letters, digits, '_', '-' or '.'.");
+        }
+
+        try
+        {
+            return await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            throw new JobApiException($"The {body} body is not JSON ({e.Message}); {fix}.", e);
+        }
     }
 
     private static object RowJson(MetricsRow row) => new { row.Sequence, row.Iteration, row.TimeS, row.Values };
