@@ -140,4 +140,15 @@ public sealed class WrapperTests
         var error = Assert.Throws<ArgumentException>(() => new NormalizeObservation(env));
         Assert.Contains("needs a Box observation space", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void NormalizeObservation_OfMiniGridsDict_NamesTheImageObservation()
+    {
+        using Env env = Envs.Make("MiniGrid-MemoryS7-v0");
+        var error = Assert.Throws<ArgumentException>(() => new NormalizeObservation(env));
+        Assert.Contains("observation=image", error.Message, StringComparison.Ordinal);
+        using Env image = Envs.Make("MiniGrid-MemoryS7-v0", kwargs: new Dictionary<string, object?> { ["observation"] = "image" });
+        using var normalized = new NormalizeObservation(image);
+        Assert.Equal([7, 7, 3], ((Box)normalized.ObservationSpace).Shape);
+    }
 }

@@ -19,7 +19,10 @@ public sealed class NormalizeObservation : Wrapper
     {
         if (inner.ObservationSpace is not Box box)
         {
-            throw new ArgumentException($"NormalizeObservation needs a Box observation space; {inner.Id} has {inner.ObservationSpace}.", nameof(inner));
+            string hint = inner.ObservationSpace is Dict && inner.Id.StartsWith("MiniGrid-", StringComparison.Ordinal)
+                ? " MiniGrid gives a Box with env_config observation=image (the 7x7x3 view without the direction)."
+                : " Turn normalize_observations off, or choose an observation that is a Box.";
+            throw new ArgumentException($"NormalizeObservation needs a Box observation space; {inner.Id} has {inner.ObservationSpace}.{hint}", nameof(inner));
         }
 
         if (clip is <= 0 or double.NaN)
