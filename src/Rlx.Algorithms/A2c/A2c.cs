@@ -23,6 +23,7 @@ public sealed class A2c : Algorithm
     private readonly IEnvRunnerGroup _runners;
     private readonly RolloutStorage _storage;
     private readonly Pcg64 _random;
+    private readonly GreedyActor _greedy;
     private readonly float[] _weights, _logProb, _entropy, _values, _advantages, _gradLogProb, _gradEntropy, _gradValues;
     private long _iteration, _updates, _timesteps, _episodes;
     private double _timeTotal;
@@ -33,12 +34,13 @@ public sealed class A2c : Algorithm
         _config = config;
         _random = new Pcg64((ulong)config.Seed);
         _policy = config.NewActorCritic(_random, initialize: !restoring);
+        _greedy = new GreedyActor(_policy);
         _optimizer = config.Optimizer == "adam"
             ? new Adam(_policy.Parameters, epsilon: config.OptimizerEps)
             : new RmsProp(_policy.Parameters, config.RmsPropAlpha, config.OptimizerEps);
         var settings = new EnvRunnerSettings(config.Env, config.NumEnvsPerRunner, config.EnvConfig, config.MaxEpisodeSteps, Gamma: config.Gamma, BootstrapTruncated: config.BootstrapTruncated);
         _runners = runners.Create(new EnvRunnerGroupRequest(settings, _policy, config.NumEnvRunners, config.Seed, $"a2c-{config.Env}", config.RolloutFragmentLength));
-        _storage = new RolloutStorage(config.RolloutFragmentLength, config.NumEnvsPerRunner, config.NumEnvRunners, _policy.ObservationSize, _policy.ActionSize);
+        _storage = new RolloutStorage(config.RolloutFragmentLength, config.NumEnvsPerRunner, config.NumEnvRunners, _policy.ObservationSize, _policy.ActionSize, stateSize: _policy.StateSize);
         int n = _storage.Count;
         _weights = new float[_policy.WeightCount];
         (_logProb, _entropy, _values, _advantages) = (new float[n], new float[n], new float[n], new float[n]);
@@ -81,8 +83,10 @@ public sealed class A2c : Algorithm
                 PpoLoss.NormalizeAdvantages(_advantages);
             }
 
-            // 2. One gradient step on the actor-critic loss.
+            // 2. One gradient step on the actor-critic loss; a recurrent policy replays every environment's fragment from
+            //    its stored initial state (the rows are time-major).
             _policy.ZeroGrad();
+            _policy.SetSequences(_storage.Envs, _storage.Steps, _storage.InitialStates, _storage.Dones);
             _policy.Evaluate(_storage.Observations, n, _storage.Actions, _logProb, _entropy, _values);
             (policyLoss, valueLoss, entropyMean) = (0, 0, 0);
             for (int i = 0; i < n; i++)
@@ -141,7 +145,10 @@ public sealed class A2c : Algorithm
     }
 
     /// <inheritdoc />
-    public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) => _policy.ActGreedy(observation, action);
+    public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) => _greedy.Act(observation, action);
+
+    /// <inheritdoc />
+    public override void ResetActionState() => _greedy.Reset();
 
     /// <inheritdoc />
     protected override (RolloutPolicy Policy, IObservationFilter? Filter, long Timesteps) ActingPolicy() => (_policy.CloneForActing(), null, _timesteps);

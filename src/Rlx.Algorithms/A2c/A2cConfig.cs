@@ -72,7 +72,6 @@ public sealed record A2cConfig : AlgorithmConfig<A2cConfig, A2c>
     /// <inheritdoc />
     protected override void Validate(ConfigProblems problems)
     {
-        problems.Check(!Nn.Networks.IsRecurrent(Model), $"model '{Model}' is recurrent, and A2C does not train on sequences yet; use PPO for recurrent models");
         problems.Check(RolloutFragmentLength >= 1, $"rollout_fragment_length must be at least 1 (got {RolloutFragmentLength})");
         problems.Check(BatchSize >= 2 || !NormAdv, $"advantage normalisation needs at least 2 transitions per update (got {BatchSize})");
         problems.Check(UpdatesPerIteration >= 1, $"updates_per_iteration must be at least 1 (got {UpdatesPerIteration})");

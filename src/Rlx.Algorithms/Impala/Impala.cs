@@ -23,6 +23,7 @@ public sealed class Impala : Algorithm
     private readonly IAsyncEnvRunnerGroup _runners;
     private readonly RolloutStorage _storage;
     private readonly SampleBatch[] _fragments;
+    private readonly GreedyActor _greedy;
     private readonly float[] _weights, _logProb, _entropy, _values, _vs, _advantages, _gradLogProb, _gradEntropy, _gradValues;
     private long _iteration, _timesteps, _episodes, _version, _lagSum, _lagCount;
     private double _timeTotal;
@@ -32,16 +33,17 @@ public sealed class Impala : Algorithm
         _config = config;
         _policy = config.NewActorCritic(new Pcg64((ulong)config.Seed));
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
+        _greedy = new GreedyActor(_policy);
         var settings = new EnvRunnerSettings(config.Env, config.NumEnvsPerRunner, config.EnvConfig, config.MaxEpisodeSteps, Gamma: config.Gamma, BootstrapTruncated: config.BootstrapTruncated);
         _runners = runners.CreateAsync(
             new EnvRunnerGroupRequest(settings, _policy, config.NumEnvRunners, config.Seed, $"{Name}-{config.Env}", config.RolloutFragmentLength),
             config.RolloutFragmentLength,
             config.DeterministicSampling);
-        _storage = new RolloutStorage(config.RolloutFragmentLength, config.NumEnvsPerRunner, config.FragmentsPerUpdate, _policy.ObservationSize, _policy.ActionSize);
+        _storage = new RolloutStorage(config.RolloutFragmentLength, config.NumEnvsPerRunner, config.FragmentsPerUpdate, _policy.ObservationSize, _policy.ActionSize, stateSize: _policy.StateSize);
         _fragments = new SampleBatch[config.FragmentsPerUpdate];
         for (int k = 0; k < _fragments.Length; k++)
         {
-            _fragments[k] = new SampleBatch(config.RolloutFragmentLength, config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
+            _fragments[k] = new SampleBatch(config.RolloutFragmentLength, config.NumEnvsPerRunner, _policy.ObservationSize, _policy.ActionSize, stateSize: _policy.StateSize);
         }
 
         int n = _storage.Count;
@@ -83,7 +85,9 @@ public sealed class Impala : Algorithm
         int n = _storage.Count;
         _timesteps += n;
 
-        // 2. Epochs: evaluate under the current policy, V-trace, and one gradient step on the loss.
+        // 2. Epochs: evaluate under the current policy, V-trace, and one gradient step on the loss. A recurrent policy
+        //    replays every environment's fragment from its stored initial state (the rows are time-major).
+        _policy.SetSequences(_storage.Envs, _storage.Steps, _storage.InitialStates, _storage.Dones);
         double policyLoss = 0, valueLoss = 0, entropyMean = 0, meanRho = 0, clipFraction = 0;
         for (int epoch = 0; epoch < _config.NumEpochs; epoch++)
         {
@@ -171,7 +175,10 @@ public sealed class Impala : Algorithm
     }
 
     /// <inheritdoc />
-    public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) => _policy.ActGreedy(observation, action);
+    public override void ComputeAction(ReadOnlySpan<float> observation, Span<float> action) => _greedy.Act(observation, action);
+
+    /// <inheritdoc />
+    public override void ResetActionState() => _greedy.Reset();
 
     /// <inheritdoc />
     protected override (RolloutPolicy Policy, IObservationFilter? Filter, long Timesteps) ActingPolicy() => (_policy.CloneForActing(), null, _timesteps);

@@ -92,7 +92,6 @@ public sealed record ImpalaConfig : AlgorithmConfig<ImpalaConfig, Impala>
     /// <inheritdoc />
     protected override void Validate(ConfigProblems problems)
     {
-        problems.Check(!Nn.Networks.IsRecurrent(Model), $"model '{Model}' is recurrent, and IMPALA/APPO does not train on sequences yet; use PPO for recurrent models");
         problems.Check(RolloutFragmentLength >= 1, $"rollout_fragment_length must be at least 1 (got {RolloutFragmentLength})");
         problems.Check(FragmentsPerUpdate >= 1, $"fragments_per_update must be at least 1 (got {FragmentsPerUpdate})");
         problems.Check(NumEpochs >= 1, $"num_epochs must be at least 1 (got {NumEpochs})");

@@ -30,8 +30,7 @@ public sealed partial class Ppo : Algorithm
     private readonly SelfPlay.SelfPlayOpponents? _selfPlay;
     private const long ShardingThreshold = 2_000_000;
     private long _iteration, _timesteps, _episodes;
-    private float[] _actionState = [];
-    private bool _actionEpisodeStart = true;
+    private readonly GreedyActor _greedy;
     private double _timeTotal;
 
     // restoring: the weights and the learner's generator come from a checkpoint next, so the policy is not initialised.
@@ -40,6 +39,7 @@ public sealed partial class Ppo : Algorithm
         _config = config;
         _random = new Pcg64((ulong)config.Seed);
         _policy = config.NewActorCritic(_random, initialize: !restoring);
+        _greedy = new GreedyActor(_policy);
         _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
         if (config.SelfPlay)
         {
@@ -194,17 +194,11 @@ public sealed partial class Ppo : Algorithm
         Span<float> input = stackalloc float[observation.Length];
         observation.CopyTo(input);
         _runners.ObservationFilter()?.Apply(input, input);
-        if (_actionState.Length != _policy.StateSize)
-        {
-            _actionState = new float[_policy.StateSize];
-        }
-
-        _policy.ActGreedy(input, _actionState, _actionEpisodeStart, action);
-        _actionEpisodeStart = false;
+        _greedy.Act(input, action);
     }
 
     /// <inheritdoc />
-    public override void ResetActionState() => _actionEpisodeStart = true;
+    public override void ResetActionState() => _greedy.Reset();
 
     /// <inheritdoc />
     protected override (RolloutPolicy Policy, IObservationFilter? Filter, long Timesteps) ActingPolicy() => (_policy.CloneForActing(), _runners.ObservationFilter(), _timesteps);
