@@ -96,6 +96,12 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, rows.Length);
         Assert.All(rows, row => Assert.True(JsonDocument.Parse(row).RootElement.GetProperty("charts/learning_rate").GetDouble() > 0));
         Assert.Contains("total_timesteps: 2048", File.ReadAllText(Path.Combine(run, "config.yaml")), StringComparison.Ordinal);
+
+        // Without --stop, a new total_timesteps is also where the run now stops (not its first stop at 1024).
+        (code, output, error) = CliRunner.Run("train", "--resume", run, "--set", "total_timesteps=3072", "--json");
+        Assert.True(code == 0, error);
+        Assert.Equal(2, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(3072, JsonDocument.Parse(File.ReadAllLines(Path.Combine(run, "result.jsonl"))[^1]).RootElement.GetProperty("timesteps_total").GetInt64());
     }
 
     [Fact]

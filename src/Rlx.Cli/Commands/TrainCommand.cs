@@ -177,8 +177,17 @@ internal static class TrainCommand
                 throw new CliException($"--resume {runDirectory}: not a run directory (no run.json). Pass the directory 'rlx train' created, e.g. runs/NAME.");
             }
 
-            stop ??= StopFromJson(JsonNode.Parse(File.ReadAllText(runFile))!["stop"]!.AsObject());
             (Algorithm algorithm, string checkpoint) = LoadLatest(runDirectory, Info, runners, overrides);
+            if (stop is null)
+            {
+                // The run's own stop; a new total_timesteps moves its step limit along (the schedule and the stop extend together).
+                stop = StopFromJson(JsonNode.Parse(File.ReadAllText(runFile))!["stop"]!.AsObject());
+                if (overrides.ContainsKey("total_timesteps"))
+                {
+                    stop = stop with { Timesteps = algorithm.Config.TotalTimesteps };
+                }
+            }
+
             using (algorithm)
             {
                 CheckStopWithinSchedule(algorithm.Config, stop);
