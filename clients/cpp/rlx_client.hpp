@@ -32,7 +32,8 @@
 namespace rlx {
 
 constexpr uint16_t kMagic = 0x5852;  // "RX"
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 1;             // single-agent sessions and policy clients
+constexpr uint8_t kMultiAgentVersion = 2;   // multi-agent sessions (MultiAgentServer)
 constexpr size_t kHeaderSize = 16;
 constexpr uint32_t kNoEnv = 0xFFFFFFFFu;
 constexpr uint32_t kMaxPayload = 16u << 20;
@@ -41,6 +42,7 @@ constexpr uint8_t kTruncated = 2;
 
 enum class Msg : uint8_t {
   Hello = 1, Spaces = 2, Reset = 3, Step = 4, Result = 5, Error = 6, Close = 7,
+  Agents = 8, AgentStep = 9, AgentResult = 10,
   ClientHello = 16, Welcome = 17, StartEpisode = 18, Ok = 19, GetAction = 20, Action = 21,
   LogAction = 22, LogReturns = 23, EndEpisode = 24, GetWeights = 25, Weights = 26,
 };
@@ -87,6 +89,31 @@ class Environment {
   virtual void reset(int32_t seed, float* observation) = 0;
   /// Applies an action (action_space().flat_size() floats) and writes the next observation.
   virtual StepResult step(const float* action, float* observation) = 0;
+};
+
+/// One agent's state after a reset or step of a MultiAgentEnvironment (protocol version 2).
+struct AgentStatus {
+  bool live = false;        // takes part in the episode (its observation and reward are sent)
+  bool acting = false;      // the next step needs its action
+  bool terminated = false;  // reached a terminal state in this step (it leaves at the next one)
+  bool truncated = false;   // was cut off in this step
+  float reward = 0;         // received in this step
+};
+
+/// A multi-agent environment hosted by a MultiAgentServer, in the shape of PettingZoo's parallel API: a fixed list of
+/// possible agents, each with its own spaces; agents are live from a reset until they end, and may join later.
+class MultiAgentEnvironment {
+ public:
+  virtual ~MultiAgentEnvironment() = default;
+  virtual std::string name() const = 0;
+  virtual std::vector<std::string> possible_agents() const = 0;
+  virtual Space observation_space(size_t agent) const = 0;
+  virtual Space action_space(size_t agent) const = 0;
+  /// Starts an episode (seed < 0: no seed): sets every agent's status and the live agents' observations.
+  virtual void reset(int32_t seed, std::vector<AgentStatus>& status, std::vector<std::vector<float>>& observations) = 0;
+  /// Applies the actions of the agents that had to act (the others' entries are empty), then sets statuses and observations.
+  virtual void step(const std::vector<std::vector<float>>& actions, std::vector<AgentStatus>& status,
+                    std::vector<std::vector<float>>& observations) = 0;
 };
 
 class ProtocolError : public std::runtime_error {
@@ -160,7 +187,7 @@ class Connection {
 
   void send(Msg type, uint32_t env, uint32_t count) {
     uint32_t length = static_cast<uint32_t>(out_.size() - kHeaderSize);
-    out_[0] = kMagic & 0xFF; out_[1] = kMagic >> 8; out_[2] = kVersion; out_[3] = static_cast<uint8_t>(type);
+    out_[0] = kMagic & 0xFF; out_[1] = kMagic >> 8; out_[2] = version; out_[3] = static_cast<uint8_t>(type);
     set_u32(&out_[4], env); set_u32(&out_[8], count); set_u32(&out_[12], length);
     write_all(out_.data(), out_.size());
   }
@@ -177,7 +204,9 @@ class Connection {
     if (!read_all(h, kHeaderSize, true)) return false;
     uint16_t magic = uint16_t(h[0] | h[1] << 8);
     if (magic != kMagic) throw ProtocolError("frame magic: expected 0x5852, received " + std::to_string(magic));
-    if (h[2] != kVersion) throw ProtocolError("protocol version: expected 1, received " + std::to_string(h[2]));
+    if (h[2] != kVersion && h[2] != kMultiAgentVersion)
+      throw ProtocolError("protocol version: expected 1 or 2, received " + std::to_string(h[2]));
+    received_version = h[2];
     type = static_cast<Msg>(h[3]);
     env = get_u32(h + 4);
     count = get_u32(h + 8);
@@ -200,6 +229,8 @@ class Connection {
   Msg type = Msg::Close;
   uint32_t env = 0, count = 0;
   std::vector<uint8_t> payload;
+  uint8_t version = kVersion;           // of the frames sent
+  uint8_t received_version = kVersion;  // of the last frame received
 
  private:
   void write_all(const uint8_t* p, size_t n) {
@@ -223,6 +254,23 @@ class Connection {
   std::vector<uint8_t> out_;
 };
 
+/// A listening IPv4 socket on host:port (port 0 picks a free one, written back into port).
+inline int listen_on(const std::string& host, int& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port));
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) throw ProtocolError("not an IPv4 address: " + host);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 128) != 0)
+    throw ProtocolError("cannot listen on " + host + ":" + std::to_string(port));
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+
 }  // namespace detail
 
 /// Hosts environments for Rlx: every connection opens a session with its own environments, made by
@@ -233,19 +281,8 @@ class SimulatorServer {
 
   /// port 0 picks a free port (see port()). default_envs is the session size when Rlx asks for 0.
   SimulatorServer(Factory factory, const std::string& host = "127.0.0.1", int port = 0, uint32_t default_envs = 1)
-      : factory_(std::move(factory)), default_envs_(default_envs) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port));
-    if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) throw ProtocolError("not an IPv4 address: " + host);
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 128) != 0)
-      throw ProtocolError("cannot listen on " + host + ":" + std::to_string(port));
-    socklen_t len = sizeof addr;
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+      : factory_(std::move(factory)), default_envs_(default_envs), port_(port) {
+    listen_fd_ = detail::listen_on(host, port_);
   }
   ~SimulatorServer() { stop(); }
 
@@ -276,6 +313,10 @@ class SimulatorServer {
       while (c.receive()) {
         switch (c.type) {
           case Msg::Hello: {
+            if (c.received_version != kVersion) {
+              c.send_error(kNoEnv, "this simulator serves single-agent environments (protocol version 1): use Remote-v0");
+              return;
+            }
             uint32_t n = c.count == 0 ? default_envs_ : c.count;
             if (n > 65536) { c.send_error(kNoEnv, "HELLO count: expected at most 65536 environments, received " + std::to_string(n)); return; }
             envs.clear();
@@ -354,6 +395,121 @@ class SimulatorServer {
   int port_ = 0;
   std::atomic<bool> stopped_{false};
   std::atomic<uint64_t> steps_{0};
+};
+
+/// Hosts multi-agent environments for Rlx (protocol version 2, Rlx's RemoteMultiAgent-v0): one environment per
+/// connection, made by the factory; sessions run on their own threads. serve() blocks until stop() is called.
+class MultiAgentServer {
+ public:
+  using Factory = std::function<std::unique_ptr<MultiAgentEnvironment>()>;
+
+  MultiAgentServer(Factory factory, const std::string& host = "127.0.0.1", int port = 0) : factory_(std::move(factory)), port_(port) {
+    listen_fd_ = detail::listen_on(host, port_);
+  }
+  ~MultiAgentServer() { stop(); }
+
+  int port() const { return port_; }
+
+  void serve() {
+    while (!stopped_) {
+      int fd = ::accept(listen_fd_, nullptr, nullptr);
+      if (fd < 0) { if (stopped_) break; continue; }
+      std::thread([this, fd] { session(fd); }).detach();
+    }
+  }
+
+  void stop() {
+    if (!stopped_.exchange(true) && listen_fd_ >= 0) { ::shutdown(listen_fd_, SHUT_RDWR); ::close(listen_fd_); }
+  }
+
+ private:
+  void session(int fd) {
+    detail::Connection c(fd);
+    c.version = kMultiAgentVersion;
+    std::unique_ptr<MultiAgentEnvironment> env;
+    std::vector<Space> obs_spaces, act_spaces;
+    std::vector<AgentStatus> status;
+    std::vector<std::vector<float>> observations, actions;
+    try {
+      while (c.receive()) {
+        if (c.type == Msg::Hello) {
+          if (c.received_version != kMultiAgentVersion) {
+            c.version = kVersion;
+            c.send_error(kNoEnv, "this simulator serves multi-agent environments (protocol version 2): use RemoteMultiAgent-v0");
+            return;
+          }
+          env = factory_();
+          std::vector<std::string> agents = env->possible_agents();
+          obs_spaces.clear(); act_spaces.clear();
+          auto& b = c.begin();
+          detail::put_string(b, env->name());
+          detail::put_u16(b, uint16_t(agents.size()));
+          for (size_t i = 0; i < agents.size(); i++) {
+            obs_spaces.push_back(env->observation_space(i));
+            act_spaces.push_back(env->action_space(i));
+            detail::put_string(b, agents[i]);
+            detail::put_space(b, obs_spaces[i]);
+            detail::put_space(b, act_spaces[i]);
+          }
+          status.assign(agents.size(), AgentStatus{});
+          observations.assign(agents.size(), {});
+          actions.assign(agents.size(), {});
+          for (size_t i = 0; i < agents.size(); i++) observations[i].assign(obs_spaces[i].flat_size(), 0.f);
+          c.send(Msg::Agents, kNoEnv, 1);
+        } else if (c.type == Msg::Reset && env && c.payload.size() == 4) {
+          status.assign(status.size(), AgentStatus{});
+          env->reset(int32_t(detail::get_u32(c.payload.data())), status, observations);
+          reply(c, status, observations);
+        } else if (c.type == Msg::AgentStep && env) {
+          size_t k = c.count, at = 4 * k;
+          for (auto& a : actions) a.clear();
+          bool ok = c.payload.size() >= 4 * k;
+          for (size_t i = 0; ok && i < k; i++) {
+            uint32_t agent = detail::get_u32(c.payload.data() + 4 * i);
+            ok = agent < act_spaces.size() && actions[agent].empty();
+            size_t n = ok ? act_spaces[agent].flat_size() : 0;
+            ok = ok && at + 4 * n <= c.payload.size();
+            for (size_t j = 0; ok && j < n; j++) actions[agent].push_back(detail::get_f32(c.payload.data() + at + 4 * j));
+            at += 4 * n;
+          }
+          if (!ok || at != c.payload.size()) {
+            c.send_error(kNoEnv, "AGENT_STEP: expected " + std::to_string(k) + " distinct agent indices below " +
+                                 std::to_string(act_spaces.size()) + " and their actions, received " + std::to_string(c.payload.size()) + " bytes");
+            return;
+          }
+          for (auto& s : status) s.reward = 0;
+          env->step(actions, status, observations);
+          reply(c, status, observations);
+        } else if (c.type == Msg::Close) {
+          return;
+        } else {
+          c.send_error(kNoEnv, "message type: expected HELLO, RESET (4-byte seed) or AGENT_STEP after HELLO, received " + std::to_string(int(c.type)));
+          return;
+        }
+      }
+    } catch (const ProtocolError&) {
+      // The trainer went away or sent garbage: end this session only.
+    }
+  }
+
+  // AGENT_RESULT: per possible agent, u8 flags (1 terminated, 2 truncated, 4 live, 8 must act), observation, reward.
+  static void reply(detail::Connection& c, const std::vector<AgentStatus>& status, const std::vector<std::vector<float>>& observations) {
+    auto& b = c.begin();
+    for (size_t i = 0; i < status.size(); i++) {
+      const AgentStatus& s = status[i];
+      bool ended = s.terminated || s.truncated;
+      uint8_t flags = s.live ? uint8_t(4 | (s.terminated ? kTerminated : 0) | (s.truncated ? kTruncated : 0) | (s.acting && !ended ? 8 : 0)) : 0;
+      b.push_back(flags);
+      for (float v : observations[i]) detail::put_f32(b, s.live ? v : 0.f);
+      detail::put_f32(b, s.live ? s.reward : 0.f);
+    }
+    c.send(Msg::AgentResult, 0, uint32_t(status.size()));
+  }
+
+  Factory factory_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopped_{false};
 };
 
 /// Rlx's actor-critic policy decoded from a WEIGHTS payload (docs/protocol.md, "Policy weights"):

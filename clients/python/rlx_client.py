@@ -1,7 +1,9 @@
-"""Rlx external-simulator client (protocol version 1, docs/protocol.md). Standard library only.
+"""Rlx external-simulator client (protocol versions 1 and 2, docs/protocol.md). Standard library only.
 
 - ``SimulatorServer``: host environments that Rlx drives with reset/step ("remote env" mode).
 - ``serve_gymnasium``: serve any ``gymnasium.Env`` (or an object with its interface) with one call.
+- ``MultiAgentServer`` / ``serve_parallel``: host multi-agent environments in the shape of PettingZoo's
+  parallel API (protocol version 2; Rlx's ``RemoteMultiAgent-v0``).
 - ``PolicyClient``: a simulator that owns its loop asks Rlx for actions ("policy client" mode), or
   acts with a local copy of the policy (``local=True``, refreshed every ``refresh_every`` episodes).
 - ``LocalPolicy``: Rlx's actor-critic policy from a WEIGHTS message, run in pure Python.
@@ -18,12 +20,15 @@ import threading
 
 MAGIC = 0x5852
 VERSION = 1
+MULTI_AGENT_VERSION = 2
 HEADER = struct.Struct("<HBBIII")
 NO_ENV = 0xFFFFFFFF
 MAX_PAYLOAD = 16 << 20
 TERMINATED, TRUNCATED = 1, 2
 
 HELLO, SPACES, RESET, STEP, RESULT, ERROR, CLOSE = 1, 2, 3, 4, 5, 6, 7
+AGENTS, AGENT_STEP, AGENT_RESULT = 8, 9, 10
+LIVE, ACTING = 4, 8
 CLIENT_HELLO, WELCOME, START_EPISODE, OK, GET_ACTION, ACTION, LOG_ACTION, LOG_RETURNS, END_EPISODE, GET_WEIGHTS, WEIGHTS = range(16, 27)
 
 
@@ -113,8 +118,10 @@ def to_space(space):
 class Connection:
     """A framed TCP connection."""
 
-    def __init__(self, sock):
+    def __init__(self, sock, version=VERSION):
         self.sock = sock
+        self.version = version  # of the frames this side sends
+        self.received_version = None  # of the last frame received
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     @classmethod
@@ -122,7 +129,7 @@ class Connection:
         return cls(socket.create_connection((host, port), timeout=timeout))
 
     def send(self, msg_type, env=NO_ENV, count=0, payload=b""):
-        self.sock.sendall(HEADER.pack(MAGIC, VERSION, msg_type, env, count, len(payload)) + payload)
+        self.sock.sendall(HEADER.pack(MAGIC, self.version, msg_type, env, count, len(payload)) + payload)
 
     def send_error(self, message, env=NO_ENV):
         self.send(ERROR, env, 0, message.encode("utf-8"))
@@ -135,8 +142,9 @@ class Connection:
         magic, version, msg_type, env, count, length = HEADER.unpack(header)
         if magic != MAGIC:
             raise ProtocolError("frame magic: expected 0x5852, received 0x%04X" % magic)
-        if version != VERSION:
-            raise ProtocolError("protocol version: expected %d, received %d" % (VERSION, version))
+        if version not in (VERSION, MULTI_AGENT_VERSION):
+            raise ProtocolError("protocol version: expected %d or %d, received %d" % (VERSION, MULTI_AGENT_VERSION, version))
+        self.received_version = version
         if length > MAX_PAYLOAD:
             raise ProtocolError("payload length: expected at most %d bytes, received %d" % (MAX_PAYLOAD, length))
         return msg_type, env, count, self._read(length) if length else b""
@@ -202,6 +210,9 @@ class SimulatorServer:
                 if frame is None:
                     return
                 msg_type, _, count, payload = frame
+                if msg_type == HELLO and conn.received_version != VERSION:
+                    conn.send_error("this simulator serves single-agent environments (protocol version 1): use Remote-v0")
+                    return
                 if msg_type == HELLO:
                     n = count or self.default_envs
                     envs = [self.make_env() for _ in range(n)]
@@ -249,6 +260,118 @@ class SimulatorServer:
                 rewards.append(float(reward))
                 flags.append((TERMINATED if terminated else 0) | (TRUNCATED if truncated else 0))
         return struct.pack("<%dI" % count, *ids) + b"".join(out_obs) + struct.pack("<%df" % count, *rewards) + bytes(flags)
+
+
+class MultiAgentServer:
+    """Hosts multi-agent environments for Rlx (protocol version 2, ``RemoteMultiAgent-v0``), one per connection.
+    ``make_env()`` returns an object shaped like PettingZoo's parallel API: ``possible_agents``,
+    ``observation_space(agent)`` and ``action_space(agent)`` (methods or dicts), ``reset(seed)`` -> observations
+    (a dict of the live agents, or (observations, infos)), ``step(actions)`` -> (observations, rewards,
+    terminations, truncations[, infos]), all dicts keyed by agent; ``name`` is optional. Every live agent that did
+    not just end acts next, unless the env lists the agents to move in ``acting_agents`` (turn-based games).
+    Actions arrive as lists of floats."""
+
+    def __init__(self, make_env, host="127.0.0.1", port=0):
+        self.make_env = make_env
+        self.listener = socket.create_server((host, port))
+        self.host, self.port = host, self.listener.getsockname()[1]
+        self._stopped = False
+
+    def serve_forever(self):
+        while not self._stopped:
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                break
+            threading.Thread(target=self._session, args=(Connection(sock, MULTI_AGENT_VERSION),), daemon=True).start()
+
+    def shutdown(self):
+        self._stopped = True
+        self.listener.close()
+
+    def _session(self, conn):
+        env, agents, obs_spaces, act_spaces = None, [], [], []
+        try:
+            while True:
+                frame = conn.receive()
+                if frame is None:
+                    return
+                msg_type, _, count, payload = frame
+                if msg_type == HELLO:
+                    if conn.received_version != MULTI_AGENT_VERSION:
+                        conn.version = VERSION
+                        conn.send_error("this simulator serves multi-agent environments (protocol version 2): use RemoteMultiAgent-v0")
+                        return
+                    env = self.make_env()
+                    agents = list(env.possible_agents)
+                    obs_spaces = [to_space(_per_agent(env.observation_space, a)) for a in agents]
+                    act_spaces = [to_space(_per_agent(env.action_space, a)) for a in agents]
+                    name = getattr(env, "name", type(env).__name__).encode("utf-8")
+                    body = struct.pack("<H", len(name)) + name + struct.pack("<H", len(agents))
+                    for agent, obs_space, act_space in zip(agents, obs_spaces, act_spaces):
+                        encoded = str(agent).encode("utf-8")
+                        body += struct.pack("<H", len(encoded)) + encoded + obs_space.encode() + act_space.encode()
+                    conn.send(AGENTS, NO_ENV, 1, body)
+                elif msg_type == RESET and env is not None and len(payload) == 4:
+                    seed = struct.unpack("<i", payload)[0]
+                    observations = env.reset(None if seed < 0 else seed)
+                    if isinstance(observations, tuple):
+                        observations = observations[0]
+                    conn.send(AGENT_RESULT, 0, len(agents), self._result(env, agents, obs_spaces, observations, {}, {}, {}))
+                elif msg_type == AGENT_STEP and env is not None:
+                    actions, at = {}, 4 * count
+                    indices = struct.unpack_from("<%dI" % count, payload) if len(payload) >= 4 * count else ()
+                    for index in indices:
+                        if index >= len(agents):
+                            break
+                        n = act_spaces[index].flat_size
+                        actions[agents[index]] = list(struct.unpack_from("<%df" % n, payload, at))
+                        at += 4 * n
+                    if len(actions) != count or at != len(payload):
+                        conn.send_error("AGENT_STEP: expected %d agent indices below %d and their actions, received %d bytes"
+                                        % (count, len(agents), len(payload)))
+                        return
+                    outcome = env.step(actions)
+                    observations, rewards, terminations, truncations = outcome[:4]
+                    conn.send(AGENT_RESULT, 0, len(agents), self._result(env, agents, obs_spaces, observations, rewards, terminations, truncations))
+                elif msg_type == CLOSE:
+                    return
+                else:
+                    conn.send_error("message type: expected HELLO, RESET (4-byte seed) or AGENT_STEP after HELLO, received %d" % msg_type)
+                    return
+        except (ProtocolError, OSError):
+            pass  # the trainer went away or sent garbage: end this session only
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _result(env, agents, obs_spaces, observations, rewards, terminations, truncations):
+        acting = getattr(env, "acting_agents", None)
+        out = []
+        for agent, space in zip(agents, obs_spaces):
+            if agent not in observations:
+                out.append(b"\x00" + bytes(4 * space.flat_size + 4))
+                continue
+            ended = bool(terminations.get(agent, False)) or bool(truncations.get(agent, False))
+            flags = LIVE | (TERMINATED if terminations.get(agent, False) else 0) | (TRUNCATED if truncations.get(agent, False) else 0)
+            if not ended and (acting is None or agent in acting):
+                flags |= ACTING
+            out.append(bytes([flags]) + struct.pack("<%df" % space.flat_size, *_flatten(observations[agent]))
+                       + struct.pack("<f", float(rewards.get(agent, 0.0))))
+        return b"".join(out)
+
+
+def _per_agent(spaces, agent):
+    return spaces(agent) if callable(spaces) else spaces[agent]
+
+
+def serve_parallel(make_env, host="127.0.0.1", port=0, ready=None):
+    """Serves ``make_env()`` (a PettingZoo-parallel-shaped environment factory) to Rlx until the process ends.
+    ``ready(server)`` is called once the server listens."""
+    server = MultiAgentServer(make_env, host, port)
+    if ready is not None:
+        ready(server)
+    server.serve_forever()
 
 
 class GymnasiumAdapter:

@@ -95,7 +95,7 @@ public abstract record AlgorithmConfig
             return 1;
         }
 
-        using Environments.MultiAgent.MultiAgentEnv env = Environments.MultiAgentEnvs.Make(Env);
+        using Environments.MultiAgent.MultiAgentEnv env = Environments.MultiAgentEnvs.Make(Env, EnvConfig);
         return env.AgentCount;
     }
 
@@ -108,14 +108,13 @@ public abstract record AlgorithmConfig
             return;
         }
 
-        using (Environments.MultiAgent.MultiAgentEnv env = Environments.MultiAgentEnvs.Make(Env))
+        using (Environments.MultiAgent.MultiAgentEnv env = Environments.MultiAgentEnvs.Make(Env, EnvConfig))
         {
             problems.Check(selfPlay || env is not Environments.MultiAgent.TurnBasedEnv, $"{Env} is turn-based: train it with self_play=true (one agent per environment learns against snapshots of itself)");
         }
 
         problems.Check(!Nn.Networks.IsRecurrent(Model), $"model '{Model}' is recurrent; multi-agent runs take memoryless models");
         problems.Check(EvaluationInterval == 0, $"evaluation_interval must be 0 on a multi-agent environment: evaluate with 'rlx eval CHECKPOINT --opponent random|minimax-N|CHECKPOINT'");
-        problems.Check(EnvConfig.Count == 0, $"multi-agent environments take no env_config (got {string.Join(", ", EnvConfig.Keys)})");
         problems.Check(MaxEpisodeSteps is null, "multi-agent environments have no time-limit override; leave max_episode_steps unset");
     }
 

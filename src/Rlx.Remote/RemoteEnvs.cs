@@ -15,6 +15,9 @@ public static class RemoteEnvs
     /// <summary>The id of environment slots fed by policy clients.</summary>
     public const string PolicyServerId = "PolicyServer-v0";
 
+    /// <summary>The id of multi-agent environments served by simulator processes (protocol version 2), in <see cref="MultiAgentEnvs"/>.</summary>
+    public const string RemoteMultiAgentId = "RemoteMultiAgent-v0";
+
     private static readonly ConcurrentDictionary<string, int> NextAddress = new(StringComparer.Ordinal);
 
     /// <summary>Fault counters of this process.</summary>
@@ -23,7 +26,7 @@ public static class RemoteEnvs
     /// <summary>Where fault reports go (one line each); standard error by default.</summary>
     public static TextWriter Log { get; set; } = Console.Error;
 
-    /// <summary>Registers <see cref="RemoteId"/> and <see cref="PolicyServerId"/> in the process-wide registry (idempotent).</summary>
+    /// <summary>Registers <see cref="RemoteId"/>, <see cref="PolicyServerId"/> and <see cref="RemoteMultiAgentId"/> in the process-wide registries (idempotent).</summary>
     public static void Register() => Register(Envs.Registry);
 
     /// <summary>Registers <see cref="RemoteId"/> and <see cref="PolicyServerId"/> in <paramref name="registry"/>.</summary>
@@ -35,6 +38,7 @@ public static class RemoteEnvs
         registry.Register(PolicyServerId, kwargs => new PolicyServerEnv(kwargs));
         if (ReferenceEquals(registry, Envs.Registry))
         {
+            MultiAgentEnvs.Register(RemoteMultiAgentId, RemoteMultiAgentEnv.Create);
             Envs.RegisterAsyncVector(RemoteId, (numEnvs, batchSize, maxEpisodeSteps, kwargs) => new RemoteVectorEnv(numEnvs, kwargs, batchSize, maxEpisodeSteps));
         }
     }

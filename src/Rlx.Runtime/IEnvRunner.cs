@@ -60,7 +60,7 @@ public static class EnvRunners
             return settings.NumEnvs;
         }
 
-        using Environments.MultiAgent.MultiAgentEnv env = MultiAgentEnvs.Make(settings.EnvId);
+        using Environments.MultiAgent.MultiAgentEnv env = MultiAgentEnvs.Make(settings.EnvId, settings.EnvKwargs);
         return settings.NumEnvs * env.AgentCount;
     }
 
@@ -79,7 +79,7 @@ public static class EnvRunners
     {
         if (MultiAgentEnvs.Contains(envId))
         {
-            using Environments.MultiAgent.MultiAgentEnv env = MultiAgentEnvs.Make(envId);
+            using Environments.MultiAgent.MultiAgentEnv env = MultiAgentEnvs.Make(envId, envKwargs);
             return MultiAgentEnvRunner.SharedSpaces(env);
         }
 

@@ -86,7 +86,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
         _envs = new MultiAgentEnv[settings.NumEnvs];
         for (int e = 0; e < _envs.Length; e++)
         {
-            _envs[e] = MultiAgentEnvs.Make(settings.EnvId);
+            _envs[e] = MultiAgentEnvs.Make(settings.EnvId, settings.EnvKwargs);
         }
 
         (Space observationSpace, Space actionSpace) = SharedSpaces(_envs[0]);

@@ -84,4 +84,12 @@ public sealed class LightCyclesTests
         actions[env.ActionOffset(1)] = second;
         env.Step(actions);
     }
+
+    [Fact]
+    public void ArgumentsTheGameDoesNotTake_AreRefusedByName()
+    {
+        var error = Assert.Throws<ArgumentException>(() => MultiAgentEnvs.Make("light_cycles_v0", new Dictionary<string, object?> { ["size"] = 12 }));
+        Assert.Contains("'size'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("it takes no arguments", error.Message, StringComparison.Ordinal);
+    }
 }

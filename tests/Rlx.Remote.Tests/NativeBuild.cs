@@ -5,16 +5,21 @@ namespace Rlx.Remote.Tests;
 /// <summary>Builds clients/cpp with cmake into the test output directory (never the source tree), once per test run.</summary>
 internal static class NativeBuild
 {
-    private static readonly Lazy<(string? Path, string? Problem)> CartPole = new(Build);
+    private static readonly Lazy<(string? Directory, string? Problem)> Built = new(Build);
 
     public static string RepoRoot { get; } = FindRoot();
 
     /// <summary>The built cartpole_sim, or skips the test saying why it cannot be built.</summary>
-    public static string CartPoleSim()
+    public static string CartPoleSim() => Example("cartpole_sim");
+
+    /// <summary>The built rendezvous_sim (a multi-agent simulator), or skips the test saying why it cannot be built.</summary>
+    public static string RendezvousSim() => Example("rendezvous_sim");
+
+    private static string Example(string name)
     {
-        (string? path, string? problem) = CartPole.Value;
-        Skip.If(path is null, problem);
-        return path!;
+        (string? directory, string? problem) = Built.Value;
+        Skip.If(directory is null, problem);
+        return Path.Combine(directory!, name);
     }
 
     private static (string?, string?) Build()
@@ -32,10 +37,10 @@ internal static class NativeBuild
         (int code, string output) = Run("cmake", "-S", source, "-B", build, "-DCMAKE_BUILD_TYPE=Release");
         if (code == 0)
         {
-            (code, output) = Run("cmake", "--build", build, "--target", "cartpole_sim");
+            (code, output) = Run("cmake", "--build", build, "--target", "cartpole_sim", "rendezvous_sim");
         }
 
-        return code == 0 ? (Path.Combine(build, "cartpole_sim"), null) : throw new InvalidOperationException($"building clients/cpp failed:\n{output}");
+        return code == 0 ? (build, null) : throw new InvalidOperationException($"building clients/cpp failed:\n{output}");
     }
 
     private static (int, string) Run(string file, params string[] arguments)

@@ -21,9 +21,9 @@ internal static class EnvCommands
     }
 
     // Every acting agent plays random (legal) actions; one line per episode with each agent's return.
-    private static void RunMultiAgent(string id, int episodes, int seed, bool render, TextWriter output)
+    private static void RunMultiAgent(string id, IReadOnlyDictionary<string, object?> kwargs, int episodes, int seed, bool render, TextWriter output)
     {
-        using Rlx.Environments.MultiAgent.MultiAgentEnv env = MultiAgentEnvs.Make(id);
+        using Rlx.Environments.MultiAgent.MultiAgentEnv env = MultiAgentEnvs.Make(id, kwargs);
         var player = new Rlx.Environments.Classic.RandomPlayer();
         var random = new Rlx.Random.Pcg64((ulong)seed);
         var returns = new double[env.AgentCount];
@@ -70,6 +70,12 @@ internal static class EnvCommands
             output.WriteLine("multi-agent:");
             foreach (string multi in MultiAgentEnvs.Ids)
             {
+                if (multi == Rlx.Environments.Remote.RemoteEnvs.RemoteMultiAgentId)
+                {
+                    output.WriteLine($"{multi.PadRight(width)} {"(from the simulator)",-44} {"(from the simulator)",-28} {"-",6}");
+                    continue;
+                }
+
                 using Rlx.Environments.MultiAgent.MultiAgentEnv env = MultiAgentEnvs.Make(multi);
                 for (int i = 0; i < env.AgentCount; i++)
                 {
@@ -100,13 +106,13 @@ internal static class EnvCommands
                 throw new CliException($"--episodes must be at least 1 (got {count}).");
             }
 
+            (IReadOnlyDictionary<string, object?> kwargs, int? maxSteps) = options.Resolve(parsed);
             if (MultiAgentEnvs.Contains(parsed.GetRequiredValue(id)))
             {
-                RunMultiAgent(parsed.GetRequiredValue(id), count, parsed.GetValue(seed), parsed.GetValue(render), output);
+                RunMultiAgent(parsed.GetRequiredValue(id), kwargs, count, parsed.GetValue(seed), parsed.GetValue(render), output);
                 return 0;
             }
 
-            (IReadOnlyDictionary<string, object?> kwargs, int? maxSteps) = options.Resolve(parsed);
             using var env = new RecordEpisodeStatistics(Envs.Make(parsed.GetRequiredValue(id), maxSteps, kwargs), bufferLength: count);
             var observation = new float[env.ObservationSpace.FlatSize];
             var action = new float[env.ActionSpace.FlatSize];
@@ -192,7 +198,7 @@ internal static class EnvCommands
             IReadOnlyList<EnvProblem> problems;
             if (MultiAgentEnvs.Contains(envId))
             {
-                problems = MultiAgentEnvChecker.Check(() => MultiAgentEnvs.Make(envId), parsed.GetValue(steps));
+                problems = MultiAgentEnvChecker.Check(() => MultiAgentEnvs.Make(envId, kwargs), parsed.GetValue(steps));
             }
             else
             {

@@ -89,7 +89,7 @@ internal static class EvalCommand
         }
 
         string envId = algorithm.Config.Env;
-        using MultiAgentEnv env = MultiAgentEnvs.Make(envId);
+        using MultiAgentEnv env = MultiAgentEnvs.Make(envId, algorithm.Config.EnvConfig);
         var trained = new PolicyPlayer("trained", algorithm.SnapshotPolicy().Policy, sample);
         string seats = env is TurnBasedEnv ? "moving first" : $"as {env.PossibleAgents[0]}";
         foreach (string name in opponents)
@@ -117,7 +117,7 @@ internal static class EvalCommand
     // Every agent acts with the trained policy (greedy), then with uniformly random actions, on the same seeds.
     private static void PlayTeam(Algorithm algorithm, int episodes, TextWriter output)
     {
-        using MultiAgentEnv env = MultiAgentEnvs.Make(algorithm.Config.Env);
+        using MultiAgentEnv env = MultiAgentEnvs.Make(algorithm.Config.Env, algorithm.Config.EnvConfig);
         foreach (IGamePlayer player in new IGamePlayer[] { new PolicyPlayer("trained policy", algorithm.SnapshotPolicy().Policy), new RandomPlayer() })
         {
             IReadOnlyList<double> returns = Matches.PlayTeam(env, player, episodes, algorithm.Config.Seed + 1_000_000);

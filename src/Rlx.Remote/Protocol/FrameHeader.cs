@@ -7,13 +7,14 @@ namespace Rlx.Environments.Remote.Protocol;
 /// <param name="Env">Environment index (remote envs) or episode id (policy clients).</param>
 /// <param name="Count">Number of environments in a batched message, or a message-specific count.</param>
 /// <param name="Length">Payload bytes that follow the header.</param>
-public readonly record struct FrameHeader(MessageType Type, uint Env, uint Count, int Length)
+/// <param name="Version">Protocol version: <see cref="Wire.Version"/>, or <see cref="Wire.MultiAgentVersion"/> in multi-agent sessions.</param>
+public readonly record struct FrameHeader(MessageType Type, uint Env, uint Count, int Length, byte Version = Wire.Version)
 {
-    /// <summary>Writes the header (with <see cref="Wire.Magic"/> and <see cref="Wire.Version"/>) into the first 16 bytes of <paramref name="destination"/>.</summary>
+    /// <summary>Writes the header (with <see cref="Wire.Magic"/> and <see cref="Version"/>) into the first 16 bytes of <paramref name="destination"/>.</summary>
     public void Write(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt16LittleEndian(destination, Wire.Magic);
-        destination[2] = Wire.Version;
+        destination[2] = Version;
         destination[3] = (byte)Type;
         BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], Env);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], Count);
@@ -33,9 +34,9 @@ public readonly record struct FrameHeader(MessageType Type, uint Env, uint Count
             return null;
         }
 
-        if (source[2] != Wire.Version)
+        if (source[2] is not (Wire.Version or Wire.MultiAgentVersion))
         {
-            problem = $"protocol version: expected {Wire.Version}, received {source[2]} (update the client library or Rlx so both speak the same version)";
+            problem = $"protocol version: expected {Wire.Version} or {Wire.MultiAgentVersion}, received {source[2]} (update the client library or Rlx so both speak the same version)";
             return null;
         }
 
@@ -47,6 +48,6 @@ public readonly record struct FrameHeader(MessageType Type, uint Env, uint Count
         }
 
         problem = null;
-        return new FrameHeader((MessageType)source[3], BinaryPrimitives.ReadUInt32LittleEndian(source[4..]), BinaryPrimitives.ReadUInt32LittleEndian(source[8..]), length);
+        return new FrameHeader((MessageType)source[3], BinaryPrimitives.ReadUInt32LittleEndian(source[4..]), BinaryPrimitives.ReadUInt32LittleEndian(source[8..]), length, source[2]);
     }
 }

@@ -80,11 +80,14 @@ public sealed class FramedSocket : IDisposable
         return _send.AsSpan(Wire.HeaderSize, length);
     }
 
+    /// <summary>The version written into the frames this socket sends (<see cref="Wire.Version"/> unless a multi-agent session sets it).</summary>
+    public byte SendVersion { get; set; } = Wire.Version;
+
     /// <summary>Sends a frame whose payload was written into <see cref="SendPayload"/>.</summary>
     public void Send(MessageType type, uint env, uint count, int length)
     {
         SendPayload(length);
-        new FrameHeader(type, env, count, length).Write(_send);
+        new FrameHeader(type, env, count, length, SendVersion).Write(_send);
         SendAll(_send.AsSpan(0, Wire.HeaderSize + length));
     }
 

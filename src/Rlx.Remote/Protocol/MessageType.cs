@@ -24,6 +24,15 @@ public enum MessageType : byte
     /// <summary>Either side: the session ends.</summary>
     Close = 7,
 
+    /// <summary>Simulator → trainer (version 2): the environment name and every possible agent's name, observation space and action space.</summary>
+    Agents = 8,
+
+    /// <summary>Trainer → simulator (version 2): the actions of the <c>count</c> agents that must act (agent indices, then their actions).</summary>
+    AgentStep = 9,
+
+    /// <summary>Simulator → trainer (version 2): every possible agent's flags, observation and reward, after a reset or a step.</summary>
+    AgentResult = 10,
+
     /// <summary>Policy client → server: the client's environment name and spaces.</summary>
     ClientHello = 16,
 

@@ -6,8 +6,11 @@ public static class Wire
     /// <summary>The first two bytes of every frame: ASCII "RX" (0x52 0x58), little-endian 0x5852.</summary>
     public const ushort Magic = 0x5852;
 
-    /// <summary>The protocol version this build speaks; a peer with another version is refused at the handshake.</summary>
+    /// <summary>The protocol version of single-agent sessions and policy clients (version 1, unchanged).</summary>
     public const byte Version = 1;
+
+    /// <summary>The version of multi-agent sessions (frames of version 2 carry every agent of an environment); both are served.</summary>
+    public const byte MultiAgentVersion = 2;
 
     /// <summary>Bytes of the frame header: magic u16, version u8, type u8, env u32, count u32, payload length u32.</summary>
     public const int HeaderSize = 16;
