@@ -273,18 +273,15 @@ inline int listen_on(const std::string& host, int& port) {
 
 }  // namespace detail
 
-/// Hosts environments for Rlx: every connection opens a session with its own environments, made by
-/// the factory; sessions run on their own threads. serve() blocks until stop() is called.
-class SimulatorServer {
- public:
-  using Factory = std::function<std::unique_ptr<Environment>()>;
+namespace detail {
 
-  /// port 0 picks a free port (see port()). default_envs is the session size when Rlx asks for 0.
-  SimulatorServer(Factory factory, const std::string& host = "127.0.0.1", int port = 0, uint32_t default_envs = 1)
-      : factory_(std::move(factory)), default_envs_(default_envs), port_(port) {
-    listen_fd_ = detail::listen_on(host, port_);
-  }
-  ~SimulatorServer() { stop(); }
+/// Listens on host:port (0: a free one, see port()) and runs session(fd) on a detached thread per connection.
+class Server {
+ public:
+  Server(const std::string& host, int port) : port_(port) { listen_fd_ = listen_on(host, port_); }
+  virtual ~Server() { stop(); }
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
 
   int port() const { return port_; }
 
@@ -301,11 +298,33 @@ class SimulatorServer {
     if (!stopped_.exchange(true) && listen_fd_ >= 0) { ::shutdown(listen_fd_, SHUT_RDWR); ::close(listen_fd_); }
   }
 
+ protected:
+  virtual void session(int fd) = 0;
+
+ private:
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace detail
+
+/// Hosts environments for Rlx: every connection opens a session with its own environments, made by
+/// the factory; sessions run on their own threads. serve() blocks until stop() is called.
+class SimulatorServer : public detail::Server {
+ public:
+  using Factory = std::function<std::unique_ptr<Environment>()>;
+
+  /// port 0 picks a free port (see port()). default_envs is the session size when Rlx asks for 0.
+  SimulatorServer(Factory factory, const std::string& host = "127.0.0.1", int port = 0, uint32_t default_envs = 1)
+      : detail::Server(host, port), factory_(std::move(factory)), default_envs_(default_envs) {}
+  ~SimulatorServer() override { stop(); }
+
   /// Hook called before each step of each environment (fault injection in examples and tests).
   std::function<void(uint64_t step_count)> before_step;
 
  private:
-  void session(int fd) {
+  void session(int fd) override {
     detail::Connection c(fd);
     std::vector<std::unique_ptr<Environment>> envs;
     size_t obs_size = 0, act_size = 0;
@@ -391,39 +410,21 @@ class SimulatorServer {
 
   Factory factory_;
   uint32_t default_envs_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopped_{false};
   std::atomic<uint64_t> steps_{0};
 };
 
 /// Hosts multi-agent environments for Rlx (protocol version 2, Rlx's RemoteMultiAgent-v0): one environment per
 /// connection, made by the factory; sessions run on their own threads. serve() blocks until stop() is called.
-class MultiAgentServer {
+class MultiAgentServer : public detail::Server {
  public:
   using Factory = std::function<std::unique_ptr<MultiAgentEnvironment>()>;
 
-  MultiAgentServer(Factory factory, const std::string& host = "127.0.0.1", int port = 0) : factory_(std::move(factory)), port_(port) {
-    listen_fd_ = detail::listen_on(host, port_);
-  }
-  ~MultiAgentServer() { stop(); }
-
-  int port() const { return port_; }
-
-  void serve() {
-    while (!stopped_) {
-      int fd = ::accept(listen_fd_, nullptr, nullptr);
-      if (fd < 0) { if (stopped_) break; continue; }
-      std::thread([this, fd] { session(fd); }).detach();
-    }
-  }
-
-  void stop() {
-    if (!stopped_.exchange(true) && listen_fd_ >= 0) { ::shutdown(listen_fd_, SHUT_RDWR); ::close(listen_fd_); }
-  }
+  MultiAgentServer(Factory factory, const std::string& host = "127.0.0.1", int port = 0)
+      : detail::Server(host, port), factory_(std::move(factory)) {}
+  ~MultiAgentServer() override { stop(); }
 
  private:
-  void session(int fd) {
+  void session(int fd) override {
     detail::Connection c(fd);
     c.version = kMultiAgentVersion;
     std::unique_ptr<MultiAgentEnvironment> env;
@@ -507,9 +508,6 @@ class MultiAgentServer {
   }
 
   Factory factory_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stopped_{false};
 };
 
 /// Rlx's actor-critic policy decoded from a WEIGHTS payload (docs/protocol.md, "Policy weights"):

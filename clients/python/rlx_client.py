@@ -178,14 +178,12 @@ class Connection:
         return b"".join(chunks)
 
 
-class SimulatorServer:
-    """Hosts environments for Rlx. ``make_env()`` returns an object with ``name`` (optional),
-    ``observation_space``, ``action_space``, ``reset(seed)`` -> observation and ``step(action)`` ->
-    (observation, reward, terminated, truncated); actions arrive as lists of floats. Every
-    connection opens a session with its own environments, on its own thread."""
+class _Server:
+    """Listens on host:port (0: a free port) and runs ``_session(connection)`` on a thread per connection."""
 
-    def __init__(self, make_env, host="127.0.0.1", port=0, default_envs=1):
-        self.make_env, self.default_envs = make_env, default_envs
+    version = VERSION
+
+    def __init__(self, host, port):
         self.listener = socket.create_server((host, port))
         self.host, self.port = host, self.listener.getsockname()[1]
         self._stopped = False
@@ -196,11 +194,22 @@ class SimulatorServer:
                 sock, _ = self.listener.accept()
             except OSError:
                 break
-            threading.Thread(target=self._session, args=(Connection(sock),), daemon=True).start()
+            threading.Thread(target=self._session, args=(Connection(sock, self.version),), daemon=True).start()
 
     def shutdown(self):
         self._stopped = True
         self.listener.close()
+
+
+class SimulatorServer(_Server):
+    """Hosts environments for Rlx. ``make_env()`` returns an object with ``name`` (optional),
+    ``observation_space``, ``action_space``, ``reset(seed)`` -> observation and ``step(action)`` ->
+    (observation, reward, terminated, truncated); actions arrive as lists of floats. Every
+    connection opens a session with its own environments, on its own thread."""
+
+    def __init__(self, make_env, host="127.0.0.1", port=0, default_envs=1):
+        super().__init__(host, port)
+        self.make_env, self.default_envs = make_env, default_envs
 
     def _session(self, conn):
         envs, obs_fmt, act_n = [], None, 0
@@ -262,7 +271,7 @@ class SimulatorServer:
         return struct.pack("<%dI" % count, *ids) + b"".join(out_obs) + struct.pack("<%df" % count, *rewards) + bytes(flags)
 
 
-class MultiAgentServer:
+class MultiAgentServer(_Server):
     """Hosts multi-agent environments for Rlx (protocol version 2, ``RemoteMultiAgent-v0``), one per connection.
     ``make_env()`` returns an object shaped like PettingZoo's parallel API: ``possible_agents``,
     ``observation_space(agent)`` and ``action_space(agent)`` (methods or dicts), ``reset(seed)`` -> observations
@@ -271,23 +280,11 @@ class MultiAgentServer:
     not just end acts next, unless the env lists the agents to move in ``acting_agents`` (turn-based games).
     Actions arrive as lists of floats."""
 
+    version = MULTI_AGENT_VERSION
+
     def __init__(self, make_env, host="127.0.0.1", port=0):
+        super().__init__(host, port)
         self.make_env = make_env
-        self.listener = socket.create_server((host, port))
-        self.host, self.port = host, self.listener.getsockname()[1]
-        self._stopped = False
-
-    def serve_forever(self):
-        while not self._stopped:
-            try:
-                sock, _ = self.listener.accept()
-            except OSError:
-                break
-            threading.Thread(target=self._session, args=(Connection(sock, MULTI_AGENT_VERSION),), daemon=True).start()
-
-    def shutdown(self):
-        self._stopped = True
-        self.listener.close()
 
     def _session(self, conn):
         env, agents, obs_spaces, act_spaces = None, [], [], []
