@@ -178,18 +178,18 @@ internal static class TrainCommand
             }
 
             (Algorithm algorithm, string checkpoint) = LoadLatest(runDirectory, Info, runners, overrides);
-            if (stop is null)
-            {
-                // The run's own stop; a new total_timesteps moves its step limit along (the schedule and the stop extend together).
-                stop = StopFromJson(JsonNode.Parse(File.ReadAllText(runFile))!["stop"]!.AsObject());
-                if (overrides.ContainsKey("total_timesteps"))
-                {
-                    stop = stop with { Timesteps = algorithm.Config.TotalTimesteps };
-                }
-            }
-
             using (algorithm)
             {
+                if (stop is null)
+                {
+                    // The run's own stop; a new total_timesteps moves its step limit along (the schedule and the stop extend together).
+                    stop = StopFromJson(JsonNode.Parse(File.ReadAllText(runFile))!["stop"]!.AsObject());
+                    if (overrides.ContainsKey("total_timesteps"))
+                    {
+                        stop = stop with { Timesteps = algorithm.Config.TotalTimesteps };
+                    }
+                }
+
                 CheckStopWithinSchedule(algorithm.Config, stop);
                 if (overrides.Count > 0)
                 {
