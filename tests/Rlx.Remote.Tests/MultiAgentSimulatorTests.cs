@@ -89,6 +89,49 @@ public sealed class MultiAgentSimulatorTests
     }
 
     [SkippableFact]
+    public void KilledSimulator_TruncatesTheLiveAgents_AndTheNextResetMovesOn()
+    {
+        string python = PythonSimulatorTests.Python();
+        using var first = new SimulatorProcess(python, PythonSimulatorTests.Example("rendezvous_sim.py"));
+        using var second = new SimulatorProcess(python, PythonSimulatorTests.Example("rendezvous_sim.py"));
+        RemoteStatistics stats = RemoteEnvs.Statistics;
+        long dropped = stats.EpisodesDropped;
+        var log = new StringWriter();
+        TextWriter previous = RemoteEnvs.Log;
+        RemoteEnvs.Log = log;
+        try
+        {
+            var envConfig = new Dictionary<string, object?> { ["address"] = $"{first.Address},{second.Address}", ["timeout_ms"] = 2000 };
+            using var remote = (RemoteMultiAgentEnv)MultiAgentEnvs.Make(RemoteEnvs.RemoteMultiAgentId, envConfig);
+            string before = remote.Address!;
+            SimulatorProcess connected = before.EndsWith(":" + first.Address.Split(':')[1], StringComparison.Ordinal) ? first : second;
+            remote.Reset(seed: 5);
+            float[] stay = [1f, 1f];
+            float[] observation = remote.Observation(0).ToArray();
+            connected.Kill();
+            remote.Step(stay);
+            for (int i = 0; i < remote.AgentCount; i++)
+            {
+                Assert.True(remote.Truncated(i) && !remote.Terminated(i) && !remote.MustAct(i), $"agent {remote.PossibleAgents[i]} after the simulator died");
+            }
+
+            Assert.Equal(observation, remote.Observation(0).ToArray());   // the last valid observation
+            Assert.Equal(dropped + 1, stats.EpisodesDropped);
+            Assert.Contains("episode dropped", log.ToString(), StringComparison.Ordinal);
+
+            remote.Reset(seed: 5);   // the other simulator, same game
+            Assert.NotEqual(before, remote.Address);
+            Assert.Equal(observation, remote.Observation(0).ToArray());
+            remote.Step(stay);
+            Assert.True(remote.MustAct(0) || remote.IsDone);
+        }
+        finally
+        {
+            RemoteEnvs.Log = previous;
+        }
+    }
+
+    [SkippableFact]
     public void MixingUpProtocolVersions_IsAClearError()
     {
         string python = PythonSimulatorTests.Python();
