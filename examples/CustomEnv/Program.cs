@@ -3,8 +3,8 @@ using CustomEnv;
 using Rlx.Environments;
 using Rlx.Environments.Vector;
 
-// Register every [EnvId] class of this assembly (the CLI does the same with --env-assembly).
-Envs.Registry.RegisterAssembly(typeof(GridWalk).Assembly);
+// Register every [EnvId] class of this assembly, GridWalk-v0 and the multi-agent GridMeet-v0 (the CLI does the same with --env-assembly).
+Envs.RegisterAssembly(typeof(GridWalk).Assembly);
 
 // 1. Check the environment against the contract before training on it.
 IReadOnlyList<EnvProblem> problems = EnvChecker.Check(() => Envs.Make("GridWalk-v0"));

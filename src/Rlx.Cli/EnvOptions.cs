@@ -49,10 +49,10 @@ internal sealed class EnvOptions
             throw new CliException($"--env-assembly {path}: file not found. Build your environment project and pass the path of its .dll.");
         }
 
-        IReadOnlyList<string> ids = Envs.Registry.RegisterAssembly(Assembly.LoadFrom(full));
+        IReadOnlyList<string> ids = Envs.RegisterAssembly(Assembly.LoadFrom(full));
         if (ids.Count == 0)
         {
-            throw new CliException($"--env-assembly {path}: no public Env subclass marked [EnvId(\"Name-v0\")] found.");
+            throw new CliException($"--env-assembly {path}: no public Env or MultiAgentEnv subclass marked [EnvId(\"Name-v0\")] found.");
         }
 
         return ids;

@@ -48,7 +48,7 @@ public sealed class ClusterRunnerGroupProvider : IEnvRunnerGroupProvider
         }
 
         ClusterInfo cluster = ClusterAddress.Resolve(Address, Token);
-        string? package = CodePackages.ForEnvironment(request.Settings.EnvId);
+        string? package = CodePackages.ForEnvironment(request.Settings.EnvId, request.Settings.EnvKwargs);
         return ClusterRunnerGroup.OpenAsync(request, cluster, Options ?? ClusterOptions.FromEnvironment(), Log, asynchronous, fragmentLength, package).GetAwaiter().GetResult();
     }
 }

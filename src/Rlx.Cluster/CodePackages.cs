@@ -26,19 +26,19 @@ internal static class CodePackages
     private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<string>>> s_loaded = new(StringComparer.Ordinal);
 
     /// <summary>The package hash of <paramref name="envId"/>'s code, or null when it is built into Rlx.</summary>
-    public static string? ForEnvironment(string envId)
+    public static string? ForEnvironment(string envId, IReadOnlyDictionary<string, object?>? kwargs = null)
     {
         // The first type in the wrapper chain that is not Rlx's own (a user's env, or a user's wrapper around a built-in).
         Assembly? found = null;
         if (MultiAgentEnvs.Contains(envId))
         {
-            using Rlx.Environments.MultiAgent.MultiAgentEnv multi = MultiAgentEnvs.Make(envId);
+            using Rlx.Environments.MultiAgent.MultiAgentEnv multi = MultiAgentEnvs.Make(envId, kwargs);
             Assembly candidate = (multi is Rlx.Environments.MultiAgent.TurnBasedEnv turns ? (object)turns.Game : multi).GetType().Assembly;
             found = IsShared(candidate.GetName().Name) ? null : candidate;
         }
         else
         {
-            using Env env = Envs.Make(envId);
+            using Env env = Envs.Make(envId, kwargs: kwargs);
             for (Env? current = env; current is not null && found is null; current = (current as Wrapper)?.Inner)
             {
                 Assembly candidate = current.GetType().Assembly;
@@ -160,7 +160,7 @@ internal static class CodePackages
         // Only the environment's assembly is loaded now; the context resolves its references from the package on demand.
         string root = File.ReadAllText(Path.Combine(directory, RootFile)).Trim();
         var context = new PackageLoadContext(directory);
-        return Envs.Registry.RegisterAssembly(context.LoadFromAssemblyPath(Path.Combine(directory, root + ".dll")));
+        return Envs.RegisterAssembly(context.LoadFromAssemblyPath(Path.Combine(directory, root + ".dll")));
     }
 
     private static IEnumerable<string> References(string file)

@@ -16,6 +16,13 @@ public static class Envs
     /// <summary>The registry behind <see cref="Make"/> and <see cref="Register"/>.</summary>
     public static EnvRegistry Registry { get; } = CreateBuiltIn();
 
+    /// <summary>
+    /// Registers every class of <paramref name="assembly"/> marked <see cref="EnvIdAttribute"/>: environments with
+    /// <see cref="Registry"/>, multi-agent environments with <see cref="MultiAgentEnvs"/>; returns their ids.
+    /// </summary>
+    public static IReadOnlyList<string> RegisterAssembly(System.Reflection.Assembly assembly) =>
+        Registry.RegisterAssembly(assembly, MultiAgentEnvs.Register);
+
     /// <summary>Builds a registered environment, wrapped in its time limit (Gymnasium's <c>gymnasium.make</c>).</summary>
     public static Env Make(string id, int? maxEpisodeSteps = null, IReadOnlyDictionary<string, object?>? kwargs = null) =>
         Registry.Make(id, maxEpisodeSteps, kwargs);

@@ -35,7 +35,18 @@ public static class MultiAgentEnvs
             throw new ArgumentException($"No multi-agent environment '{id}'.{Text.Suggest.DidYouMean(id, Factories.Keys)} Registered: {string.Join(", ", Ids)}.", nameof(id));
         }
 
-        MultiAgentEnv env = factory(new EnvKwargs(kwargs));
+        var arguments = new EnvKwargs(kwargs);
+        MultiAgentEnv env = factory(arguments);
+        try
+        {
+            arguments.ThrowIfUnused(id);
+        }
+        catch
+        {
+            env.Dispose();
+            throw;
+        }
+
         env.Id = id;
         return env;
     }

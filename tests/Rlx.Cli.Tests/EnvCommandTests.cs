@@ -177,6 +177,20 @@ public sealed class UserAssemblyTests
     }
 
     [Fact]
+    public void MultiAgentEnvFromUserAssembly_IsChecked_AndTakesItsArguments()
+    {
+        string assembly = typeof(CustomEnv.GridMeet).Assembly.Location;
+
+        var (code, output, error) = CliRunner.Run("env", "check", "GridMeet-v0", "--env-assembly", assembly, "--env-arg", "size=3");
+        Assert.True(code == 0, error);
+        Assert.Contains("GridMeet-v0: all checks passed", output, StringComparison.Ordinal);
+
+        (code, _, error) = CliRunner.Run("env", "run", "GridMeet-v0", "--env-assembly", assembly, "--env-arg", "sise=3");
+        Assert.NotEqual(0, code);
+        Assert.Contains("Unknown argument(s) for GridMeet-v0: 'sise' Did you mean 'size'?", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EnvAssembly_MissingFile_SaysHowToFixIt()
     {
         var (code, _, error) = CliRunner.Run("env", "run", "GridWalk-v0", "--env-assembly", "/nope/Missing.dll");

@@ -72,13 +72,26 @@ public sealed class ClusterTrainingTests
     {
         using var cluster = new LocalCluster();
         cluster.StartWorker(cpus: 2);
-        Envs.Registry.RegisterAssembly(typeof(CustomEnv.GridWalk).Assembly);
+        Envs.RegisterAssembly(typeof(CustomEnv.GridWalk).Assembly);
 
         // The worker processes never loaded CustomEnv.dll: it reaches them as a code package.
-        using Ppo ppo = new PpoConfig().Environment("GridWalk-v0").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 2, rolloutFragmentLength: 16).Build(new ClusterRunnerGroupProvider(cluster.Address));
-        TrainResult result = ppo.Train();
-        result = ppo.Train();
-        Assert.Equal(2 * 2 * 2 * 16, result.TimestepsTotal);
+        using (Ppo ppo = new PpoConfig().Environment("GridWalk-v0").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 2, rolloutFragmentLength: 16).Build(new ClusterRunnerGroupProvider(cluster.Address)))
+        {
+            TrainResult result = ppo.Train();
+            result = ppo.Train();
+            Assert.Equal(2 * 2 * 2 * 16, result.TimestepsTotal);
+        }
+
+        // So does a multi-agent environment of the same assembly, with its arguments: 2 runners × 2 envs × 2 agents × 16 decisions.
+        var meet = new PpoConfig().Environment("GridMeet-v0", new Dictionary<string, object?> { ["size"] = 3 })
+            .EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 2, rolloutFragmentLength: 16) with { NumMinibatches = 2 };
+        using (Ppo ppo = meet.Build(new ClusterRunnerGroupProvider(cluster.Address)))
+        {
+            TrainResult result = ppo.Train();
+            Assert.Equal(2 * 2 * 2 * 16, result.TimestepsTotal);
+            Assert.True(result.EpisodesThisIter > 0 && double.IsFinite(result.EpisodeReturnMean));
+        }
+
         string packages = Path.Combine(Path.GetDirectoryName(cluster.SessionPath)!, "packages");
         string package = Assert.Single(Directory.GetDirectories(packages));
         Assert.Matches("^[0-9a-f]{64}$", Path.GetFileName(package));

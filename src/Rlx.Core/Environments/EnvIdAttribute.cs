@@ -1,10 +1,9 @@
 namespace Rlx.Environments;
 
 /// <summary>
-/// Registers an <see cref="Env"/> subclass under an id when its assembly is loaded with
-/// <see cref="EnvRegistry.RegisterAssembly"/> (the CLI's <c>--env-assembly</c>, a config's
-/// <c>env_assemblies</c>). The class needs a public constructor taking either nothing or an
-/// <see cref="EnvKwargs"/>.
+/// Registers an <see cref="Env"/> or <see cref="MultiAgent.MultiAgentEnv"/> subclass under an id when its assembly is loaded
+/// with <c>Envs.RegisterAssembly</c> (the CLI's <c>--env-assembly</c>, a config's <c>env_assemblies</c>, cluster workers
+/// receiving it as a code package). The class needs a public constructor taking either nothing or an <see cref="EnvKwargs"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class EnvIdAttribute(string id) : Attribute

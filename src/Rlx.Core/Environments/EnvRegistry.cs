@@ -47,8 +47,12 @@ public sealed class EnvRegistry
     public void Register(string id, Func<EnvKwargs, Env> factory, int? maxEpisodeSteps = null, double? rewardThreshold = null) =>
         Register(new EnvSpec(id, factory, maxEpisodeSteps, rewardThreshold));
 
-    /// <summary>Registers every <see cref="Env"/> subclass in <paramref name="assembly"/> marked with <see cref="EnvIdAttribute"/>; returns their ids.</summary>
-    public IReadOnlyList<string> RegisterAssembly(Assembly assembly)
+    /// <summary>
+    /// Registers every <see cref="Env"/> subclass in <paramref name="assembly"/> marked with <see cref="EnvIdAttribute"/>, and
+    /// hands every marked <see cref="MultiAgent.MultiAgentEnv"/> subclass to <paramref name="multiAgent"/> (Rlx.Envs' <c>Envs.RegisterAssembly</c>
+    /// registers them with <c>MultiAgentEnvs</c>); returns their ids.
+    /// </summary>
+    public IReadOnlyList<string> RegisterAssembly(Assembly assembly, Action<string, Func<EnvKwargs, MultiAgent.MultiAgentEnv>>? multiAgent = null)
     {
         ArgumentNullException.ThrowIfNull(assembly);
         var ids = new List<string>();
@@ -56,11 +60,24 @@ public sealed class EnvRegistry
         {
             foreach (EnvIdAttribute attribute in type.GetCustomAttributes<EnvIdAttribute>())
             {
-                Register(new EnvSpec(
-                    attribute.Id,
-                    FactoryFor(type, attribute.Id),
-                    attribute.MaxEpisodeSteps > 0 ? attribute.MaxEpisodeSteps : null,
-                    double.IsNaN(attribute.RewardThreshold) ? null : attribute.RewardThreshold));
+                if (typeof(MultiAgent.MultiAgentEnv).IsAssignableFrom(type))
+                {
+                    if (multiAgent is null)
+                    {
+                        throw new ArgumentException($"[EnvId(\"{attribute.Id}\")] is on the multi-agent environment {type.FullName}: load its assembly with Envs.RegisterAssembly (Rlx.Envs), which registers it with MultiAgentEnvs.");
+                    }
+
+                    multiAgent(attribute.Id, FactoryFor<MultiAgent.MultiAgentEnv>(type, attribute.Id));
+                }
+                else
+                {
+                    Register(new EnvSpec(
+                        attribute.Id,
+                        FactoryFor<Env>(type, attribute.Id),
+                        attribute.MaxEpisodeSteps > 0 ? attribute.MaxEpisodeSteps : null,
+                        double.IsNaN(attribute.RewardThreshold) ? null : attribute.RewardThreshold));
+                }
+
                 ids.Add(attribute.Id);
             }
         }
@@ -171,21 +188,26 @@ public sealed class EnvRegistry
         return env;
     }
 
-    private static Func<EnvKwargs, Env> FactoryFor(Type type, string id)
+    private static Func<EnvKwargs, T> FactoryFor<T>(Type type, string id)
+        where T : class
     {
-        if (!typeof(Env).IsAssignableFrom(type) || type.IsAbstract)
+        if (!typeof(T).IsAssignableFrom(type) || type.IsAbstract)
         {
-            throw new ArgumentException($"[EnvId(\"{id}\")] is on {type.FullName}, which is not a concrete Env subclass.");
+            throw new ArgumentException($"[EnvId(\"{id}\")] is on {type.FullName}, which is not a concrete Env or MultiAgentEnv subclass.");
         }
 
         if (type.GetConstructor([typeof(EnvKwargs)]) is { } withKwargs)
         {
-            return kwargs => (Env)withKwargs.Invoke(BindingFlags.DoNotWrapExceptions, null, [kwargs], null);
+            return kwargs => (T)withKwargs.Invoke(BindingFlags.DoNotWrapExceptions, null, [kwargs], null);
         }
 
         if (type.GetConstructor(Type.EmptyTypes) is { } parameterless)
         {
-            return _ => (Env)parameterless.Invoke(BindingFlags.DoNotWrapExceptions, null, [], null);
+            return kwargs =>
+            {
+                kwargs.ThrowIfUnused(id);
+                return (T)parameterless.Invoke(BindingFlags.DoNotWrapExceptions, null, [], null);
+            };
         }
 
         throw new ArgumentException($"{type.FullName} ([EnvId(\"{id}\")]) needs a public constructor taking no arguments or an EnvKwargs.");
