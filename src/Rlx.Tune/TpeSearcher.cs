@@ -9,8 +9,9 @@ namespace Rlx.Tune;
 /// finished trials are split into the best γ(n) = min(⌈n/10⌉, 25) and the rest, a Parzen density is fitted to each
 /// (truncated Gaussians at the observations plus a prior one over the whole range, bandwidths from neighbour
 /// distances clipped to [range / min(100, 1 + n), range]; categories by smoothed counts), 24 candidates are drawn from
-/// the good density and the one maximising l(x)/g(x) is taken. Log-uniform keys are modelled in log space; integers on
-/// the reals and rounded. Running trials are not counted.
+/// the good density and the one maximising l(x)/g(x) is taken. Observations are weighted as Optuna's default_weights:
+/// equally below 25, and beyond that the oldest n − 25 on a ramp from 1/n to 1 (the prior weighs 1). Log-uniform keys are
+/// modelled in log space; integers on the reals and rounded. Running trials are not counted.
 /// </summary>
 internal sealed class TpeSearcher(TuneSettings settings) : Searcher(settings)
 {
@@ -55,8 +56,9 @@ internal sealed class TpeSearcher(TuneSettings settings) : Searcher(settings)
             IntRange i => (i.Low - 0.5, i.High + 0.5, (Func<double, double>)(x => x), (Func<double, object>)(x => Math.Clamp((long)Math.Round(x), i.Low, i.High))),
             _ => throw new InvalidOperationException($"TPE cannot model {domain.GetType().Name}."),
         };
-        var good = new Parzen(Observations(below, key, forward), low, high);
-        var bad = new Parzen(Observations(above, key, forward), low, high);
+        double[] goodValues = Observations(below, key, forward), badValues = Observations(above, key, forward);
+        var good = new Parzen(goodValues, low, high, RecencyWeights(goodValues.Length));
+        var bad = new Parzen(badValues, low, high, RecencyWeights(badValues.Length));
         double best = double.NaN, bestScore = double.NegativeInfinity;
         for (int c = 0; c < Candidates; c++)
         {
@@ -71,8 +73,22 @@ internal sealed class TpeSearcher(TuneSettings settings) : Searcher(settings)
         return back(best);
     }
 
+    // Oldest trial first, the order the recency weights assume.
     private static double[] Observations(List<Trial> trials, string key, Func<double, double> forward) =>
-        [.. trials.Where(t => t.Params.ContainsKey(key)).Select(t => forward(Convert.ToDouble(t.Params[key], CultureInfo.InvariantCulture)))];
+        [.. trials.Where(t => t.Params.ContainsKey(key)).OrderBy(t => t.Index).Select(t => forward(Convert.ToDouble(t.Params[key], CultureInfo.InvariantCulture)))];
+
+    /// <summary>Optuna's default_weights for <paramref name="n"/> observations, oldest first: ones below 25; else a ramp from 1/n to 1 over the oldest n − 25, then ones.</summary>
+    internal static double[] RecencyWeights(int n)
+    {
+        var weights = new double[n];
+        int ramp = Math.Max(0, n - 25);
+        for (int i = 0; i < n; i++)
+        {
+            weights[i] = i >= ramp ? 1.0 : ramp == 1 ? 1.0 / n : (1.0 / n) + ((1.0 - (1.0 / n)) * i / (ramp - 1));
+        }
+
+        return weights;
+    }
 
     private static object SuggestCategory(IReadOnlyList<object?> values, List<Trial> below, List<Trial> above, string key, Pcg64 random)
     {
@@ -94,27 +110,28 @@ internal sealed class TpeSearcher(TuneSettings settings) : Searcher(settings)
     }
 
     /// <summary>
-    /// Category probabilities: the mean of one kernel per observation — its category weighted 1 on top of a smoothing
-    /// of (prior weight / kernels) on every category, normalised — and a uniform prior kernel.
+    /// Category probabilities: a mixture of one kernel per observation — its category weighted 1 on top of a smoothing
+    /// of (prior weight / kernels) on every category, normalised — and a uniform prior kernel, mixed by the recency weights.
     /// </summary>
     private static double[] CategoryWeights(IReadOnlyList<object?> values, List<Trial> trials, string key)
     {
-        int[] observed = [.. trials.Select(t => t.Params.TryGetValue(key, out object? value) ? Choice.IndexOf(values, value) : -1).Where(i => i >= 0)];
-        int kernels = observed.Length + 1;
-        double smoothing = PriorWeight / kernels;
+        int[] observed = [.. trials.OrderBy(t => t.Index).Select(t => t.Params.TryGetValue(key, out object? value) ? Choice.IndexOf(values, value) : -1).Where(i => i >= 0)];
+        double[] mix = RecencyWeights(observed.Length);
+        double total = mix.Sum() + PriorWeight;
+        double smoothing = PriorWeight / (observed.Length + 1);
         double kernelTotal = 1 + (smoothing * values.Count);
         var weights = new double[values.Count];
         for (int c = 0; c < values.Count; c++)
         {
-            weights[c] = (1.0 / values.Count) + (observed.Length * smoothing / kernelTotal);
+            weights[c] = (PriorWeight / values.Count) + (mix.Sum() * smoothing / kernelTotal);
         }
 
-        foreach (int index in observed)
+        for (int i = 0; i < observed.Length; i++)
         {
-            weights[index] += 1 / kernelTotal;
+            weights[observed[i]] += mix[i] / kernelTotal;
         }
 
-        return [.. weights.Select(w => w / kernels)];
+        return [.. weights.Select(w => w / total)];
     }
 
     private static int Draw(double[] probabilities, Pcg64 random)
@@ -132,19 +149,22 @@ internal sealed class TpeSearcher(TuneSettings settings) : Searcher(settings)
         return probabilities.Length - 1;
     }
 
-    /// <summary>A mixture of Gaussians truncated to [low, high]: one at each observation and a wide prior at the centre, equally weighted.</summary>
+    /// <summary>A mixture of Gaussians truncated to [low, high]: one at each observation (with its weight; 1 by default) and a wide prior of weight 1 at the centre.</summary>
     internal sealed class Parzen
     {
         private readonly double[] _mu;
         private readonly double[] _sigma;
         private readonly double[] _logNormalizer;
+        private readonly double[] _weight;
         private readonly double _low;
         private readonly double _high;
 
-        public Parzen(double[] observations, double low, double high)
+        public Parzen(double[] observations, double low, double high, double[]? weights = null)
         {
             _low = low;
             _high = high;
+            double[] w = [.. weights ?? [.. observations.Select(_ => 1.0)], PriorWeight];
+            _weight = [.. w.Select(x => x / w.Sum())];
             double range = high - low;
             double prior = 0.5 * (low + high);
             _mu = [.. observations, prior];
@@ -177,7 +197,7 @@ internal sealed class TpeSearcher(TuneSettings settings) : Searcher(settings)
 
         public double Sample(Pcg64 random)
         {
-            int i = (int)random.Integers(0, _mu.Length);
+            int i = Draw(_weight, random);
             for (int attempt = 0; attempt < 100; attempt++)
             {
                 double x = _mu[i] + (_sigma[i] * StandardNormal(random));
@@ -203,12 +223,12 @@ internal sealed class TpeSearcher(TuneSettings settings) : Searcher(settings)
             }
 
             double sum = 0;
-            foreach (double term in terms)
+            for (int i = 0; i < _mu.Length; i++)
             {
-                sum += Math.Exp(term - max);
+                sum += _weight[i] * Math.Exp(terms[i] - max);
             }
 
-            return max + Math.Log(sum / _mu.Length);
+            return max + Math.Log(sum);
         }
 
         private static double StandardNormal(Pcg64 random)
