@@ -33,6 +33,18 @@ public sealed class TorchNetworkGradientTests
         const int batch = 3, outputs = 4;
         INetwork net = Networks.Create(model, new NetworkRequest("net", space, [64], outputs, Activation.ReLU));
         var random = new Pcg64(11);
+
+        // Weights drawn here (libtorch's default initialisation draws from its global generator, shared with tests running
+        // in parallel): the same network in every run, so no run meets a ReLU or max-pool kink the finite difference crosses.
+        foreach (Parameter p in net.Parameters)
+        {
+            double bound = 1 / Math.Sqrt(p.Shape.Length > 1 ? p.Size / p.Shape[0] : 16);
+            for (int i = 0; i < p.Size; i++)
+            {
+                p.Value[i] = (float)random.Uniform(-bound, bound);
+            }
+        }
+
         float[] x = Draw(batch * space.FlatSize, random, space is Box { IsBounded: true } b && b.High[0] > 1 ? 255 : 1);
         float[] g = Draw(batch * outputs, random, 1);
         double Loss(float[] input)
