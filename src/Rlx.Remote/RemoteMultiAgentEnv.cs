@@ -172,9 +172,10 @@ public sealed class RemoteMultiAgentEnv : MultiAgentEnv
         base.Dispose(disposing);
     }
 
-    // Every live agent truncated with its last observation, no agent acting.
+    // Every live agent truncated with its last observation, no agent acting; the episode left out of the statistics.
     private void EndEpisode()
     {
+        DropEpisode();
         for (int i = 0; i < AgentCount; i++)
         {
             if (IsLive(i))

@@ -493,9 +493,13 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
 
             if (terminated || truncated)
             {
-                batch.Episodes.Add(new EpisodeStatistics(
-                    _episodeReturn[c], _episodeLength[c], Stopwatch.GetElapsedTime(_episodeStarted[c]).TotalSeconds,
-                    _opponentSlot[e] >= 0 ? (long)_opponentIds[_opponentSlot[e]] : -1));
+                if (!env.EpisodeDropped)
+                {
+                    batch.Episodes.Add(new EpisodeStatistics(
+                        _episodeReturn[c], _episodeLength[c], Stopwatch.GetElapsedTime(_episodeStarted[c]).TotalSeconds,
+                        _opponentSlot[e] >= 0 ? (long)_opponentIds[_opponentSlot[e]] : -1));
+                }
+
                 _open[c] = None;
                 _start[c] = 1f;
                 (_episodeReturn[c], _episodeLength[c]) = (0, 0);

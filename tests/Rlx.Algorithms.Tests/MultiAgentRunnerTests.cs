@@ -96,10 +96,49 @@ internal sealed class TeamEnv() : MultiAgentEnv(["x", "y", "z"], [new Box(0f, 10
     }
 }
 
+/// <summary>Two agents act together; every other episode ends after one step as a dropped one (a failed simulator would).</summary>
+internal sealed class DroppingEnv() : MultiAgentEnv(["p", "q"], [new Box(0f, 10f, 1), new Box(0f, 10f, 1)], [new Discrete(2), new Discrete(2)])
+{
+    public const string Name = "test_dropping";
+    private int _episodes, _steps;
+
+    protected override void ResetCore(int? seed)
+    {
+        (_steps, _episodes) = (0, _episodes + 1);
+        for (int a = 0; a < 2; a++)
+        {
+            SetLive(a);
+            SetActing(a, true);
+        }
+    }
+
+    protected override void StepCore(ReadOnlySpan<float> actions)
+    {
+        _steps++;
+        bool dropped = _episodes % 2 == 0;
+        for (int a = 0; a < 2; a++)
+        {
+            AddReward(a, 1);
+            End(a, terminated: !dropped && _steps == 2, truncated: dropped);
+            SetActing(a, !dropped && _steps < 2);
+        }
+
+        if (dropped)
+        {
+            DropEpisode();
+        }
+    }
+
+    protected override void SaveCore(BinaryWriter writer) => writer.Write(_episodes);
+
+    protected override void LoadCore(BinaryReader reader) => _episodes = reader.ReadInt32();
+}
+
 public sealed class MultiAgentRunnerTests
 {
     static MultiAgentRunnerTests()
     {
+        MultiAgentEnvs.Register(DroppingEnv.Name, () => new DroppingEnv());
         MultiAgentEnvs.Register(RelayEnv.Name, () => new RelayEnv());
         MultiAgentEnvs.Register(TeamEnv.Name, () => new TeamEnv());
     }
@@ -166,6 +205,17 @@ public sealed class MultiAgentRunnerTests
             Assert.All(batch.Episodes, e => Assert.Equal(3, e.Length));
             previous = CopyNext(batch);
         }
+    }
+
+    [Fact]
+    public void DroppedEpisodes_AreLeftOutOfTheEpisodeStatistics()
+    {
+        var settings = new EnvRunnerSettings(DroppingEnv.Name, NumEnvs: 1);
+        using IEnvRunner runner = EnvRunners.Create(settings, Policy(settings), envSeed: 0, actionSeed: 1);
+        runner.SetWeights(Weights(settings, seed: 3));
+        SampleBatch batch = runner.Sample(steps: 9);   // complete episodes of 2 steps (reported) and 1 step (dropped) alternate
+        Assert.NotEmpty(batch.Episodes);
+        Assert.All(batch.Episodes, e => Assert.Equal((2.0, 2L), (e.Return, e.Length)));
     }
 
     [Fact]

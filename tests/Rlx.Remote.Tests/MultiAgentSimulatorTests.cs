@@ -116,10 +116,12 @@ public sealed class MultiAgentSimulatorTests
             }
 
             Assert.Equal(observation, remote.Observation(0).ToArray());   // the last valid observation
+            Assert.True(remote.EpisodeDropped, "runners leave a dropped episode out of the statistics");
             Assert.Equal(dropped + 1, stats.EpisodesDropped);
             Assert.Contains("episode dropped", log.ToString(), StringComparison.Ordinal);
 
             remote.Reset(seed: 5);   // the other simulator, same game
+            Assert.False(remote.EpisodeDropped);
             Assert.NotEqual(before, remote.Address);
             Assert.Equal(observation, remote.Observation(0).ToArray());
             remote.Step(stay);

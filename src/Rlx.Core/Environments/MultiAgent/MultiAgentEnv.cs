@@ -112,6 +112,12 @@ public abstract class MultiAgentEnv : IDisposable
     /// <summary>True if <paramref name="agent"/> was cut off (time limit, or a game ended by another cause) in the last step.</summary>
     public bool Truncated(int agent) => _truncated[agent];
 
+    /// <summary>
+    /// True when the episode was cut short by a fault outside the game (a simulator process that failed), so its returns
+    /// say nothing about the policy: runners leave it out of the episode statistics. Cleared by <see cref="Reset"/>.
+    /// </summary>
+    public bool EpisodeDropped { get; private set; }
+
     /// <summary>Starts an episode; <paramref name="seed"/> reseeds the environment's generator.</summary>
     public void Reset(int? seed = null)
     {
@@ -120,6 +126,7 @@ public abstract class MultiAgentEnv : IDisposable
         Array.Clear(_acting);
         Array.Clear(_terminated);
         Array.Clear(_truncated);
+        EpisodeDropped = false;
         ResetCore(seed);
         _reset = true;
         _steps = 0;
@@ -243,6 +250,9 @@ public abstract class MultiAgentEnv : IDisposable
 
     /// <summary>Adds to <paramref name="agent"/>'s reward for this step.</summary>
     protected void AddReward(int agent, double reward) => _rewards[agent] += reward;
+
+    /// <summary>Marks the current episode as cut short by a fault outside the game (see <see cref="EpisodeDropped"/>).</summary>
+    protected void DropEpisode() => EpisodeDropped = true;
 
     /// <summary>Marks <paramref name="agent"/> terminated (and/or truncated) in this step; it leaves at the next.</summary>
     protected void End(int agent, bool terminated, bool truncated)
