@@ -34,18 +34,7 @@ public sealed class RemoteEnv : Env
     /// <summary>Connects to one of the simulators named by <c>address</c> and reads its spaces.</summary>
     public RemoteEnv(EnvKwargs kwargs)
     {
-        ArgumentNullException.ThrowIfNull(kwargs);
-        _addressKey = kwargs.Get("address", string.Empty);
-        _addresses = _addressKey.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (_addresses.Length == 0)
-        {
-            throw new ArgumentException($"{RemoteEnvs.RemoteId} needs the simulator addresses: env_config address=host:port[,host:port...] (e.g. --set env_config.address=127.0.0.1:5555).");
-        }
-
-        foreach (string address in _addresses)
-        {
-            SimulatorSession.ParseAddress(address);
-        }
+        (_addressKey, _addresses) = SimulatorSession.ReadAddresses(kwargs, RemoteEnvs.RemoteId);
 
         _options = RemoteEnvOptions.From(kwargs);
         kwargs.ThrowIfUnused(RemoteEnvs.RemoteId); // before connecting: a misspelt option is the more useful error

@@ -55,19 +55,7 @@ public sealed class RemoteMultiAgentEnv : MultiAgentEnv
     /// <summary>Connects to one of the simulators <c>address</c> names and reads its agents and spaces.</summary>
     public static RemoteMultiAgentEnv Create(EnvKwargs kwargs)
     {
-        ArgumentNullException.ThrowIfNull(kwargs);
-        string key = kwargs.Get("address", string.Empty);
-        string[] addresses = key.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (addresses.Length == 0)
-        {
-            throw new ArgumentException($"{RemoteEnvs.RemoteMultiAgentId} needs the simulator addresses: env_config address=host:port[,host:port...] (e.g. --set env_config.address=127.0.0.1:5555).");
-        }
-
-        foreach (string address in addresses)
-        {
-            SimulatorSession.ParseAddress(address);
-        }
-
+        (string key, string[] addresses) = SimulatorSession.ReadAddresses(kwargs, RemoteEnvs.RemoteMultiAgentId);
         RemoteEnvOptions options = RemoteEnvOptions.From(kwargs);
         kwargs.ThrowIfUnused(RemoteEnvs.RemoteMultiAgentId);
         int current = RemoteEnvs.StartIndex(key, addresses.Length);

@@ -27,18 +27,7 @@ internal sealed class SessionPlan
     /// <summary>Reads the plan from <paramref name="kwargs"/> (unknown keys are errors naming <paramref name="envId"/>).</summary>
     public static SessionPlan From(EnvKwargs kwargs, string envId)
     {
-        string key = kwargs.Get("address", string.Empty);
-        string[] addresses = key.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (addresses.Length == 0)
-        {
-            throw new ArgumentException($"{envId} needs the simulator addresses: env_config address=host:port[,host:port...] (e.g. --set env_config.address=127.0.0.1:5555).");
-        }
-
-        foreach (string address in addresses)
-        {
-            SimulatorSession.ParseAddress(address);
-        }
-
+        (string key, string[] addresses) = SimulatorSession.ReadAddresses(kwargs, envId);
         int connections = kwargs.Get("connections", addresses.Length);
         if (connections < 1)
         {

@@ -89,6 +89,25 @@ public sealed class SimulatorSession : IDisposable
         }
     }
 
+    /// <summary>The <c>address</c> argument (<c>host:port[,host:port...]</c>) as given and split, each address checked; fails naming <paramref name="envId"/> and the fix.</summary>
+    public static (string Key, string[] Addresses) ReadAddresses(EnvKwargs kwargs, string envId)
+    {
+        ArgumentNullException.ThrowIfNull(kwargs);
+        string key = kwargs.Get("address", string.Empty);
+        string[] addresses = key.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (addresses.Length == 0)
+        {
+            throw new ArgumentException($"{envId} needs the simulator addresses: env_config address=host:port[,host:port...] (e.g. --set env_config.address=127.0.0.1:5555).");
+        }
+
+        foreach (string address in addresses)
+        {
+            ParseAddress(address);
+        }
+
+        return (key, addresses);
+    }
+
     /// <summary>Parses host:port; fails with a message naming the expected form.</summary>
     public static DnsEndPoint ParseAddress(string address)
     {
