@@ -81,6 +81,55 @@ public sealed class StoreTests
     }
 
     [Fact]
+    public async Task Pusher_HeadFailingAtFirst_StillGetsTheRowsQueuedAtExit()
+    {
+        // A head that answers 503 twice (as one too busy to answer in time would fail): rows pushed just before the
+        // pusher is disposed are retried until the head takes them, not dropped when the queue closes.
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        using var listener = new System.Net.HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var bodies = new List<string>();
+        Task server = Task.Run(async () =>
+        {
+            for (int request = 0; bodies.Count == 0; request++)
+            {
+                System.Net.HttpListenerContext context = await listener.GetContextAsync();
+                using (var reader = new StreamReader(context.Request.InputStream))
+                {
+                    string body = await reader.ReadToEndAsync();
+                    if (request >= 2)
+                    {
+                        bodies.Add(body);
+                    }
+                }
+
+                context.Response.StatusCode = request < 2 ? 503 : 200;
+                context.Response.Close();
+            }
+        });
+
+        var warnings = new StringWriter();
+        await using (var pusher = new DashboardMetricsPusher(new Uri($"http://127.0.0.1:{port}"), "late", warnings: warnings))
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                pusher.Push([new("training_iteration", i)]);
+            }
+        }
+
+        await server.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("[{\"training_iteration\":1},{\"training_iteration\":2},{\"training_iteration\":3}]", bodies.Single().Replace(" ", "", StringComparison.Ordinal));
+        Assert.Contains("answered 503", warnings.ToString());
+    }
+
+    [Fact]
     public async Task Pusher_UnreachableHead_NeverBlocksOrThrows_AndWarnsOnce()
     {
         var warnings = new StringWriter();

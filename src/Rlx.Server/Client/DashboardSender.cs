@@ -7,7 +7,7 @@ namespace Rlx.Server.Client;
 /// What the dashboard clients share: one background task sends the JSON documents queued in a bounded channel to one
 /// endpoint of the head, retrying with back-off (0.5 s doubling to 10 s) while the head is unreachable; the caller never
 /// blocks and never sees an error. One warning is written the first time the head cannot be reached. Disposing sends
-/// what is queued, waiting at most 2 s.
+/// what is queued, retrying a slow or failing head for at most 5 s; a head that refuses connections is given up at once.
 /// </summary>
 public abstract class DashboardSender : IAsyncDisposable, IDisposable
 {
@@ -19,6 +19,7 @@ public abstract class DashboardSender : IAsyncDisposable, IDisposable
     private readonly Task _sender;
     private int _warned;
     private long _sent;
+    private bool _refused;
 
     /// <param name="dashboardUrl">The head's dashboard URL, e.g. <c>http://127.0.0.1:8265</c>.</param>
     /// <param name="path">The endpoint under the dashboard URL (<c>api/rlx/runs/ID/metrics</c>).</param>
@@ -32,7 +33,7 @@ public abstract class DashboardSender : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(dashboardUrl);
         Endpoint = new Uri(new Uri(dashboardUrl.ToString().TrimEnd('/') + "/"), path);
         (_method, Queue, _warnings, _goesOn) = (method, queue, warnings, goesOn);
-        _http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        _http = new HttpClient { Timeout = FlushDeadline };
         if (!string.IsNullOrEmpty(token))
         {
             _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
@@ -40,6 +41,9 @@ public abstract class DashboardSender : IAsyncDisposable, IDisposable
 
         _sender = Task.Run(SendLoopAsync);
     }
+
+    /// <summary>How long disposing goes on sending what is queued; also the timeout of one request.</summary>
+    private static TimeSpan FlushDeadline => TimeSpan.FromSeconds(5);
 
     /// <summary>Documents (rows or states) the head acknowledged.</summary>
     public long Sent => Interlocked.Read(ref _sent);
@@ -51,11 +55,11 @@ public abstract class DashboardSender : IAsyncDisposable, IDisposable
     /// <summary>The request body of the documents taken from the queue, and how many documents it holds.</summary>
     private protected abstract (string Body, int Count) Take(List<string> pending);
 
-    /// <summary>Sends what is queued (waiting at most 2 s), then stops.</summary>
+    /// <summary>Sends what is queued (retrying for at most 5 s), then stops.</summary>
     public async ValueTask DisposeAsync()
     {
         Queue.Writer.TryComplete();
-        if (await Task.WhenAny(_sender, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false) != _sender)
+        if (await Task.WhenAny(_sender, Task.Delay(FlushDeadline)).ConfigureAwait(false) != _sender)
         {
             await _stop.CancelAsync().ConfigureAwait(false);
         }
@@ -106,18 +110,19 @@ public abstract class DashboardSender : IAsyncDisposable, IDisposable
                 continue;
             }
 
-            if (Queue.Reader.Completion.IsCompleted)
+            if (Queue.Reader.Completion.IsCompleted && _refused)
             {
-                return;
+                return; // nothing listens there: do not hold the exit for the deadline
             }
 
-            await Task.Delay(backoff, cancel).ConfigureAwait(false);
+            await Task.Delay(Queue.Reader.Completion.IsCompleted ? TimeSpan.FromMilliseconds(250) : backoff, cancel).ConfigureAwait(false);
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
         }
     }
 
     private async Task<bool> TrySendAsync(string body, CancellationToken cancel)
     {
+        _refused = false;
         try
         {
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -132,6 +137,7 @@ public abstract class DashboardSender : IAsyncDisposable, IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancel.IsCancellationRequested)
         {
+            _refused = e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError };
             Warn($"cannot reach the dashboard at {Endpoint.GetLeftPart(UriPartial.Authority)} ({e.Message})");
         }
 
