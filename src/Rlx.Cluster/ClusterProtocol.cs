@@ -7,7 +7,7 @@ namespace Rlx.Cluster;
 internal static class ClusterProtocol
 {
     /// <summary>Protocol version; messages of any other version are rejected with a logged reason.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>Bytes before the floats of a weights message: the version (int64), the steps to sample with it (int32), 4 bytes reserved.</summary>
     public const int WeightsHeaderSize = 16;
@@ -30,9 +30,6 @@ internal static class ClusterProtocol
     /// <summary>Direct reply-to pseudo-queue.</summary>
     public const string ReplyTo = "amq.rabbitmq.reply-to";
 
-    /// <summary>Durable queue of one run's fragments.</summary>
-    public static string Fragments(string run) => $"rlx.run.{run}.fragments";
-
     /// <summary>Fanout exchange of one run's weights.</summary>
     public static string Weights(string run) => $"rlx.run.{run}.weights";
 
@@ -43,7 +40,11 @@ internal static class ClusterProtocol
     public static Task DeclareWeightsAsync(IChannel channel, string run, CancellationToken cancellationToken = default) =>
         channel.ExchangeDeclareAsync(Weights(run), ExchangeType.Fanout, durable: false, autoDelete: false, cancellationToken: cancellationToken);
 
-    /// <summary>Queue of one run's weights requests (from runners placed after the last broadcast), answered by its driver.</summary>
+    /// <summary>
+    /// Queue of one run's weights requests (from runners placed after the last broadcast), answered by its driver. It exists
+    /// exactly while the run's driver does (it expires after the driver timeout without its consumer), so workers check it
+    /// before hosting a runner.
+    /// </summary>
     public static string WeightsRequests(string run) => $"rlx.run.{run}.weights-requests";
 
     /// <summary>Queue of one run's code-package requests, answered by its driver.</summary>

@@ -11,11 +11,12 @@ using Rlx.Runtime;
 namespace Rlx.Cluster;
 
 /// <summary>
-/// The driver's side of a run whose runners live on worker nodes. It declares the run's fragment queue
-/// (quorum, durable) and weights exchange (fanout), publishes one assignment per runner, broadcasts versioned
-/// weights, and consumes fragments with manual acks and a bounded prefetch (back-pressure). Duplicate fragments
-/// (redelivered by the broker, or sampled twice by a runner placed again) are dropped by id and counted; in
-/// synchronous mode fragments of older weights are dropped and counted as stale.
+/// The driver's side of a run whose runners live on worker nodes. Through the broker (control) it declares the run's
+/// weights exchange (fanout) and request queues, publishes one assignment per runner and broadcasts versioned weights;
+/// fragments come straight from the runners over one TCP stream each (<see cref="FragmentListener"/>), into a bounded
+/// intake whose acknowledgements hold runners back when the learner is behind. Duplicate fragments (sent again after a
+/// broken connection, or sampled twice by a runner placed again) are dropped by id and counted; in synchronous mode
+/// fragments of older weights are dropped and counted as stale.
 /// </summary>
 internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 {
@@ -25,31 +26,31 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private readonly bool _asynchronous;
     private readonly int _fragmentLength, _obsSize, _actSize;
     private readonly IConnection _connection;
-    // Replaced when a run's queue has to be declared again after a broker restart (the old channel is then closed).
-    private volatile IChannel _channel;
+    private readonly IChannel _channel;
     // Answers runners' requests for weights and code packages: no publisher confirms, so a reply never holds up
     // the consumer callbacks that deliver fragments.
     private readonly IChannel _service;
     private readonly BlockingCollection<Received> _received = new();
+    // Room in the intake: a stream acknowledges a fragment only once it is in, so runners wait while the learner is behind.
+    private readonly SemaphoreSlim _room;
+    private readonly FragmentListener _listener;
     private readonly ConcurrentBag<SampleBatch> _free = [];
     private readonly FragmentDeduplicator _seen = new();
     private readonly SampleBatch[] _results;
-    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
     private readonly string _run;
     private readonly string? _package;
     private volatile byte[] _weightsMessage = [];
     private long _version;
     private volatile string? _runnerError;
     private DateTime? _closedSince;
-    private IChannel? _ackChannel;
-    private ulong _ackTag;
-    private int _unacked;
     private bool _disposed;
 
-    private ClusterRunnerGroup(EnvRunnerGroupRequest request, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, IConnection connection, IChannel channel, IChannel service, string run, string? package)
+    private ClusterRunnerGroup(EnvRunnerGroupRequest request, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, IConnection connection, IChannel channel, IChannel service, string run, string? package, System.Net.IPAddress streamAddress)
     {
         (_request, _options, _log, _asynchronous, _fragmentLength, _connection, _channel, _service, _run, _package) = (request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package);
         (_obsSize, _actSize) = (request.Policy.ObservationSize, request.Policy.ActionSize);
+        _room = new SemaphoreSlim(2 * request.NumRunners);
+        _listener = new FragmentListener(streamAddress, request.NumRunners, OnFragmentAsync, error => _runnerError = error, message => log($"run {run}: {message}"));
         EnvsPerRunner = EnvRunners.Columns(request.Settings);
         _results = new SampleBatch[request.NumRunners];
         for (int r = 0; r < _results.Length; r++)
@@ -89,7 +90,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         {
             IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
             IChannel service = await connection.CreateChannelAsync().ConfigureAwait(false);
-            group = new ClusterRunnerGroup(request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package);
+            group = new ClusterRunnerGroup(request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package, FragmentStream.AddressToward(cluster.Address));
             await group.SetupAsync().ConfigureAwait(false);
             connection.ConnectionShutdownAsync += (_, e) =>
             {
@@ -113,7 +114,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             BrokerConnection.OnRecovered(connection, group.SetupAfterRecoveryAsync, log, $"run {run}");
             for (int r = 0; r < request.NumRunners; r++)
             {
-                byte[] body = RunnerSpec.From(request, run, r, fragmentLength, asynchronous, package).Serialize();
+                byte[] body = RunnerSpec.From(request, run, r, fragmentLength, asynchronous, package, group._listener.Endpoint, group._listener.Key).Serialize();
                 await channel.BasicPublishAsync("", ClusterProtocol.Assignments, mandatory: false, ClusterProtocol.Properties("assignment", persistent: true), body).ConfigureAwait(false);
             }
         }
@@ -124,56 +125,23 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             throw new ClusterException($"Setting up run {run} on the cluster at {cluster.Address} failed: {e.Message}. Check the cluster with `rlx status` and start the run again.", e);
         }
 
-        log($"run {run}: {request.NumRunners} runners x {request.Settings.NumEnvs} envs assigned to the cluster at {cluster.Address}");
+        log($"run {run}: {request.NumRunners} runners x {request.Settings.NumEnvs} envs assigned to the cluster at {cluster.Address}; fragments stream to {group._listener.Endpoint}");
         return group;
     }
 
-    private async Task SetupAfterRecoveryAsync()
-    {
-        try
-        {
-            await SetupAsync().ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // RabbitMQ 3.10 may not bring back a quorum queue declared moments before the broker was killed: it stays
-            // listed but never answers. Delete it and declare it again; fragments that were only in it are lost.
-            _log($"run {_run}: the run's fragment queue did not come back with the broker; declaring it again (fragments only in it are lost)");
-            // The channel that asked is stuck on the dead queue (the broker closes it once the queue is deleted):
-            // continue on a new one.
-            _channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
-            await _channel.QueueDeleteAsync(ClusterProtocol.Fragments(_run)).ConfigureAwait(false);
-            await SetupAsync().ConfigureAwait(false);
-        }
-    }
+    private async Task SetupAfterRecoveryAsync() => await SetupAsync().ConfigureAwait(false);
 
     private async Task SetupAsync()
     {
         IChannel channel = _channel;
-        Dictionary<string, object?> fragmentArgs = ClusterProtocol.Quorum();
-
-        // A driver that dies leaves no consumer: the broker deletes the run's queue after the driver timeout.
-        fragmentArgs["x-expires"] = (int)Math.Max(1000, _options.DriverTimeout.TotalMilliseconds);
-        if (_asynchronous)
-        {
-            // Back-pressure for runners that never wait: a full queue refuses publishes, and runners retry.
-            fragmentArgs["x-max-length"] = 4 * NumRunners;
-            fragmentArgs["x-overflow"] = "reject-publish";
-        }
-
-        await channel.QueueDeclareAsync(ClusterProtocol.Fragments(_run), durable: true, exclusive: false, autoDelete: false, fragmentArgs).ConfigureAwait(false);
         await ClusterProtocol.DeclareWeightsAsync(channel, _run).ConfigureAwait(false);
         await channel.QueueDeclareAsync(ClusterProtocol.Assignments, durable: true, exclusive: false, autoDelete: false, ClusterProtocol.Quorum()).ConfigureAwait(false);
-        await channel.BasicQosAsync(0, (ushort)Math.Min(ushort.MaxValue, 2 * NumRunners), global: false).ConfigureAwait(false);
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) =>
-        {
-            OnFragment(channel, delivery);
-            return Task.CompletedTask;
-        };
-        await channel.BasicConsumeAsync(ClusterProtocol.Fragments(_run), autoAck: false, consumer).ConfigureAwait(false);
         IChannel service = _service;
-        await service.QueueDeclareAsync(ClusterProtocol.WeightsRequests(_run), durable: false, exclusive: false, autoDelete: false).ConfigureAwait(false);
+
+        // The weights-requests queue marks the run as live for workers deciding whether to host its runners: durable,
+        // so it outlives a broker restart, and gone once its driver has not consumed it for the driver timeout.
+        var marker = new Dictionary<string, object?> { ["x-expires"] = (int)Math.Max(1000, _options.DriverTimeout.TotalMilliseconds) };
+        await service.QueueDeclareAsync(ClusterProtocol.WeightsRequests(_run), durable: true, exclusive: false, autoDelete: false, marker).ConfigureAwait(false);
         var requests = new AsyncEventingBasicConsumer(service);
         requests.ReceivedAsync += (_, delivery) => ServeWeightsAsync(service, delivery);
         await service.BasicConsumeAsync(ClusterProtocol.WeightsRequests(_run), autoAck: true, requests).ConfigureAwait(false);
@@ -227,6 +195,8 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                 continue;
             }
 
+            _room.Release();
+
             bool use = item.Info.WeightsVersion == version && !have[item.Info.Runner] && _seen.Add(item.MessageId);
             if (use)
             {
@@ -247,7 +217,6 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             }
 
             _free.Add(item.Batch);
-            Settle(item);
         }
 
         return _results;
@@ -284,6 +253,8 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                 continue;
             }
 
+            _room.Release();
+
             bool use = _seen.Add(item.MessageId);
             if (use)
             {
@@ -298,7 +269,6 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             }
 
             _free.Add(item.Batch);
-            Settle(item);
             if (use)
             {
                 return item.Info;
@@ -334,12 +304,8 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         _disposed = true;
         try
         {
-            // Tell the runners the run is over and give their last publishes a moment to land before the run's
-            // queue is deleted (a publish racing the deletion of a quorum queue makes the broker close the
-            // publisher's connection).
+            // Tell the runners the run is over (before their streams close, so they do not try to reconnect).
             _channel.BasicPublishAsync(ClusterProtocol.Weights(_run), "", mandatory: false, ClusterProtocol.Properties("stop", persistent: false), ReadOnlyMemory<byte>.Empty).AsTask().GetAwaiter().GetResult();
-            Thread.Sleep(StopGrace);
-            _channel.QueueDeleteAsync(ClusterProtocol.Fragments(_run)).GetAwaiter().GetResult();
             _channel.QueueDeleteAsync(ClusterProtocol.Packages(_run)).GetAwaiter().GetResult();
             _channel.QueueDeleteAsync(ClusterProtocol.WeightsRequests(_run)).GetAwaiter().GetResult();
             _channel.ExchangeDeleteAsync(ClusterProtocol.Weights(_run)).GetAwaiter().GetResult();
@@ -352,56 +318,47 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             _log($"run {_run}: could not clean up on the broker ({e.Message}); the workers give its runners up after the driver timeout");
         }
 
+        _listener.Dispose();
         _service.Dispose();
         _channel.Dispose();
         _connection.Dispose();
         _received.Dispose();
+        _room.Dispose();
     }
 
-    private void OnFragment(IChannel channel, BasicDeliverEventArgs delivery)
+    private async ValueTask<string?> OnFragmentAsync(int runner, string incarnation, ReadOnlyMemory<byte> fragment, CancellationToken cancellationToken)
     {
-        if (ClusterProtocol.Refusal(delivery.BasicProperties, "runner-error") is null)
-        {
-            // A runner could not run (its environment failed to build or step): the run cannot go on as configured.
-            _runnerError = System.Text.Encoding.UTF8.GetString(delivery.Body.Span);
-            Ack(channel, delivery.DeliveryTag);
-            return;
-        }
-
-        string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "fragment");
-        if (refusal is null)
+        await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
+        SampleBatch? batch = null;
+        try
         {
             // Synchronous runs may ask for fragments of any length (off-policy learners step until they next learn).
-            int steps = delivery.Body.Length >= 52 ? FragmentCodec.ReadHeader(delivery.Body.Span).Steps : _fragmentLength;
-            if (!_free.TryTake(out SampleBatch? batch) || batch.Steps != steps)
+            (FragmentInfo header, int steps, _, _, _) = FragmentCodec.ReadHeader(fragment.Span);
+            if (header.Runner != runner)
+            {
+                _room.Release();
+                return $"a fragment of runner {header.Runner} on the stream of runner {runner}";
+            }
+
+            if (!_free.TryTake(out batch) || batch.Steps != steps)
             {
                 batch = NewBatch(steps);
             }
 
-            try
-            {
-                FragmentInfo info = FragmentCodec.Read(delivery.Body.Span, batch);
-                string? id = delivery.BasicProperties.MessageId;
-                if (info.Runner >= 0 && info.Runner < NumRunners && FragmentDeduplicator.TryParse(id, out _, out _))
-                {
-                    _received.Add(new Received(batch, info, id!, channel, delivery.DeliveryTag));
-                    return;
-                }
-
-                refusal = FragmentDeduplicator.TryParse(id, out _, out _)
-                    ? $"runner {info.Runner} does not exist in this run of {NumRunners}"
-                    : $"message id '{id}' is not INCARNATION:SEQUENCE";
-            }
-            catch (InvalidDataException e)
-            {
-                refusal = e.Message;
-            }
-
-            _free.Add(batch);
+            FragmentInfo info = FragmentCodec.Read(fragment.Span, batch);
+            _received.Add(new Received(batch, info, $"{incarnation}:{info.Sequence}"), cancellationToken);
+            return null;
         }
+        catch (InvalidDataException e)
+        {
+            if (batch is not null)
+            {
+                _free.Add(batch);
+            }
 
-        _log($"run {_run}: rejected a fragment: {refusal}");
-        channel.BasicRejectAsync(delivery.DeliveryTag, requeue: false).AsTask().GetAwaiter().GetResult();
+            _room.Release();
+            return e.Message;
+        }
     }
 
     private async Task ServeWeightsAsync(IChannel channel, BasicDeliverEventArgs delivery)
@@ -429,45 +386,6 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         if (delivery.BasicProperties.ReplyTo is { } replyTo)
         {
             await channel.BasicPublishAsync("", replyTo, mandatory: false, properties, body).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Acknowledges a used fragment, together with those used before it on the same channel: one ack per
-    /// <see cref="NumRunners"/> fragments (half the prefetch) while fragments queue up, at once when none is waiting.
-    /// Deliveries are used in the order they arrived, so an ack of "everything up to this tag" covers only used ones.
-    /// </summary>
-    private void Settle(Received item)
-    {
-        if (_ackChannel is not null && _ackChannel != item.Channel)
-        {
-            Ack(_ackChannel, _ackTag, multiple: true);
-            _unacked = 0;
-        }
-
-        (_ackChannel, _ackTag) = (item.Channel, item.Tag);
-        if (++_unacked >= NumRunners || _received.Count == 0)
-        {
-            Ack(item.Channel, item.Tag, multiple: true);
-            (_ackChannel, _unacked) = (null, 0);
-        }
-    }
-
-    /// <summary>Acknowledges a delivery (and with <paramref name="multiple"/> all before it) on the channel it came from (a replaced channel's deliveries need none).</summary>
-    private static void Ack(IChannel channel, ulong tag, bool multiple = false)
-    {
-        if (channel.IsClosed)
-        {
-            return;
-        }
-
-        try
-        {
-            channel.BasicAckAsync(tag, multiple).AsTask().GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
-        {
-            // The connection dropped: the broker redelivers the fragment and the id check drops it.
         }
     }
 
@@ -514,5 +432,5 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
 
     private static string Sanitise(string name) => new([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
 
-    private record struct Received(SampleBatch Batch, FragmentInfo Info, string MessageId, IChannel Channel, ulong Tag);
+    private record struct Received(SampleBatch Batch, FragmentInfo Info, string MessageId);
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -11,8 +10,9 @@ namespace Rlx.Cluster;
 
 /// <summary>
 /// One runner on a worker: builds the environments and policy from its assignment, takes the newest weights
-/// from the run's fanout exchange, samples fragments and publishes them (persistent, confirmed) to the run's
-/// queue. Synchronous runs sample once per weights version; asynchronous runs never wait for new weights.
+/// from the run's fanout exchange, samples fragments and streams them straight to the run's driver
+/// (<see cref="FragmentSender"/>). Synchronous runs sample once per weights version; asynchronous runs never wait
+/// for new weights.
 /// </summary>
 internal sealed class RunnerHost : IDisposable
 {
@@ -29,8 +29,8 @@ internal sealed class RunnerHost : IDisposable
     private long _weightsVersion = -1;
     private int _weightsSteps;
     private readonly CancellationTokenSource _driverGone = new();
+    private FragmentSender? _sender;
     private long _steps;
-    private TimeSpan _fragmentTime;
 
     public RunnerHost(RunnerSpec spec, int restarts, IConnection connection, ClusterOptions options, string nodeId, Action<string> log)
     {
@@ -40,7 +40,7 @@ internal sealed class RunnerHost : IDisposable
 
     public RunnerSpec Spec => _spec;
 
-    /// <summary>Whether the run is over for this runner: its driver said stop, its queue is gone, or the broker stopped confirming.</summary>
+    /// <summary>Whether the run is over for this runner: its driver said stop, or stayed unreachable for the driver timeout.</summary>
     private bool DriverGone => _driverGone.IsCancellationRequested;
 
     public int Restarts { get; }
@@ -68,6 +68,7 @@ internal sealed class RunnerHost : IDisposable
             _thread.Join(TimeSpan.FromSeconds(10));
         }
 
+        _sender?.Dispose();
         _stop.Dispose();
         _driverGone.Dispose();
         _weightsArrived.Dispose();
@@ -100,6 +101,7 @@ internal sealed class RunnerHost : IDisposable
     private void Loop()
     {
         CancellationToken stop = _stop.Token;
+        _sender = new FragmentSender(_spec.FragmentEndpoint, Convert.FromBase64String(_spec.FragmentKey), _spec.Runner, _incarnation, _options, message => _log($"runner {_spec.Runner} of run {_spec.RunName}: {message}"), stop, _driverGone.Token);
         EnvRunnerSettings settings = _spec.Settings();
         if (_spec.Package is { } package)
         {
@@ -127,8 +129,6 @@ internal sealed class RunnerHost : IDisposable
         long loaded = -1, sequence = 0;
         byte[][] buffers = [[], []];
         int which = 0;
-        Task? pending = null;
-        string fragments = ClusterProtocol.Fragments(_spec.Run);
         while (!stop.IsCancellationRequested)
         {
             // Wait for weights newer than the last sampled with (synchronous) or for any weights (asynchronous).
@@ -172,34 +172,34 @@ internal sealed class RunnerHost : IDisposable
                 steps = _spec.Asynchronous || _weightsSteps < 1 ? _spec.FragmentLength : _weightsSteps;
             }
 
-            long sampling = Stopwatch.GetTimestamp();
             SampleBatch batch = runner.Sample(steps);
-            _fragmentTime = Stopwatch.GetElapsedTime(sampling);
             if (DriverGone)
             {
                 break;
             }
 
-            int size = FragmentCodec.Size(batch);
+            int size = FragmentStream.FrameHeaderSize + FragmentCodec.Size(batch);
             if (buffers[which].Length < size)
             {
                 buffers[which] = new byte[size];
             }
 
-            int written = FragmentCodec.Write(batch, new FragmentInfo(_spec.Runner, loaded, sequence), buffers[which]);
-            BasicProperties properties = ClusterProtocol.Properties("fragment", persistent: true);
-            properties.MessageId = $"{_incarnation}:{sequence}";
-            // One publish in flight: the broker's confirm of this fragment overlaps the sampling of the next. (More in
-            // flight was tried: it sped a fast env up only while the broker synced every write, and made runners of a
-            // slow env hammer a full queue with retries.)
-            pending?.GetAwaiter().GetResult();
-            pending = PublishAsync(channel, fragments, properties, buffers[which].AsMemory(0, written), stop);
+            int written = FragmentCodec.Write(batch, new FragmentInfo(_spec.Runner, loaded, sequence), buffers[which].AsSpan(FragmentStream.FrameHeaderSize));
+
+            // One fragment in flight: the driver's acknowledgement of this one overlaps the sampling of the next.
+            if (!_sender.Send(buffers[which], written, sequence))
+            {
+                _driverGone.Cancel(); // the sender said why; the slot goes back
+                break;
+            }
+
             which ^= 1;
             sequence++;
             Interlocked.Add(ref _steps, batch.Count);
         }
 
-        pending?.GetAwaiter().GetResult();
+        // The last fragment in flight (a run that is over, or a runner told to stop, does not wait for it).
+        _sender.Settle();
     }
 
     private static async Task RequestWeightsAsync(IChannel channel, string queue, string run, CancellationToken stop)
@@ -209,19 +209,8 @@ internal sealed class RunnerHost : IDisposable
         await channel.BasicPublishAsync("", ClusterProtocol.WeightsRequests(run), mandatory: false, properties, ReadOnlyMemory<byte>.Empty, stop).ConfigureAwait(false);
     }
 
-    private void ReportFailure(string message)
-    {
-        try
-        {
-            using IChannel channel = _connection.CreateChannelAsync().GetAwaiter().GetResult();
-            channel.BasicPublishAsync("", ClusterProtocol.Fragments(_spec.Run), mandatory: false, ClusterProtocol.Properties("runner-error", persistent: true), System.Text.Encoding.UTF8.GetBytes(message))
-                .AsTask().GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or IOException)
-        {
-            // The driver learns of it from the sample timeout instead.
-        }
-    }
+    // The driver learns of a failure it does not hear about from its sample timeout instead.
+    private void ReportFailure(string message) => _sender?.SendError(message);
 
     private async Task<byte[]> FetchPackageAsync(string hash, CancellationToken stop)
     {
@@ -239,65 +228,6 @@ internal sealed class RunnerHost : IDisposable
         await channel.BasicPublishAsync("", ClusterProtocol.Packages(_spec.Run), mandatory: false, properties, System.Text.Encoding.UTF8.GetBytes(hash), stop).ConfigureAwait(false);
         byte[] body = await reply.Task.WaitAsync(TimeSpan.FromSeconds(60), stop).ConfigureAwait(false);
         return body.Length > 0 ? body : throw new InvalidDataException($"the driver of run {_spec.RunName} does not have code package {hash}");
-    }
-
-    private async Task PublishAsync(IChannel channel, string queue, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken stop)
-    {
-        TimeSpan backoff = TimeSpan.FromMilliseconds(2);
-        while (true)
-        {
-            // A publish ends when the driver says stop, and gives up after the driver timeout: RabbitMQ 3.10 never
-            // confirms a fragment whose quorum queue was deleted (the run ended) while the fragment was on its way.
-            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop, _driverGone.Token);
-            cancel.CancelAfter(_options.DriverTimeout);
-            try
-            {
-                // Mandatory: once the run's queue is gone (the run ended, or its driver died and the queue expired) the
-                // broker returns the fragment, and the runner stops.
-                await channel.BasicPublishAsync("", queue, mandatory: true, properties, body, cancel.Token).ConfigureAwait(false);
-                LastError = null;
-                return;
-            }
-            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-            {
-                if (!DriverGone)
-                {
-                    _log($"runner {_spec.Runner} of run {_spec.RunName}: the broker did not confirm a fragment for {_options.DriverTimeout.TotalSeconds:0} s; giving the slot back");
-                    _driverGone.Cancel();
-                }
-
-                return;
-            }
-            catch (RabbitMQ.Client.Exceptions.PublishException e) when (e.IsReturn)
-            {
-                _log($"runner {_spec.Runner} of run {_spec.RunName}: the run's queue is gone; giving the slot back");
-                _driverGone.Cancel();
-                return;
-            }
-            catch (RabbitMQ.Client.Exceptions.PublishException) when (!DriverGone)
-            {
-                // The run's queue is full (the learner is behind): back-pressure, so wait and offer the fragment again.
-                // Retries back off to the time a fragment takes to sample (at least 50 ms): a thousand runners of a
-                // slow env retrying every few milliseconds would flood the broker with refused publishes and keep
-                // the learner from draining the queue.
-                await Task.Delay(backoff, stop).ConfigureAwait(false);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, Math.Max(TimeSpan.FromMilliseconds(50).Ticks, _fragmentTime.Ticks)));
-            }
-            catch (Exception e) when (e is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or IOException)
-            {
-                if (DriverGone)
-                {
-                    return;
-                }
-
-                LastError = $"publish failed ({e.Message}); retrying";
-                await Task.Delay(_options.RetryDelay, stop).ConfigureAwait(false);
-            }
-            catch (RabbitMQ.Client.Exceptions.PublishException)
-            {
-                return;
-            }
-        }
     }
 
     private void OnWeights(BasicDeliverEventArgs delivery)

@@ -57,7 +57,13 @@ internal sealed record RunnerSpec
     /// <summary>Content hash of the code package holding the environment's assembly, or null for built-in environments.</summary>
     public string? Package { get; init; }
 
-    public static RunnerSpec From(EnvRunnerGroupRequest request, string run, int runner, int fragmentLength, bool asynchronous, string? package)
+    /// <summary>Where the runner streams its fragments: the driver's <c>HOST:PORT</c>.</summary>
+    public required string FragmentEndpoint { get; init; }
+
+    /// <summary>The run's key (base64), presented when the stream opens.</summary>
+    public required string FragmentKey { get; init; }
+
+    public static RunnerSpec From(EnvRunnerGroupRequest request, string run, int runner, int fragmentLength, bool asynchronous, string? package, string fragmentEndpoint, string fragmentKey)
     {
         EnvRunnerSettings s = request.Settings;
         return new RunnerSpec
@@ -84,6 +90,8 @@ internal sealed record RunnerSpec
             FragmentLength = fragmentLength,
             Asynchronous = asynchronous,
             Package = package,
+            FragmentEndpoint = fragmentEndpoint,
+            FragmentKey = fragmentKey,
         };
     }
 

@@ -247,11 +247,11 @@ internal sealed class WorkerNode : IAsyncDisposable
 
     private async Task<bool> RunExistsAsync(string run)
     {
-        // A run's fragment queue exists exactly while its driver runs; a passive declare on a scratch channel tells.
+        // A run's weights-requests queue exists exactly while its driver runs; a passive declare on a scratch channel tells.
         try
         {
             await using IChannel scratch = await _connection!.CreateChannelAsync().ConfigureAwait(false);
-            await scratch.QueueDeclarePassiveAsync(ClusterProtocol.Fragments(run)).ConfigureAwait(false);
+            await scratch.QueueDeclarePassiveAsync(ClusterProtocol.WeightsRequests(run)).ConfigureAwait(false);
             return true;
         }
         catch (OperationInterruptedException)

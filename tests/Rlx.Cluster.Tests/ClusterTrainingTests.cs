@@ -111,7 +111,7 @@ public sealed class ClusterTrainingTests
             channel.BasicPublishAsync("", "rlx.heartbeats", false, properties, Encoding.UTF8.GetBytes("{}")).AsTask().GetAwaiter().GetResult();
         }
 
-        LocalCluster.WaitFor(() => cluster.HeadLog.Contains("rejected a heartbeat from old-worker: protocol version 99, this node speaks 2", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the head to log the refusal", cluster.HeadOutput);
+        LocalCluster.WaitFor(() => cluster.HeadLog.Contains("rejected a heartbeat from old-worker: protocol version 99, this node speaks 3", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the head to log the refusal", cluster.HeadOutput);
 
         var wrong = cluster.Info with { Token = "rlx:not-the-password" };
         var error = Assert.Throws<ClusterException>(() => HeadNode.QueryStatusAsync(wrong, LocalCluster.Options, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult());
