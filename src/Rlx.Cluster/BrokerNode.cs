@@ -57,7 +57,9 @@ internal sealed class BrokerNode : IDisposable
         Directory.CreateDirectory(directory);
         string user = "rlx";
         string password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        int distPort = FreePort(host), epmdPort = FreePort(host);
+        // Erlang's distribution (epmd and the node's port) serves only rabbitmqctl on this machine: loopback, whatever
+        // address the AMQP listener has (bound to a node address, `rabbitmqctl` at `@localhost` could not reach it).
+        int distPort = FreePort("127.0.0.1"), epmdPort = FreePort("127.0.0.1");
         string nodeName = $"rlx{port}@localhost";
         File.WriteAllText(Path.Combine(directory, "rabbitmq.conf"), string.Create(CultureInfo.InvariantCulture, $"""
             listeners.tcp.default = {host}:{port}
@@ -75,7 +77,6 @@ internal sealed class BrokerNode : IDisposable
         // itself loses the last fragments, and they were never counted). An fsync per fragment cost the co-located
         // broker a quarter of its CPU (docs/cluster.md, "Performance").
         File.WriteAllText(Path.Combine(directory, "advanced.config"), "[{ra, [{wal_sync_method, none}]}].\n");
-        string address = IPAddress.Parse(host).AddressFamily == AddressFamily.InterNetwork ? "{" + host.Replace('.', ',') + "}" : "{0,0,0,0}";
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["HOME"] = directory,
@@ -84,14 +85,14 @@ internal sealed class BrokerNode : IDisposable
             ["RABBITMQ_NODE_PORT"] = port.ToString(CultureInfo.InvariantCulture),
             ["RABBITMQ_DIST_PORT"] = distPort.ToString(CultureInfo.InvariantCulture),
             ["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture),
-            ["ERL_EPMD_ADDRESS"] = host,
+            ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(directory, "mnesia"),
             ["RABBITMQ_LOG_BASE"] = Path.Combine(directory, "log"),
             ["RABBITMQ_CONFIG_FILE"] = Path.Combine(directory, "rabbitmq"),
             ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(directory, "advanced.config"),
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(directory, "enabled_plugins"),
             ["RABBITMQ_PID_FILE"] = Path.Combine(directory, "rabbitmq.pid"),
-            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = $"-kernel inet_dist_use_interface {address}",
+            ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
         };
         return new BrokerNode(directory, host, port, user, password, environment);
     }
