@@ -70,8 +70,18 @@ internal sealed class WorkerNode : IAsyncDisposable
                     _connection.Dispose();
                     heartbeats = null;
                     _assignments = null;
-                    await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                    closedSince = null;
+                    try
+                    {
+                        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                        closedSince = null;
+                    }
+                    catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is OperationCanceledException or AlreadyClosedException or OperationInterruptedException or IOException or ClusterException)
+                    {
+                        // A broker still starting may time out a declaration or a consume: try again shortly.
+                        _log($"the new broker connection could not be set up ({e.Message}); retrying");
+                        _connection?.Dispose();
+                        closedSince = DateTime.UtcNow - BrokerConnection.ReconnectAfter(_options) + _options.RetryDelay;
+                    }
                 }
             }
             else
@@ -81,14 +91,18 @@ internal sealed class WorkerNode : IAsyncDisposable
 
             try
             {
-                if (heartbeats is not { IsOpen: true })
+                // While reconnecting no beat goes out; the next one does once the connection is back.
+                if (_connection is { IsOpen: true })
                 {
-                    heartbeats = await _connection!.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                    await heartbeats.QueueDeclareAsync(ClusterProtocol.Heartbeats, durable: false, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-message-ttl"] = 30_000 }, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
+                    if (heartbeats is not { IsOpen: true })
+                    {
+                        heartbeats = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                        await heartbeats.QueueDeclareAsync(ClusterProtocol.Heartbeats, durable: false, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-message-ttl"] = 30_000 }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
 
-                byte[] body = JsonSerializer.SerializeToUtf8Bytes(Report(), s_json);
-                await heartbeats.BasicPublishAsync("", ClusterProtocol.Heartbeats, mandatory: false, ClusterProtocol.Properties("heartbeat", persistent: false), body, cancellationToken).ConfigureAwait(false);
+                    byte[] body = JsonSerializer.SerializeToUtf8Bytes(Report(), s_json);
+                    await heartbeats.BasicPublishAsync("", ClusterProtocol.Heartbeats, mandatory: false, ClusterProtocol.Properties("heartbeat", persistent: false), body, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
             {
