@@ -27,10 +27,14 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private readonly int _fragmentLength, _obsSize, _actSize;
     private readonly IConnection _connection;
     private readonly IChannel _channel;
-    // Answers runners' requests for weights and code packages: no publisher confirms, so a reply never holds up
-    // the consumer callbacks that deliver fragments.
+    // Answers runners' requests for weights and code packages on a channel without publisher confirms, so a reply
+    // never waits behind the broadcasts' confirms.
     private readonly IChannel _service;
-    private readonly BlockingCollection<Received> _received = new();
+    // The intake: fragments in arrival order. A monitor, not a BlockingCollection: the learner waits here between
+    // fragments, and a semaphore's spinning before it sleeps cost the driver a third of a core of sched_yield calls
+    // on a machine whose cores the runners keep busy.
+    private readonly Queue<Received> _received = new();
+    private readonly object _receivedLock = new();
     // Room in the intake: a stream acknowledges a fragment only once it is in, so runners wait while the learner is behind.
     private readonly SemaphoreSlim _room;
     private readonly FragmentListener _listener;
@@ -50,7 +54,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         (_request, _options, _log, _asynchronous, _fragmentLength, _connection, _channel, _service, _run, _package) = (request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package);
         (_obsSize, _actSize) = (request.Policy.ObservationSize, request.Policy.ActionSize);
         _room = new SemaphoreSlim(2 * request.NumRunners);
-        _listener = new FragmentListener(streamAddress, request.NumRunners, OnFragmentAsync, error => _runnerError = error, message => log($"run {run}: {message}"));
+        _listener = new FragmentListener(streamAddress, request.NumRunners, OnFragment, error => _runnerError = error, message => log($"run {run}: {message}"));
         EnvsPerRunner = EnvRunners.Columns(request.Settings);
         _results = new SampleBatch[request.NumRunners];
         for (int r = 0; r < _results.Length; r++)
@@ -171,7 +175,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         TimeSpan lastSend = TimeSpan.Zero, lastProgress = TimeSpan.Zero;
         while (missing > 0)
         {
-            if (!_received.TryTake(out Received item, 50))
+            if (!TryTake(out Received item))
             {
                 ThrowIfRunnerFailed();
                 if (clock.Elapsed - lastSend >= _options.WeightsResendInterval)
@@ -236,7 +240,8 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         TimeSpan lastSend = TimeSpan.Zero;
         while (true)
         {
-            if (!_received.TryTake(out Received item, 50, cancellationToken))
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!TryTake(out Received item))
             {
                 ThrowIfRunnerFailed();
                 if (clock.Elapsed - lastSend >= _options.WeightsResendInterval)
@@ -322,18 +327,17 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         _service.Dispose();
         _channel.Dispose();
         _connection.Dispose();
-        _received.Dispose();
         _room.Dispose();
     }
 
-    private async ValueTask<string?> OnFragmentAsync(int runner, string incarnation, ReadOnlyMemory<byte> fragment, CancellationToken cancellationToken)
+    private string? OnFragment(int runner, string incarnation, ReadOnlySpan<byte> fragment, CancellationToken cancellationToken)
     {
-        await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _room.Wait(cancellationToken);
         SampleBatch? batch = null;
         try
         {
             // Synchronous runs may ask for fragments of any length (off-policy learners step until they next learn).
-            (FragmentInfo header, int steps, _, _, _) = FragmentCodec.ReadHeader(fragment.Span);
+            (FragmentInfo header, int steps, _, _, _) = FragmentCodec.ReadHeader(fragment);
             if (header.Runner != runner)
             {
                 _room.Release();
@@ -345,8 +349,13 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                 batch = NewBatch(steps);
             }
 
-            FragmentInfo info = FragmentCodec.Read(fragment.Span, batch);
-            _received.Add(new Received(batch, info, $"{incarnation}:{info.Sequence}"), cancellationToken);
+            FragmentInfo info = FragmentCodec.Read(fragment, batch);
+            lock (_receivedLock)
+            {
+                _received.Enqueue(new Received(batch, info, $"{incarnation}:{info.Sequence}"));
+                Monitor.Pulse(_receivedLock);
+            }
+
             return null;
         }
         catch (InvalidDataException e)
@@ -425,6 +434,20 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         if (_runnerError is { } error)
         {
             throw new ClusterException($"Run {_run}: {error}");
+        }
+    }
+
+    /// <summary>Takes the oldest fragment of the intake, waiting at most 50 ms for one.</summary>
+    private bool TryTake(out Received item)
+    {
+        lock (_receivedLock)
+        {
+            if (_received.Count == 0)
+            {
+                Monitor.Wait(_receivedLock, 50);
+            }
+
+            return _received.TryDequeue(out item);
         }
     }
 

@@ -32,11 +32,11 @@ public sealed class FragmentStreamTests
 
         public Action<long>? OnTaken { get; set; }
 
-        public async ValueTask<string?> TakeAsync(int runner, string incarnation, ReadOnlyMemory<byte> fragment, CancellationToken cancel)
+        public string? Take(int runner, string incarnation, ReadOnlySpan<byte> fragment, CancellationToken cancel)
         {
-            await Gate.WaitAsync(cancel);
+            Gate.Wait(cancel);
             var batch = new SampleBatch(1, 1, 4, 1);
-            FragmentInfo info = FragmentCodec.Read(fragment.Span, batch);
+            FragmentInfo info = FragmentCodec.Read(fragment, batch);
             Taken.Add((runner, $"{incarnation}:{info.Sequence}", batch.Observations[0]), cancel);
             OnTaken?.Invoke(info.Sequence);
             return null;
@@ -48,7 +48,7 @@ public sealed class FragmentStreamTests
     {
         var intake = new Intake();
         var errors = new List<string>();
-        using var listener = new FragmentListener(IPAddress.Loopback, 2, intake.TakeAsync, errors.Add, _ => { });
+        using var listener = new FragmentListener(IPAddress.Loopback, 2, intake.Take, errors.Add, _ => { });
         using FragmentSender sender = Sender(listener, runner: 1);
         var frames = Enumerable.Range(0, 5).Select(i => Frame(1, i)).ToArray();
         for (int i = 0; i < frames.Length; i++)
@@ -71,7 +71,7 @@ public sealed class FragmentStreamTests
     {
         var intake = new Intake();
         var log = new List<string>();
-        using var listener = new FragmentListener(IPAddress.Loopback, 2, intake.TakeAsync, _ => { }, log.Add);
+        using var listener = new FragmentListener(IPAddress.Loopback, 2, intake.Take, _ => { }, log.Add);
         (byte[] frame, int length) = Frame(0, 0);
 
         using (FragmentSender wrongKey = Sender(listener, key: Convert.ToBase64String(new byte[16])))
@@ -93,7 +93,7 @@ public sealed class FragmentStreamTests
     public void AFullIntakeHoldsTheRunnerBack_UntilTheDriverTimeoutGivesTheSlotBack()
     {
         var intake = new Intake(room: 0);
-        using var listener = new FragmentListener(IPAddress.Loopback, 1, intake.TakeAsync, _ => { }, _ => { });
+        using var listener = new FragmentListener(IPAddress.Loopback, 1, intake.Take, _ => { }, _ => { });
         var log = new List<string>();
         using FragmentSender sender = Sender(listener, log: log);
 
@@ -116,7 +116,7 @@ public sealed class FragmentStreamTests
     public async Task ABrokenConnection_TheUnacknowledgedFragmentIsSentAgainOnANewOne()
     {
         var intake = new Intake();
-        using var listener = new FragmentListener(IPAddress.Loopback, 1, intake.TakeAsync, _ => { }, _ => { });
+        using var listener = new FragmentListener(IPAddress.Loopback, 1, intake.Take, _ => { }, _ => { });
         await using var proxy = new CuttingProxy(listener.Endpoint);
 
         // Fragment 1 reaches the driver the first time; the connection breaks before its acknowledgement goes back.
