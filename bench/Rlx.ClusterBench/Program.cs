@@ -2,7 +2,8 @@
 // process, the slow-env rate against its ideal, and the fragment round trip. Usage:
 //   Rlx.ClusterBench throughput ADDRESS|local RUNNERS ENVS FRAGMENT SECONDS [ENV [HIDDEN [BROKER_PID]]]
 // throughput prints env steps/s; given the broker's pid, also the cores the broker and this process (the
-// driver) used over the window.
+// driver) used over the window. intake (same arguments) prints env steps/s and the learner's intake in MB/s (the
+// fragments' float arrays: observation, action, log-probability, value, reward, done per step).
 //   Rlx.ClusterBench roundtrip ADDRESS ITERATIONS
 using System.Diagnostics;
 using System.Globalization;
@@ -15,7 +16,7 @@ Envs.Registry.RegisterAssembly(typeof(Rlx.ClusterBench.SlowCartPole).Assembly);
 Rlx.Cluster.ClusterRunnerGroupProvider.Log = _ => { };
 string mode = args[0];
 IEnvRunnerGroupProvider provider = args[1] == "local" ? LocalEnvRunnerGroupProvider.Instance : new Rlx.Cluster.ClusterRunnerGroupProvider(args[1]);
-if (mode == "throughput")
+if (mode is "throughput" or "intake")
 {
     int runners = int.Parse(args[2], CultureInfo.InvariantCulture), envs = int.Parse(args[3], CultureInfo.InvariantCulture);
     int fragment = int.Parse(args[4], CultureInfo.InvariantCulture);
@@ -49,7 +50,12 @@ if (mode == "throughput")
 
     double elapsed = clock.Elapsed.TotalSeconds;
     string rate = string.Create(CultureInfo.InvariantCulture, $"{steps / elapsed:F0}");
-    if (broker is null)
+    if (mode == "intake")
+    {
+        double megabytes = steps * 4.0 * (policy.ObservationSize + policy.ActionSize + 4) / 1e6;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rate} {megabytes / elapsed:F1}"));
+    }
+    else if (broker is null)
     {
         Console.WriteLine(rate);
     }

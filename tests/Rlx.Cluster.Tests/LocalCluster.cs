@@ -7,7 +7,8 @@ namespace Rlx.Cluster.Tests;
 /// <summary>
 /// A real cluster on this machine for tests: a head process (with its private RabbitMQ broker on a free
 /// loopback port) and worker processes, all `rlx start --block` children of the test, with a private
-/// session directory. Disposing stops them all and checks that the broker is gone.
+/// session directory. Disposing stops them all and checks that the broker is gone. Given emulated hosts, the head
+/// runs on host 0 and worker k on host k, each in its own network namespace, and the test drives from the bridge.
 /// </summary>
 internal sealed class LocalCluster : IDisposable
 {
@@ -16,15 +17,18 @@ internal sealed class LocalCluster : IDisposable
     private readonly StringWriterLog _headLog = new();
     private readonly StringWriterLog _driverLog = new();
     private readonly string _root;
+    private readonly EmulatedHosts? _hosts;
 
-    public LocalCluster()
+    public LocalCluster(EmulatedHosts? hosts = null)
     {
+        _hosts = hosts;
         Skip.IfNot(BrokerNode.IsInstalled, "rabbitmq-server is not installed: scripts/deps/install.sh installs it (scripts/test.sh runs it).");
         _root = Directory.CreateTempSubdirectory("rlx-cluster-test-").FullName;
         SessionPath = Path.Combine(_root, "session_test");
         Directory.CreateDirectory(SessionPath);
         Port = BrokerNode.FreePort("127.0.0.1");
-        _head = Start(["start", "--head", "--block", "--port", Port.ToString(CultureInfo.InvariantCulture), "--session-dir", SessionPath, "--dashboard-port", "0"], _headLog);
+        string[] head = ["start", "--head", "--block", "--port", Port.ToString(CultureInfo.InvariantCulture), "--session-dir", SessionPath, "--dashboard-port", "0"];
+        _head = Start(hosts is null ? head : [.. head, "--node-ip-address", EmulatedHosts.Address(0)], _headLog, hosts?.Namespace(0));
         SessionDirectory session = SessionDirectory.Open(SessionPath);
         WaitFor(() => session.ReadReadiness("head", _head.Id) is not null || _head.HasExited, TimeSpan.FromSeconds(90), "the head's readiness record", _headLog);
         Assert.False(_head.HasExited, $"The head exited while starting:\n{_headLog.Text}");
@@ -57,11 +61,12 @@ internal sealed class LocalCluster : IDisposable
 
     public IReadOnlyList<(Process Process, StringWriterLog Log)> Workers => _workers;
 
-    /// <summary>Starts a worker with <paramref name="cpus"/> runner slots and waits until the head lists it.</summary>
+    /// <summary>Starts a worker with <paramref name="cpus"/> runner slots (on the next emulated host, if any) and waits until the head lists it.</summary>
     public Process StartWorker(int cpus)
     {
         var log = new StringWriterLog();
-        Process worker = Start(["start", "--address", $"127.0.0.1:{Port}", "--token", Info.Token, "--num-cpus", cpus.ToString(CultureInfo.InvariantCulture), "--block", "--session-dir", SessionPath], log);
+        string? host = _hosts?.Namespace(_workers.Count + 1);
+        Process worker = Start(["start", "--address", Info.Address, "--token", Info.Token, "--num-cpus", cpus.ToString(CultureInfo.InvariantCulture), "--block", "--session-dir", SessionPath], log, host);
         _workers.Add((worker, log));
         WaitFor(() => worker.HasExited || Status().Nodes.Any(n => n.Alive && n.Report.Pid == worker.Id), TimeSpan.FromSeconds(60), $"worker {worker.Id} to join", log);
         Assert.False(worker.HasExited, $"The worker exited while starting:\n{log.Text}");
@@ -165,9 +170,18 @@ internal sealed class LocalCluster : IDisposable
         process.Dispose();
     }
 
-    private Process Start(string[] arguments, StringWriterLog log)
+    private Process Start(string[] arguments, StringWriterLog log, string? networkNamespace = null)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        // `ip netns exec` replaces itself with the command: the process id is the node's.
+        var info = new ProcessStartInfo(networkNamespace is null ? "dotnet" : "ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (networkNamespace is not null)
+        {
+            foreach (string argument in new[] { "netns", "exec", networkNamespace, "dotnet" })
+            {
+                info.ArgumentList.Add(argument);
+            }
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rlx.dll"));
         foreach (string argument in arguments)
         {
