@@ -16,6 +16,7 @@ public abstract class DashboardSender : IAsyncDisposable, IDisposable
     private readonly TextWriter? _warnings;
     private readonly string _goesOn;
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _closing = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _sender;
     private int _warned;
     private long _sent;
@@ -59,6 +60,7 @@ public abstract class DashboardSender : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         Queue.Writer.TryComplete();
+        _closing.TrySetResult();
         if (await Task.WhenAny(_sender, Task.Delay(FlushDeadline)).ConfigureAwait(false) != _sender)
         {
             await _stop.CancelAsync().ConfigureAwait(false);
@@ -110,12 +112,16 @@ public abstract class DashboardSender : IAsyncDisposable, IDisposable
                 continue;
             }
 
-            if (Queue.Reader.Completion.IsCompleted && _refused)
+            bool closing = _closing.Task.IsCompleted;
+            if (closing && _refused)
             {
                 return; // nothing listens there: do not hold the exit for the deadline
             }
 
-            await Task.Delay(Queue.Reader.Completion.IsCompleted ? TimeSpan.FromMilliseconds(250) : backoff, cancel).ConfigureAwait(false);
+            // Closing cuts a long back-off short: what is queued gets its retries within the deadline.
+            Task delay = Task.Delay(closing ? TimeSpan.FromMilliseconds(250) : backoff, cancel);
+            await (closing ? delay : Task.WhenAny(delay, _closing.Task)).ConfigureAwait(false);
+            cancel.ThrowIfCancellationRequested();
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
         }
     }
