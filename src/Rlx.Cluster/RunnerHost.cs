@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Rlx.Environments;
@@ -10,8 +8,8 @@ namespace Rlx.Cluster;
 
 /// <summary>
 /// One runner on a worker: builds the environments and policy from its assignment, takes the newest weights
-/// from the run's fanout exchange, samples fragments and streams them straight to the run's driver
-/// (<see cref="FragmentSender"/>). Synchronous runs sample once per weights version; asynchronous runs never wait
+/// through its worker's subscription to the run's weights (<see cref="RunWeights"/>), samples fragments and streams them
+/// straight to the run's driver (<see cref="FragmentSender"/>). Synchronous runs sample once per weights version; asynchronous runs never wait
 /// for new weights.
 /// </summary>
 internal sealed class RunnerHost : IDisposable
@@ -21,20 +19,16 @@ internal sealed class RunnerHost : IDisposable
     private readonly ClusterOptions _options;
     private readonly Action<string> _log;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _weightsLock = new();
-    private readonly SemaphoreSlim _weightsArrived = new(0);
+    private readonly WeightsSubscriptions _subscriptions;
     private readonly Thread _thread;
     private readonly string _incarnation = Guid.NewGuid().ToString("N")[..12];
-    private float[]? _weights;
-    private long _weightsVersion = -1;
-    private int _weightsSteps;
     private readonly CancellationTokenSource _driverGone = new();
     private FragmentSender? _sender;
     private long _steps;
 
-    public RunnerHost(RunnerSpec spec, int restarts, IConnection connection, ClusterOptions options, string nodeId, Action<string> log)
+    public RunnerHost(RunnerSpec spec, int restarts, IConnection connection, WeightsSubscriptions subscriptions, ClusterOptions options, string nodeId, Action<string> log)
     {
-        (_spec, Restarts, _connection, _options, NodeId, _log) = (spec, restarts, connection, options, nodeId, log);
+        (_spec, Restarts, _connection, _subscriptions, _options, NodeId, _log) = (spec, restarts, connection, subscriptions, options, nodeId, log);
         _thread = new Thread(Run) { IsBackground = true, Name = $"rlx-runner-{spec.Runner}" };
     }
 
@@ -71,7 +65,6 @@ internal sealed class RunnerHost : IDisposable
         _sender?.Dispose();
         _stop.Dispose();
         _driverGone.Dispose();
-        _weightsArrived.Dispose();
     }
 
     private void Run()
@@ -111,21 +104,21 @@ internal sealed class RunnerHost : IDisposable
         (Spaces.Space observationSpace, Spaces.Space actionSpace) = EnvRunners.PolicySpaces(settings);
         RolloutPolicy policy = _spec.Policy.Create(observationSpace, actionSpace);
         using IEnvRunner runner = EnvRunners.Create(settings, policy, _spec.Seed + (_spec.Runner * _spec.NumEnvs), ActionSeed(_spec.Seed, _spec.Runner, Restarts));
-        using IChannel channel = _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stop).GetAwaiter().GetResult();
-        var weightsQueueArgs = new Dictionary<string, object?> { ["x-max-length"] = 1 };
-        QueueDeclareOk weightsQueue = channel.QueueDeclareAsync($"rlx.run.{_spec.Run}.w.{_spec.Runner}.{_incarnation}", durable: false, exclusive: true, autoDelete: true, arguments: weightsQueueArgs, cancellationToken: stop).GetAwaiter().GetResult();
-        ClusterProtocol.DeclareWeightsAsync(channel, _spec.Run, stop).GetAwaiter().GetResult();
-        channel.QueueBindAsync(weightsQueue.QueueName, ClusterProtocol.Weights(_spec.Run), "", cancellationToken: stop).GetAwaiter().GetResult();
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) =>
+        RunWeights weights = _subscriptions.Acquire(_spec.Run, stop);
+        try
         {
-            OnWeights(delivery);
-            return Task.CompletedTask;
-        };
-        channel.BasicConsumeAsync(weightsQueue.QueueName, autoAck: true, consumer, stop).GetAwaiter().GetResult();
-        RequestWeightsAsync(channel, weightsQueue.QueueName, _spec.Run, stop).GetAwaiter().GetResult();
-        DateTime lastRequest = DateTime.UtcNow;
+            // The driver's stop reaches a runner wherever it waits (for weights, or for its driver to take a fragment).
+            using CancellationTokenRegistration ended = weights.Ended.Register(_driverGone.Cancel);
+            Sample(runner, weights, _sender, stop);
+        }
+        finally
+        {
+            _subscriptions.Release(_spec.Run);
+        }
+    }
 
+    private void Sample(IEnvRunner runner, RunWeights weights, FragmentSender sender, CancellationToken stop)
+    {
         long loaded = -1, sequence = 0;
         byte[][] buffers = [[], []];
         int which = 0;
@@ -134,7 +127,7 @@ internal sealed class RunnerHost : IDisposable
             // Wait for weights newer than the last sampled with (synchronous) or for any weights (asynchronous).
             DateTime deadline = DateTime.UtcNow + _options.DriverTimeout;
 
-            while (!DriverGone && (Interlocked.Read(ref _weightsVersion) == loaded && (!_spec.Asynchronous || loaded < 0)))
+            while (!Over(weights) && weights.Version == loaded && (!_spec.Asynchronous || loaded < 0))
             {
                 State = "idle";
                 if (DateTime.UtcNow > deadline)
@@ -143,34 +136,19 @@ internal sealed class RunnerHost : IDisposable
                     return;
                 }
 
-                _weightsArrived.Wait(TimeSpan.FromMilliseconds(200), stop);
-                if (loaded < 0 && Interlocked.Read(ref _weightsVersion) < 0 && DateTime.UtcNow - lastRequest > TimeSpan.FromSeconds(2))
-                {
-                    // Still nothing: the request or its answer may have been lost in a reconnection; ask again.
-                    RequestWeightsAsync(channel, weightsQueue.QueueName, _spec.Run, stop).GetAwaiter().GetResult();
-                    lastRequest = DateTime.UtcNow;
-                }
+                weights.WaitForNewer(loaded, TimeSpan.FromMilliseconds(200), stop);
             }
 
-            if (DriverGone)
+            if (Over(weights))
             {
                 break;
             }
 
             State = "running";
-            int steps;
-            lock (_weightsLock)
-            {
-                // Loading weights re-packs them for inference: only when a newer version came.
-                if (_weightsVersion != loaded)
-                {
-                    runner.SetWeights(_weights!);
-                    loaded = _weightsVersion;
-                }
-
-                // A synchronous driver says with each version how many steps it wants sampled with it.
-                steps = _spec.Asynchronous || _weightsSteps < 1 ? _spec.FragmentLength : _weightsSteps;
-            }
+            // Loading weights re-packs them for inference: only when a newer version came. A synchronous driver says
+            // with each version how many steps it wants sampled with it.
+            loaded = weights.CopyIfNewer(loaded, values => runner.SetWeights(values), out int wanted);
+            int steps = _spec.Asynchronous || wanted < 1 ? _spec.FragmentLength : wanted;
 
             SampleBatch batch = runner.Sample(steps);
             if (DriverGone)
@@ -187,7 +165,7 @@ internal sealed class RunnerHost : IDisposable
             int written = FragmentCodec.Write(batch, new FragmentInfo(_spec.Runner, loaded, sequence), buffers[which].AsSpan(FragmentStream.FrameHeaderSize));
 
             // One fragment in flight: the driver's acknowledgement of this one overlaps the sampling of the next.
-            if (!_sender.Send(buffers[which], written, sequence))
+            if (!sender.Send(buffers[which], written, sequence))
             {
                 _driverGone.Cancel(); // the sender said why; the slot goes back
                 break;
@@ -199,14 +177,18 @@ internal sealed class RunnerHost : IDisposable
         }
 
         // The last fragment in flight (a run that is over, or a runner told to stop, does not wait for it).
-        _sender.Settle();
+        sender.Settle();
     }
 
-    private static async Task RequestWeightsAsync(IChannel channel, string queue, string run, CancellationToken stop)
+    /// <summary>Whether the run is over for this runner (noting a stop its driver broadcast).</summary>
+    private bool Over(RunWeights weights)
     {
-        BasicProperties properties = ClusterProtocol.Properties("weights-request", persistent: false);
-        properties.ReplyTo = queue;
-        await channel.BasicPublishAsync("", ClusterProtocol.WeightsRequests(run), mandatory: false, properties, ReadOnlyMemory<byte>.Empty, stop).ConfigureAwait(false);
+        if (weights.Stopped && !DriverGone)
+        {
+            _driverGone.Cancel();
+        }
+
+        return DriverGone;
     }
 
     // The driver learns of a failure it does not hear about from its sample timeout instead.
@@ -228,46 +210,6 @@ internal sealed class RunnerHost : IDisposable
         await channel.BasicPublishAsync("", ClusterProtocol.Packages(_spec.Run), mandatory: false, properties, System.Text.Encoding.UTF8.GetBytes(hash), stop).ConfigureAwait(false);
         byte[] body = await reply.Task.WaitAsync(TimeSpan.FromSeconds(60), stop).ConfigureAwait(false);
         return body.Length > 0 ? body : throw new InvalidDataException($"the driver of run {_spec.RunName} does not have code package {hash}");
-    }
-
-    private void OnWeights(BasicDeliverEventArgs delivery)
-    {
-        string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "weights");
-        if (refusal is not null && ClusterProtocol.Refusal(delivery.BasicProperties, "stop") is null)
-        {
-            _driverGone.Cancel();
-            _weightsArrived.Release();
-            return;
-        }
-
-        if (refusal is not null)
-        {
-            _log($"runner {_spec.Runner}: rejected a weights message: {refusal}");
-            return;
-        }
-
-        ReadOnlySpan<byte> body = delivery.Body.Span;
-        long version = BinaryPrimitives.ReadInt64LittleEndian(body);
-        if (version <= Interlocked.Read(ref _weightsVersion))
-        {
-            return;
-        }
-
-        int steps = BinaryPrimitives.ReadInt32LittleEndian(body[8..]);
-        ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(body[ClusterProtocol.WeightsHeaderSize..]);
-        lock (_weightsLock)
-        {
-            if (_weights is null || _weights.Length != values.Length)
-            {
-                _weights = new float[values.Length];
-            }
-
-            values.CopyTo(_weights);
-            _weightsSteps = steps;
-            Interlocked.Exchange(ref _weightsVersion, version);
-        }
-
-        _weightsArrived.Release();
     }
 
     private static ulong ActionSeed(int seed, int runner, int restarts)

@@ -23,6 +23,7 @@ internal sealed class WorkerNode : IAsyncDisposable
     private readonly List<RunnerReport> _ended = [];
     private readonly Lock _endedLock = new();
     private IConnection? _connection;
+    private WeightsSubscriptions? _weights;
     private IChannel? _assignments;
     private TimeSpan _lastCpu;
     private DateTime _lastCpuTime;
@@ -137,6 +138,7 @@ internal sealed class WorkerNode : IAsyncDisposable
         };
         BrokerConnection.OnRecovered(connection, () => SetupAsync(cancellationToken), _log, "worker");
         _connection = connection;
+        _weights = new WeightsSubscriptions(connection, NodeId, _log);
         await SetupAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -240,7 +242,7 @@ internal sealed class WorkerNode : IAsyncDisposable
         }
 
         int restarts = (int)ClusterProtocol.Integer(ClusterProtocol.Header(delivery.BasicProperties, "x-delivery-count"));
-        var host = new RunnerHost(spec, restarts, _connection!, _options, NodeId, _log);
+        var host = new RunnerHost(spec, restarts, _connection!, _weights!, _options, NodeId, _log);
         ulong tag = delivery.DeliveryTag;
         host.Ended += ended =>
         {
