@@ -8,9 +8,9 @@ namespace Rlx.Cluster;
 
 /// <summary>
 /// One runner on a worker: builds the environments and policy from its assignment, takes the newest weights
-/// through its worker's subscription to the run's weights (<see cref="RunWeights"/>), samples fragments and streams them
-/// straight to the run's driver (<see cref="FragmentSender"/>). Synchronous runs sample once per weights version; asynchronous runs never wait
-/// for new weights.
+/// through its worker's subscription to the run's weights (<see cref="RunWeights"/>), samples fragments and streams
+/// them straight to the run's driver (<see cref="FragmentSender"/>). Synchronous runs sample once per weights version;
+/// asynchronous runs never wait for new weights.
 /// </summary>
 internal sealed class RunnerHost : IDisposable
 {
@@ -120,6 +120,7 @@ internal sealed class RunnerHost : IDisposable
     private void Sample(IEnvRunner runner, RunWeights weights, FragmentSender sender, CancellationToken stop)
     {
         long loaded = -1, sequence = 0;
+        Action<float[]> load = values => runner.SetWeights(values);
         byte[][] buffers = [[], []];
         int which = 0;
         while (!stop.IsCancellationRequested)
@@ -147,7 +148,7 @@ internal sealed class RunnerHost : IDisposable
             State = "running";
             // Loading weights re-packs them for inference: only when a newer version came. A synchronous driver says
             // with each version how many steps it wants sampled with it.
-            loaded = weights.CopyIfNewer(loaded, values => runner.SetWeights(values), out int wanted);
+            loaded = weights.CopyIfNewer(loaded, load, out int wanted);
             int steps = _spec.Asynchronous || wanted < 1 ? _spec.FragmentLength : wanted;
 
             SampleBatch batch = runner.Sample(steps);
