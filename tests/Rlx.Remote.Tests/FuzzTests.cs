@@ -105,6 +105,10 @@ public sealed class FuzzTests
                 }
             }
 
+            // Every fuzzing connection is closed on this side; wait until the server has let go of them too, or a slot
+            // could take an episode a fuzzing client started (and then aborted) instead of the one below.
+            Assert.True(SpinWait.SpinUntil(() => server.ConnectedClients == 0, 10_000), $"{server.ConnectedClients} fuzzing connections still open on the server");
+
             // The server still serves a well-behaved client: handshake, episode, action request answered by a slot.
             using Env slot = Envs.Make(RemoteEnvs.PolicyServerId, kwargs: new Dictionary<string, object?> { ["port"] = port, ["wait_ms"] = 5000 });
             using var client = FramedSocket.Connect(new DnsEndPoint("127.0.0.1", port), 2000, 5000, "policy server");
