@@ -28,7 +28,6 @@ public sealed partial class Ppo : Algorithm
     private readonly float[] _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues;
     private readonly float[] _mbStates, _mbStarts;
     private readonly SelfPlay.SelfPlayOpponents? _selfPlay;
-    private const long ShardingThreshold = 2_000_000;
     private long _iteration, _timesteps, _episodes;
     private readonly GreedyActor _greedy;
     private double _timeTotal;
@@ -57,11 +56,10 @@ public sealed partial class Ppo : Algorithm
 
         _runners = runners.Create(new EnvRunnerGroupRequest(
             RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed, $"ppo-{config.Env}", config.RolloutFragmentLength));
-        // Minibatches of a recurrent policy are whole sequences, time-major: they are not split into shards. Small
-        // minibatches are not either: below about 2M sample-weights the hand-off to the second thread costs more than it
-        // saves (CartPole's 64-64 MLP: one shard 7-20% faster at 128 samples, two shards 20% faster at 256).
-        bool split = !_policy.IsRecurrent && (long)config.MinibatchSize * _policy.WeightCount >= ShardingThreshold;
-        _gradient = new PpoShardedGradient(_policy, shards: split ? 2 : 1);
+        // Minibatches of a recurrent policy are whole sequences, time-major: they are not split into shards. Others are
+        // split in two whatever the machine, so results do not depend on it; whether the halves run on one thread or two
+        // is timed on the first minibatches.
+        _gradient = new PpoShardedGradient(_policy, shards: _policy.IsRecurrent ? 1 : 2);
 
         // Columns: environments, or for a multi-agent environment environments × trained agents.
         (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * _runners.EnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
