@@ -45,8 +45,12 @@ internal sealed class BrokerNode : IDisposable
     /// <summary>Whether Debian's RabbitMQ server is installed.</summary>
     public static bool IsInstalled => File.Exists(Path.Combine(BinDirectory, "rabbitmq-server"));
 
-    /// <summary>Prepares a node under <paramref name="directory"/> listening on <paramref name="host"/>:<paramref name="port"/>; call <see cref="Start"/>.</summary>
-    public static BrokerNode Create(string directory, string host, int port)
+    /// <summary>
+    /// Prepares a node under <paramref name="directory"/> listening on <paramref name="host"/>:<paramref name="port"/>;
+    /// call <see cref="Start"/>. Its user is <c>rlx</c> with a new random password, or the user and password of
+    /// <paramref name="token"/> (<c>USER:PASSWORD</c>, see <see cref="CheckToken"/>).
+    /// </summary>
+    public static BrokerNode Create(string directory, string host, int port, string? token = null)
     {
         if (!IsInstalled)
         {
@@ -55,8 +59,7 @@ internal sealed class BrokerNode : IDisposable
         }
 
         Directory.CreateDirectory(directory);
-        string user = "rlx";
-        string password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        (string user, string password) = token is null ? ("rlx", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))) : SplitToken(token);
         // Erlang's distribution (epmd and the node's port) serves only rabbitmqctl on this machine: loopback, whatever
         // address the AMQP listener has (bound to a node address, `rabbitmqctl` at `@localhost` could not reach it).
         int distPort = FreePort("127.0.0.1"), epmdPort = FreePort("127.0.0.1");
@@ -96,6 +99,43 @@ internal sealed class BrokerNode : IDisposable
         };
         return new BrokerNode(directory, host, port, user, password, environment);
     }
+
+    /// <summary>
+    /// Null when <paramref name="token"/> can be a head's join token, else what is wrong with it: <c>USER:PASSWORD</c>,
+    /// both of letters, digits, '.', '_' or '-' (they go into the broker's config file as they are), the password at
+    /// least 16 characters.
+    /// </summary>
+    public static string? CheckToken(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        int colon = token.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || colon == token.Length - 1)
+        {
+            return $"the token must look like USER:PASSWORD (got {(token.Length == 0 ? "an empty one" : $"'{Elide(token)}'")})";
+        }
+
+        static bool Plain(string part) => part.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        (string user, string password) = (token[..colon], token[(colon + 1)..]);
+        if (!Plain(user) || !Plain(password))
+        {
+            return "the token's user and password may hold only letters, digits, '.', '_' and '-'";
+        }
+
+        return password.Length < 16 ? $"the token's password has {password.Length} characters; use at least 16 (a head's own token has 32 hex digits)" : null;
+    }
+
+    private static (string User, string Password) SplitToken(string token)
+    {
+        if (CheckToken(token) is { } problem)
+        {
+            throw new ClusterException($"Cannot start a head with that join token: {problem}.");
+        }
+
+        int colon = token.IndexOf(':', StringComparison.Ordinal);
+        return (token[..colon], token[(colon + 1)..]);
+    }
+
+    private static string Elide(string token) => token.Length <= 8 ? new string('*', token.Length) : $"{token[..4]}…";
 
     /// <summary>The broker's process id while it runs (from its pid file), else 0.</summary>
     public int Pid
@@ -223,7 +263,8 @@ internal sealed class BrokerNode : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static bool PortIsFree(string host, int port)
+    /// <summary>Whether a listener could take <paramref name="host"/>:<paramref name="port"/> now.</summary>
+    public static bool PortIsFree(string host, int port)
     {
         try
         {

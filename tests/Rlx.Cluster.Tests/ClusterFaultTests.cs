@@ -259,4 +259,26 @@ public sealed class ClusterFaultTests
         result = ppo.Train();
         Assert.Equal(3 * 2 * 4 * 128, result.TimestepsTotal);
     }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void AHeadThatDies_ItsWorkersWait_AndRejoinANewHeadStartedWithItsToken_AndTrainingRunsOnThem()
+    {
+        using var cluster = new LocalCluster();
+        Process worker = cluster.StartWorker(cpus: 2);
+        cluster.KillHead();
+
+        // Without a head the worker waits: it neither exits nor gives up reconnecting.
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        Assert.False(worker.HasExited, $"The worker exited when its head died:\n{cluster.Workers[0].Log.Text}");
+
+        cluster.ReplaceHead();
+        LocalCluster.WaitFor(
+            () => cluster.Status().Nodes.Any(n => n.Alive && n.Report.Pid == worker.Id), TimeSpan.FromSeconds(60), "the worker to rejoin the new head", cluster.Workers[0].Log);
+
+        using var ppo = new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Build(new ClusterRunnerGroupProvider(cluster.Address));
+        TrainResult result = ppo.Train();
+        Assert.Equal(2 * 4 * 128, result.TimestepsTotal);
+        Assert.Contains(cluster.Status().Nodes, n => n.Report.Pid == worker.Id && n.Report.Runners.Count == 2);
+    }
 }

@@ -13,7 +13,7 @@ namespace Rlx.Cluster.Tests;
 internal sealed class LocalCluster : IDisposable
 {
     private readonly List<(Process Process, StringWriterLog Log)> _workers = [];
-    private readonly Process _head;
+    private Process _head;
     private readonly StringWriterLog _headLog = new();
     private readonly StringWriterLog _driverLog = new();
     private readonly string _root;
@@ -27,12 +27,9 @@ internal sealed class LocalCluster : IDisposable
         SessionPath = Path.Combine(_root, "session_test");
         Directory.CreateDirectory(SessionPath);
         Port = BrokerNode.FreePort("127.0.0.1");
-        string[] head = ["start", "--head", "--block", "--port", Port.ToString(CultureInfo.InvariantCulture), "--session-dir", SessionPath, "--dashboard-port", "0"];
-        _head = Start(hosts is null ? head : [.. head, "--node-ip-address", EmulatedHosts.Address(0)], _headLog, hosts?.Namespace(0));
-        SessionDirectory session = SessionDirectory.Open(SessionPath);
-        WaitFor(() => session.ReadReadiness("head", _head.Id) is not null || _head.HasExited, TimeSpan.FromSeconds(90), "the head's readiness record", _headLog);
-        Assert.False(_head.HasExited, $"The head exited while starting:\n{_headLog.Text}");
-        Info = session.ReadClusterInfo()!;
+        HeadSessionPath = SessionPath;
+        _head = StartHead([]);
+        Info = SessionDirectory.Open(SessionPath).ReadClusterInfo()!;
         ClusterRunnerGroupProvider.Options = Options;
         ClusterRunnerGroupProvider.Log = message => _driverLog.Append($"{DateTime.Now:HH:mm:ss.fff} {message}");
     }
@@ -49,6 +46,9 @@ internal sealed class LocalCluster : IDisposable
     public int Port { get; }
 
     public string SessionPath { get; }
+
+    /// <summary>The session directory of the current head: <see cref="SessionPath"/> until <see cref="ReplaceHead"/>.</summary>
+    public string HeadSessionPath { get; private set; }
 
     public ClusterInfo Info { get; }
 
@@ -79,7 +79,51 @@ internal sealed class LocalCluster : IDisposable
     public ClusterStatus Status() => HeadNode.QueryStatusAsync(Info, Options, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
 
     /// <summary>The broker's process id.</summary>
-    public int BrokerPid => int.Parse(File.ReadAllText(Path.Combine(SessionPath, "broker", "rabbitmq.pid")).Trim(), CultureInfo.InvariantCulture);
+    public int BrokerPid => int.Parse(File.ReadAllText(Path.Combine(HeadSessionPath, "broker", "rabbitmq.pid")).Trim(), CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Kills the head, its broker and the broker's epmd with SIGKILL, as when the head's machine dies, and waits until
+    /// the broker no longer accepts connections.
+    /// </summary>
+    public void KillHead()
+    {
+        int broker = BrokerPid;
+        _head.Kill(entireProcessTree: true);
+        _head.WaitForExit();
+        if (SessionDirectory.IsAlive(broker))
+        {
+            using Process process = Process.GetProcessById(broker);
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+
+        // epmd daemonises, so it is no descendant of the head: stop it by its port, as `rlx stop` does after a killed head.
+        foreach (string record in Directory.GetFiles(Path.Combine(HeadSessionPath, "processes"), "broker-*.json"))
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(record));
+            using Process epmd = Process.Start("epmd", ["-port", doc.RootElement.GetProperty("epmd_port").GetInt32().ToString(CultureInfo.InvariantCulture), "-kill"]);
+            epmd.WaitForExit(5_000);
+        }
+
+        if (_hosts is null)
+        {
+            WaitFor(() => BrokerNode.PortIsFree("127.0.0.1", Port), TimeSpan.FromSeconds(30), "the killed broker's port to be free");
+        }
+    }
+
+    /// <summary>
+    /// Starts a new head (after <see cref="KillHead"/>) on the same port with the old head's join token, in a session
+    /// directory of its own, as on a replacement machine.
+    /// </summary>
+    public void ReplaceHead()
+    {
+        HeadSessionPath = Path.Combine(_root, $"session_head_{DateTime.UtcNow:HHmmssfff}");
+        Directory.CreateDirectory(HeadSessionPath);
+        _head.Dispose();
+        _head = StartHead(["--token", Info.Token]);
+        ClusterInfo fresh = SessionDirectory.Open(HeadSessionPath).ReadClusterInfo()!;
+        Assert.Equal((Info.Address, Info.Token), (fresh.Address, fresh.Token));
+    }
 
     public static void WaitFor(Func<bool> condition, TimeSpan timeout, string what, StringWriterLog? log = null)
     {
@@ -113,7 +157,7 @@ internal sealed class LocalCluster : IDisposable
 
         Terminate(_head);
         KeepLogs();
-        string pidFile = Path.Combine(SessionPath, "broker", "rabbitmq.pid");
+        string pidFile = Path.Combine(HeadSessionPath, "broker", "rabbitmq.pid");
         if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) && SessionDirectory.IsAlive(pid))
         {
             using var broker = Process.GetProcessById(pid);
@@ -142,7 +186,7 @@ internal sealed class LocalCluster : IDisposable
             File.WriteAllText(Path.Combine(folder, $"worker-{w}.log"), _workers[w].Log.Text);
         }
 
-        string brokerLogs = Path.Combine(SessionPath, "broker", "log");
+        string brokerLogs = Path.Combine(HeadSessionPath, "broker", "log");
         if (Directory.Exists(brokerLogs))
         {
             foreach (string file in Directory.GetFiles(brokerLogs, "*.log"))
@@ -168,6 +212,16 @@ internal sealed class LocalCluster : IDisposable
         }
 
         process.Dispose();
+    }
+
+    private Process StartHead(string[] extra)
+    {
+        string[] head = ["start", "--head", "--block", "--port", Port.ToString(CultureInfo.InvariantCulture), "--session-dir", HeadSessionPath, "--dashboard-port", "0", .. extra];
+        Process process = Start(_hosts is null ? head : [.. head, "--node-ip-address", EmulatedHosts.Address(0)], _headLog, _hosts?.Namespace(0));
+        SessionDirectory session = SessionDirectory.Open(HeadSessionPath);
+        WaitFor(() => session.ReadReadiness("head", process.Id) is not null || process.HasExited, TimeSpan.FromSeconds(90), "the head's readiness record", _headLog);
+        Assert.False(process.HasExited, $"The head exited while starting:\n{_headLog.Text}");
+        return process;
     }
 
     private Process Start(string[] arguments, StringWriterLog log, string? networkNamespace = null)

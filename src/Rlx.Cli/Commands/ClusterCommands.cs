@@ -23,7 +23,10 @@ internal static class ClusterCommands
         var port = new Option<int>("--port") { Description = "Head: the broker port workers join", DefaultValueFactory = _ => DefaultPort };
         var host = new Option<string>("--node-ip-address") { Description = "Head: the interface to listen on; anything but 127.0.0.1 lets other machines join", DefaultValueFactory = _ => "127.0.0.1" };
         var broker = new Option<string?>("--broker") { Description = "Head: use this RabbitMQ broker (amqp://USER:PASS@HOST:PORT/VHOST) instead of starting one" };
-        var token = new Option<string?>("--token") { Description = "Worker: the join token the head printed (default: RLX_TOKEN, or the local head's)" };
+        var token = new Option<string?>("--token")
+        {
+            Description = "Worker: the join token the head printed (default: RLX_TOKEN, or the local head's). Head: accept this token (USER:PASSWORD) instead of a new random one, e.g. a previous head's, so that its workers rejoin",
+        };
         var cpus = new Option<int>("--num-cpus") { Description = "Worker: runner slots to offer", DefaultValueFactory = _ => Environment.ProcessorCount };
         var block = new Option<bool>("--block") { Description = "Run in the foreground until stopped (Ctrl+C or SIGTERM) instead of in the background" };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "Head: port of the dashboard and jobs API (0: any free port)", DefaultValueFactory = _ => 8265 };
@@ -52,6 +55,19 @@ internal static class ClusterCommands
                 throw new CliException($"--port must be a TCP port from 1 to 65535 (got {parsed.GetValue(port)}); the default is {DefaultPort}.");
             }
 
+            if (isHead && parsed.GetValue(token) is { } headToken)
+            {
+                if (parsed.GetValue(broker) is not null)
+                {
+                    throw new CliException("--token and --broker do not go together: with --broker the token is the broker URI's USER:PASSWORD.");
+                }
+
+                if (BrokerNode.CheckToken(headToken) is { } problem)
+                {
+                    throw new CliException($"--token: {problem}. Pass the token a previous head printed (or wrote to cluster.json), or leave --token out for a new one.");
+                }
+            }
+
             if (isHead && parsed.GetValue(dashboardPort) is < 0 or > 65535)
             {
                 throw new CliException($"--dashboard-port must be a TCP port from 1 to 65535, or 0 for any free port (got {parsed.GetValue(dashboardPort)}).");
@@ -68,13 +84,13 @@ internal static class ClusterCommands
             SessionDirectory session = parsed.GetValue(sessionDir) is { } dir ? SessionDirectory.Open(dir) : SessionDirectory.Latest() is { } latest && !isHead ? latest : SessionDirectory.Create();
             Action<string> log = message => LogLine(output, message);
             return isHead
-                ? RunHead(session, parsed.GetValue(host)!, parsed.GetValue(port), parsed.GetValue(broker), parsed.GetValue(noDashboard) ? null : parsed.GetValue(dashboardPort), log, stop.Token)
+                ? RunHead(session, parsed.GetValue(host)!, parsed.GetValue(port), parsed.GetValue(broker), parsed.GetValue(token), parsed.GetValue(noDashboard) ? null : parsed.GetValue(dashboardPort), log, stop.Token)
                 : RunWorker(session, joinAddress!, parsed.GetValue(token), parsed.GetValue(cpus), log, stop.Token);
         });
         return command;
     }
 
-    private static int RunHead(SessionDirectory session, string host, int port, string? brokerUri, int? dashboardPort, Action<string> log, CancellationToken stop)
+    private static int RunHead(SessionDirectory session, string host, int port, string? brokerUri, string? token, int? dashboardPort, Action<string> log, CancellationToken stop)
     {
         ClusterOptions options = ClusterOptions.FromEnvironment();
         BrokerNode? broker = null;
@@ -90,7 +106,7 @@ internal static class ClusterCommands
                 throw new CliException($"--node-ip-address '{host}' is not an IP address (e.g. 127.0.0.1, or this machine's address on the cluster network).");
             }
 
-            broker = BrokerNode.Create(Path.Combine(session.Path, "broker"), host, port);
+            broker = BrokerNode.Create(Path.Combine(session.Path, "broker"), host, port, token);
             cluster = new ClusterInfo($"{host}:{port}", $"{broker.User}:{broker.Password}", HeadPid: Environment.ProcessId);
         }
 
