@@ -170,6 +170,26 @@ public abstract class Env : IDisposable
     {
     }
 
+    /// <summary>Writes <paramref name="values"/> (a state of doubles) for <see cref="WriteCoreState"/>.</summary>
+    protected static void WriteValues(BinaryWriter writer, ReadOnlySpan<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        foreach (double value in values)
+        {
+            writer.Write(value);
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteValues"/> wrote into <paramref name="values"/> (as many as it holds).</summary>
+    protected static void ReadValues(BinaryReader reader, Span<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = reader.ReadDouble();
+        }
+    }
+
     /// <summary>A one-line text picture of the current state.</summary>
     public virtual string Render() => $"{Id} (no text rendering)";
 

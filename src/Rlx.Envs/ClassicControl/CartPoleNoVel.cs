@@ -11,13 +11,11 @@ namespace Rlx.Environments.ClassicControl;
 /// <para><b>Observation space</b>: <c>Box(2)</c> float32 — cart position (−4.8 … 4.8) and pole angle in rad (≈ −0.418 … 0.418).</para>
 /// <para><b>Action space</b>, <b>rewards</b>, <b>arguments</b> and <b>reset options</b>: those of <see cref="CartPole"/>.</para>
 /// </remarks>
-public sealed class CartPoleNoVel : Wrapper
+public sealed class CartPoleNoVel : ObservationWrapper
 {
     private readonly Space _observations = new Box(
         [(float)(-CartPole.XThreshold * 2), (float)(-CartPole.ThetaThresholdRadians * 2)],
         [(float)(CartPole.XThreshold * 2), (float)(CartPole.ThetaThresholdRadians * 2)]);
-
-    private readonly float[] _full = new float[4];
 
     /// <summary>Creates the environment around a new <see cref="CartPole"/> built from the same arguments.</summary>
     public CartPoleNoVel(EnvKwargs kwargs)
@@ -28,24 +26,11 @@ public sealed class CartPoleNoVel : Wrapper
     /// <inheritdoc />
     public override Space ObservationSpace => _observations;
 
-    /// <inheritdoc />
-    protected override void ResetCore(Span<float> observation, int? seed, IReadOnlyDictionary<string, object?>? options)
-    {
-        Inner.Reset(_full, seed, options);
-        Hide(observation);
-    }
 
     /// <inheritdoc />
-    protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
+    protected override void Observe(ReadOnlySpan<float> inner, Span<float> observation)
     {
-        StepResult result = Inner.Step(action, _full);
-        Hide(observation);
-        return result;
-    }
-
-    private void Hide(Span<float> observation)
-    {
-        observation[0] = _full[0];
-        observation[1] = _full[2];
+        observation[0] = inner[0];
+        observation[1] = inner[2];
     }
 }

@@ -66,22 +66,10 @@ public sealed class MountainCarContinuous : Env, IPhysicsState
     }
 
     /// <inheritdoc />
-    protected override void WriteCoreState(BinaryWriter writer)
-    {
-        foreach (double value in _state)
-        {
-            writer.Write(value);
-        }
-    }
+    protected override void WriteCoreState(BinaryWriter writer) => WriteValues(writer, _state);
 
     /// <inheritdoc />
-    protected override void ReadCoreState(BinaryReader reader)
-    {
-        for (int i = 0; i < _state.Length; i++)
-        {
-            _state[i] = reader.ReadDouble();
-        }
-    }
+    protected override void ReadCoreState(BinaryReader reader) => ReadValues(reader, _state);
 
     /// <inheritdoc />
     protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)

@@ -93,20 +93,14 @@ public sealed class Pendulum : Env, IPhysicsState
     /// <inheritdoc />
     protected override void WriteCoreState(BinaryWriter writer)
     {
-        foreach (double value in _state)
-        {
-            writer.Write(value);
-        }
+        WriteValues(writer, _state);
         writer.Write(_lastTorque);
     }
 
     /// <inheritdoc />
     protected override void ReadCoreState(BinaryReader reader)
     {
-        for (int i = 0; i < _state.Length; i++)
-        {
-            _state[i] = reader.ReadDouble();
-        }
+        ReadValues(reader, _state);
         _lastTorque = reader.ReadSingle();
     }
 

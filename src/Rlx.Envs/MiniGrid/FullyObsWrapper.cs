@@ -7,10 +7,9 @@ namespace Rlx.Environments.MiniGrid;
 /// <c>"image"</c> entry becomes <c>Box(0, 255, [width, height, 3])</c>, every cell encoded, the agent's
 /// cell as (agent = 10, red = 0, direction). The <c>"direction"</c> entry is kept.
 /// </summary>
-public sealed class FullyObsWrapper : Wrapper
+public sealed class FullyObsWrapper : ObservationWrapper
 {
     private readonly Dict _space;
-    private readonly float[] _inner;
     private readonly MiniGridEnv _env;
 
     /// <summary>Wraps <paramref name="inner"/>, a MiniGrid environment (possibly wrapped) with its Dict observations.</summary>
@@ -25,30 +24,16 @@ public sealed class FullyObsWrapper : Wrapper
         }
 
         _space = new Dict(("direction", new Discrete(4)), ("image", new Box(0f, 255f, _env.Width, _env.Height, 3)));
-        _inner = new float[dict.FlatSize];
     }
 
     /// <inheritdoc />
     public override Space ObservationSpace => _space;
 
-    /// <inheritdoc />
-    protected override void ResetCore(Span<float> observation, int? seed, IReadOnlyDictionary<string, object?>? options)
-    {
-        Inner.Reset(_inner, seed, options);
-        Write(observation);
-    }
 
     /// <inheritdoc />
-    protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
+    protected override void Observe(ReadOnlySpan<float> inner, Span<float> observation)
     {
-        StepResult result = Inner.Step(action, _inner);
-        Write(observation);
-        return result;
-    }
-
-    private void Write(Span<float> observation)
-    {
-        observation[0] = _inner[0];
+        observation[0] = inner[0];
         _env.EncodeFullGrid(observation[1..]);
     }
 }

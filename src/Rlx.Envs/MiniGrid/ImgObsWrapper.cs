@@ -6,10 +6,9 @@ namespace Rlx.Environments.MiniGrid;
 /// Keeps only the <c>"image"</c> entry of a MiniGrid observation (MiniGrid's <c>ImgObsWrapper</c>): the
 /// observation becomes the image <see cref="Box"/> alone, for convolutional policies.
 /// </summary>
-public sealed class ImgObsWrapper : Wrapper
+public sealed class ImgObsWrapper : ObservationWrapper
 {
     private readonly Space _space;
-    private readonly float[] _inner;
     private readonly int _offset;
 
     /// <summary>Wraps <paramref name="inner"/>, whose observation space must be a <see cref="Dict"/> with an <c>"image"</c> entry.</summary>
@@ -23,24 +22,11 @@ public sealed class ImgObsWrapper : Wrapper
 
         _space = dict["image"];
         _offset = dict.OffsetOf("image");
-        _inner = new float[dict.FlatSize];
     }
 
     /// <inheritdoc />
     public override Space ObservationSpace => _space;
 
     /// <inheritdoc />
-    protected override void ResetCore(Span<float> observation, int? seed, IReadOnlyDictionary<string, object?>? options)
-    {
-        Inner.Reset(_inner, seed, options);
-        _inner.AsSpan(_offset, _space.FlatSize).CopyTo(observation);
-    }
-
-    /// <inheritdoc />
-    protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
-    {
-        StepResult result = Inner.Step(action, _inner);
-        _inner.AsSpan(_offset, _space.FlatSize).CopyTo(observation);
-        return result;
-    }
+    protected override void Observe(ReadOnlySpan<float> inner, Span<float> observation) => inner.Slice(_offset, _space.FlatSize).CopyTo(observation);
 }

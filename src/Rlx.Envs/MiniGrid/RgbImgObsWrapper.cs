@@ -8,10 +8,9 @@ namespace Rlx.Environments.MiniGrid;
 /// or, with <c>partial</c>, of the agent's view (<c>RGBImgPartialObsWrapper</c>, <c>[7 * tile, 7 * tile, 3]</c>).
 /// Values are the uint8 pixels of MiniGrid's renderer, exactly, as floats.
 /// </summary>
-public sealed class RgbImgObsWrapper : Wrapper
+public sealed class RgbImgObsWrapper : ObservationWrapper
 {
     private readonly Dict _space;
-    private readonly float[] _inner;
     private readonly MiniGridEnv _env;
     private readonly int _tileSize;
     private readonly bool _partial;
@@ -36,31 +35,17 @@ public sealed class RgbImgObsWrapper : Wrapper
         int rows = partial ? _env.AgentViewSize : _env.Height;
         int columns = partial ? _env.AgentViewSize : _env.Width;
         _space = new Dict(("direction", new Discrete(4)), ("image", new Box(0f, 255f, rows * tileSize, columns * tileSize, 3)));
-        _inner = new float[dict.FlatSize];
         TileRenderer.For(tileSize);
     }
 
     /// <inheritdoc />
     public override Space ObservationSpace => _space;
 
-    /// <inheritdoc />
-    protected override void ResetCore(Span<float> observation, int? seed, IReadOnlyDictionary<string, object?>? options)
-    {
-        Inner.Reset(_inner, seed, options);
-        Write(observation);
-    }
 
     /// <inheritdoc />
-    protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
+    protected override void Observe(ReadOnlySpan<float> inner, Span<float> observation)
     {
-        StepResult result = Inner.Step(action, _inner);
-        Write(observation);
-        return result;
-    }
-
-    private void Write(Span<float> observation)
-    {
-        observation[0] = _inner[0];
+        observation[0] = inner[0];
         if (_partial)
         {
             _env.RenderAgentView(observation[1..], _tileSize);

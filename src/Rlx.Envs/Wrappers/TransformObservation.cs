@@ -10,11 +10,10 @@ public delegate void ObservationTransform(ReadOnlySpan<float> source, Span<float
 /// Applies a function to every observation (Gymnasium's <c>TransformObservation</c>). Give the new
 /// <c>observationSpace</c> when the function changes the shape or range.
 /// </summary>
-public sealed class TransformObservation : Wrapper
+public sealed class TransformObservation : ObservationWrapper
 {
     private readonly ObservationTransform _transform;
     private readonly Space _space;
-    private readonly float[] _innerObservation;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     public TransformObservation(Env inner, ObservationTransform transform, Space? observationSpace = null)
@@ -23,24 +22,11 @@ public sealed class TransformObservation : Wrapper
         ArgumentNullException.ThrowIfNull(transform);
         _transform = transform;
         _space = observationSpace ?? inner.ObservationSpace;
-        _innerObservation = new float[inner.ObservationSpace.FlatSize];
     }
 
     /// <inheritdoc />
     public override Space ObservationSpace => _space;
 
     /// <inheritdoc />
-    protected override void ResetCore(Span<float> observation, int? seed, IReadOnlyDictionary<string, object?>? options)
-    {
-        Inner.Reset(_innerObservation, seed, options);
-        _transform(_innerObservation, observation);
-    }
-
-    /// <inheritdoc />
-    protected override StepResult StepCore(ReadOnlySpan<float> action, Span<float> observation)
-    {
-        StepResult result = Inner.Step(action, _innerObservation);
-        _transform(_innerObservation, observation);
-        return result;
-    }
+    protected override void Observe(ReadOnlySpan<float> inner, Span<float> observation) => _transform(inner, observation);
 }
