@@ -150,8 +150,11 @@ internal sealed class BrokerNode : IDisposable
     /// <summary>Whether the node's process runs.</summary>
     public bool IsRunning => _process is { HasExited: false } || Pid > 0;
 
-    /// <summary>Starts the node and waits until it accepts connections (about 5 s).</summary>
-    public void Start(TimeSpan timeout)
+    /// <summary>
+    /// Starts the node and waits until it accepts connections (about 5 s); cancelling <paramref name="cancellationToken"/>
+    /// stops the node and throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public void Start(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         if (!PortIsFree(Host, Port))
         {
@@ -186,12 +189,18 @@ internal sealed class BrokerNode : IDisposable
                 throw new ClusterException($"rabbitmq-server exited with code {_process.ExitCode} while starting; see {log}.");
             }
 
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Stop();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             if (Ctl("await_startup", TimeSpan.FromSeconds(10)) == 0)
             {
                 return;
             }
 
-            Thread.Sleep(250);
+            cancellationToken.WaitHandle.WaitOne(250);
         }
 
         Stop();

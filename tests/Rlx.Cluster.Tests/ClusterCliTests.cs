@@ -95,4 +95,56 @@ public sealed class ClusterCliTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void AHeadStoppedWhileItsBrokerStarts_StopsCleanly_AndLeavesNoBrokerBehind()
+    {
+        Skip.IfNot(BrokerNode.IsInstalled, "rabbitmq-server is not installed: scripts/deps/install.sh installs it (scripts/test.sh runs it).");
+        string root = Directory.CreateTempSubdirectory("rlx-cli-cluster-").FullName;
+        string session = Path.Combine(root, "session_stopped");
+        Directory.CreateDirectory(session);
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in new[] { Path.Combine(AppContext.BaseDirectory, "rlx.dll"), "start", "--head", "--block", "--port", BrokerNode.FreePort("127.0.0.1").ToString(CultureInfo.InvariantCulture), "--dashboard-port", "0", "--session-dir", session })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["RLX_SESSION_DIR"] = root;
+        var output = new StringWriterLog();
+        using Process head = Process.Start(info)!;
+        head.OutputDataReceived += (_, e) => output.Append(e.Data);
+        head.ErrorDataReceived += (_, e) => output.Append(e.Data);
+        head.BeginOutputReadLine();
+        head.BeginErrorReadLine();
+        try
+        {
+            // The broker takes about five seconds to boot; stop the head a moment into it, as Ctrl+C would.
+            LocalCluster.WaitFor(() => output.Text.Contains("starting a private RabbitMQ broker", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the broker to start", output);
+            Thread.Sleep(1000);
+            using (Process kill = Process.Start("kill", ["-TERM", head.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                kill.WaitForExit();
+            }
+
+            Assert.True(head.WaitForExit(60_000), $"The head did not stop within 60 s of SIGTERM:\n{output.Text}");
+            head.WaitForExit();
+            Assert.True(head.ExitCode == 0, $"exit code {head.ExitCode}:\n{output.Text}");
+            Assert.DoesNotContain("Unhandled exception", output.Text, StringComparison.Ordinal);
+            Assert.Contains("head stopped", output.Text, StringComparison.Ordinal);
+            string pidFile = Path.Combine(session, "broker", "rabbitmq.pid");
+            Assert.False(
+                File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) && SessionDirectory.IsAlive(pid),
+                $"The broker outlived its stopped head:\n{output.Text}");
+        }
+        finally
+        {
+            if (!head.HasExited)
+            {
+                head.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

@@ -115,7 +115,7 @@ internal static class ClusterCommands
             if (broker is not null)
             {
                 log($"starting a private RabbitMQ broker on {host}:{port}");
-                broker.Start(TimeSpan.FromSeconds(90));
+                broker.Start(TimeSpan.FromSeconds(90), stop);
                 session.RegisterProcess("broker", new Dictionary<string, object?> { ["broker_pid"] = broker.Pid, ["epmd_port"] = broker.EpmdPort, ["directory"] = Path.Combine(session.Path, "broker") });
             }
 
@@ -156,6 +156,10 @@ internal static class ClusterCommands
                     File.Delete(processFile);
                 }
             }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopped (Ctrl+C or SIGTERM) while still starting: cleaned up as after a normal stop.
         }
         finally
         {
