@@ -40,6 +40,22 @@ public sealed class EnvRegistryTests
     }
 
     [Fact]
+    public void Make_UnknownIdAmongMany_NamesFamiliesOnceWithTheirCounts()
+    {
+        EnvRegistry registry = WithCorridor();
+        for (int i = 0; i < 30; i++)
+        {
+            registry.Register($"Grid-Room{i:00}-v0", _ => new Corridor(EnvKwargs.None));
+        }
+
+        registry.Register("Grid/Small-v0", _ => new Corridor(EnvKwargs.None));
+        var error = Assert.Throws<ArgumentException>(() => registry.Make("Nothing-v0"));
+
+        Assert.Contains("Known ids: Corridor-v0, Grid-… (30 ids), Grid/Small-v0 (`rlx env list` lists all 32).", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Grid-Room07-v0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Make_KwargsAndMaxEpisodeSteps_AreApplied()
     {
         EnvRegistry registry = WithCorridor();

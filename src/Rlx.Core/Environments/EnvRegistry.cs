@@ -105,12 +105,31 @@ public sealed class EnvRegistry
                 return spec;
             }
 
-            string known = string.Join(", ", _specs.Keys.Order(StringComparer.Ordinal));
             throw new ArgumentException(
-                $"No environment '{id}' is registered.{Suggest.DidYouMean(id, _specs.Keys)} Known ids: {known}. "
+                $"No environment '{id}' is registered.{Suggest.DidYouMean(id, _specs.Keys)} Known ids: {KnownIds(_specs.Keys)}. "
                 + "Register your own with Envs.Register, or mark it [EnvId(\"Name-v0\")] and load its assembly with --env-assembly.",
                 nameof(id));
         }
+    }
+
+    // The ids for an error message: all of them when few; else families of several ids sharing a prefix (up to the
+    // first '-' or '/') shown once with their count, so the message stays a few lines long.
+    private static string KnownIds(IEnumerable<string> ids)
+    {
+        List<string> ordered = [.. ids.Order(StringComparer.Ordinal)];
+        if (ordered.Count <= 20)
+        {
+            return string.Join(", ", ordered);
+        }
+
+        static string Family(string id) => id.IndexOfAny(['-', '/']) is int cut and > 0 ? id[..(cut + 1)] : id;
+        var shown = new List<string>();
+        foreach (IGrouping<string, string> family in ordered.GroupBy(Family))
+        {
+            shown.AddRange(family.Count() > 3 ? [$"{family.Key}… ({family.Count()} ids)"] : family);
+        }
+
+        return $"{string.Join(", ", shown)} (`rlx env list` lists all {ordered.Count})";
     }
 
     /// <summary>
