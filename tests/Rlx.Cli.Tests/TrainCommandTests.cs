@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace Rlx.Cli.Tests;
@@ -25,6 +26,56 @@ public sealed class TrainCommandTests : IDisposable
         }
 
         throw new InvalidOperationException("repository root not found");
+    }
+
+    [Fact]
+    public async Task Train_StoppedBySigterm_EndsAfterTheIterationWithACheckpointAndExitCode130()
+    {
+        // As Slurm's scancel, Kubernetes or `timeout` stop a run: SIGTERM, then a grace period.
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "rlx.dll"), "train", "ppo", "--env", "CartPole-v1",
+            "--set", "total_timesteps=100000000", "--checkpoint-every", "1000000", "--json", "--name", "term", "--runs-dir", _runs])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using Process train = Process.Start(info)!;
+        try
+        {
+            Task<string> error = train.StandardError.ReadToEndAsync();
+            for (int rows = 0; rows < 20; rows++)
+            {
+                if (await train.StandardOutput.ReadLineAsync() is null)
+                {
+                    Assert.Fail($"rlx train ended before it was stopped: {await error}");
+                }
+            }
+
+            using (Process kill = Process.Start("kill", ["-TERM", train.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                kill.WaitForExit();
+            }
+
+            Task<string> rest = train.StandardOutput.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await train.WaitForExitAsync(timeout.Token);
+            string stderr = await error;
+            Assert.True(train.ExitCode == 130, $"exit code {train.ExitCode}: {stderr}");
+            Assert.Contains("interrupted", stderr, StringComparison.Ordinal);
+
+            // The last iteration's checkpoint is written although the interval (1,000,000 iterations) was never reached.
+            string[] rows2 = (await rest).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            using var lastRow = JsonDocument.Parse(rows2[^1]);
+            long iteration = lastRow.RootElement.GetProperty("training_iteration").GetInt64();
+            Assert.True(Directory.Exists(Path.Combine(_runs, "term", "checkpoints", $"checkpoint_{iteration:D6}")), $"no checkpoint of iteration {iteration}");
+        }
+        finally
+        {
+            if (!train.HasExited)
+            {
+                train.Kill(entireProcessTree: true);
+            }
+        }
     }
 
     [Fact]

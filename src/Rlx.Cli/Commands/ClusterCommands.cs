@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Rlx.Cluster;
 
@@ -78,9 +77,7 @@ internal static class ClusterCommands
                 return StartInBackground(output, isHead, args: Environment.GetCommandLineArgs().Skip(1).ToArray());
             }
 
-            using var stop = new CancellationTokenSource();
-            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            using var stop = new Interrupt();
             SessionDirectory session = parsed.GetValue(sessionDir) is { } dir ? SessionDirectory.Open(dir) : SessionDirectory.Latest() is { } latest && !isHead ? latest : SessionDirectory.Create();
             Action<string> log = message => LogLine(output, message);
             return isHead

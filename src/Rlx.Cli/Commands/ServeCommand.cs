@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Rlx.Serving;
 
 namespace Rlx.Cli.Commands;
@@ -55,9 +54,7 @@ internal static class ServeCommand
                 Deterministic = !parsed.GetValue(sample),
                 Seed = parsed.GetValue(seed),
             };
-            using var stop = new CancellationTokenSource();
-            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            using var stop = new Interrupt();
             return RunAsync(path2, options, parsed.GetValue(host)!, parsed.GetValue(port), parsed.GetValue(binaryPort), output, stop.Token).GetAwaiter().GetResult();
         });
         return command;

@@ -207,58 +207,44 @@ internal static class TrainCommand
 
         private int Loop(Algorithm algorithm, string runDirectory, StopConditions stop)
         {
-            bool interrupted = false;
-            ConsoleCancelEventHandler onCancel = (_, e) =>
+            // Ctrl+C or SIGTERM ends the run after the iteration in progress, with a checkpoint.
+            using var interrupt = new Interrupt();
+            long startIteration = -1;
+            using var progress = new ProgressLine(Info, stop, enabled: !json);
+            double best = double.NegativeInfinity;
+            using (var log = new MetricsLog(runDirectory, keepThroughIteration: algorithm.TrainingIteration))
+            using (Rlx.Server.Client.DashboardMetricsPusher? pusher = StartPusher(runDirectory))
             {
-                e.Cancel = true;
-                interrupted = true;
-            };
-            Console.CancelKeyPress += onCancel;
-            try
-            {
-                TrainResult? last = null;
-                long startIteration = -1;
-                using var progress = new ProgressLine(Info, stop, enabled: !json);
-                double best = double.NegativeInfinity;
-                using (var log = new MetricsLog(runDirectory, keepThroughIteration: algorithm.TrainingIteration))
-                using (Rlx.Server.Client.DashboardMetricsPusher? pusher = StartPusher(runDirectory))
+                while (true)
                 {
-                    while (true)
+                    TrainResult result = algorithm.Train();
+                    startIteration = startIteration < 0 ? result.TrainingIteration : startIteration;
+                    IReadOnlyList<KeyValuePair<string, double>> row = result.ToRow();
+                    log.Append(row);
+                    pusher?.Push(row);
+                    if (json)
                     {
-                        TrainResult result = algorithm.Train();
-                        startIteration = startIteration < 0 ? result.TrainingIteration : startIteration;
-                        last = result;
-                        IReadOnlyList<KeyValuePair<string, double>> row = result.ToRow();
-                        log.Append(row);
-                        pusher?.Push(row);
-                        if (json)
-                        {
-                            output.WriteLine(MetricsLog.ToJson(row));
-                        }
+                        output.WriteLine(MetricsLog.ToJson(row));
+                    }
 
-                        progress.Update(result);
-                        best = double.IsNaN(result.EpisodeReturnMean) ? best : Math.Max(best, result.EpisodeReturnMean);
-                        string? reason = interrupted ? "interrupted" : stop.Reached(result, result.TimeTotalS);
-                        if (reason is not null || result.TrainingIteration % checkpointEvery == 0)
-                        {
-                            SaveCheckpoint(algorithm, runDirectory, result.TrainingIteration);
-                        }
+                    progress.Update(result);
+                    best = double.IsNaN(result.EpisodeReturnMean) ? best : Math.Max(best, result.EpisodeReturnMean);
+                    string? reason = interrupt.Requested ? "interrupted" : stop.Reached(result, result.TimeTotalS);
+                    if (reason is not null || result.TrainingIteration % checkpointEvery == 0)
+                    {
+                        SaveCheckpoint(algorithm, runDirectory, result.TrainingIteration);
+                    }
 
-                        if (reason is not null)
-                        {
-                            progress.Finish();
-                            Summary(result, best, reason, runDirectory, result.TrainingIteration - startIteration + 1);
-                            break;
-                        }
+                    if (reason is not null)
+                    {
+                        progress.Finish();
+                        Summary(result, best, reason, runDirectory, result.TrainingIteration - startIteration + 1);
+                        break;
                     }
                 }
+            }
 
-                return interrupted ? 130 : 0;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
+            return interrupt.Requested ? 130 : 0;
         }
 
         private Rlx.Server.Client.DashboardMetricsPusher? StartPusher(string runDirectory)

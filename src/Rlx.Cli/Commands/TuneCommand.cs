@@ -165,23 +165,15 @@ internal static class TuneCommand
             },
         };
         TuneExperiment experiment = open(observer);
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            observer.Log("interrupted: the running trials checkpoint and stop");
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var cancel = new Interrupt(() => observer.Log("interrupted: the running trials checkpoint and stop"));
         try
         {
             IReadOnlyList<Trial> ranked = experiment.Run(cancel.Token);
-            Summary(output, experiment, ranked, cancel.IsCancellationRequested);
-            return cancel.IsCancellationRequested ? 130 : ranked.Any(t => t.Status == TrialStatus.Error) ? 1 : 0;
+            Summary(output, experiment, ranked, cancel.Requested);
+            return cancel.Requested ? 130 : ranked.Any(t => t.Status == TrialStatus.Error) ? 1 : 0;
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
             foreach (Rlx.Server.Client.DashboardMetricsPusher pusher in pushers.Values)
             {
                 pusher.Dispose();
