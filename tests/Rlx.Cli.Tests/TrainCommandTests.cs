@@ -153,6 +153,16 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Equal(2, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Equal(3072, JsonDocument.Parse(File.ReadAllLines(Path.Combine(run, "result.jsonl"))[^1]).RootElement.GetProperty("timesteps_total").GetInt64());
+
+        // A stop the run has already reached (its own, or a smaller --stop) is refused instead of training one more iteration.
+        foreach (string[] extra in new[] { Array.Empty<string>(), ["--stop", "timesteps=1000"] })
+        {
+            (code, _, error) = CliRunner.Run(["train", "--resume", run, "--json", .. extra]);
+            Assert.Equal(2, code);
+            Assert.Contains("the run has trained 3,072 steps, already as many as its stop timesteps=", error, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(6, File.ReadAllLines(Path.Combine(run, "result.jsonl")).Length);
     }
 
     [Fact]

@@ -191,6 +191,12 @@ internal static class TrainCommand
                 }
 
                 CheckStopWithinSchedule(algorithm.Config, stop);
+                if (stop.Timesteps is { } limit && algorithm.SnapshotPolicy().Timesteps is var trained && trained >= limit)
+                {
+                    throw new CliException(string.Create(CultureInfo.InvariantCulture,
+                        $"--resume {runDirectory}: the run has trained {trained:N0} steps, already as many as its stop timesteps={limit}; give a larger --stop timesteps=N (with --set total_timesteps=N to extend the learning-rate schedule too)."));
+                }
+
                 if (overrides.Count > 0)
                 {
                     RunDirectory.WriteConfig(runDirectory, algorithm.Config);
