@@ -26,7 +26,6 @@ public sealed class CartPoleNoVel : ObservationWrapper
     /// <inheritdoc />
     public override Space ObservationSpace => _observations;
 
-
     /// <inheritdoc />
     protected override void Observe(ReadOnlySpan<float> inner, Span<float> observation)
     {

@@ -29,7 +29,6 @@ public sealed class FullyObsWrapper : ObservationWrapper
     /// <inheritdoc />
     public override Space ObservationSpace => _space;
 
-
     /// <inheritdoc />
     protected override void Observe(ReadOnlySpan<float> inner, Span<float> observation)
     {

@@ -41,7 +41,6 @@ public sealed class RgbImgObsWrapper : ObservationWrapper
     /// <inheritdoc />
     public override Space ObservationSpace => _space;
 
-
     /// <inheritdoc />
     protected override void Observe(ReadOnlySpan<float> inner, Span<float> observation)
     {
