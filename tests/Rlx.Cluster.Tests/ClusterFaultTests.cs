@@ -279,6 +279,9 @@ public sealed class ClusterFaultTests
         using var ppo = new PpoConfig().Environment("CartPole-v1").EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4).Build(new ClusterRunnerGroupProvider(cluster.Address));
         TrainResult result = ppo.Train();
         Assert.Equal(2 * 4 * 128, result.TimestepsTotal);
-        Assert.Contains(cluster.Status().Nodes, n => n.Report.Pid == worker.Id && n.Report.Runners.Count == 2);
+
+        // The worker's next reports list both runners (an iteration can end before the first report after placement).
+        LocalCluster.WaitFor(
+            () => cluster.Status().Nodes.Any(n => n.Report.Pid == worker.Id && n.Report.Runners.Count == 2), TimeSpan.FromSeconds(20), "the worker to report both runners", cluster.Workers[0].Log);
     }
 }

@@ -30,8 +30,15 @@ internal static class CppBuild
         using Process process = Process.Start(info)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(input);
-        process.StandardInput.Close();
+        try
+        {
+            process.StandardInput.Write(input);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The program ended without reading its input (it refused its arguments): its exit code and output say why.
+        }
         if (!process.WaitForExit(60_000))
         {
             process.Kill();
