@@ -52,11 +52,12 @@ public abstract class Algorithm : IDisposable
     /// <summary>
     /// The trained policy as it stands, ready to act outside training (export, serving): an inference-only copy with
     /// the current weights and no exploration left, the raw environment's spaces, and the observation filter it was
-    /// trained behind. The snapshot does not change when training goes on.
+    /// trained behind. The snapshot does not change when training goes on. <paramref name="policyId"/> picks one policy of
+    /// a run with several (<see cref="PolicyIds"/>); null takes the first.
     /// </summary>
-    public Policies.PolicySnapshot SnapshotPolicy()
+    public Policies.PolicySnapshot SnapshotPolicy(string? policyId = null)
     {
-        (Policies.RolloutPolicy policy, Rlx.Environments.IObservationFilter? filter, long timesteps) = ActingPolicy();
+        (Policies.RolloutPolicy policy, Rlx.Environments.IObservationFilter? filter, long timesteps) = policyId is null ? ActingPolicy() : ActingPolicy(policyId);
         (Spaces.Space observationSpace, Spaces.Space actionSpace) = Config.ProbeSpaces();
         return new Policies.PolicySnapshot(
             Name, policy, observationSpace, actionSpace, filter, CheckpointJson.Config((object)Config).ToJsonString(), timesteps);
@@ -64,6 +65,15 @@ public abstract class Algorithm : IDisposable
 
     /// <summary>A fresh inference-only copy of the acting policy with the current weights, its observation filter, and the timesteps trained.</summary>
     protected abstract (Policies.RolloutPolicy Policy, Rlx.Environments.IObservationFilter? Filter, long Timesteps) ActingPolicy();
+
+    /// <summary>The ids of the run's policies: one, <c>default</c>, unless the run trains several (PPO's <c>policy_mapping</c>).</summary>
+    public virtual IReadOnlyList<string> PolicyIds => ["default"];
+
+    /// <summary>As <see cref="ActingPolicy()"/> for the policy <paramref name="policyId"/> of <see cref="PolicyIds"/>.</summary>
+    protected virtual (Policies.RolloutPolicy Policy, Rlx.Environments.IObservationFilter? Filter, long Timesteps) ActingPolicy(string policyId) =>
+        policyId == "default"
+            ? ActingPolicy()
+            : throw new ArgumentException($"This {Name} run has one policy, 'default'; there is no policy '{policyId}'.", nameof(policyId));
 
     /// <summary>Writes a checkpoint directory (atomically, with a checksum) and returns its path.</summary>
     public string Save(string directory)

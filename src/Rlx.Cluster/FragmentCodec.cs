@@ -15,9 +15,9 @@ namespace Rlx.Cluster;
 internal static class FragmentCodec
 {
     private const uint Magic = 0x46584C52; // "RLXF"
-    private const int FormatVersion = 4;
+    private const int FormatVersion = 5;
     private const int HeaderSize = 56;
-    private const int EpisodeSize = 32;
+    private const int EpisodeSize = 36;
 
     /// <summary>Bytes needed for <paramref name="batch"/>.</summary>
     public static int Size(SampleBatch batch) =>
@@ -58,6 +58,7 @@ internal static class FragmentCodec
             BinaryPrimitives.WriteInt64LittleEndian(destination[(offset + 8)..], episode.Length);
             BinaryPrimitives.WriteDoubleLittleEndian(destination[(offset + 16)..], episode.Seconds);
             BinaryPrimitives.WriteInt64LittleEndian(destination[(offset + 24)..], episode.Opponent);
+            BinaryPrimitives.WriteInt32LittleEndian(destination[(offset + 32)..], episode.Agent);
             offset += EpisodeSize;
         }
 
@@ -126,7 +127,8 @@ internal static class FragmentCodec
                 BinaryPrimitives.ReadDoubleLittleEndian(source[offset..]),
                 BinaryPrimitives.ReadInt64LittleEndian(source[(offset + 8)..]),
                 BinaryPrimitives.ReadDoubleLittleEndian(source[(offset + 16)..]),
-                BinaryPrimitives.ReadInt64LittleEndian(source[(offset + 24)..])));
+                BinaryPrimitives.ReadInt64LittleEndian(source[(offset + 24)..]),
+                BinaryPrimitives.ReadInt32LittleEndian(source[(offset + 32)..])));
         }
 
         return info;

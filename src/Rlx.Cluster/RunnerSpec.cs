@@ -48,6 +48,9 @@ internal sealed record RunnerSpec
     /// <summary>Built-in players among the opponents of a self-play run.</summary>
     public List<string>? OpponentPlayers { get; init; }
 
+    /// <summary>The policy of each agent of a multi-agent environment trained with several policies; null for one policy.</summary>
+    public List<int>? AgentPolicies { get; init; }
+
     public int Seed { get; init; }
 
     public int FragmentLength { get; init; }
@@ -86,6 +89,7 @@ internal sealed record RunnerSpec
             KeepNextObservations = s.KeepNextObservations,
             OpponentSlots = s.MultiAgent?.OpponentSlots ?? 0,
             OpponentPlayers = s.MultiAgent?.Players?.ToList(),
+            AgentPolicies = s.MultiAgent?.AgentPolicies?.ToList(),
             Seed = request.Seed,
             FragmentLength = fragmentLength,
             Asynchronous = asynchronous,
@@ -107,7 +111,7 @@ internal sealed record RunnerSpec
         ObservationClip,
         RewardClip,
         KeepNextObservations,
-        OpponentSlots > 0 || OpponentPlayers is { Count: > 0 } ? new MultiAgentSettings(OpponentSlots, OpponentPlayers) : null);
+        OpponentSlots > 0 || OpponentPlayers is { Count: > 0 } || AgentPolicies is not null ? new MultiAgentSettings(OpponentSlots, OpponentPlayers, AgentPolicies) : null);
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, s_json);
 

@@ -11,7 +11,7 @@ namespace Rlx.Runtime;
 /// <summary>
 /// Steps multi-agent environments and fills fragments whose columns are (environment, trained agent) pairs: column
 /// <c>e·P + j</c> is the <c>j</c>-th trained agent of environment <c>e</c>, <c>P</c> trained agents per environment (all of
-/// them with a shared policy, one in self-play). A column's row is one decision of its agent; its reward is everything the
+/// them with one shared policy or with a policy per agent, <see cref="MultiAgentSettings.AgentPolicies"/>; one in self-play). A column's row is one decision of its agent; its reward is everything the
 /// agent received from that decision until its next one (in turn-based games, the opponent's replies included), and
 /// <c>Dones</c> marks the decisions that start an episode, so GAE and the PPO loss read the fragment like any other.
 /// <para>
@@ -35,7 +35,8 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
     private const int None = -1;
     private readonly EnvRunnerSettings _settings;
     private readonly MultiAgentEnv[] _envs;
-    private readonly RolloutPolicy _policy;
+    private readonly RolloutPolicy[] _policies;
+    private readonly int[] _agentPolicy;
     private readonly RolloutPolicy[] _opponents;
     private readonly Rlx.Environments.Classic.IGamePlayer[] _players;
     private readonly bool _selfPlay;
@@ -56,7 +57,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
     private readonly float[] _decisionObs, _decisionActions, _decisionLogProbs, _decisionValues, _joint;
     private readonly int[] _decisionColumn, _decisionAgent, _decisionEnv;
     private readonly float[] _opponentObs, _opponentActions, _gatherObs, _scratch;
-    private readonly int[] _opponentEnv, _opponentAgent, _gatherIndex;
+    private readonly int[] _opponentEnv, _opponentAgent, _gatherIndex, _keys;
     private readonly bool[] _stepping;
     private readonly float[] _one = new float[1];
     private SampleBatch? _batch;
@@ -90,13 +91,23 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
         }
 
         (Space observationSpace, Space actionSpace) = SharedSpaces(_envs[0]);
-        _policy = policy.CloneForActing();
-        if (observationSpace.FlatSize != _policy.ObservationSize || actionSpace.FlatSize != _policy.ActionSize)
+        if (observationSpace.FlatSize != policy.ObservationSize || actionSpace.FlatSize != policy.ActionSize)
         {
-            throw new ArgumentException($"{settings.EnvId}: the policy takes {_policy.ObservationSize} observation and gives {_policy.ActionSize} action floats; the agents have {observationSpace.FlatSize} and {actionSpace.FlatSize}.", nameof(policy));
+            throw new ArgumentException($"{settings.EnvId}: the policy takes {policy.ObservationSize} observation and gives {policy.ActionSize} action floats; the agents have {observationSpace.FlatSize} and {actionSpace.FlatSize}.", nameof(policy));
         }
 
         _agents = _envs[0].AgentCount;
+        if (multi.AgentPolicies is { } map && (map.Count != _agents || map.Any(k => k < 0) || multi.SelfPlay))
+        {
+            throw new ArgumentException(
+                multi.SelfPlay
+                    ? $"{settings.EnvId}: a policy per agent and self-play do not combine; use one of them."
+                    : $"{settings.EnvId}: the policy map names {map.Count} agents' policies; the environment has {_agents} agents, each mapped to a policy numbered from 0.",
+                nameof(settings));
+        }
+
+        _agentPolicy = multi.AgentPolicies is { } agentPolicies ? [.. agentPolicies] : new int[_agents];
+        _policies = [.. Enumerable.Range(0, multi.Policies).Select(_ => policy.CloneForActing())];
         if (!multi.SelfPlay && _agents > 1 && _envs[0] is TurnBasedEnv)
         {
             throw new ArgumentException($"{settings.EnvId} is turn-based: train it with self-play (one agent per environment learns against snapshots of itself), not with every agent training.", nameof(settings));
@@ -126,7 +137,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
         int opponentDecisions = n * _agents;
         (_opponentObs, _gatherObs) = (new float[opponentDecisions * _obsSize], new float[opponentDecisions * _obsSize]);
         (_opponentActions, _scratch) = (new float[opponentDecisions * _actSize], new float[2 * opponentDecisions]);
-        (_opponentEnv, _opponentAgent, _gatherIndex) = (new int[opponentDecisions], new int[opponentDecisions], new int[opponentDecisions]);
+        (_opponentEnv, _opponentAgent, _gatherIndex, _keys) = (new int[opponentDecisions], new int[opponentDecisions], new int[opponentDecisions], new int[opponentDecisions]);
         _joint = new float[n * _seatsSize];
         _stepping = new bool[n];
         Array.Fill(_open, None);
@@ -172,22 +183,26 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
     /// <inheritdoc />
     public void SetWeights(ReadOnlySpan<float> weights)
     {
-        int w = _policy.WeightCount, k = _opponents.Length, slots = _opponentIds.Length, expected = (w * (1 + k)) + (2 * slots);
+        int w = _policies[0].WeightCount, p = _policies.Length, k = _opponents.Length, slots = _opponentIds.Length, expected = (w * (p + k)) + (2 * slots);
         if (weights.Length != expected)
         {
             throw new ArgumentException(
-                $"{_settings.EnvId}: the runner takes {expected} weights (the policy's {w}" + (slots > 0 ? $", {k} opponents' {w} each and {2 * slots} slot ids and probabilities" : string.Empty) + $"), not {weights.Length}.",
+                $"{_settings.EnvId}: the runner takes {expected} weights (" + (p > 1 ? $"{p} policies' {w} each" : $"the policy's {w}") + (slots > 0 ? $", {k} opponents' {w} each and {2 * slots} slot ids and probabilities" : string.Empty) + $"), not {weights.Length}.",
                 nameof(weights));
         }
 
-        _policy.LoadWeights(weights[..w]);
-        ReadOnlySpan<float> tail = weights[(w * (1 + k))..];
+        for (int i = 0; i < p; i++)
+        {
+            _policies[i].LoadWeights(weights.Slice(w * i, w));
+        }
+
+        ReadOnlySpan<float> tail = weights[(w * (p + k))..];
         double total = 0;
         for (int s = 0; s < slots; s++)
         {
             if (s < k)
             {
-                _opponents[s].LoadWeights(weights.Slice(w * (1 + s), w));
+                _opponents[s].LoadWeights(weights.Slice(w * (p + s), w));
             }
 
             _opponentIds[s] = tail[2 * s];
@@ -350,11 +365,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
             return false;
         }
 
-        if (decisions > 0)
-        {
-            _policy.Act(_decisionObs.AsSpan(0, decisions * _obsSize), decisions, _decisionActions.AsSpan(0, decisions * _actSize),
-                _decisionLogProbs.AsSpan(0, decisions), _decisionValues.AsSpan(0, decisions), _random, deterministic);
-        }
+        ActTrained(decisions, deterministic);
 
         for (int i = 0; i < decisions; i++)
         {
@@ -395,7 +406,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
             int c = Column(e, a);
             if (c >= 0 && env.MustAct(a) && !_complete[c])
             {
-                _policy.Values(env.Observation(a), 1, _one);
+                _policies[_agentPolicy[a]].Values(env.Observation(a), 1, _one);
                 (batch.NextValues[c], batch.NextDones[c], _complete[c]) = (_one[0], _start[c], true);
             }
         }
@@ -425,27 +436,47 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
         action.CopyTo(_joint.AsSpan((e * _seatsSize) + _envs[e].ActionOffset(_decisionAgent[i]), _actSize));
     }
 
+    // The trained agents' decisions: one batch per policy (gathered, acted, scattered back when there are several).
+    private void ActTrained(int count, bool deterministic)
+    {
+        if (_policies.Length == 1)
+        {
+            if (count > 0)
+            {
+                _policies[0].Act(_decisionObs.AsSpan(0, count * _obsSize), count, _decisionActions.AsSpan(0, count * _actSize),
+                    _decisionLogProbs.AsSpan(0, count), _decisionValues.AsSpan(0, count), _random, deterministic);
+            }
+
+            return;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            _keys[i] = _agentPolicy[_decisionAgent[i]];
+        }
+
+        for (int k = 0; k < _policies.Length; k++)
+        {
+            int m = ActGathered(_policies[k], _decisionObs, count, k, deterministic);
+            for (int j = 0; j < m; j++)
+            {
+                int i = _gatherIndex[j];
+                _opponentActions.AsSpan(j * _actSize, _actSize).CopyTo(_decisionActions.AsSpan(i * _actSize, _actSize));
+                (_decisionLogProbs[i], _decisionValues[i]) = (_scratch[j], _scratch[m + j]);
+            }
+        }
+    }
+
     private void ActOpponents(int count, bool deterministic)
     {
+        for (int i = 0; i < count; i++)
+        {
+            _keys[i] = _opponentSlot[_opponentEnv[i]];
+        }
+
         for (int s = 0; s < _opponents.Length; s++)
         {
-            // Gather this slot's decisions to the front of a scratch order, act in one batch, scatter the actions.
-            int m = 0;
-            for (int i = 0; i < count; i++)
-            {
-                if (_opponentSlot[_opponentEnv[i]] == s)
-                {
-                    _opponentObs.AsSpan(i * _obsSize, _obsSize).CopyTo(_gatherObs.AsSpan(m * _obsSize, _obsSize));
-                    _gatherIndex[m++] = i;
-                }
-            }
-
-            if (m == 0)
-            {
-                continue;
-            }
-
-            _opponents[s].Act(_gatherObs.AsSpan(0, m * _obsSize), m, _opponentActions.AsSpan(0, m * _actSize), _scratch.AsSpan(0, m), _scratch.AsSpan(m, m), _random, deterministic);
+            int m = ActGathered(_opponents[s], _opponentObs, count, s, deterministic);
             for (int j = 0; j < m; j++)
             {
                 int i = _gatherIndex[j], e = _opponentEnv[i];
@@ -465,6 +496,29 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
         }
     }
 
+    // Gathers the decisions among the first count of observations whose _keys entry is key to the front of a scratch order
+    // (their indices in _gatherIndex) and acts for them in one batch: actions in _opponentActions, log-probabilities and
+    // values in _scratch[..m] and _scratch[m..2m]. Returns m.
+    private int ActGathered(RolloutPolicy policy, float[] observations, int count, int key, bool deterministic)
+    {
+        int m = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (_keys[i] == key)
+            {
+                observations.AsSpan(i * _obsSize, _obsSize).CopyTo(_gatherObs.AsSpan(m * _obsSize, _obsSize));
+                _gatherIndex[m++] = i;
+            }
+        }
+
+        if (m > 0)
+        {
+            policy.Act(_gatherObs.AsSpan(0, m * _obsSize), m, _opponentActions.AsSpan(0, m * _actSize), _scratch.AsSpan(0, m), _scratch.AsSpan(m, m), _random, deterministic);
+        }
+
+        return m;
+    }
+
     private void StepEnv(SampleBatch batch, int e)
     {
         MultiAgentEnv env = _envs[e];
@@ -482,7 +536,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
             bool terminated = env.Terminated(a), truncated = env.Truncated(a);
             if (truncated && !terminated && _settings.BootstrapTruncated)
             {
-                _policy.Values(env.Observation(a), 1, _one);
+                _policies[_agentPolicy[a]].Values(env.Observation(a), 1, _one);
                 reward += _settings.Gamma * _one[0];
             }
 
@@ -497,7 +551,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
                 {
                     batch.Episodes.Add(new EpisodeStatistics(
                         _episodeReturn[c], _episodeLength[c], Stopwatch.GetElapsedTime(_episodeStarted[c]).TotalSeconds,
-                        _opponentSlot[e] >= 0 ? (long)_opponentIds[_opponentSlot[e]] : -1));
+                        _opponentSlot[e] >= 0 ? (long)_opponentIds[_opponentSlot[e]] : -1, a));
                 }
 
                 _open[c] = None;

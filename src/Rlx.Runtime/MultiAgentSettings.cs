@@ -1,23 +1,30 @@
 namespace Rlx.Runtime;
 
 /// <summary>
-/// How a runner maps the agents of a multi-agent environment to policies. Without opponents every agent acts with the
-/// training policy and every agent's decisions are training data (a shared policy for cooperative teams). With opponents
-/// (self-play) one agent per environment trains — the seat rotating from episode to episode — and the others play an
-/// opponent drawn at the start of each episode from the opponent slots: <paramref name="OpponentSlots"/> policy slots whose
-/// weights follow the training policy's in the weights the runner is given, then one slot per built-in player named in
-/// <paramref name="Players"/> (<c>random</c>, <c>minimax-2</c>); each slot's snapshot id and probability come last (see
-/// <see cref="MultiAgentEnvRunner"/>).
+/// How a runner maps the agents of a multi-agent environment to policies. Without opponents every agent acts with a
+/// training policy and every agent's decisions are training data: one policy shared by all agents (cooperative teams), or
+/// with <paramref name="AgentPolicies"/> one of several policies per agent. With opponents (self-play) one agent per
+/// environment trains — the seat rotating from episode to episode — and the others play an opponent drawn at the start of
+/// each episode from the opponent slots: <paramref name="OpponentSlots"/> policy slots whose weights follow the training
+/// policy's in the weights the runner is given, then one slot per built-in player named in <paramref name="Players"/>
+/// (<c>random</c>, <c>minimax-2</c>); each slot's snapshot id and probability come last (see <see cref="MultiAgentEnvRunner"/>).
 /// </summary>
 /// <param name="OpponentSlots">Opponent policies the runner holds.</param>
 /// <param name="Players">Built-in players that are opponents too (frozen: they never learn); null for none.</param>
-public sealed record MultiAgentSettings(int OpponentSlots = 0, IReadOnlyList<string>? Players = null)
+/// <param name="AgentPolicies">
+/// The policy that acts for each agent (in <c>possible_agents</c> order), numbered from 0; the runner is given every policy's
+/// weights one after the other. Null: one policy for every agent. Not combined with self-play.
+/// </param>
+public sealed record MultiAgentSettings(int OpponentSlots = 0, IReadOnlyList<string>? Players = null, IReadOnlyList<int>? AgentPolicies = null)
 {
     /// <summary>Opponent slots of either kind: policies first, then players.</summary>
     public int Slots => OpponentSlots + (Players?.Count ?? 0);
 
     /// <summary>True when one agent per environment trains against opponents.</summary>
     public bool SelfPlay => Slots > 0;
+
+    /// <summary>Policies whose weights the runner is given ahead of any opponents': the number <see cref="AgentPolicies"/> names, else 1.</summary>
+    public int Policies => AgentPolicies is { Count: > 0 } map ? map.Max() + 1 : 1;
 
     /// <summary>Floats that follow the opponents' weights: for each slot the snapshot id it holds and its probability.</summary>
     public int TailSize => 2 * Slots;

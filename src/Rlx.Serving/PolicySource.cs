@@ -109,6 +109,13 @@ internal sealed class PolicySource
             (algorithm, checkpoint, manifest) = restore();
             using (algorithm)
             {
+                if (algorithm.PolicyIds.Count > 1)
+                {
+                    throw new ServeException(
+                        $"cannot serve {checkpoint}: the run trains {algorithm.PolicyIds.Count} policies ({string.Join(", ", algorithm.PolicyIds)}) and rlx serve serves one; " +
+                        "export the one to serve with rlx export CHECKPOINT --policy ID and run it with the ONNX runtime (docs/deployment.md).");
+                }
+
                 snapshot = algorithm.SnapshotPolicy();
             }
         }

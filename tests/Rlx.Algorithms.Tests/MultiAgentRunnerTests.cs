@@ -178,6 +178,49 @@ public sealed class MultiAgentRunnerTests
     }
 
     [Fact]
+    public void PolicyPerAgent_EachAgentsRowsAreActedAndValuedByItsOwnPolicy()
+    {
+        // x plays policy 1, y and z policy 0: every row's value is its agent's policy's value of the row's observation.
+        var settings = new EnvRunnerSettings(TeamEnv.Name, NumEnvs: 2, MultiAgent: new MultiAgentSettings(AgentPolicies: [1, 0, 0]));
+        using IEnvRunner runner = EnvRunners.Create(settings, Policy(settings), envSeed: 0, actionSeed: 1);
+        Assert.Equal(6, runner.NumEnvs);
+        float[] zero = Weights(settings, seed: 3), one = Weights(settings, seed: 4);
+        var error = Assert.Throws<ArgumentException>(() => runner.SetWeights(zero));
+        Assert.Contains("2 policies'", error.Message, StringComparison.Ordinal);
+        runner.SetWeights([.. zero, .. one]);
+        RolloutPolicy[] policies = [Policy(settings), Policy(settings)];
+        policies[0].LoadWeights(zero);
+        policies[1].LoadWeights(one);
+
+        SampleBatch batch = runner.Sample(steps: 4);
+        var value = new float[2];
+        for (int row = 0; row < batch.Count; row++)
+        {
+            int agent = row % 6 % 3, own = agent == 0 ? 1 : 0;
+            ReadOnlySpan<float> observation = batch.Observations.AsSpan(row * 2, 2);
+            policies[own].Values(observation, 1, value.AsSpan(0, 1));
+            policies[1 - own].Values(observation, 1, value.AsSpan(1, 1));
+            Assert.Equal(value[0], batch.Values[row]);
+            if (observation[0] != 0 || observation[1] != 0)
+            {
+                Assert.NotEqual(value[1], batch.Values[row]);   // (biases start at 0, so an all-zero observation is valued 0 by both)
+            }
+        }
+
+        // Finished episodes name their agent, so a learner can report each policy's return.
+        Assert.Equal([0, 0, 1, 1, 2, 2], batch.Episodes.Select(e => e.Agent).Order());
+    }
+
+    [Fact]
+    public void PolicyPerAgent_AMapOfTheWrongLength_OrWithSelfPlay_IsRefused()
+    {
+        var wrong = new EnvRunnerSettings(TeamEnv.Name, NumEnvs: 1, MultiAgent: new MultiAgentSettings(AgentPolicies: [0, 1]));
+        Assert.Contains("3 agents", Assert.Throws<ArgumentException>(() => EnvRunners.Create(wrong, Policy(wrong), 0, 1)).Message, StringComparison.Ordinal);
+        var both = new EnvRunnerSettings(RelayEnv.Name, NumEnvs: 1, MultiAgent: new MultiAgentSettings(OpponentSlots: 1, AgentPolicies: [0, 1]));
+        Assert.Contains("self-play", Assert.Throws<ArgumentException>(() => EnvRunners.Create(both, Policy(both), 0, 1)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SharedPolicy_EveryAgentIsAColumn_OfASimultaneousGame()
     {
         var settings = new EnvRunnerSettings(TeamEnv.Name, NumEnvs: 2);

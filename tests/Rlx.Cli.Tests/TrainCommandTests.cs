@@ -254,6 +254,35 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void PolicyMappingRun_EvalPlaysEachAgentWithItsPolicy_ExportPicksOneByItsId()
+    {
+        var (code, output, error) = CliRunner.Run("train", "ppo", "--env", "simple_spread_v3", "--set", "policy_mapping=agent_0=scout,*=team",
+            "--stop", "timesteps=3072", "--name", "roles", "--runs-dir", _runs, "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("\"policy/scout/losses/policy_loss\"", output, StringComparison.Ordinal);
+        string run = Path.Combine(_runs, "roles");
+
+        (code, output, error) = CliRunner.Run("eval", run, "--episodes", "4");
+        Assert.True(code == 0, error);
+        Assert.Matches(@"trained policies: mean return per agent -\d+\.\d\d ± \d+\.\d\d over 4 episodes × 3 agents \(scout -\d+\.\d\d, team -\d+\.\d\d\)", output);
+
+        string onnx = Path.Combine(_runs, "scout.onnx");
+        (code, _, error) = CliRunner.Run("export", run, "-o", onnx);
+        Assert.Equal(2, code);
+        Assert.Contains("This run trains 2 policies (scout, team); choose one with --policy ID", error, StringComparison.Ordinal);
+        (code, _, error) = CliRunner.Run("export", run, "-o", onnx, "--policy", "captain");
+        Assert.Equal(2, code);
+        Assert.Contains("--policy captain: the run's policies are scout, team", error, StringComparison.Ordinal);
+        (code, _, error) = CliRunner.Run("export", run, "-o", onnx, "--policy", "scout");
+        Assert.True(code == 0, error);
+        Assert.True(new FileInfo(onnx).Length > 0);
+
+        (code, _, error) = CliRunner.Run("train", "ppo", "--env", "simple_spread_v3", "--set", "policy_mapping=agent_0=scout", "--stop", "timesteps=3072", "--runs-dir", _runs);
+        Assert.Equal(2, code);
+        Assert.Contains("agent agent_1 of simple_spread_v3 has no policy; add an entry such as agent_1=NAME", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Eval_CorruptCheckpoint_IsRefused()
     {
         Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=512", "--name", "c", "--runs-dir", _runs, "--json").ExitCode);

@@ -139,6 +139,52 @@ public sealed class ClusterFaultTests
 
     [SkippableFact]
     [Trait("Category", "Cluster")]
+    public void APolicyPerAgent_ReachesTheWorkers_EachAgentsRowsComeFromItsOwnPolicy()
+    {
+        using var cluster = new LocalCluster();
+        cluster.StartWorker(cpus: 2);
+
+        // simple_spread_v3: agent_0 plays policy 1, the others policy 0.
+        var settings = new EnvRunnerSettings("simple_spread_v3", EnvsPerRunner, MultiAgent: new MultiAgentSettings(AgentPolicies: [1, 0, 0]));
+        (Spaces.Space observation, Spaces.Space action) = EnvRunners.PolicySpaces(settings);
+        ActorCriticPolicy[] policies = [new(observation, action, [16], Nn.Activation.Tanh), new(observation, action, [16], Nn.Activation.Tanh)];
+        policies[0].InitializeOrthogonal(new Pcg64(1));
+        policies[1].InitializeOrthogonal(new Pcg64(2));
+        var request = new EnvRunnerGroupRequest(settings, policies[0], NumRunners: 1, Seed: 3, "mapped", FragmentLength);
+        using var group = (ClusterRunnerGroup)new ClusterRunnerGroupProvider(cluster.Address).CreateAsync(request, FragmentLength);
+        Assert.Equal(EnvsPerRunner * 3, group.EnvsPerRunner);
+        int w = policies[0].WeightCount;
+        var weights = new float[2 * w];
+        policies[0].CopyWeightsTo(weights);
+        policies[1].CopyWeightsTo(weights.AsSpan(w));
+        group.PublishWeights(weights, 1);
+
+        var batch = new SampleBatch(FragmentLength, group.EnvsPerRunner, observation.FlatSize, 1);
+        var value = new float[2];
+        var agents = new HashSet<int>();
+        for (int fragment = 0; fragment < 5; fragment++)
+        {
+            group.Take(batch);
+            for (int row = 0; row < batch.Count; row++)
+            {
+                // Another process's batched forward pass may round the last bit differently: the own policy's value is
+                // within 1e-5, the other policy's is not.
+                int agent = row % group.EnvsPerRunner % 3, own = agent == 0 ? 1 : 0;
+                ReadOnlySpan<float> obs = batch.Observations.AsSpan(row * observation.FlatSize, observation.FlatSize);
+                policies[own].Values(obs, 1, value.AsSpan(0, 1));
+                policies[1 - own].Values(obs, 1, value.AsSpan(1, 1));
+                Assert.Equal(value[0], batch.Values[row], 1e-5f);
+                Assert.True(Math.Abs(value[1] - batch.Values[row]) > 1e-5f, $"row {row}: both policies value it {batch.Values[row]}");
+            }
+
+            agents.UnionWith(batch.Episodes.Select(e => e.Agent));
+        }
+
+        Assert.Equal([0, 1, 2], agents.Order());
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
     public void RunnersPlacedAfterTheOnlyWeightsBroadcastGetTheWeightsByAskingTheDriver()
     {
         using var cluster = new LocalCluster();

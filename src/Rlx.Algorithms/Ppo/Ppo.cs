@@ -11,20 +11,26 @@ namespace Rlx.Algorithms;
 /// Proximal Policy Optimisation with CleanRL's semantics (<c>ppo.py</c> for discrete actions,
 /// <c>ppo_continuous_action.py</c> for Box actions). Each <see cref="Train"/> call is one iteration:
 /// anneal the learning rate → sample fragments from the runners → bootstrap and GAE → epochs ×
-/// minibatches of clipped-surrogate updates → a result row.
+/// minibatches of clipped-surrogate updates → a result row. On a multi-agent environment with a
+/// <see cref="PpoConfig.PolicyMapping"/>, each policy has its own network and optimiser and learns from the rows of its agents.
 /// </summary>
 public sealed partial class Ppo : Algorithm
 {
     private readonly PpoConfig _config;
     private readonly ActorCriticPolicy _policy;
     private readonly Adam _optimizer;
-    private readonly PpoShardedGradient _gradient;
+    private readonly PolicyMap? _map;
+    private readonly ActorCriticPolicy[] _policies;
+    private readonly Adam[] _optimizers;
+    private readonly PpoShardedGradient[] _gradients;
+    private readonly int[][] _rows;
     private readonly IEnvRunnerGroup _runners;
     private readonly Pcg64 _random;
     private readonly float[] _weights;
     private readonly int _steps, _envs, _obsSize, _actSize;
     private readonly RolloutStorage _storage;
     private readonly int[] _indices;
+    private readonly int _agents;
     private readonly float[] _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues;
     private readonly float[] _mbStates, _mbStarts;
     private readonly SelfPlay.SelfPlayOpponents? _selfPlay;
@@ -37,15 +43,28 @@ public sealed partial class Ppo : Algorithm
     {
         _config = config;
         _random = new Pcg64((ulong)config.Seed);
-        _policy = config.NewActorCritic(_random, initialize: !restoring);
+        _map = PolicyMap.Resolve(config);
+        _policies = [.. Enumerable.Range(0, _map?.Ids.Count ?? 1).Select(_ => config.NewActorCritic(_random, initialize: !restoring))];
+        _optimizers = [.. _policies.Select(policy => new Adam(policy.Parameters, epsilon: config.AdamEps))];
+        (_policy, _optimizer) = (_policies[0], _optimizers[0]);
         _greedy = new GreedyActor(_policy);
-        _optimizer = new Adam(_policy.Parameters, epsilon: config.AdamEps);
+        if (_map is not null && !restoring)
+        {
+            for (int k = 0; k < _policies.Length; k++)
+            {
+                if (_map.FrozenFrom[k] is { } path)
+                {
+                    _policies[k].LoadWeights(FrozenWeights(path, _map.Ids[k], config, _policy.WeightCount));
+                }
+            }
+        }
+
         if (config.SelfPlay)
         {
             _selfPlay = new SelfPlay.SelfPlayOpponents(config.OpponentPoolSize, config.OpponentSampling, config.SnapshotInterval, _policy.WeightCount, config.OpponentPlayers);
         }
 
-        _weights = new float[_policy.WeightCount + (_selfPlay?.TailSize ?? 0)];
+        _weights = new float[(_policy.WeightCount * _policies.Length) + (_selfPlay?.TailSize ?? 0)];
         if (_selfPlay is not null && !restoring)
         {
             // The initial policy is the first opponent; trained opponents are read now (a restored run has them in its checkpoint).
@@ -59,13 +78,17 @@ public sealed partial class Ppo : Algorithm
         // Minibatches of a recurrent policy are whole sequences, time-major: they are not split into shards. Others are
         // split in two whatever the machine, so results do not depend on it; whether the halves run on one thread or two
         // is timed on the first minibatches.
-        _gradient = new PpoShardedGradient(_policy, shards: _policy.IsRecurrent ? 1 : 2);
+        _gradients = [.. _policies.Select(policy => new PpoShardedGradient(policy, shards: policy.IsRecurrent ? 1 : 2))];
 
-        // Columns: environments, or for a multi-agent environment environments × trained agents.
+        // Columns: environments, or for a multi-agent environment environments × trained agents (column c is agent c mod agents).
         (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * _runners.EnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
         int n = _steps * _envs, mb = config.MinibatchSize;
         _storage = new RolloutStorage(_steps, _runners.EnvsPerRunner, config.NumEnvRunners, _obsSize, _actSize, stateSize: _policy.StateSize);
         _indices = new int[_policy.IsRecurrent ? _envs : n];
+        _agents = _map?.AgentPolicies.Count ?? 1;
+        _rows = _map is null
+            ? [[.. Enumerable.Range(0, _indices.Length)]]
+            : [.. Enumerable.Range(0, _policies.Length).Select(k => Enumerable.Range(0, n).Where(i => _map.AgentPolicies[i % _envs % _agents] == k).ToArray())];
         (_mbStates, _mbStarts) = (new float[_envs * _policy.StateSize], new float[mb]);
         (_mbObs, _mbActions) = (new float[mb * _obsSize], new float[mb * _actSize]);
         (_mbLogProbs, _mbAdvantages, _mbReturns, _mbValues) = (new float[mb], new float[mb], new float[mb], new float[mb]);
@@ -80,8 +103,18 @@ public sealed partial class Ppo : Algorithm
     /// <summary>The configuration this algorithm was built with.</summary>
     public override PpoConfig Config => _config;
 
-    /// <summary>The current policy (actor and critic).</summary>
+    /// <summary>The current policy (actor and critic); with a <see cref="PpoConfig.PolicyMapping"/>, the first policy.</summary>
     public ActorCriticPolicy Policy => _policy;
+
+    /// <summary>The run's policies by id: one, <c>default</c>, without a <see cref="PpoConfig.PolicyMapping"/>.</summary>
+    public IReadOnlyList<(string Id, ActorCriticPolicy Policy)> Policies =>
+        [.. _policies.Select((policy, k) => (_map?.Ids[k] ?? "default", policy))];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> PolicyIds => _map?.Ids ?? base.PolicyIds;
+
+    /// <summary>The policies' ids and the policy of each agent, or null when one policy acts for every agent.</summary>
+    public PolicyMap? PolicyMap => _map;
 
     /// <summary>The self-play opponent pool (snapshots, trained opponents, built-in players, ratings), or null without self-play.</summary>
     public SelfPlay.OpponentPool? SelfPlayPool => _selfPlay?.Pool;
@@ -97,7 +130,11 @@ public sealed partial class Ppo : Algorithm
         double lr = _config.AnnealLr ? Math.Max(fraction, 0.0) * _config.Lr : _config.Lr;
 
         // 2. Rollout: every runner samples a fragment with the current weights; fragments are merged env-wise.
-        _policy.CopyWeightsTo(_weights);
+        for (int k = 0; k < _policies.Length; k++)
+        {
+            _policies[k].CopyWeightsTo(_weights.AsSpan(k * _policy.WeightCount, _policy.WeightCount));
+        }
+
         _selfPlay?.Fill(_weights.AsSpan(_policy.WeightCount));
         long sampleStarted = Stopwatch.GetTimestamp();
         IReadOnlyList<SampleBatch> fragments = _runners.Sample(_weights, _steps);
@@ -109,68 +146,31 @@ public sealed partial class Ppo : Algorithm
         // 3. Bootstrap and GAE.
         _storage.ComputeAdvantages(_config.Gamma, _config.GaeLambda);
 
-        // 4. Optimise the policy and value networks: epochs × shuffled minibatches.
-        var settings = new PpoLossSettings(_config.ClipCoef, _config.EntCoef, _config.VfCoef, _config.ClipVloss);
-        int batch = _steps * _envs, minibatch = _config.MinibatchSize;
-        PpoLossStats stats = default;
-        double clipFractions = 0;
-        int updates = 0;
-        for (int i = 0; i < _indices.Length; i++)
+        // 4. Optimise each training policy on its rows: epochs × shuffled minibatches.
+        var learner = new Dictionary<string, double>(StringComparer.Ordinal) { ["charts/learning_rate"] = lr };
+        for (int k = 0; k < _policies.Length; k++)
         {
-            _indices[i] = i;
-        }
-
-        // A memoryless policy learns from shuffled single steps; a recurrent one from shuffled whole environments, each
-        // minibatch a set of complete fragment-long sequences replayed from their stored initial states (CleanRL's LSTM PPO).
-        int unit = _policy.IsRecurrent ? _envs / _config.NumMinibatches : minibatch;
-        for (int epoch = 0; epoch < _config.UpdateEpochs; epoch++)
-        {
-            Shuffle(_indices);
-            for (int start = 0; start < _indices.Length; start += unit)
+            if (_map is null || _map.Trains(k))
             {
-                if (_policy.IsRecurrent)
-                {
-                    GatherSequences(_indices.AsSpan(start, unit));
-                }
-                else
-                {
-                    GatherMinibatch(_indices.AsSpan(start, minibatch));
-                }
-
-                // Advantages normalised over the whole minibatch: (A − mean(A)) / (std(A) + 1e-8).
-                if (_config.NormAdv)
-                {
-                    PpoLoss.NormalizeAdvantages(_mbAdvantages);
-                }
-
-                // Gradient of pg_loss − ent_coef · entropy + vf_coef · v_loss (PpoLoss), over two half-minibatch shards.
-                stats = _gradient.Compute(minibatch, _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, settings);
-                Gradients.ClipGlobalNorm(_policy.Parameters, _config.MaxGradNorm);
-                _optimizer.Step(lr);
-                clipFractions += stats.ClipFraction;
-                updates++;
-            }
-
-            // Early stop once the last minibatch's approximate KL exceeds target_kl.
-            if (_config.TargetKl is { } targetKl && stats.ApproxKl > targetKl)
-            {
-                break;
+                (PpoLossStats stats, double clipFraction) = Optimise(k, lr);
+                string prefix = _map is null ? string.Empty : $"policy/{_map.Ids[k]}/";
+                learner[$"{prefix}losses/value_loss"] = stats.ValueLoss;
+                learner[$"{prefix}losses/policy_loss"] = stats.PolicyLoss;
+                learner[$"{prefix}losses/entropy"] = stats.Entropy;
+                learner[$"{prefix}losses/old_approx_kl"] = stats.OldApproxKl;
+                learner[$"{prefix}losses/approx_kl"] = stats.ApproxKl;
+                learner[$"{prefix}losses/clipfrac"] = clipFraction;
             }
         }
 
         // 5. Result row.
-        var learner = new Dictionary<string, double>(StringComparer.Ordinal)
+        learner["losses/explained_variance"] = _storage.ExplainedVariance();
+        learner["timers/sample_time_ms"] = sampleMs;
+        if (_map is not null)
         {
-            ["charts/learning_rate"] = lr,
-            ["losses/value_loss"] = stats.ValueLoss,
-            ["losses/policy_loss"] = stats.PolicyLoss,
-            ["losses/entropy"] = stats.Entropy,
-            ["losses/old_approx_kl"] = stats.OldApproxKl,
-            ["losses/approx_kl"] = stats.ApproxKl,
-            ["losses/clipfrac"] = clipFractions / Math.Max(1, updates),
-            ["losses/explained_variance"] = _storage.ExplainedVariance(),
-            ["timers/sample_time_ms"] = sampleMs,
-        };
+            ReportPolicyReturns(fragments, learner);
+        }
+
         foreach ((string key, double value) in _runners.Counters())
         {
             learner[key] = value;
@@ -183,7 +183,80 @@ public sealed partial class Ppo : Algorithm
             _selfPlay.Report(learner);
         }
 
-        return Row(started, _timesteps, batch, _storage.Episodes, ref _episodes, ref _timeTotal, learner);
+        return Row(started, _timesteps, _steps * _envs, _storage.Episodes, ref _episodes, ref _timeTotal, learner);
+    }
+
+    // Epochs × minibatches of policy k on its rows; the last minibatch's statistics and the mean clip fraction.
+    private (PpoLossStats Stats, double ClipFraction) Optimise(int k, double lr)
+    {
+        ActorCriticPolicy policy = _policies[k];
+        var settings = new PpoLossSettings(_config.ClipCoef, _config.EntCoef, _config.VfCoef, _config.ClipVloss);
+        Span<int> order = _indices.AsSpan(0, _rows[k].Length);
+        _rows[k].CopyTo(order);
+        PpoLossStats stats = default;
+        double clipFractions = 0;
+        int updates = 0;
+
+        // A memoryless policy learns from shuffled single steps; a recurrent one from shuffled whole environments, each
+        // minibatch a set of complete fragment-long sequences replayed from their stored initial states (CleanRL's LSTM PPO).
+        int minibatch = policy.IsRecurrent ? _config.MinibatchSize : order.Length / _config.NumMinibatches;
+        int unit = policy.IsRecurrent ? _envs / _config.NumMinibatches : minibatch;
+        for (int epoch = 0; epoch < _config.UpdateEpochs; epoch++)
+        {
+            Shuffle(order);
+            for (int start = 0; start < order.Length; start += unit)
+            {
+                if (policy.IsRecurrent)
+                {
+                    GatherSequences(order.Slice(start, unit));
+                }
+                else
+                {
+                    GatherMinibatch(order.Slice(start, minibatch));
+                }
+
+                // Advantages normalised over the whole minibatch: (A − mean(A)) / (std(A) + 1e-8).
+                if (_config.NormAdv)
+                {
+                    PpoLoss.NormalizeAdvantages(_mbAdvantages.AsSpan(0, minibatch));
+                }
+
+                // Gradient of pg_loss − ent_coef · entropy + vf_coef · v_loss (PpoLoss), over two half-minibatch shards.
+                stats = _gradients[k].Compute(minibatch, _mbObs, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, settings);
+                Gradients.ClipGlobalNorm(policy.Parameters, _config.MaxGradNorm);
+                _optimizers[k].Step(lr);
+                clipFractions += stats.ClipFraction;
+                updates++;
+            }
+
+            // Early stop once the last minibatch's approximate KL exceeds target_kl.
+            if (_config.TargetKl is { } targetKl && stats.ApproxKl > targetKl)
+            {
+                break;
+            }
+        }
+
+        return (stats, clipFractions / Math.Max(1, updates));
+    }
+
+    // Mean return this iteration of each policy's agents' finished episodes (NaN for a policy none of whose agents finished one).
+    private void ReportPolicyReturns(IReadOnlyList<SampleBatch> fragments, Dictionary<string, double> learner)
+    {
+        var sums = new double[_policies.Length];
+        var counts = new int[_policies.Length];
+        foreach (Environments.Wrappers.EpisodeStatistics episode in fragments.SelectMany(f => f.Episodes))
+        {
+            if (episode.Agent >= 0 && episode.Agent < _agents)
+            {
+                int k = _map!.AgentPolicies[episode.Agent];
+                (sums[k], counts[k]) = (sums[k] + episode.Return, counts[k] + 1);
+            }
+        }
+
+        for (int k = 0; k < _policies.Length; k++)
+        {
+            learner[$"policy/{_map!.Ids[k]}/episode_return_mean"] = counts[k] > 0 ? sums[k] / counts[k] : double.NaN;
+        }
     }
 
     /// <inheritdoc />
@@ -202,12 +275,24 @@ public sealed partial class Ppo : Algorithm
     protected override (RolloutPolicy Policy, IObservationFilter? Filter, long Timesteps) ActingPolicy() => (_policy.CloneForActing(), _runners.ObservationFilter(), _timesteps);
 
     /// <inheritdoc />
+    protected override (RolloutPolicy Policy, IObservationFilter? Filter, long Timesteps) ActingPolicy(string policyId)
+    {
+        int k = PolicyIds.ToList().IndexOf(policyId);
+        return k >= 0
+            ? (_policies[k].CloneForActing(), _runners.ObservationFilter(), _timesteps)
+            : throw new ArgumentException($"This run has no policy '{policyId}'; its policies are {string.Join(", ", PolicyIds)}.", nameof(policyId));
+    }
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
             _runners.Dispose();
-            _gradient.Dispose();
+            foreach (PpoShardedGradient gradient in _gradients)
+            {
+                gradient.Dispose();
+            }
         }
 
         base.Dispose(disposing);
@@ -215,7 +300,8 @@ public sealed partial class Ppo : Algorithm
 
     private EnvRunnerSettings RunnerSettings(int numEnvs) => new(
         _config.Env, numEnvs, _config.EnvConfig, _config.MaxEpisodeSteps, _config.NormalizeObservations, _config.NormalizeRewards,
-        _config.Gamma, _config.BootstrapTruncated, MultiAgent: _selfPlay?.Settings);
+        _config.Gamma, _config.BootstrapTruncated,
+        MultiAgent: _selfPlay?.Settings ?? (_map is null ? null : new MultiAgentSettings(AgentPolicies: _map.AgentPolicies)));
 
     private void GatherMinibatch(ReadOnlySpan<int> indices)
     {

@@ -88,6 +88,22 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     /// </summary>
     public IReadOnlyList<string> OpponentPlayers { get; init; } = [];
 
+    /// <summary>
+    /// On a multi-agent environment: separate policies, each with its own network and optimiser, learning only from the
+    /// decisions of the agents mapped to it — entries <c>AGENT=POLICY</c>, <c>AGENT</c> an agent's name or a prefix ending in
+    /// <c>*</c> (<c>*</c> alone: every agent); each agent takes the policy of the first entry that matches it
+    /// (<c>--set policy_mapping=agent_0=speaker,*=listeners</c>). Empty: one policy shared by every agent. Not with
+    /// <see cref="SelfPlay"/>. Default empty.
+    /// </summary>
+    public IReadOnlyList<string> PolicyMapping { get; init; } = [];
+
+    /// <summary>
+    /// Policies of <see cref="PolicyMapping"/> that act but never learn, as <c>POLICY=PATH</c>: the weights come from the PPO
+    /// checkpoint or run directory at <c>PATH</c> (its policy of the same name, or its only policy), read when the run starts
+    /// and kept in the run's checkpoints. Default none.
+    /// </summary>
+    public IReadOnlyList<string> FrozenPolicies { get; init; } = [];
+
     /// <summary>Transitions per iteration: runners × envs × fragment length (× agents per environment when every agent of a multi-agent environment trains).</summary>
     public int BatchSize => NumEnvRunners * NumEnvsPerRunner * TrainedAgentsPerEnv(SelfPlay) * RolloutFragmentLength;
 
@@ -135,9 +151,37 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     public override long? LearningRateReachesZeroAt => AnnealLr ? TotalTimesteps : null;
 
     /// <inheritdoc />
-    public override string Describe() => TrainedAgentsPerEnv(SelfPlay) == 1
+    public override string Describe() => (PolicyMapping.Count > 0 ? $"policies {string.Join(", ", PolicyMapping)}; " : string.Empty) + (TrainedAgentsPerEnv(SelfPlay) == 1
         ? $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps = {BatchSize} per iteration" + (SelfPlay ? $"; self-play against a pool of {OpponentPoolSize} snapshots ({OpponentSampling}), one every {SnapshotInterval} iterations" : string.Empty)
-        : $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {TrainedAgentsPerEnv(SelfPlay)} agents × {RolloutFragmentLength} decisions = {BatchSize} per iteration";
+        : $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {TrainedAgentsPerEnv(SelfPlay)} agents × {RolloutFragmentLength} decisions = {BatchSize} per iteration");
+
+    // Every trained policy's share of the batch splits into num_minibatches minibatches of at least 2 rows.
+    private void CheckPolicyMap(ConfigProblems problems)
+    {
+        PolicyMap? map;
+        try
+        {
+            map = PolicyMap.Resolve(this);
+        }
+        catch (ArgumentException e)
+        {
+            problems.Check(false, e.Message);
+            return;
+        }
+
+        if (map is null)
+        {
+            return;
+        }
+
+        int agents = map.AgentPolicies.Count;
+        for (int k = 0; k < map.Ids.Count; k++)
+        {
+            int rows = BatchSize / agents * map.AgentPolicies.Count(p => p == k);
+            problems.Check(!map.Trains(k) || (NumMinibatches >= 1 && rows % NumMinibatches == 0 && rows / NumMinibatches >= 2),
+                $"policy '{map.Ids[k]}' learns from {rows} decisions per iteration, which must split into num_minibatches ({NumMinibatches}) minibatches of at least 2: change num_minibatches or num_envs_per_runner");
+        }
+    }
 
     /// <inheritdoc />
     private protected override Ppo Create(Runtime.IEnvRunnerGroupProvider runners) => new(this, runners);
@@ -147,6 +191,7 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     {
         int envs = NumEnvRunners * NumEnvsPerRunner;
         CheckMultiAgent(problems, SelfPlay);
+        CheckPolicyMap(problems);
         problems.Check(!IsMultiAgent || !(NormalizeObservations || NormalizeRewards), "normalize_observations and normalize_rewards are not available for multi-agent environments; turn them off");
         problems.Check(!SelfPlay || OpponentPoolSize >= 1, $"opponent_pool_size must be at least 1 (got {OpponentPoolSize})");
         problems.Check(!SelfPlay || SnapshotInterval >= 1, $"snapshot_interval must be at least 1 iteration (got {SnapshotInterval})");

@@ -114,16 +114,23 @@ internal static class EvalCommand
         }
     }
 
-    // Every agent acts with the trained policy (greedy), then with uniformly random actions, on the same seeds.
+    // Every agent acts with its trained policy (greedy), then with uniformly random actions, on the same seeds. A run with
+    // several policies also gets each policy's agents' mean return.
     private static void PlayTeam(Algorithm algorithm, int episodes, TextWriter output)
     {
         using MultiAgentEnv env = MultiAgentEnvs.Make(algorithm.Config.Env, algorithm.Config.EnvConfig);
-        foreach (IGamePlayer player in new IGamePlayer[] { new PolicyPlayer("trained policy", algorithm.SnapshotPolicy().Policy), new RandomPlayer() })
+        PolicyMap? map = (algorithm as Ppo)?.PolicyMap;
+        IGamePlayer trained = map is null
+            ? new PolicyPlayer("trained policy", algorithm.SnapshotPolicy().Policy)
+            : new TeamPlayer("trained policies", [.. map.AgentPolicies.Select(k => new PolicyPlayer(map.Ids[k], algorithm.SnapshotPolicy(map.Ids[k]).Policy))]);
+        foreach (IGamePlayer player in new IGamePlayer[] { trained, new RandomPlayer() })
         {
             IReadOnlyList<double> returns = Matches.PlayTeam(env, player, episodes, algorithm.Config.Seed + 1_000_000);
             double mean = returns.Average(), std = Math.Sqrt(returns.Average(r => (r - mean) * (r - mean)));
+            string perPolicy = map is null ? string.Empty : " (" + string.Join(", ", map.Ids.Select((id, k) =>
+                string.Create(CultureInfo.InvariantCulture, $"{id} {returns.Where((_, i) => map.AgentPolicies[i % env.AgentCount] == k).Average():F2}"))) + ")";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(player is RandomPlayer ? "random actions" : player.Name)}: mean return per agent {mean:F2} ± {std:F2} over {episodes} episodes × {env.AgentCount} agents"));
+                $"{(player is RandomPlayer ? "random actions" : player.Name)}: mean return per agent {mean:F2} ± {std:F2} over {episodes} episodes × {env.AgentCount} agents{perPolicy}"));
         }
     }
 

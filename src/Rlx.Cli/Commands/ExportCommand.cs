@@ -14,10 +14,11 @@ internal static class ExportCommand
         var format = new Option<string>("--format") { Description = "The model format: onnx", DefaultValueFactory = _ => "onnx" };
         var file = new Option<string?>("--output", "-o") { Description = "The file to write (default: policy.onnx in the current directory)" };
         var value = new Option<bool>("--value") { Description = "Also export the critic's value head (actor-critic policies)" };
+        var policyId = new Option<string?>("--policy") { Description = "The policy to export, of a run that trains several (policy_mapping)" };
         var assemblies = new EnvOptions().Assemblies;
         var command = new Command("export", "Write a trained policy as an ONNX model (observation normalisation folded in; masks and recurrent state as inputs)")
         {
-            checkpoint, format, file, value, assemblies,
+            checkpoint, format, file, value, policyId, assemblies,
         };
         command.SetAction(parsed =>
         {
@@ -41,9 +42,18 @@ internal static class ExportCommand
             OnnxExport export;
             using (Algorithm algorithm = CheckpointArgument.Restore(parsed.GetRequiredValue(checkpoint), output))
             {
+                string? id = parsed.GetValue(policyId);
+                IReadOnlyList<string> ids = algorithm.PolicyIds;
+                if (id is null ? ids.Count > 1 : !ids.Contains(id))
+                {
+                    throw new CliException(id is null
+                        ? $"This run trains {ids.Count} policies ({string.Join(", ", ids)}); choose one with --policy ID."
+                        : $"--policy {id}: the run's policies are {string.Join(", ", ids)}.");
+                }
+
                 try
                 {
-                    export = PolicyExport.ToOnnx(algorithm.SnapshotPolicy(), parsed.GetValue(value), typeof(ExportCommand).Assembly.GetName().Version?.ToString() ?? "0");
+                    export = PolicyExport.ToOnnx(algorithm.SnapshotPolicy(id), parsed.GetValue(value), typeof(ExportCommand).Assembly.GetName().Version?.ToString() ?? "0");
                 }
                 catch (NotSupportedException e)
                 {

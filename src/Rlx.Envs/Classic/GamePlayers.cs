@@ -215,6 +215,16 @@ public sealed class ConnectFourMinimax(int depth) : IGamePlayer
     private static bool InBoard(int r, int c) => r is >= 0 and < Rows && c is >= 0 and < Columns;
 }
 
+/// <summary>Every agent played by its own player, in agent order: a run's policies by its policy mapping.</summary>
+public sealed class TeamPlayer(string name, IReadOnlyList<IGamePlayer> agents) : IGamePlayer
+{
+    /// <inheritdoc />
+    public string Name => name;
+
+    /// <inheritdoc />
+    public void Act(MultiAgentEnv env, int agent, Span<float> action, Pcg64 random) => agents[agent].Act(env, agent, action, random);
+}
+
 /// <summary>A trained policy as a player: its greedy action, or with <paramref name="sample"/> an action sampled from it (the policy masks illegal moves).</summary>
 public sealed class PolicyPlayer(string name, Policies.RolloutPolicy policy, bool sample = false) : IGamePlayer
 {
