@@ -122,6 +122,17 @@ internal sealed class ProgressLine : IDisposable
             $"iter {result.TrainingIteration,5} | {result.TimestepsTotal:N0}{total} steps | {result.EnvStepsPerS,9:N0} steps/s | return {Return(result),8} | ETA {eta}");
     }
 
+    // A run of several policies shows each policy's return this iteration (in a competitive game the mean over all agents says nothing).
     private static string Return(TrainResult result) =>
-        double.IsNaN(result.EpisodeReturnMean) ? "-" : result.EpisodeReturnMean.ToString("F2", CultureInfo.InvariantCulture);
+        PolicyReturns(result) ?? (double.IsNaN(result.EpisodeReturnMean) ? "-" : result.EpisodeReturnMean.ToString("F2", CultureInfo.InvariantCulture));
+
+    /// <summary>Each policy's mean return this iteration (<c>red 0.31, blue -0.31</c>) for a run of several policies, else null.</summary>
+    internal static string? PolicyReturns(TrainResult result)
+    {
+        const string Prefix = "policy/", Suffix = "/episode_return_mean";
+        string[] returns = [.. result.LearnerStats
+            .Where(p => p.Key.StartsWith(Prefix, StringComparison.Ordinal) && p.Key.EndsWith(Suffix, StringComparison.Ordinal))
+            .Select(p => $"{p.Key[Prefix.Length..^Suffix.Length]} {(double.IsNaN(p.Value) ? "-" : p.Value.ToString("F2", CultureInfo.InvariantCulture))}")];
+        return returns.Length == 0 ? null : string.Join(", ", returns);
+    }
 }

@@ -260,6 +260,7 @@ public sealed class TrainCommandTests : IDisposable
             "--stop", "timesteps=3072", "--name", "roles", "--runs-dir", _runs, "--json");
         Assert.True(code == 0, error);
         Assert.Contains("\"policy/scout/losses/policy_loss\"", output, StringComparison.Ordinal);
+        Assert.Matches(@"return by policy +scout (-\d+\.\d\d|-), team (-\d+\.\d\d|-) \(last iteration\)", error);
         string run = Path.Combine(_runs, "roles");
 
         (code, output, error) = CliRunner.Run("eval", run, "--episodes", "4");

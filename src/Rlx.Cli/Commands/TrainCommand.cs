@@ -279,6 +279,7 @@ internal static class TrainCommand
 
         private void Summary(TrainResult result, double best, string reason, string runDirectory, long iterations)
         {
+            string? policies = ProgressLine.PolicyReturns(result);
             var lines = new (string, string)[]
             {
                 ("stopped because", reason),
@@ -286,12 +287,13 @@ internal static class TrainCommand
                 ("timesteps", $"{result.TimestepsTotal:N0}"),
                 ("episodes", $"{result.EpisodesTotal:N0}"),
                 ("return (last 20 episodes)", string.Create(CultureInfo.InvariantCulture, $"{result.EpisodeReturnMean:F2} (best {best:F2})")),
+                ("return by policy", policies is null ? string.Empty : $"{policies} (last iteration)"),
                 ("training time", string.Create(CultureInfo.InvariantCulture, $"{result.TimeTotalS:F1} s")),
                 ("throughput", string.Create(CultureInfo.InvariantCulture, $"{result.TimestepsTotal / Math.Max(result.TimeTotalS, 1e-9):N0} env steps/s")),
                 ("run directory", runDirectory),
                 ("checkpoint", RunCheckpoints.PathOf(runDirectory, result.TrainingIteration)),
             };
-            SummaryTable.Write(Info, json ? null : Terminal.For(Info), lines);
+            SummaryTable.Write(Info, json ? null : Terminal.For(Info), [.. lines.Where(line => line.Item2.Length > 0)]);
         }
 
         private static JsonObject StopJson(StopConditions stop) => new()
