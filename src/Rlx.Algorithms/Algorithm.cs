@@ -69,6 +69,9 @@ public abstract class Algorithm : IDisposable
     /// <summary>The ids of the run's policies: one, <c>default</c>, unless the run trains several (PPO's <c>policy_mapping</c>).</summary>
     public virtual IReadOnlyList<string> PolicyIds => ["default"];
 
+    /// <summary>The policy that export and serving take when none is named: the only one, a league's main policy; null when the run's policies are peers.</summary>
+    public virtual string? DefaultPolicyId => PolicyIds.Count == 1 ? PolicyIds[0] : null;
+
     /// <summary>As <see cref="ActingPolicy()"/> for the policy <paramref name="policyId"/> of <see cref="PolicyIds"/>.</summary>
     protected virtual (Policies.RolloutPolicy Policy, Rlx.Environments.IObservationFilter? Filter, long Timesteps) ActingPolicy(string policyId) =>
         policyId == "default"

@@ -17,7 +17,7 @@ internal static class FragmentCodec
     private const uint Magic = 0x46584C52; // "RLXF"
     private const int FormatVersion = 5;
     private const int HeaderSize = 56;
-    private const int EpisodeSize = 36;
+    private const int EpisodeSize = 40;
 
     /// <summary>Bytes needed for <paramref name="batch"/>.</summary>
     public static int Size(SampleBatch batch) =>
@@ -59,6 +59,7 @@ internal static class FragmentCodec
             BinaryPrimitives.WriteDoubleLittleEndian(destination[(offset + 16)..], episode.Seconds);
             BinaryPrimitives.WriteInt64LittleEndian(destination[(offset + 24)..], episode.Opponent);
             BinaryPrimitives.WriteInt32LittleEndian(destination[(offset + 32)..], episode.Agent);
+            BinaryPrimitives.WriteInt32LittleEndian(destination[(offset + 36)..], episode.Policy);
             offset += EpisodeSize;
         }
 
@@ -128,7 +129,8 @@ internal static class FragmentCodec
                 BinaryPrimitives.ReadInt64LittleEndian(source[(offset + 8)..]),
                 BinaryPrimitives.ReadDoubleLittleEndian(source[(offset + 16)..]),
                 BinaryPrimitives.ReadInt64LittleEndian(source[(offset + 24)..]),
-                BinaryPrimitives.ReadInt32LittleEndian(source[(offset + 32)..])));
+                BinaryPrimitives.ReadInt32LittleEndian(source[(offset + 32)..]),
+                BinaryPrimitives.ReadInt32LittleEndian(source[(offset + 36)..])));
         }
 
         return info;

@@ -51,6 +51,9 @@ internal sealed record RunnerSpec
     /// <summary>The policy of each agent of a multi-agent environment trained with several policies; null for one policy.</summary>
     public List<int>? AgentPolicies { get; init; }
 
+    /// <summary>Exploiters of a self-play league, trained besides the main policy.</summary>
+    public int Exploiters { get; init; }
+
     public int Seed { get; init; }
 
     public int FragmentLength { get; init; }
@@ -90,6 +93,7 @@ internal sealed record RunnerSpec
             OpponentSlots = s.MultiAgent?.OpponentSlots ?? 0,
             OpponentPlayers = s.MultiAgent?.Players?.ToList(),
             AgentPolicies = s.MultiAgent?.AgentPolicies?.ToList(),
+            Exploiters = s.MultiAgent?.Exploiters ?? 0,
             Seed = request.Seed,
             FragmentLength = fragmentLength,
             Asynchronous = asynchronous,
@@ -111,7 +115,7 @@ internal sealed record RunnerSpec
         ObservationClip,
         RewardClip,
         KeepNextObservations,
-        OpponentSlots > 0 || OpponentPlayers is { Count: > 0 } || AgentPolicies is not null ? new MultiAgentSettings(OpponentSlots, OpponentPlayers, AgentPolicies) : null);
+        OpponentSlots > 0 || OpponentPlayers is { Count: > 0 } || AgentPolicies is not null ? new MultiAgentSettings(OpponentSlots, OpponentPlayers, AgentPolicies, Exploiters) : null);
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, s_json);
 

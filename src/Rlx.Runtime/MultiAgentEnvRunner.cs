@@ -26,13 +26,17 @@ namespace Rlx.Runtime;
 /// agents play one opponent for the whole episode, drawn when it first moves from the opponent slots with the probabilities
 /// the weights carry: <see cref="SetWeights"/> takes the training policy's weights, then each policy slot's weights, then
 /// each slot's <c>(snapshot id, probability)</c>, the built-in players' slots (<see cref="MultiAgentSettings.Players"/>) last. Finished episodes report the trained agent's return, its decisions, and the
-/// snapshot id of the opponent (<see cref="EpisodeStatistics.Opponent"/>).
+/// snapshot id of the opponent (<see cref="EpisodeStatistics.Opponent"/>). In a league (<see cref="MultiAgentSettings.Exploiters"/>)
+/// environment <c>e</c> trains policy <c>e mod (1 + exploiters)</c>; an exploiter's opponent is the main policy as it stands (opponent id −1).
 /// </para>
 /// Nothing is allocated per step. Recurrent policies and observation or reward normalisation are not supported here.
 /// </summary>
 public sealed class MultiAgentEnvRunner : IEnvRunner
 {
     private const int None = -1;
+
+    // The opponent slot of an exploiter's environment: the main policy as it stands.
+    private const int MainPolicy = -2;
     private readonly EnvRunnerSettings _settings;
     private readonly MultiAgentEnv[] _envs;
     private readonly RolloutPolicy[] _policies;
@@ -97,6 +101,11 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
         }
 
         _agents = _envs[0].AgentCount;
+        if (multi.Exploiters < 0 || (multi.Exploiters > 0 && (!multi.SelfPlay || settings.NumEnvs % (1 + multi.Exploiters) != 0)))
+        {
+            throw new ArgumentException($"{settings.EnvId}: {multi.Exploiters} exploiters need self-play and a number of environments per runner ({settings.NumEnvs}) divisible by {1 + multi.Exploiters}, one share per trained policy.", nameof(settings));
+        }
+
         if (multi.AgentPolicies is { } map && (map.Count != _agents || map.Any(k => k < 0) || multi.SelfPlay))
         {
             throw new ArgumentException(
@@ -352,9 +361,9 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
                     env.Observation(a).CopyTo(_opponentObs.AsSpan(opponentDecisions * _obsSize, _obsSize));
                     (_opponentEnv[opponentDecisions], _opponentAgent[opponentDecisions]) = (e, a);
                     opponentDecisions++;
-                    if (_opponentSlot[e] < 0)
+                    if (_opponentSlot[e] == None)
                     {
-                        _opponentSlot[e] = DrawOpponent();
+                        _opponentSlot[e] = e % _policies.Length == 0 ? DrawOpponent() : MainPolicy;
                     }
                 }
             }
@@ -406,7 +415,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
             int c = Column(e, a);
             if (c >= 0 && env.MustAct(a) && !_complete[c])
             {
-                _policies[_agentPolicy[a]].Values(env.Observation(a), 1, _one);
+                _policies[PolicyOf(e, a)].Values(env.Observation(a), 1, _one);
                 (batch.NextValues[c], batch.NextDones[c], _complete[c]) = (_one[0], _start[c], true);
             }
         }
@@ -452,7 +461,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
 
         for (int i = 0; i < count; i++)
         {
-            _keys[i] = _agentPolicy[_decisionAgent[i]];
+            _keys[i] = PolicyOf(_decisionEnv[i], _decisionAgent[i]);
         }
 
         for (int k = 0; k < _policies.Length; k++)
@@ -474,9 +483,14 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
             _keys[i] = _opponentSlot[_opponentEnv[i]];
         }
 
-        for (int s = 0; s < _opponents.Length; s++)
+        for (int s = MainPolicy; s < _opponents.Length; s++)
         {
-            int m = ActGathered(_opponents[s], _opponentObs, count, s, deterministic);
+            if (s == None)
+            {
+                continue;
+            }
+
+            int m = ActGathered(s == MainPolicy ? _policies[0] : _opponents[s], _opponentObs, count, s, deterministic);
             for (int j = 0; j < m; j++)
             {
                 int i = _gatherIndex[j], e = _opponentEnv[i];
@@ -536,7 +550,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
             bool terminated = env.Terminated(a), truncated = env.Truncated(a);
             if (truncated && !terminated && _settings.BootstrapTruncated)
             {
-                _policies[_agentPolicy[a]].Values(env.Observation(a), 1, _one);
+                _policies[PolicyOf(e, a)].Values(env.Observation(a), 1, _one);
                 reward += _settings.Gamma * _one[0];
             }
 
@@ -551,7 +565,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
                 {
                     batch.Episodes.Add(new EpisodeStatistics(
                         _episodeReturn[c], _episodeLength[c], Stopwatch.GetElapsedTime(_episodeStarted[c]).TotalSeconds,
-                        _opponentSlot[e] >= 0 ? (long)_opponentIds[_opponentSlot[e]] : -1, a));
+                        _opponentSlot[e] >= 0 ? (long)_opponentIds[_opponentSlot[e]] : -1, a, PolicyOf(e, a)));
                 }
 
                 _open[c] = None;
@@ -571,7 +585,7 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
 
     private void BeginEpisode(int e)
     {
-        _opponentSlot[e] = -1;
+        _opponentSlot[e] = None;
         _learnerSeat[e] = (e + _envEpisodes[e]) % _agents;
         for (int j = 0; j < _perEnv; j++)
         {
@@ -599,6 +613,9 @@ public sealed class MultiAgentEnvRunner : IEnvRunner
 
         return Array.FindLastIndex(_opponentProbabilities, p => p > 0);
     }
+
+    // The trained policy of agent a in environment e: the map's in a run of a policy per agent, the share's of the environment in a league.
+    private int PolicyOf(int e, int a) => _selfPlay ? e % _policies.Length : _agentPolicy[a];
 
     // The column of agent a in environment e, or -1 if a plays for an opponent.
     private int Column(int e, int a) => _selfPlay ? (a == _learnerSeat[e] ? e : -1) : (e * _perEnv) + a;

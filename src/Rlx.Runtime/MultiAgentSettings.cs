@@ -15,7 +15,12 @@ namespace Rlx.Runtime;
 /// The policy that acts for each agent (in <c>possible_agents</c> order), numbered from 0; the runner is given every policy's
 /// weights one after the other. Null: one policy for every agent. Not combined with self-play.
 /// </param>
-public sealed record MultiAgentSettings(int OpponentSlots = 0, IReadOnlyList<string>? Players = null, IReadOnlyList<int>? AgentPolicies = null)
+/// <param name="Exploiters">
+/// Self-play in a league: trained policies besides the main one, each playing against the main policy as it stands. Environment
+/// <c>e</c> of a runner trains policy <c>e mod (1 + Exploiters)</c>: policy 0, the main one, against opponents drawn from the
+/// slots, the others (exploiters) against policy 0. Their weights follow the main policy's, before the opponents'.
+/// </param>
+public sealed record MultiAgentSettings(int OpponentSlots = 0, IReadOnlyList<string>? Players = null, IReadOnlyList<int>? AgentPolicies = null, int Exploiters = 0)
 {
     /// <summary>Opponent slots of either kind: policies first, then players.</summary>
     public int Slots => OpponentSlots + (Players?.Count ?? 0);
@@ -23,8 +28,8 @@ public sealed record MultiAgentSettings(int OpponentSlots = 0, IReadOnlyList<str
     /// <summary>True when one agent per environment trains against opponents.</summary>
     public bool SelfPlay => Slots > 0;
 
-    /// <summary>Policies whose weights the runner is given ahead of any opponents': the number <see cref="AgentPolicies"/> names, else 1.</summary>
-    public int Policies => AgentPolicies is { Count: > 0 } map ? map.Max() + 1 : 1;
+    /// <summary>Trained policies, whose weights the runner is given ahead of any opponents': the number <see cref="AgentPolicies"/> names, else 1 + <see cref="Exploiters"/>.</summary>
+    public int Policies => AgentPolicies is { Count: > 0 } map ? map.Max() + 1 : 1 + Exploiters;
 
     /// <summary>Floats that follow the opponents' weights: for each slot the snapshot id it holds and its probability.</summary>
     public int TailSize => 2 * Slots;

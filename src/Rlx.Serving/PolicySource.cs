@@ -109,14 +109,14 @@ internal sealed class PolicySource
             (algorithm, checkpoint, manifest) = restore();
             using (algorithm)
             {
-                if (algorithm.PolicyIds.Count > 1)
+                if (algorithm.DefaultPolicyId is null)
                 {
                     throw new ServeException(
                         $"cannot serve {checkpoint}: the run trains {algorithm.PolicyIds.Count} policies ({string.Join(", ", algorithm.PolicyIds)}) and rlx serve serves one; " +
                         "export the one to serve with rlx export CHECKPOINT --policy ID and run it with the ONNX runtime (docs/deployment.md).");
                 }
 
-                snapshot = algorithm.SnapshotPolicy();
+                snapshot = algorithm.SnapshotPolicy(algorithm.DefaultPolicyId);
             }
         }
         catch (Exception e) when (e is InvalidDataException or IOException)

@@ -212,6 +212,41 @@ public sealed class MultiAgentRunnerTests
     }
 
     [Fact]
+    public void League_EvenEnvironmentsTrainTheMainPolicyAgainstTheSlots_OddOnesAnExploiterAgainstTheMainPolicy()
+    {
+        var settings = new EnvRunnerSettings(RelayEnv.Name, NumEnvs: 2, MultiAgent: new MultiAgentSettings(OpponentSlots: 1, Exploiters: 1));
+        using IEnvRunner runner = EnvRunners.Create(settings, Policy(settings), envSeed: 0, actionSeed: 1);
+        Assert.Equal(2, runner.NumEnvs);
+        float[] main = Weights(settings, seed: 3), exploiter = Weights(settings, seed: 4), slot = Weights(settings, seed: 5);
+        runner.SetWeights([.. main, .. exploiter, .. slot, 7, 1]);
+        RolloutPolicy[] policies = [Policy(settings), Policy(settings)];
+        policies[0].LoadWeights(main);
+        policies[1].LoadWeights(exploiter);
+
+        var value = new float[1];
+        var episodes = new List<Rlx.Environments.Wrappers.EpisodeStatistics>();
+        for (int fragment = 0; fragment < 4; fragment++)
+        {
+            SampleBatch batch = runner.Sample(steps: 5);
+            for (int row = 0; row < batch.Count; row++)
+            {
+                policies[row % 2].Values(batch.Observations.AsSpan(row * 2, 2), 1, value);
+                Assert.Equal(value[0], batch.Values[row]);
+            }
+
+            episodes.AddRange(batch.Episodes);
+        }
+
+        // The main policy's games name the slot's snapshot; the exploiter's are against the main policy itself (no snapshot).
+        Assert.Contains(episodes, e => e.Policy == 0);
+        Assert.Contains(episodes, e => e.Policy == 1);
+        Assert.All(episodes, e => Assert.Equal(e.Policy == 0 ? 7 : -1, e.Opponent));
+
+        var odd = new EnvRunnerSettings(RelayEnv.Name, NumEnvs: 3, MultiAgent: new MultiAgentSettings(OpponentSlots: 1, Exploiters: 1));
+        Assert.Contains("divisible by 2", Assert.Throws<ArgumentException>(() => EnvRunners.Create(odd, Policy(odd), 0, 1)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PolicyPerAgent_AMapOfTheWrongLength_OrWithSelfPlay_IsRefused()
     {
         var wrong = new EnvRunnerSettings(TeamEnv.Name, NumEnvs: 1, MultiAgent: new MultiAgentSettings(AgentPolicies: [0, 1]));

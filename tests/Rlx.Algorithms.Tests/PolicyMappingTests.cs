@@ -46,6 +46,7 @@ public sealed class PolicyMappingTests : IDisposable
         PpoConfig config = Small() with { PolicyMapping = ["agent_0=learner", "*=fixed"], FrozenPolicies = [$"fixed={source}"] };
         using Ppo uninterrupted = config.Build();
         Assert.Equal(["learner", "fixed"], uninterrupted.PolicyIds);
+        Assert.Null(uninterrupted.DefaultPolicyId);   // peers: export and serving must be told which
         float[] initial = Weights(uninterrupted.Policy);
         var rows = new List<TrainResult>();
         for (int i = 0; i < 4; i++)

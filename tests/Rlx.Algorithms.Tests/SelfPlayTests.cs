@@ -125,6 +125,58 @@ public sealed class SelfPlayTests : IDisposable
     }
 
     [Fact]
+    public void League_ExploitersTrainAgainstTheMainPolicy_JoinItsPool_StartAgain_AndTheRunResumesExactly()
+    {
+        PpoConfig config = Small("connect_four_v3") with { MainExploiters = 1, SnapshotInterval = 1, OpponentPoolSize = 8 };
+        Assert.Contains("with 1 main exploiter(s)", config.Describe(), StringComparison.Ordinal);
+        using Ppo uninterrupted = config.Build();
+        Assert.Equal(["main", "main_exploiter_1"], uninterrupted.PolicyIds);
+        Assert.Equal("main", uninterrupted.DefaultPolicyId);   // what export and serving take
+        var rows = new List<TrainResult>();
+        for (int i = 0; i < 6; i++)
+        {
+            rows.Add(uninterrupted.Train());
+        }
+
+        // Each policy learns from its half of the environments and reports its own losses and games.
+        Assert.All(rows, r => Assert.Contains("policy/main_exploiter_1/losses/approx_kl", r.LearnerStats.Keys));
+        Assert.Contains(rows, r => r.LearnerStats["league/main_exploiter_1/score"] is >= 0 and <= 1);
+
+        // Within four intervals the exploiter has joined the pool at least once (the time limit), under its own name and a negative id.
+        Assert.True(rows[^1].LearnerStats["league/main_exploiter_1/joined"] >= 1);
+        var joined = uninterrupted.SelfPlayPool!.Snapshots.Where(s => s.Id.StartsWith("main_exploiter_1_", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(joined);
+        Assert.All(joined, s => Assert.True(s.Iteration < -1_000_000));
+        Assert.Equal(6, rows[^1].LearnerStats["self_play/newest_snapshot_iteration"]);
+
+        using (Ppo first = config.Build())
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                first.Train();
+            }
+
+            first.Save(_directory);
+        }
+
+        Assert.True(File.Exists(Path.Combine(_directory, "weights.main_exploiter_1.safetensors")));
+        using var resumed = (Ppo)Algorithm.Restore(_directory);
+        TrainResult? last = null;
+        for (int i = 3; i < 6; i++)
+        {
+            last = resumed.Train();
+        }
+
+        for (int k = 0; k < 2; k++)
+        {
+            Assert.Equal(PolicyWeights(uninterrupted.Policies[k].Policy), PolicyWeights(resumed.Policies[k].Policy));
+        }
+
+        Assert.Equal(rows[^1].LearnerStats["league/main_exploiter_1/joined"], last!.LearnerStats["league/main_exploiter_1/joined"]);
+        Assert.Equal(uninterrupted.SelfPlayPool!.Snapshots.Select(s => s.Id), resumed.SelfPlayPool!.Snapshots.Select(s => s.Id));
+    }
+
+    [Fact]
     public void RunnerStateThatDoesNotFit_IsRefusedAsSuch()
     {
         var settings = new Runtime.EnvRunnerSettings("connect_four_v3", 2, MultiAgent: new Runtime.MultiAgentSettings(1));
@@ -150,6 +202,9 @@ public sealed class SelfPlayTests : IDisposable
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, Model = "lstm" }.Validate(), p => p.Contains("memoryless", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, OpponentSampling = "best" }.Validate(), p => p.Contains("opponent_sampling", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, OpponentPlayers = ["stockfish"] }.Validate(), p => p.Contains("'stockfish' is not a built-in player", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "connect_four_v3", MainExploiters = 1 }.Validate(), p => p.Contains("main_exploiters train in a self-play league: set self_play=true", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, MainExploiters = 2, NumEnvsPerRunner = 4 }.Validate(), p => p.Contains("must be divisible by 1 + main_exploiters (3)", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, MainExploiters = 3, NumEnvsPerRunner = 4, OpponentPoolSize = 3 }.Validate(), p => p.Contains("opponent_pool_size (3) must exceed main_exploiters (3)", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "tictactoe_v3", SelfPlay = true, OpponentPlayers = ["minimax-2"] }.Validate(), p => p.Contains("minimax players play Connect Four", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, OpponentPlayers = ["random"], OpponentSampling = "latest" }.Validate(), p => p.Contains("never opponent_players", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", OpponentPlayers = ["random"] }.Validate(), p => p.Contains("set self_play=true", StringComparison.Ordinal));
@@ -226,6 +281,13 @@ public sealed class SelfPlayTests : IDisposable
         Hiddens = [32],
         TotalTimesteps = 10_000,
     }.EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4, rolloutFragmentLength: 16);
+
+    private static float[] PolicyWeights(Policies.ActorCriticPolicy policy)
+    {
+        var weights = new float[policy.WeightCount];
+        policy.CopyWeightsTo(weights);
+        return weights;
+    }
 
     private static float[] Weights(Ppo ppo)
     {

@@ -18,7 +18,7 @@ public sealed class FragmentCodecTests
         }
 
         batch.Episodes.Add(new EpisodeStatistics(12.5, 7, 0.25));
-        batch.Episodes.Add(new EpisodeStatistics(-3, 4, 0.5, Opponent: 17, Agent: 2));
+        batch.Episodes.Add(new EpisodeStatistics(-3, 4, 0.5, Opponent: 17, Agent: 2, Policy: 1));
         return batch;
     }
 

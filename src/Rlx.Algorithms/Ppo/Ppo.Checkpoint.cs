@@ -87,6 +87,7 @@ public sealed partial class Ppo
                 ppo._selfPlay.Load(
                     state["self_play"] as JsonObject ?? throw new InvalidDataException("The checkpoint of a self-play run has no self_play state."),
                     CheckpointJson.Required(files, "opponents.safetensors"));
+                ppo._league?.Load(state["league"] as JsonArray ?? throw new InvalidDataException("The checkpoint of a league run has no league state."));
             }
         });
 
@@ -96,7 +97,7 @@ public sealed partial class Ppo
         var state = CheckpointJson.State(Name, FormatVersion, _config, _iteration, _episodes, _timeTotal, _storage.Recent);
         state["timesteps_total"] = _timesteps;
         state["adam_step"] = _optimizer.StepCount;
-        if (_map is not null)
+        if (_policies.Length > 1)
         {
             state["adam_steps"] = new JsonArray([.. _optimizers.Select(o => JsonValue.Create(o.StepCount))]);
         }
@@ -115,6 +116,11 @@ public sealed partial class Ppo
         if (_selfPlay is not null)
         {
             state["self_play"] = _selfPlay.Save();
+            if (_league is not null)
+            {
+                state["league"] = _league.Save();
+            }
+
             files["opponents.safetensors"] = _selfPlay.SaveWeights();
         }
 
@@ -123,5 +129,5 @@ public sealed partial class Ppo
     }
 
     // The first (or only) policy's weights are weights.safetensors; the others' weights.ID.safetensors.
-    private static string WeightsFile(Ppo ppo, int k) => k == 0 ? "weights.safetensors" : $"weights.{ppo._map!.Ids[k]}.safetensors";
+    private static string WeightsFile(Ppo ppo, int k) => k == 0 ? "weights.safetensors" : $"weights.{ppo._ids[k]}.safetensors";
 }

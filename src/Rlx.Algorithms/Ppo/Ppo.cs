@@ -20,6 +20,8 @@ public sealed partial class Ppo : Algorithm
     private readonly ActorCriticPolicy _policy;
     private readonly Adam _optimizer;
     private readonly PolicyMap? _map;
+    private readonly string[] _ids;
+    private readonly SelfPlay.League? _league;
     private readonly ActorCriticPolicy[] _policies;
     private readonly Adam[] _optimizers;
     private readonly PpoShardedGradient[] _gradients;
@@ -44,7 +46,9 @@ public sealed partial class Ppo : Algorithm
         _config = config;
         _random = new Pcg64((ulong)config.Seed);
         _map = PolicyMap.Resolve(config);
-        _policies = [.. Enumerable.Range(0, _map?.Ids.Count ?? 1).Select(_ => config.NewActorCritic(_random, initialize: !restoring))];
+        int exploiters = config.SelfPlay ? config.MainExploiters : 0;
+        _ids = _map is not null ? [.. _map.Ids] : exploiters > 0 ? [.. SelfPlay.League.Ids(exploiters)] : ["default"];
+        _policies = [.. _ids.Select(_ => config.NewActorCritic(_random, initialize: !restoring))];
         _optimizers = [.. _policies.Select(policy => new Adam(policy.Parameters, epsilon: config.AdamEps))];
         (_policy, _optimizer) = (_policies[0], _optimizers[0]);
         _greedy = new GreedyActor(_policy);
@@ -86,9 +90,13 @@ public sealed partial class Ppo : Algorithm
         _storage = new RolloutStorage(_steps, _runners.EnvsPerRunner, config.NumEnvRunners, _obsSize, _actSize, stateSize: _policy.StateSize);
         _indices = new int[_policy.IsRecurrent ? _envs : n];
         _agents = _map?.AgentPolicies.Count ?? 1;
-        _rows = _map is null
+        _rows = _policies.Length == 1
             ? [[.. Enumerable.Range(0, _indices.Length)]]
-            : [.. Enumerable.Range(0, _policies.Length).Select(k => Enumerable.Range(0, n).Where(i => _map.AgentPolicies[i % _envs % _agents] == k).ToArray())];
+            : [.. Enumerable.Range(0, _policies.Length).Select(k => Enumerable.Range(0, n).Where(i => PolicyOfColumn(i % _envs) == k).ToArray())];
+        if (exploiters > 0)
+        {
+            _league = new SelfPlay.League(exploiters, config.SnapshotInterval);
+        }
         (_mbStates, _mbStarts) = (new float[_envs * _policy.StateSize], new float[mb]);
         (_mbObs, _mbActions) = (new float[mb * _obsSize], new float[mb * _actSize]);
         (_mbLogProbs, _mbAdvantages, _mbReturns, _mbValues) = (new float[mb], new float[mb], new float[mb], new float[mb]);
@@ -108,10 +116,13 @@ public sealed partial class Ppo : Algorithm
 
     /// <summary>The run's policies by id: one, <c>default</c>, without a <see cref="PpoConfig.PolicyMapping"/>.</summary>
     public IReadOnlyList<(string Id, ActorCriticPolicy Policy)> Policies =>
-        [.. _policies.Select((policy, k) => (_map?.Ids[k] ?? "default", policy))];
+        [.. _policies.Select((policy, k) => (_ids[k], policy))];
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> PolicyIds => _map?.Ids ?? base.PolicyIds;
+    public override IReadOnlyList<string> PolicyIds => _ids;
+
+    /// <inheritdoc />
+    public override string? DefaultPolicyId => _league is not null ? _ids[0] : base.DefaultPolicyId;
 
     /// <summary>The policies' ids and the policy of each agent, or null when one policy acts for every agent.</summary>
     public PolicyMap? PolicyMap => _map;
@@ -135,7 +146,7 @@ public sealed partial class Ppo : Algorithm
             _policies[k].CopyWeightsTo(_weights.AsSpan(k * _policy.WeightCount, _policy.WeightCount));
         }
 
-        _selfPlay?.Fill(_weights.AsSpan(_policy.WeightCount));
+        _selfPlay?.Fill(_weights.AsSpan(_policies.Length * _policy.WeightCount));
         long sampleStarted = Stopwatch.GetTimestamp();
         IReadOnlyList<SampleBatch> fragments = _runners.Sample(_weights, _steps);
         double sampleMs = Stopwatch.GetElapsedTime(sampleStarted).TotalMilliseconds;
@@ -153,7 +164,7 @@ public sealed partial class Ppo : Algorithm
             if (_map is null || _map.Trains(k))
             {
                 (PpoLossStats stats, double clipFraction) = Optimise(k, lr);
-                string prefix = _map is null ? string.Empty : $"policy/{_map.Ids[k]}/";
+                string prefix = _map is null && _league is null ? string.Empty : $"policy/{_ids[k]}/";
                 learner[$"{prefix}losses/value_loss"] = stats.ValueLoss;
                 learner[$"{prefix}losses/policy_loss"] = stats.PolicyLoss;
                 learner[$"{prefix}losses/entropy"] = stats.Entropy;
@@ -166,10 +177,12 @@ public sealed partial class Ppo : Algorithm
         // 5. Result row.
         learner["losses/explained_variance"] = _storage.ExplainedVariance();
         learner["timers/sample_time_ms"] = sampleMs;
-        if (_map is not null)
+        if (_map is not null || _league is not null)
         {
             ReportPolicyReturns(fragments, learner);
         }
+
+        _league?.Record(fragments);
 
         foreach ((string key, double value) in _runners.Counters())
         {
@@ -180,7 +193,18 @@ public sealed partial class Ppo : Algorithm
         {
             _policy.CopyWeightsTo(_weights);
             _selfPlay.MaybeSnapshot(_iteration, _weights.AsSpan(0, _policy.WeightCount));
+            foreach (int k in _league?.Joining(_iteration) ?? [])
+            {
+                // An exploiter joins the main policy's opponents and starts again from fresh weights.
+                _policies[k].CopyWeightsTo(_weights.AsSpan(0, _policy.WeightCount));
+                _selfPlay.AddSnapshot($"{_ids[k]}_{_iteration}", SelfPlay.League.SnapshotId(k, _iteration), _iteration, _weights.AsSpan(0, _policy.WeightCount));
+                _policies[k].InitializeOrthogonal(_random);
+                _optimizers[k] = new Adam(_policies[k].Parameters, epsilon: _config.AdamEps);
+                _league!.Joined(k, _iteration);
+            }
+
             _selfPlay.Report(learner);
+            _league?.Report(learner, _ids);
         }
 
         return Row(started, _timesteps, _steps * _envs, _storage.Episodes, ref _episodes, ref _timeTotal, learner);
@@ -246,16 +270,16 @@ public sealed partial class Ppo : Algorithm
         var counts = new int[_policies.Length];
         foreach (Environments.Wrappers.EpisodeStatistics episode in fragments.SelectMany(f => f.Episodes))
         {
-            if (episode.Agent >= 0 && episode.Agent < _agents)
+            if (episode.Policy >= 0 && episode.Policy < _policies.Length)
             {
-                int k = _map!.AgentPolicies[episode.Agent];
+                int k = episode.Policy;
                 (sums[k], counts[k]) = (sums[k] + episode.Return, counts[k] + 1);
             }
         }
 
         for (int k = 0; k < _policies.Length; k++)
         {
-            learner[$"policy/{_map!.Ids[k]}/episode_return_mean"] = counts[k] > 0 ? sums[k] / counts[k] : double.NaN;
+            learner[$"policy/{_ids[k]}/episode_return_mean"] = counts[k] > 0 ? sums[k] / counts[k] : double.NaN;
         }
     }
 
@@ -301,7 +325,11 @@ public sealed partial class Ppo : Algorithm
     private EnvRunnerSettings RunnerSettings(int numEnvs) => new(
         _config.Env, numEnvs, _config.EnvConfig, _config.MaxEpisodeSteps, _config.NormalizeObservations, _config.NormalizeRewards,
         _config.Gamma, _config.BootstrapTruncated,
-        MultiAgent: _selfPlay?.Settings ?? (_map is null ? null : new MultiAgentSettings(AgentPolicies: _map.AgentPolicies)));
+        MultiAgent: _selfPlay is not null ? _selfPlay.Settings with { Exploiters = _policies.Length - 1 }
+            : _map is null ? null : new MultiAgentSettings(AgentPolicies: _map.AgentPolicies));
+
+    // The trained policy of storage column c: its agent's in a run of a policy per agent, its share's in a league.
+    private int PolicyOfColumn(int c) => _map is not null ? _map.AgentPolicies[c % _agents] : c % _policies.Length;
 
     private void GatherMinibatch(ReadOnlySpan<int> indices)
     {

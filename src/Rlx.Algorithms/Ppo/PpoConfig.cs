@@ -89,6 +89,15 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     public IReadOnlyList<string> OpponentPlayers { get; init; } = [];
 
     /// <summary>
+    /// Self-play as a small league (AlphaStar's main agent and main exploiters): this many exploiters train besides the main
+    /// policy, each on its share of the environments and always against the main policy as it stands; every
+    /// <see cref="SnapshotInterval"/> iterations an exploiter that scored at least 0.7 against it since it last joined, or
+    /// has trained four intervals, joins the opponent pool as a snapshot and starts again from fresh weights. The main
+    /// policy plays the pool (its snapshots, the exploiters' and any <see cref="OpponentPlayers"/>). At most 8. Default 0.
+    /// </summary>
+    public int MainExploiters { get; init; }
+
+    /// <summary>
     /// On a multi-agent environment: separate policies, each with its own network and optimiser, learning only from the
     /// decisions of the agents mapped to it — entries <c>AGENT=POLICY</c>, <c>AGENT</c> an agent's name or a prefix ending in
     /// <c>*</c> (<c>*</c> alone: every agent); each agent takes the policy of the first entry that matches it
@@ -152,7 +161,7 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
 
     /// <inheritdoc />
     public override string Describe() => (PolicyMapping.Count > 0 ? $"policies {string.Join(", ", PolicyMapping)}; " : string.Empty) + (TrainedAgentsPerEnv(SelfPlay) == 1
-        ? $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps = {BatchSize} per iteration" + (SelfPlay ? $"; self-play against a pool of {OpponentPoolSize} snapshots ({OpponentSampling}), one every {SnapshotInterval} iterations" : string.Empty)
+        ? $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {RolloutFragmentLength} steps = {BatchSize} per iteration" + (SelfPlay ? $"; self-play against a pool of {OpponentPoolSize} snapshots ({OpponentSampling}), one every {SnapshotInterval} iterations" + (MainExploiters > 0 ? $", with {MainExploiters} main exploiter(s)" : string.Empty) : string.Empty)
         : $"{NumEnvRunners} runner(s) × {NumEnvsPerRunner} envs × {TrainedAgentsPerEnv(SelfPlay)} agents × {RolloutFragmentLength} decisions = {BatchSize} per iteration");
 
     // Every trained policy's share of the batch splits into num_minibatches minibatches of at least 2 rows.
@@ -192,6 +201,14 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
         int envs = NumEnvRunners * NumEnvsPerRunner;
         CheckMultiAgent(problems, SelfPlay);
         CheckPolicyMap(problems);
+        problems.Check(MainExploiters is >= 0 and <= 8, $"main_exploiters must lie in 0..8 (got {MainExploiters})");
+        problems.Check(MainExploiters == 0 || SelfPlay, "main_exploiters train in a self-play league: set self_play=true");
+        problems.Check(MainExploiters == 0 || !SelfPlay || NumEnvsPerRunner % (1 + MainExploiters) == 0,
+            $"num_envs_per_runner ({NumEnvsPerRunner}) must be divisible by 1 + main_exploiters ({1 + MainExploiters}): each trained policy gets an equal share of every runner's environments");
+        problems.Check(MainExploiters == 0 || !SelfPlay || OpponentPoolSize > MainExploiters,
+            $"opponent_pool_size ({OpponentPoolSize}) must exceed main_exploiters ({MainExploiters}) so the main policy's newest snapshot keeps a slot");
+        problems.Check(MainExploiters == 0 || !SelfPlay || (BatchSize / (1 + MainExploiters) % Math.Max(1, NumMinibatches) == 0 && BatchSize / (1 + MainExploiters) / Math.Max(1, NumMinibatches) >= 2),
+            $"each of the league's {1 + MainExploiters} policies learns from {BatchSize / (1 + MainExploiters)} decisions per iteration, which must split into num_minibatches ({NumMinibatches}) minibatches of at least 2");
         problems.Check(!IsMultiAgent || !(NormalizeObservations || NormalizeRewards), "normalize_observations and normalize_rewards are not available for multi-agent environments; turn them off");
         problems.Check(!SelfPlay || OpponentPoolSize >= 1, $"opponent_pool_size must be at least 1 (got {OpponentPoolSize})");
         problems.Check(!SelfPlay || SnapshotInterval >= 1, $"snapshot_interval must be at least 1 iteration (got {SnapshotInterval})");

@@ -19,12 +19,15 @@ public enum OpponentSampling
     Prioritized,
 }
 
-/// <summary>One frozen snapshot of the training policy.</summary>
-/// <param name="Id">Its name (<c>snapshot_3</c>).</param>
-/// <param name="Iteration">The training iteration it was taken at.</param>
+/// <summary>One frozen snapshot of the training policy (or of a league's exploiter).</summary>
+/// <param name="Id">Its name (<c>snapshot_3</c>, <c>main_exploiter_1_40</c>).</param>
+/// <param name="Iteration">The id runners and episodes know it by: the training iteration it was taken at for the main policy's snapshots, a negative number otherwise.</param>
 /// <param name="Weights">Its policy weights.</param>
 public sealed record Snapshot(string Id, long Iteration, float[] Weights)
 {
+    /// <summary>The training iteration it joined the pool at (the oldest leaves first).</summary>
+    public long Taken { get; internal init; } = Iteration;
+
     /// <summary>Its Elo rating.</summary>
     public double Rating { get; internal set; }
 
@@ -98,23 +101,26 @@ public sealed class OpponentPool
         return member;
     }
 
-    /// <summary>The snapshots of the learner, oldest first (not the pinned policies).</summary>
-    public IReadOnlyList<Snapshot> Snapshots => [.. _slots.Skip(_pinned).OfType<Snapshot>().OrderBy(s => s.Iteration)];
+    /// <summary>The snapshots of the learner (and of a league's exploiters), oldest first (not the pinned policies).</summary>
+    public IReadOnlyList<Snapshot> Snapshots => [.. _slots.Skip(_pinned).OfType<Snapshot>().OrderBy(s => s.Taken).ThenBy(s => s.Iteration)];
 
     /// <summary>The frozen policies of the pinned slots.</summary>
     public IReadOnlyList<Snapshot> Pinned => [.. _slots.Take(_pinned).OfType<Snapshot>()];
 
     /// <summary>Adds a snapshot of the learner; it starts at the learner's current rating.</summary>
-    public Snapshot Add(long iteration, ReadOnlySpan<float> weights)
+    public Snapshot Add(long iteration, ReadOnlySpan<float> weights) => Add($"snapshot_{iteration}", iteration, iteration, weights);
+
+    /// <summary>Adds snapshot <paramref name="name"/>, known as <paramref name="id"/>, taken at <paramref name="iteration"/>; it starts at the learner's current rating.</summary>
+    public Snapshot Add(string name, long id, long iteration, ReadOnlySpan<float> weights)
     {
-        var snapshot = new Snapshot($"snapshot_{iteration}", iteration, weights.ToArray()) { Rating = LearnerRating, RatingWhenTaken = LearnerRating };
+        var snapshot = new Snapshot(name, id, weights.ToArray()) { Rating = LearnerRating, RatingWhenTaken = LearnerRating, Taken = iteration };
         int slot = Array.IndexOf(_slots, null, _pinned);
         if (slot < 0)
         {
             slot = _pinned;
             for (int i = _pinned + 1; i < _slots.Length; i++)
             {
-                if (_slots[i]!.Iteration < _slots[slot]!.Iteration)
+                if ((_slots[i]!.Taken, _slots[i]!.Iteration).CompareTo((_slots[slot]!.Taken, _slots[slot]!.Iteration)) < 0)
                 {
                     slot = i;
                 }

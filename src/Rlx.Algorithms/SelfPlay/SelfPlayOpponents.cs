@@ -78,6 +78,9 @@ internal sealed class SelfPlayOpponents
     /// <summary>Floats after the policy's own weights.</summary>
     public int TailSize => (Pool.Slots.Count * _weightCount) + (2 * _probabilities.Length);
 
+    /// <summary>Adds the snapshot <paramref name="name"/> of another policy of a league (an exploiter), known to runners as <paramref name="id"/>.</summary>
+    public void AddSnapshot(string name, long id, long iteration, ReadOnlySpan<float> weights) => Pool.Add(name, id, iteration, weights);
+
     /// <summary>Adds a snapshot of <paramref name="policyWeights"/> when <paramref name="iteration"/> is a snapshot iteration (0, the initial policy, always is).</summary>
     public void MaybeSnapshot(long iteration, ReadOnlySpan<float> policyWeights)
     {
@@ -123,7 +126,7 @@ internal sealed class SelfPlayOpponents
     {
         foreach (SampleBatch fragment in fragments)
         {
-            foreach (Environments.Wrappers.EpisodeStatistics episode in fragment.Episodes)
+            foreach (Environments.Wrappers.EpisodeStatistics episode in fragment.Episodes.Where(e => e.Policy == 0))
             {
                 double score = episode.Return > 0 ? 1 : episode.Return < 0 ? 0 : 0.5;
                 (_games, _score) = (_games + 1, _score + score);
@@ -163,6 +166,7 @@ internal sealed class SelfPlayOpponents
             {
                 ["name"] = s.Id,
                 ["iteration"] = s.Iteration,
+                ["taken"] = s.Taken,
                 ["rating"] = s.Rating,
                 ["rating_when_taken"] = s.RatingWhenTaken,
                 ["games"] = s.Games,
@@ -212,6 +216,7 @@ internal sealed class SelfPlayOpponents
 
             Pool.Put(i, new Snapshot(name, iteration, data)
             {
+                Taken = slot["taken"]?.GetValue<long>() ?? iteration,
                 Rating = slot["rating"]!.GetValue<double>(),
                 RatingWhenTaken = slot["rating_when_taken"]!.GetValue<double>(),
                 Games = slot["games"]!.GetValue<int>(),

@@ -42,9 +42,9 @@ internal static class ExportCommand
             OnnxExport export;
             using (Algorithm algorithm = CheckpointArgument.Restore(parsed.GetRequiredValue(checkpoint), output))
             {
-                string? id = parsed.GetValue(policyId);
+                string? id = parsed.GetValue(policyId) ?? algorithm.DefaultPolicyId;
                 IReadOnlyList<string> ids = algorithm.PolicyIds;
-                if (id is null ? ids.Count > 1 : !ids.Contains(id))
+                if (id is null || !ids.Contains(id))
                 {
                     throw new CliException(id is null
                         ? $"This run trains {ids.Count} policies ({string.Join(", ", ids)}); choose one with --policy ID."
