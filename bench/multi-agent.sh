@@ -3,6 +3,7 @@
 #   spread            shared-policy PPO on simple_spread_v3; greedy mean return per agent against random actions
 #   connect4          self-play PPO on connect_four_v3 against its own snapshots
 #   connect4-players  the same with random, minimax-1 and minimax-2 as frozen opponents in the pool
+#   connect4-league   the MinAtar CNN, the frozen players, and one main exploiter (a league), 16M decisions
 # Each connect4 case plays every kept checkpoint against random, minimax-1 and minimax-2 (200 games each, half moving
 # first) and prints the learner's Elo when each snapshot joined the pool. Results: bench/results/multi-agent.txt.
 # Usage: bench/multi-agent.sh [case ...] (default: all)
@@ -21,8 +22,8 @@ connect4() {  # label, extra rlx train arguments
   local label="$1"; shift
   "$root/rlx" train ppo --env connect_four_v3 --json --runs-dir "$runs" --name "$label" --checkpoint-every 250 \
     --set self_play=true --set num_envs_per_runner=64 --set rollout_fragment_length=64 --set hiddens=256,256 \
-    --set lr=0.0003 --set snapshot_interval=25 --set opponent_sampling=prioritized --set total_timesteps=8000000 \
-    --stop timesteps=8000000 "$@" > /dev/null
+    --set lr=0.0003 --set snapshot_interval=25 --set opponent_sampling=prioritized --set total_timesteps="${STEPS:-8000000}" \
+    --stop timesteps="${STEPS:-8000000}" "$@" > /dev/null
   echo "case $label"
   summary "$runs/$label"
   echo "learner Elo when each snapshot joined the pool (iteration: rating):"
@@ -47,7 +48,9 @@ cases=("$@")
         "$root/rlx" eval "$runs/spread" --episodes 200 ;;
       connect4) connect4 connect4 --set opponent_pool_size=32 --set ent_coef=0.02 ;;
       connect4-players) connect4 connect4-players --set opponent_pool_size=16 --set opponent_players=random,minimax-1,minimax-2 ;;
-      *) echo "unknown case $c (spread, connect4, connect4-players)" >&2; exit 2 ;;
+      connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
+        --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
+      *) echo "unknown case $c (spread, connect4, connect4-players, connect4-league)" >&2; exit 2 ;;
     esac
   done
 } | tee -a "$out"

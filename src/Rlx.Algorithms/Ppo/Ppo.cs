@@ -12,7 +12,8 @@ namespace Rlx.Algorithms;
 /// <c>ppo_continuous_action.py</c> for Box actions). Each <see cref="Train"/> call is one iteration:
 /// anneal the learning rate → sample fragments from the runners → bootstrap and GAE → epochs ×
 /// minibatches of clipped-surrogate updates → a result row. On a multi-agent environment with a
-/// <see cref="PpoConfig.PolicyMapping"/>, each policy has its own network and optimiser and learns from the rows of its agents.
+/// <see cref="PpoConfig.PolicyMapping"/>, or in a self-play league (<see cref="PpoConfig.MainExploiters"/>), each policy has
+/// its own network and optimiser and learns from its own rows: its agents', or its share of the environments.
 /// </summary>
 public sealed partial class Ppo : Algorithm
 {
@@ -111,10 +112,10 @@ public sealed partial class Ppo : Algorithm
     /// <summary>The configuration this algorithm was built with.</summary>
     public override PpoConfig Config => _config;
 
-    /// <summary>The current policy (actor and critic); with a <see cref="PpoConfig.PolicyMapping"/>, the first policy.</summary>
+    /// <summary>The current policy (actor and critic); of several, the first (a league's main policy).</summary>
     public ActorCriticPolicy Policy => _policy;
 
-    /// <summary>The run's policies by id: one, <c>default</c>, without a <see cref="PpoConfig.PolicyMapping"/>.</summary>
+    /// <summary>The run's policies by id: one, <c>default</c>, unless a <see cref="PpoConfig.PolicyMapping"/> or a league names several.</summary>
     public IReadOnlyList<(string Id, ActorCriticPolicy Policy)> Policies =>
         [.. _policies.Select((policy, k) => (_ids[k], policy))];
 
