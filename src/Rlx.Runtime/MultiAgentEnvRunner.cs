@@ -11,8 +11,9 @@ namespace Rlx.Runtime;
 /// <summary>
 /// Steps multi-agent environments and fills fragments whose columns are (environment, trained agent) pairs: column
 /// <c>e·P + j</c> is the <c>j</c>-th trained agent of environment <c>e</c>, <c>P</c> trained agents per environment (all of
-/// them with one shared policy or with a policy per agent, <see cref="MultiAgentSettings.AgentPolicies"/>; one in self-play). A column's row is one decision of its agent; its reward is everything the
-/// agent received from that decision until its next one (in turn-based games, the opponent's replies included), and
+/// them with one shared policy or with a policy per agent, <see cref="MultiAgentSettings.AgentPolicies"/>; one in
+/// self-play). A column's row is one decision of its agent; its reward is everything the agent received from that decision
+/// until its next one (in turn-based games, the opponent's replies included), and
 /// <c>Dones</c> marks the decisions that start an episode, so GAE and the PPO loss read the fragment like any other.
 /// <para>
 /// A fragment is complete when every column has its rows and stands at its next decision, whose value bootstraps the last
@@ -34,9 +35,8 @@ namespace Rlx.Runtime;
 public sealed class MultiAgentEnvRunner : IEnvRunner
 {
     private const int None = -1;
+    private const int MainPolicy = -2;   // the opponent slot of an exploiter's environment: the main policy as it stands
 
-    // The opponent slot of an exploiter's environment: the main policy as it stands.
-    private const int MainPolicy = -2;
     private readonly EnvRunnerSettings _settings;
     private readonly MultiAgentEnv[] _envs;
     private readonly RolloutPolicy[] _policies;
