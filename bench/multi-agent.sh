@@ -3,7 +3,8 @@
 #   spread            shared-policy PPO on simple_spread_v3; greedy mean return per agent against random actions
 #   connect4          self-play PPO on connect_four_v3 against its own snapshots
 #   connect4-players  the same with random, minimax-1 and minimax-2 as frozen opponents in the pool
-#   connect4-league   the MinAtar CNN, the frozen players, and one main exploiter (a league), 16M decisions
+#   connect4-cnn      connect4-players with the MinAtar CNN, 16M decisions
+#   connect4-league   the same with one main exploiter (a league)
 # Each connect4 case plays every kept checkpoint against random, minimax-1 and minimax-2 (200 games each, half moving
 # first) and prints the learner's Elo when each snapshot joined the pool. Results: bench/results/multi-agent.txt.
 # Usage: bench/multi-agent.sh [case ...] (default: all)
@@ -48,9 +49,11 @@ cases=("$@")
         "$root/rlx" eval "$runs/spread" --episodes 200 ;;
       connect4) connect4 connect4 --set opponent_pool_size=32 --set ent_coef=0.02 ;;
       connect4-players) connect4 connect4-players --set opponent_pool_size=16 --set opponent_players=random,minimax-1,minimax-2 ;;
+      connect4-cnn) STEPS=16000000 connect4 connect4-cnn --set model=minatar_cnn --set opponent_pool_size=16 \
+        --set opponent_players=random,minimax-1,minimax-2 ;;
       connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
-      *) echo "unknown case $c (spread, connect4, connect4-players, connect4-league)" >&2; exit 2 ;;
+      *) echo "unknown case $c (spread, connect4, connect4-players, connect4-cnn, connect4-league)" >&2; exit 2 ;;
     esac
   done
 } | tee -a "$out"
