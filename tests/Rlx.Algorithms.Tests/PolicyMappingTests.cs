@@ -26,7 +26,7 @@ public sealed class PolicyMappingTests : IDisposable
             Assert.Equal(a.EpisodeReturnMean, b.EpisodeReturnMean);
         }
 
-        Assert.Equal(Weights(shared.Policy), Weights(mapped.Policy));
+        Assert.Equal(TestWeights.Of(shared.Policy), TestWeights.Of(mapped.Policy));
         Assert.Equal(["team"], mapped.PolicyIds);
     }
 
@@ -39,7 +39,7 @@ public sealed class PolicyMappingTests : IDisposable
         using (Ppo teacher = Small().Build())
         {
             teacher.Train();
-            sourceWeights = Weights(teacher.Policy);
+            sourceWeights = TestWeights.Of(teacher.Policy);
             teacher.Save(source);
         }
 
@@ -47,15 +47,15 @@ public sealed class PolicyMappingTests : IDisposable
         using Ppo uninterrupted = config.Build();
         Assert.Equal(["learner", "fixed"], uninterrupted.PolicyIds);
         Assert.Null(uninterrupted.DefaultPolicyId);   // peers: export and serving must be told which
-        float[] initial = Weights(uninterrupted.Policy);
+        float[] initial = TestWeights.Of(uninterrupted.Policy);
         var rows = new List<TrainResult>();
         for (int i = 0; i < 4; i++)
         {
             rows.Add(uninterrupted.Train());
         }
 
-        Assert.Equal(sourceWeights, Weights(uninterrupted.Policies[1].Policy));
-        Assert.NotEqual(initial, Weights(uninterrupted.Policies[0].Policy));
+        Assert.Equal(sourceWeights, TestWeights.Of(uninterrupted.Policies[1].Policy));
+        Assert.NotEqual(initial, TestWeights.Of(uninterrupted.Policies[0].Policy));
         Assert.All(rows, r => Assert.Contains("policy/learner/losses/approx_kl", r.LearnerStats.Keys));
         Assert.All(rows, r => Assert.DoesNotContain("policy/fixed/losses/approx_kl", r.LearnerStats.Keys));
         Assert.Contains(rows, r => double.IsFinite(r.LearnerStats["policy/fixed/episode_return_mean"]));
@@ -76,8 +76,8 @@ public sealed class PolicyMappingTests : IDisposable
         using var resumed = (Ppo)Algorithm.Restore(checkpoint);
         resumed.Train();
         TrainResult last = resumed.Train();
-        Assert.Equal(Weights(uninterrupted.Policies[0].Policy), Weights(resumed.Policies[0].Policy));
-        Assert.Equal(sourceWeights, Weights(resumed.Policies[1].Policy));
+        Assert.Equal(TestWeights.Of(uninterrupted.Policies[0].Policy), TestWeights.Of(resumed.Policies[0].Policy));
+        Assert.Equal(sourceWeights, TestWeights.Of(resumed.Policies[1].Policy));
         Assert.Equal(rows[^1].LearnerStats["policy/learner/losses/value_loss"], last.LearnerStats["policy/learner/losses/value_loss"]);
         Assert.Throws<ArgumentException>(() => resumed.SnapshotPolicy("nobody"));
     }
@@ -116,11 +116,4 @@ public sealed class PolicyMappingTests : IDisposable
         Hiddens = [16],
         TotalTimesteps = 20_000,
     }.EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 2, rolloutFragmentLength: 16);
-
-    private static float[] Weights(Policies.ActorCriticPolicy policy)
-    {
-        var weights = new float[policy.WeightCount];
-        policy.CopyWeightsTo(weights);
-        return weights;
-    }
 }

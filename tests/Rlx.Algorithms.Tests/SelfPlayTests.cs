@@ -169,7 +169,7 @@ public sealed class SelfPlayTests : IDisposable
 
         for (int k = 0; k < 2; k++)
         {
-            Assert.Equal(PolicyWeights(uninterrupted.Policies[k].Policy), PolicyWeights(resumed.Policies[k].Policy));
+            Assert.Equal(TestWeights.Of(uninterrupted.Policies[k].Policy), TestWeights.Of(resumed.Policies[k].Policy));
         }
 
         Assert.Equal(rows[^1].LearnerStats["league/main_exploiter_1/joined"], last!.LearnerStats["league/main_exploiter_1/joined"]);
@@ -282,17 +282,5 @@ public sealed class SelfPlayTests : IDisposable
         TotalTimesteps = 10_000,
     }.EnvRunners(numEnvRunners: 2, numEnvsPerRunner: 4, rolloutFragmentLength: 16);
 
-    private static float[] PolicyWeights(Policies.ActorCriticPolicy policy)
-    {
-        var weights = new float[policy.WeightCount];
-        policy.CopyWeightsTo(weights);
-        return weights;
-    }
-
-    private static float[] Weights(Ppo ppo)
-    {
-        var weights = new float[ppo.Policy.WeightCount];
-        ppo.Policy.CopyWeightsTo(weights);
-        return weights;
-    }
+    private static float[] Weights(Ppo ppo) => TestWeights.Of(ppo.Policy);
 }
