@@ -232,6 +232,15 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("not a player (random, minimax-N", error, StringComparison.Ordinal);
 
+        (code, output, error) = CliRunner.Run("eval", run, "--opponent", "minimax-1", "--opponent", "random", "--opponent", run, "--ladder", "--games", "10");
+        Assert.True(code == 0, error);
+        Assert.Contains("ladder: 10 games per pair, Elo with minimax-1 at 0", output, StringComparison.Ordinal);
+        Assert.Matches(@"\n  minimax-1 +0  \(score \d\.\d{3}\)", output);
+        Assert.Matches(@"\n  random +-?\d+  \(score \d\.\d{3}\)", output);
+        (code, _, error) = CliRunner.Run("eval", run, "--ladder");
+        Assert.Equal(2, code);
+        Assert.Contains("--ladder rates the checkpoint and at least one --opponent", error, StringComparison.Ordinal);
+
         Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=512", "--name", "single", "--runs-dir", _runs, "--json").ExitCode);
         (code, _, error) = CliRunner.Run("eval", Path.Combine(_runs, "single"), "--opponent", "random");
         Assert.Equal(2, code);

@@ -54,4 +54,16 @@ public sealed class GamePlayerTests
             env.Step(actions);
         }
     }
+
+    [Fact]
+    public void EloRatings_FitTheScores_AnchoredAtTheGivenPlayer()
+    {
+        // A scores 75 % against B (400·log10 3 ≈ 190.8 Elo), B and C are even, C never plays A; D loses every game to C.
+        double[] ratings = Matches.EloRatings(4, [(0, 1, 750, 1000), (1, 2, 500, 1000), (2, 3, 1000, 1000)], anchor: 1);
+
+        Assert.Equal(0, ratings[1]);
+        Assert.InRange(ratings[0], 188, 191);
+        Assert.InRange(ratings[2], -1, 1);
+        Assert.True(double.IsFinite(ratings[3]) && ratings[3] < -800, $"D {ratings[3]}");
+    }
 }

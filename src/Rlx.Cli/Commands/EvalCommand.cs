@@ -22,10 +22,11 @@ internal static class EvalCommand
         };
         var games = new Option<int>("--games") { Description = "Multi-agent environments: games per opponent, half of them moving first", DefaultValueFactory = _ => 100 };
         var sample = new Option<bool>("--sample") { Description = "Multi-agent environments: sample the trained policy's moves instead of taking its greedy move" };
+        var ladder = new Option<bool>("--ladder") { Description = "Self-play runs: play a round robin of the checkpoint and every --opponent (--games per pair) and print Elo ratings, the first built-in player (else the checkpoint) at 0" };
         var assemblies = new EnvOptions().Assemblies;
         var command = new Command("eval", "Run a trained policy with greedy/mean actions and print mean ± std return; on multi-agent environments, play matches")
         {
-            checkpoint, episodes, render, opponents, games, sample, assemblies,
+            checkpoint, episodes, render, opponents, games, sample, ladder, assemblies,
         };
         command.SetAction(parsed =>
         {
@@ -52,6 +53,17 @@ internal static class EvalCommand
                     }
 
                     PlayTeam(algorithm, count, output);
+                    return 0;
+                }
+
+                if (parsed.GetValue(ladder))
+                {
+                    if (!algorithm.Config.IsMultiAgent || against.Length == 0)
+                    {
+                        throw new CliException("--ladder rates the checkpoint and at least one --opponent of a self-play run against each other.");
+                    }
+
+                    PlayLadder(algorithm, parsed.GetRequiredValue(checkpoint), against, parsed.GetValue(games), output);
                     return 0;
                 }
 
@@ -110,6 +122,69 @@ internal static class EvalCommand
                 MatchResult result = Matches.Play(env, trained, opponent, games, (ulong)algorithm.Config.Seed + 7_000_000);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"vs {name}: {result.Wins} wins, {result.Draws} draws, {result.Losses} losses over {result.Games} games ({(games + 1) / 2} {seats}); win rate {100.0 * result.Wins / result.Games:F1}%, score {result.Score:F3}"));
+            }
+        }
+    }
+
+    // Every pair of the checkpoint and the opponents plays `games` games (half moving first); ratings by maximum likelihood.
+    private static void PlayLadder(Algorithm algorithm, string path, string[] opponents, int games, TextWriter output)
+    {
+        if (games < 1)
+        {
+            throw new CliException($"--games must be at least 1 (got {games}).");
+        }
+
+        string envId = algorithm.Config.Env;
+        using MultiAgentEnv env = MultiAgentEnvs.Make(envId, algorithm.Config.EnvConfig);
+        var names = new List<string> { path };
+        var players = new List<IGamePlayer> { new PolicyPlayer(path, algorithm.SnapshotPolicy().Policy) };
+        var restored = new List<Algorithm>();
+        try
+        {
+            foreach (string name in opponents)
+            {
+                try
+                {
+                    Algorithm? other = null;
+                    players.Add(GamePlayers.Parse(name, envId) ?? PolicyOf(name, envId, output, out other));
+                    if (other is not null)
+                    {
+                        restored.Add(other);
+                    }
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliException($"--opponent {name}: {e.Message}");
+                }
+
+                names.Add(name);
+            }
+
+            var results = new List<(int A, int B, double ScoreA, int Games)>();
+            for (int a = 0; a < players.Count; a++)
+            {
+                for (int b = a + 1; b < players.Count; b++)
+                {
+                    MatchResult result = Matches.Play(env, players[a], players[b], games, (ulong)algorithm.Config.Seed + 7_000_000 + (ulong)results.Count);
+                    results.Add((a, b, result.Score * result.Games, result.Games));
+                }
+            }
+
+            int anchor = Math.Max(0, names.FindIndex(1, name => GamePlayers.Parse(name, envId) is not null));
+            double[] ratings = Matches.EloRatings(players.Count, results, anchor);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ladder: {games} games per pair, Elo with {names[anchor]} at 0"));
+            int width = names.Max(n => n.Length);
+            for (int i = 0; i < names.Count; i++)
+            {
+                double scored = results.Where(r => r.A == i).Sum(r => r.ScoreA) + results.Where(r => r.B == i).Sum(r => r.Games - r.ScoreA);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {names[i].PadRight(width)}  {ratings[i],7:F0}  (score {scored / (games * (players.Count - 1)):F3})"));
+            }
+        }
+        finally
+        {
+            foreach (Algorithm other in restored)
+            {
+                other.Dispose();
             }
         }
     }

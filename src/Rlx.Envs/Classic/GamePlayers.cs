@@ -284,6 +284,53 @@ public sealed record MatchResult(int Wins, int Draws, int Losses)
 public static class Matches
 {
     /// <summary>
+    /// Elo ratings of <paramref name="players"/> players from the results of their games (<c>(A, B, score of A, games)</c>
+    /// per pair that played; a draw counts ½), fitted by maximum likelihood of the Bradley–Terry model (Hunter's MM
+    /// iteration) and shifted so that player <paramref name="anchor"/> is rated 0. Every pair that played also gets one
+    /// virtual draw, so a player that never scored still has a finite rating.
+    /// </summary>
+    public static double[] EloRatings(int players, IReadOnlyList<(int A, int B, double ScoreA, int Games)> results, int anchor = 0)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentOutOfRangeException.ThrowIfLessThan(players, 1);
+        var score = new double[players];
+        var games = new double[players, players];
+        foreach ((int a, int b, double scoreA, int n) in results)
+        {
+            score[a] += scoreA + 0.5;
+            score[b] += n - scoreA + 0.5;
+            games[a, b] += n + 1;
+            games[b, a] += n + 1;
+        }
+
+        var strength = new double[players];
+        Array.Fill(strength, 1.0);
+        for (int iteration = 0; iteration < 10_000; iteration++)
+        {
+            double change = 0;
+            for (int i = 0; i < players; i++)
+            {
+                double denominator = 0;
+                for (int j = 0; j < players; j++)
+                {
+                    denominator += j == i || games[i, j] == 0 ? 0 : games[i, j] / (strength[i] + strength[j]);
+                }
+
+                double next = denominator > 0 ? score[i] / denominator : strength[i];
+                change = Math.Max(change, Math.Abs(Math.Log(next / strength[i])));
+                strength[i] = next;
+            }
+
+            if (change < 1e-10)
+            {
+                break;
+            }
+        }
+
+        return [.. strength.Select(s => 400 * Math.Log10(s / strength[anchor]))];
+    }
+
+    /// <summary>
     /// Plays <paramref name="games"/> games of <paramref name="env"/> between <paramref name="first"/> and <paramref name="second"/>,
     /// alternating who moves first; the result is from <paramref name="first"/>'s side (the sign of its return decides).
     /// </summary>
