@@ -5,6 +5,8 @@
 #   connect4-players  the same with random, minimax-1 and minimax-2 as frozen opponents in the pool
 #   connect4-cnn      connect4-players with the MinAtar CNN, 16M decisions
 #   connect4-league   the same with one main exploiter (a league)
+#   connect4-ladder   connect4-cnn trained in LADDER_CHUNKS (8) resumed chunks of STEPS/8 (default 8M in all), each chunk's
+#                     checkpoint kept, then all of them and random, minimax-1, minimax-2 rated by rlx eval --ladder
 # Each connect4 case plays every kept checkpoint against random, minimax-1 and minimax-2 (200 games each, half moving
 # first) and prints the learner's Elo when each snapshot joined the pool. Results: bench/results/multi-agent.txt.
 # Usage: bench/multi-agent.sh [case ...] (default: all)
@@ -35,6 +37,29 @@ connect4() {  # label, extra rlx train arguments
   done
 }
 
+ladder() {  # connect4-cnn in resumed chunks (resuming is exact), every chunk's checkpoint rated in one round robin
+  local total="${STEPS:-8000000}" chunks="${LADDER_CHUNKS:-8}" kept="$runs/ladder-checkpoints"
+  mkdir -p "$kept"
+  for ((i = 1; i <= chunks; i++)); do
+    local stop=$((total * i / chunks))
+    if [ "$i" -eq 1 ]; then
+      "$root/rlx" train ppo --env connect_four_v3 --json --runs-dir "$runs" --name ladder --set self_play=true \
+        --set num_envs_per_runner=64 --set rollout_fragment_length=64 --set model=minatar_cnn --set lr=0.0003 \
+        --set snapshot_interval=25 --set opponent_sampling=prioritized --set opponent_pool_size=16 \
+        --set opponent_players=random,minimax-1,minimax-2 --set total_timesteps="$total" --stop timesteps="$stop" > /dev/null
+    else
+      "$root/rlx" train --resume "$runs/ladder" --json --stop timesteps="$stop" > /dev/null
+    fi
+    local newest; newest="$(ls -d "$runs/ladder/checkpoints"/checkpoint_* | tail -1)"
+    cp -r "$newest" "$kept/$(printf '%09d' "$stop")"
+  done
+  echo "case connect4-ladder ($total decisions in $chunks chunks)"
+  summary "$runs/ladder"
+  local others=()
+  for c in "$kept"/*; do others+=(--opponent "$c"); done
+  "$root/rlx" eval "${others[1]}" "${others[@]:2}" --opponent random --opponent minimax-1 --opponent minimax-2 --ladder --games 100 | sed "s#$kept/##"
+}
+
 cases=("$@")
 [ ${#cases[@]} -eq 0 ] && cases=(spread connect4 connect4-players)
 {
@@ -51,9 +76,10 @@ cases=("$@")
       connect4-players) connect4 connect4-players --set opponent_pool_size=16 --set opponent_players=random,minimax-1,minimax-2 ;;
       connect4-cnn) STEPS=16000000 connect4 connect4-cnn --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 ;;
+      connect4-ladder) ladder ;;
       connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
-      *) echo "unknown case $c (spread, connect4, connect4-players, connect4-cnn, connect4-league)" >&2; exit 2 ;;
+      *) echo "unknown case $c (spread, connect4, connect4-players, connect4-cnn, connect4-league, connect4-ladder)" >&2; exit 2 ;;
     esac
   done
 } | tee -a "$out"
