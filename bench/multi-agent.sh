@@ -56,8 +56,8 @@ ladder() {  # connect4-cnn in resumed chunks (resuming is exact), every chunk's 
   echo "case connect4-ladder ($total decisions in $chunks chunks)"
   summary "$runs/ladder"
   local others=()
-  for c in "$kept"/*; do others+=(--opponent "$c"); done
-  "$root/rlx" eval "${others[1]}" "${others[@]:2}" --opponent random --opponent minimax-1 --opponent minimax-2 --ladder --games 100 | sed "s#$kept/##"
+  for c in "$kept"/*; do others+=(--opponent "$(basename "$c")"); done
+  (cd "$kept" && "$root/rlx" eval "${others[1]}" "${others[@]:2}" --opponent random --opponent minimax-1 --opponent minimax-2 --ladder --games 100)
 }
 
 cases=("$@")
