@@ -54,9 +54,11 @@ int maxSteps = Int("--max-steps", 100_000), learningStarts = Int("--learning-sta
 double target = double.Parse(Option("--target", "195"), CultureInfo.InvariantCulture), exploreSteps = 0.3 * maxSteps;
 var grains = app.Services.GetRequiredService<IGrainFactory>();
 
-// Wait until the expected silos have joined, so the actors spread over them.
+// Wait until the expected silos have joined and this silo's placement knows their grain types (its cluster manifest,
+// which follows membership a little later), so the actors spread over them.
 var management = grains.GetGrain<IManagementGrain>(0);
-for (int waited = 0; (await management.GetHosts(onlyActive: true)).Count < silos; waited++)
+var manifest = app.Services.GetRequiredService<IClusterManifestProvider>();
+for (int waited = 0; (await management.GetHosts(onlyActive: true)).Count < silos || manifest.Current.Silos.Count < silos; waited++)
 {
     if (waited == 600)
     {
