@@ -10,7 +10,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 127
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-bash "$root/scripts/deps/install.sh"   # rabbitmq-server, chromium, g++/cmake, python3 for the tests that need them
+bash "$root/scripts/deps/install.sh"   # chromium, g++/cmake, python3 for the tests that need them
 
 for project in tests/*/*.csproj; do
   if ! grep -qF "Path=\"$project\"" Rlx.slnx; then

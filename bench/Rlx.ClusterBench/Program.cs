@@ -1,7 +1,8 @@
-// Cluster-path benchmarks: env steps/s through worker processes and the broker vs runner threads in one
-// process, the slow-env rate against its ideal, and the fragment round trip. Usage:
-//   Rlx.ClusterBench throughput ADDRESS|local RUNNERS ENVS FRAGMENT SECONDS [ENV [HIDDEN [BROKER_PID]]]
-// throughput prints env steps/s; given the broker's pid, also the cores the broker and this process (the
+// Cluster-path benchmarks: env steps/s through worker processes vs runner threads in one process, the slow-env
+// rate against its ideal, and the fragment round trip. ADDRESS is the head's HOST:PORT (token: RLX_TOKEN or the
+// local session's). Usage:
+//   Rlx.ClusterBench throughput ADDRESS|local RUNNERS ENVS FRAGMENT SECONDS [ENV [HIDDEN [HEAD_PID]]]
+// throughput prints env steps/s; given the head's pid, also the cores the head and this process (the
 // driver) used over the window. intake (same arguments) prints env steps/s and the learner's intake in MB/s (the
 // fragments' float arrays: observation, action, log-probability, value, reward, done per step).
 //   Rlx.ClusterBench roundtrip ADDRESS ITERATIONS
@@ -23,7 +24,7 @@ if (mode is "throughput" or "intake")
     double seconds = double.Parse(args[5], CultureInfo.InvariantCulture);
     string env = args.Length > 6 ? args[6] : "CartPole-v1";
     int hidden = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 64;
-    using Process? broker = args.Length > 8 ? Process.GetProcessById(int.Parse(args[8], CultureInfo.InvariantCulture)) : null;
+    using Process? head = args.Length > 8 ? Process.GetProcessById(int.Parse(args[8], CultureInfo.InvariantCulture)) : null;
     ActorCriticPolicy policy = Policy(env, hidden);
     using IAsyncEnvRunnerGroup group = provider.CreateAsync(new EnvRunnerGroupRequest(new EnvRunnerSettings(env, envs), policy, runners, 1, "bench", fragment), fragment);
     var weights = new float[policy.WeightCount];
@@ -40,7 +41,7 @@ if (mode is "throughput" or "intake")
 
     long steps = 0;
     using Process driver = Process.GetCurrentProcess();
-    TimeSpan brokerStart = broker?.TotalProcessorTime ?? TimeSpan.Zero, driverStart = driver.TotalProcessorTime;
+    TimeSpan headStart = head?.TotalProcessorTime ?? TimeSpan.Zero, driverStart = driver.TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     while (clock.Elapsed.TotalSeconds < seconds)
     {
@@ -55,16 +56,16 @@ if (mode is "throughput" or "intake")
         double megabytes = steps * 4.0 * (policy.ObservationSize + policy.ActionSize + 4) / 1e6;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rate} {megabytes / elapsed:F1}"));
     }
-    else if (broker is null)
+    else if (head is null)
     {
         Console.WriteLine(rate);
     }
     else
     {
-        broker.Refresh();
+        head.Refresh();
         driver.Refresh();
-        double brokerCores = (broker.TotalProcessorTime - brokerStart).TotalSeconds / elapsed, driverCores = (driver.TotalProcessorTime - driverStart).TotalSeconds / elapsed;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rate} {brokerCores:F2} {driverCores:F2}"));
+        double headCores = (head.TotalProcessorTime - headStart).TotalSeconds / elapsed, driverCores = (driver.TotalProcessorTime - driverStart).TotalSeconds / elapsed;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rate} {headCores:F2} {driverCores:F2}"));
     }
 }
 else if (mode == "roundtrip")

@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the test suite needs beyond the .NET SDK, in one apt-get run and
 # only when something is missing:
-#   rabbitmq-server     the cluster tests (each test starts a private broker on 127.0.0.1 and stops it)
 #   chromium            the dashboard's browser tests
 #   g++ make cmake      building the C++ simulator client (clients/cpp)
 #   python3             the Python simulator client (clients/python; standard library only)
 # Never fails the caller: tests whose dependency is still missing skip, saying why.
 set -u
 missing=()
-[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)

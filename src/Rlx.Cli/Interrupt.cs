@@ -5,7 +5,7 @@ namespace Rlx.Cli;
 /// <summary>
 /// Ctrl+C (SIGINT) and SIGTERM — what terminals, <c>kill</c>, <c>timeout</c>, Slurm and Kubernetes stop a process
 /// with — as one cancellation while a command runs: the process is not killed; <see cref="Token"/> is cancelled and
-/// the command finishes by itself (a last checkpoint, its brokers and children stopped).
+/// the command finishes by itself (a last checkpoint, its children stopped).
 /// </summary>
 internal sealed class Interrupt : IDisposable
 {

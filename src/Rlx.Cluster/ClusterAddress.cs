@@ -1,8 +1,8 @@
 namespace Rlx.Cluster;
 
 /// <summary>
-/// Turns what users type (<c>auto</c>, <c>HOST:PORT</c>, an <c>amqp://</c> URI, or nothing with
-/// <c>RLX_ADDRESS</c> set) into the broker address and credentials of a running cluster.
+/// Turns what users type (<c>auto</c>, <c>HOST:PORT</c>, or nothing with <c>RLX_ADDRESS</c> set) into the head's
+/// address and the join token of a running cluster.
 /// </summary>
 public static class ClusterAddress
 {
@@ -28,18 +28,10 @@ public static class ClusterAddress
             return token is null ? latest : latest with { Token = token };
         }
 
-        if (address.StartsWith("amqp://", StringComparison.OrdinalIgnoreCase) || address.StartsWith("amqps://", StringComparison.OrdinalIgnoreCase))
-        {
-            var uri = new Uri(address);
-            string userInfo = Uri.UnescapeDataString(uri.UserInfo);
-            string vhost = uri.AbsolutePath.Length > 1 ? Uri.UnescapeDataString(uri.AbsolutePath[1..]) : "/";
-            return new ClusterInfo($"{uri.Host}:{(uri.IsDefaultPort ? 5672 : uri.Port)}", userInfo.Length > 0 ? userInfo : token ?? MissingToken(address), vhost);
-        }
-
         int colon = address.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), out int port) || port is < 1 or > 65535)
         {
-            throw new ArgumentException($"The cluster address '{address}' is not HOST:PORT, auto, or an amqp:// URI (e.g. 127.0.0.1:6379).");
+            throw new ArgumentException($"The cluster address '{address}' is not HOST:PORT or auto (e.g. 127.0.0.1:6379).");
         }
 
         if (token is null)

@@ -1,6 +1,6 @@
 namespace Rlx.Cluster;
 
-/// <summary>A cluster problem the user can fix (no broker installed, no head running, a wrong token, a busy port); the message says how.</summary>
+/// <summary>A cluster problem the user can fix (no head running, a wrong token, a busy port); the message says how.</summary>
 public sealed class ClusterException : Exception
 {
     /// <summary>Creates the exception.</summary>

@@ -12,7 +12,7 @@ public sealed record ClusterOptions
     /// <summary>Delay between connection attempts and between retries of a failed publish. Default 1 s.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a client keeps trying to reach the broker at start. Default 30 s.</summary>
+    /// <summary>How long a client keeps trying to reach the head at start. Default 30 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A runner that hears nothing from its driver for this long gives its slot back. Default 60 s.</summary>

@@ -2,17 +2,15 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
-using RabbitMQ.Client.Exceptions;
 using Rlx.Environments;
 using Rlx.Runtime;
 
 namespace Rlx.Cluster;
 
 /// <summary>
-/// The driver's side of a run whose runners live on worker nodes. Through the broker (control) it declares the run's
-/// weights exchange (fanout) and request queues, publishes one assignment per runner and broadcasts versioned weights;
+/// The driver's side of a run whose runners live on worker nodes. Through the head (control) it registers one assignment
+/// per runner, publishes versioned weights (workers fetch each version once) and keeps the run alive with a call every
+/// heartbeat interval (registering it again with a head that restarted);
 /// fragments come straight from the runners over one TCP stream each (<see cref="FragmentListener"/>), into a bounded
 /// intake whose acknowledgements hold runners back when the learner is behind. Duplicate fragments (sent again after a
 /// broken connection, or sampled twice by a runner placed again) are dropped by id and counted; in synchronous mode
@@ -25,11 +23,13 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private readonly Action<string> _log;
     private readonly bool _asynchronous;
     private readonly int _fragmentLength, _obsSize, _actSize;
-    private readonly IConnection _connection;
-    private readonly IChannel _channel;
-    // Answers runners' requests for weights and code packages on a channel without publisher confirms, so a reply
-    // never waits behind the broadcasts' confirms.
-    private readonly IChannel _service;
+    private readonly ClusterInfo _cluster;
+    private readonly CancellationTokenSource _closing = new();
+    private volatile ClusterConnection _connection;
+    private byte[][] _assignments = [];
+    private Task _keepAlive = Task.CompletedTask;
+    private int _publishing;
+    private bool _publishAgain;
     // The intake: fragments in arrival order. A monitor, not a BlockingCollection: the learner waits here between
     // fragments, and a semaphore's spinning before it sleeps cost the driver a third of a core of sched_yield calls
     // on a machine whose cores the runners keep busy.
@@ -46,12 +46,11 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private volatile byte[] _weightsMessage = [];
     private long _version;
     private volatile string? _runnerError;
-    private DateTime? _closedSince;
     private bool _disposed;
 
-    private ClusterRunnerGroup(EnvRunnerGroupRequest request, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, IConnection connection, IChannel channel, IChannel service, string run, string? package, System.Net.IPAddress streamAddress)
+    private ClusterRunnerGroup(EnvRunnerGroupRequest request, ClusterInfo cluster, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, ClusterConnection connection, string run, string? package, System.Net.IPAddress streamAddress)
     {
-        (_request, _options, _log, _asynchronous, _fragmentLength, _connection, _channel, _service, _run, _package) = (request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package);
+        (_request, _cluster, _options, _log, _asynchronous, _fragmentLength, _connection, _run, _package) = (request, cluster, options, log, asynchronous, fragmentLength, connection, run, package);
         (_obsSize, _actSize) = (request.Policy.ObservationSize, request.Policy.ActionSize);
         _room = new SemaphoreSlim(2 * request.NumRunners);
         _listener = new FragmentListener(streamAddress, request.NumRunners, OnFragment, error => _runnerError = error, message => log($"run {run}: {message}"));
@@ -82,79 +81,87 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     /// <summary>Raised for every fragment used, with its id (<c>INCARNATION:SEQUENCE</c>).</summary>
     public event Action<string, FragmentInfo>? Accepted;
 
-    /// <summary>The run's id on the broker.</summary>
+    /// <summary>The run's id on the cluster.</summary>
     public string Run => _run;
 
     public static async Task<ClusterRunnerGroup> OpenAsync(EnvRunnerGroupRequest request, ClusterInfo cluster, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, string? package)
     {
         string run = $"{Sanitise(request.RunName)}-{Guid.NewGuid().ToString("N")[..8]}";
-        IConnection connection = await BrokerConnection.OpenAsync(cluster, options, $"rlx driver {run}").ConfigureAwait(false);
-        ClusterRunnerGroup group;
+        ClusterConnection connection = await ClusterConnection.OpenAsync(cluster, options, options.ConnectTimeout).ConfigureAwait(false);
+        var group = new ClusterRunnerGroup(request, cluster, options, log, asynchronous, fragmentLength, connection, run, package, FragmentStream.AddressToward(cluster.Address));
         try
         {
-            IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)).ConfigureAwait(false);
-            IChannel service = await connection.CreateChannelAsync().ConfigureAwait(false);
-            group = new ClusterRunnerGroup(request, options, log, asynchronous, fragmentLength, connection, channel, service, run, package, FragmentStream.AddressToward(cluster.Address));
-            await group.SetupAsync().ConfigureAwait(false);
-            connection.ConnectionShutdownAsync += (_, e) =>
-            {
-                if (!group._disposed)
-                {
-                    log($"run {run}: lost the broker connection ({e.ReplyText}); reconnecting");
-                }
-
-                return Task.CompletedTask;
-            };
-            connection.ConnectionRecoveryErrorAsync += (_, e) =>
-            {
-                log($"run {run}: cannot reach the broker yet ({e.Exception.Message}); retrying");
-                return Task.CompletedTask;
-            };
-            connection.CallbackExceptionAsync += (_, e) =>
-            {
-                log($"run {run}: {e.Exception.GetType().Name}: {e.Exception.Message}");
-                return Task.CompletedTask;
-            };
-            BrokerConnection.OnRecovered(connection, group.SetupAfterRecoveryAsync, log, $"run {run}");
-            for (int r = 0; r < request.NumRunners; r++)
-            {
-                byte[] body = RunnerSpec.From(request, run, r, fragmentLength, asynchronous, package, group._listener.Endpoint, group._listener.Key).Serialize();
-                await channel.BasicPublishAsync("", ClusterProtocol.Assignments, mandatory: false, ClusterProtocol.Properties("assignment", persistent: true), body).ConfigureAwait(false);
-            }
+            group._assignments = [.. Enumerable.Range(0, request.NumRunners)
+                .Select(r => RunnerSpec.From(request, run, r, fragmentLength, asynchronous, package, group._listener.Endpoint, group._listener.Key).Serialize())];
+            await group.RegisterAsync(connection).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or PublishException or IOException)
+        catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
         {
-            // The broker went away (or refused a declaration) while the run was being set up: say so in one line.
-            connection.Dispose();
+            // The head went away (or refused the run) while the run was being set up: say so in one line.
+            group.Dispose();
             throw new ClusterException($"Setting up run {run} on the cluster at {cluster.Address} failed: {e.Message}. Check the cluster with `rlx status` and start the run again.", e);
         }
 
+        group._keepAlive = Task.Run(group.KeepAliveAsync);
         log($"run {run}: {request.NumRunners} runners x {request.Settings.NumEnvs} envs assigned to the cluster at {cluster.Address}; fragments stream to {group._listener.Endpoint}");
         return group;
     }
 
-    private async Task SetupAfterRecoveryAsync() => await SetupAsync().ConfigureAwait(false);
+    private Task RegisterAsync(ClusterConnection connection, bool again = false) =>
+        connection.CallAsync(head => head.RegisterRun(_run, _assignments, _weightsMessage, _package, _package is null ? null : CodePackages.Get(_package), again));
 
-    private async Task SetupAsync()
+    /// <summary>
+    /// Tells the head every heartbeat interval that the run's driver lives (runs silent for the driver timeout end),
+    /// registers the run again with a head that does not know it (one restarted), and replaces a connection that stays broken.
+    /// </summary>
+    private async Task KeepAliveAsync()
     {
-        IChannel channel = _channel;
-        await ClusterProtocol.DeclareWeightsAsync(channel, _run).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(ClusterProtocol.Assignments, durable: true, exclusive: false, autoDelete: false, ClusterProtocol.Quorum()).ConfigureAwait(false);
-        IChannel service = _service;
-
-        // The weights-requests queue marks the run as live for workers deciding whether to host its runners: durable,
-        // so it outlives a broker restart, and gone once its driver has not consumed it for the driver timeout.
-        var marker = new Dictionary<string, object?> { ["x-expires"] = (int)Math.Max(1000, _options.DriverTimeout.TotalMilliseconds) };
-        await service.QueueDeclareAsync(ClusterProtocol.WeightsRequests(_run), durable: true, exclusive: false, autoDelete: false, marker).ConfigureAwait(false);
-        var requests = new AsyncEventingBasicConsumer(service);
-        requests.ReceivedAsync += (_, delivery) => ServeWeightsAsync(service, delivery);
-        await service.BasicConsumeAsync(ClusterProtocol.WeightsRequests(_run), autoAck: true, requests).ConfigureAwait(false);
-        if (_package is not null)
+        CancellationToken closing = _closing.Token;
+        DateTime? failingSince = null;
+        while (!closing.IsCancellationRequested)
         {
-            await service.QueueDeclareAsync(ClusterProtocol.Packages(_run), durable: false, exclusive: false, autoDelete: false).ConfigureAwait(false);
-            var packages = new AsyncEventingBasicConsumer(service);
-            packages.ReceivedAsync += (_, delivery) => ServePackageAsync(service, delivery);
-            await service.BasicConsumeAsync(ClusterProtocol.Packages(_run), autoAck: true, packages).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(_options.HeartbeatInterval, closing).ConfigureAwait(false);
+                ClusterConnection connection = _connection;
+                if (!await connection.CallAsync(head => head.TouchRun(_run)).ConfigureAwait(false))
+                {
+                    _log($"run {_run}: the head at {_cluster.Address} does not know the run (it restarted); registering it again");
+                    await RegisterAsync(connection, again: true).ConfigureAwait(false);
+                }
+
+                if (failingSince is not null)
+                {
+                    _log($"run {_run}: reached the head again");
+                    failingSince = null;
+                }
+            }
+            catch (OperationCanceledException) when (closing.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
+            {
+                if (failingSince is null)
+                {
+                    _log($"run {_run}: cannot reach the head at {_cluster.Address} ({e.Message}); runners go on streaming, reconnecting");
+                    failingSince = DateTime.UtcNow;
+                }
+
+                if (DateTime.UtcNow - failingSince > ClusterConnection.ReconnectAfter(_options))
+                {
+                    try
+                    {
+                        ClusterConnection fresh = await ClusterConnection.OpenAsync(_cluster, _options, TimeSpan.FromSeconds(2), closing).ConfigureAwait(false);
+                        ClusterConnection old = _connection;
+                        _connection = fresh;
+                        await old.DisposeAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception again) when (again is ClusterException || ClusterConnection.IsUnreachable(again))
+                    {
+                    }
+                }
+            }
         }
     }
 
@@ -307,27 +314,29 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
 
         _disposed = true;
+        _closing.Cancel();
         try
         {
             // Tell the runners the run is over (before their streams close, so they do not try to reconnect).
-            _channel.BasicPublishAsync(ClusterProtocol.Weights(_run), "", mandatory: false, ClusterProtocol.Properties("stop", persistent: false), ReadOnlyMemory<byte>.Empty).AsTask().GetAwaiter().GetResult();
-            _channel.QueueDeleteAsync(ClusterProtocol.Packages(_run)).GetAwaiter().GetResult();
-            _channel.QueueDeleteAsync(ClusterProtocol.WeightsRequests(_run)).GetAwaiter().GetResult();
-            _channel.ExchangeDeleteAsync(ClusterProtocol.Weights(_run)).GetAwaiter().GetResult();
-            _service.CloseAsync().GetAwaiter().GetResult();
-            _channel.CloseAsync().GetAwaiter().GetResult();
-            _connection.CloseAsync().GetAwaiter().GetResult();
+            _connection.CallAsync(head => head.EndRun(_run)).WaitAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException)
+        catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
         {
-            _log($"run {_run}: could not clean up on the broker ({e.Message}); the workers give its runners up after the driver timeout");
+            _log($"run {_run}: could not tell the head the run is over ({e.Message}); the workers give its runners up after the driver timeout");
         }
 
+        try
+        {
+            _keepAlive.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+        }
+
+        _connection.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _listener.Dispose();
-        _service.Dispose();
-        _channel.Dispose();
-        _connection.Dispose();
         _room.Dispose();
+        _closing.Dispose();
     }
 
     private string? OnFragment(int runner, string incarnation, ReadOnlySpan<byte> fragment, CancellationToken cancellationToken)
@@ -370,34 +379,6 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
     }
 
-    private async Task ServeWeightsAsync(IChannel channel, BasicDeliverEventArgs delivery)
-    {
-        // A runner placed after the last broadcast asks for the current weights, to be sent to its own queue.
-        byte[] weights = _weightsMessage;
-        if (weights.Length > 0 && delivery.BasicProperties.ReplyTo is { } queue && ClusterProtocol.Refusal(delivery.BasicProperties, "weights-request") is null)
-        {
-            try
-            {
-                await channel.BasicPublishAsync("", queue, mandatory: false, ClusterProtocol.Properties("weights", persistent: false), weights).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or PublishException)
-            {
-            }
-        }
-    }
-
-    private static async Task ServePackageAsync(IChannel channel, BasicDeliverEventArgs delivery)
-    {
-        string hash = System.Text.Encoding.UTF8.GetString(delivery.Body.Span);
-        byte[] body = CodePackages.Get(hash) ?? [];
-        BasicProperties properties = ClusterProtocol.Properties("package", persistent: false);
-        properties.CorrelationId = delivery.BasicProperties.CorrelationId;
-        if (delivery.BasicProperties.ReplyTo is { } replyTo)
-        {
-            await channel.BasicPublishAsync("", replyTo, mandatory: false, properties, body).ConfigureAwait(false);
-        }
-    }
-
     private void EncodeWeights(ReadOnlySpan<float> weights, long version, int steps)
     {
         // A fresh array per version (once per update, not per step): weights requests read it from another thread.
@@ -408,29 +389,44 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         _weightsMessage = message;
     }
 
+    /// <summary>Sends the newest weights to the head without waiting: one call in flight, which sends again if newer weights came meanwhile.</summary>
     private void Broadcast()
     {
-        try
+        Volatile.Write(ref _publishAgain, true);
+        if (Interlocked.Exchange(ref _publishing, 1) == 0)
         {
-            _channel.BasicPublishAsync(ClusterProtocol.Weights(_run), "", mandatory: false, ClusterProtocol.Properties("weights", persistent: false), _weightsMessage).AsTask().GetAwaiter().GetResult();
+            _ = Task.Run(PublishAsync);
         }
-        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or PublishException)
+    }
+
+    private async Task PublishAsync()
+    {
+        while (true)
         {
-            // Re-broadcast while waiting covers this once the connection has recovered.
+            while (Volatile.Read(ref _publishAgain))
+            {
+                Volatile.Write(ref _publishAgain, false);
+                byte[] message = _weightsMessage;
+                try
+                {
+                    await _connection.CallAsync(head => head.PublishWeights(_run, message)).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
+                {
+                    // Re-broadcast while waiting covers this once the head is back.
+                }
+            }
+
+            Volatile.Write(ref _publishing, 0);
+            if (!Volatile.Read(ref _publishAgain) || Interlocked.Exchange(ref _publishing, 1) != 0)
+            {
+                return;
+            }
         }
     }
 
     private void ThrowIfRunnerFailed()
     {
-        if (_connection.IsOpen)
-        {
-            _closedSince = null;
-        }
-        else if ((_closedSince ??= DateTime.UtcNow) < DateTime.UtcNow - BrokerConnection.ReconnectAfter(_options) - _options.ConnectTimeout)
-        {
-            throw new ClusterException($"Run {_run}: the broker connection closed ({_connection.CloseReason?.ReplyText}) and did not recover; continue the run from its last checkpoint with `rlx train --resume`.");
-        }
-
         if (_runnerError is { } error)
         {
             throw new ClusterException($"Run {_run}: {error}");

@@ -3,7 +3,7 @@ namespace Rlx.Cluster;
 /// <summary>What <c>rlx status</c> shows: every node the head knows and every runner.</summary>
 internal sealed record ClusterStatus
 {
-    /// <summary>The broker address.</summary>
+    /// <summary>The head's address.</summary>
     public required string Address { get; init; }
 
     /// <summary>The head's pid.</summary>

@@ -174,7 +174,7 @@ internal static class CodePackages
     private static bool IsShared(string? name) =>
         name is null || s_product.Contains(name)
         || name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("Microsoft.", StringComparison.Ordinal)
-        || name is "System" or "mscorlib" or "netstandard" or "RabbitMQ.Client" or "YamlDotNet"
+        || name.StartsWith("Orleans.", StringComparison.Ordinal) || name is "System" or "mscorlib" or "netstandard" or "YamlDotNet"
         || AssemblyLoadContext.Default.Assemblies.Any(a => a.GetName().Name == name && a.Location.Length > 0 && Path.GetDirectoryName(a.Location) == Path.GetDirectoryName(typeof(object).Assembly.Location));
 
     /// <summary>Resolves a package's own assemblies from its directory and everything else (Rlx, the framework) from the default context.</summary>

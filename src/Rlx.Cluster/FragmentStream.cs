@@ -51,12 +51,12 @@ internal static class FragmentStream
         return hello;
     }
 
-    /// <summary>The address of this machine's interface that reaches <paramref name="brokerAddress"/> (<c>HOST:PORT</c>): loopback for a local broker.</summary>
-    public static IPAddress AddressToward(string brokerAddress)
+    /// <summary>The address of this machine's interface that reaches <paramref name="headAddress"/> (<c>HOST:PORT</c>): loopback for a local head.</summary>
+    public static IPAddress AddressToward(string headAddress)
     {
-        int colon = brokerAddress.LastIndexOf(':');
-        string host = (colon > 0 ? brokerAddress[..colon] : brokerAddress).Trim('[', ']');
-        int port = colon > 0 && int.TryParse(brokerAddress.AsSpan(colon + 1), out int p) ? p : 5672;
+        int colon = headAddress.LastIndexOf(':');
+        string host = (colon > 0 ? headAddress[..colon] : headAddress).Trim('[', ']');
+        int port = colon > 0 && int.TryParse(headAddress.AsSpan(colon + 1), out int p) ? p : 6379;
         IPAddress target = IPAddress.TryParse(host, out IPAddress? ip) ? ip
             : Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? IPAddress.Loopback;
         if (IPAddress.IsLoopback(target))

@@ -1,293 +1,173 @@
-using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
-using RabbitMQ.Client.Exceptions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Runtime;
 
 namespace Rlx.Cluster;
 
 /// <summary>
-/// The head: keeps the cluster registry (nodes from their heartbeats, alive or dead, and the runners they
-/// host with restart counts), answers status requests, and supervises its private broker (restarting it if
-/// it dies; clients reconnect by themselves).
+/// The head: an Orleans silo hosting the cluster's registry (<see cref="ClusterRegistry"/>, served by
+/// <see cref="HeadGrain"/>). Workers, drivers and <c>rlx status</c> connect to its gateway on <c>PORT</c>; the silo's own
+/// port is <c>PORT + 1</c>. Every call must carry the cluster's join token and protocol version.
 /// </summary>
 internal sealed class HeadNode : IAsyncDisposable
 {
+    /// <summary>Starts the text of a refusal the head sends back (clients turn it into a <see cref="ClusterException"/>).</summary>
+    public const string RefusalMark = "[rlx refused]";
+
     private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly ClusterInfo _cluster;
-    private readonly ClusterOptions _options;
-    private readonly BrokerNode? _broker;
+    private readonly IPAddress _ip;
+    private readonly int _port;
     private readonly Action<string> _log;
-    private readonly ConcurrentDictionary<string, (NodeReport Report, DateTimeOffset Seen)> _nodes = new();
-    private readonly ConcurrentDictionary<(string Run, int Runner), RunnerReport> _runners = new();
-    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
-    private IConnection? _connection;
+    private IHost? _silo;
 
-    /// <summary>Creates a head for <paramref name="cluster"/>; <paramref name="broker"/> is the private broker it supervises, if any.</summary>
-    public HeadNode(ClusterInfo cluster, BrokerNode? broker, ClusterOptions options, Action<string> log)
+    /// <summary>Creates a head for <paramref name="cluster"/> listening on <paramref name="ip"/>:<paramref name="port"/> (gateway) and the next port (silo).</summary>
+    public HeadNode(ClusterInfo cluster, IPAddress ip, int port, ClusterOptions options, Action<string> log)
     {
-        (_cluster, _broker, _options, _log) = (cluster, broker, options, log);
+        (_cluster, _ip, _port, _log) = (cluster, ip, port, log);
+        Registry = new ClusterRegistry(cluster.Address, options, log);
     }
+
+    /// <summary>The cluster's state.</summary>
+    public ClusterRegistry Registry { get; }
 
     /// <summary>Raised on every heartbeat the head accepts (the dashboard's feed).</summary>
-    public event Action<NodeReport>? NodeReported;
-
-    /// <summary>Connects to the broker and declares the cluster's queues and consumers: once this returns, nodes can join.</summary>
-    public async Task ConnectAsync(CancellationToken cancellationToken)
+    public event Action<NodeReport>? NodeReported
     {
-        _connection = await BrokerConnection.OpenAsync(_cluster, _options, "rlx head", cancellationToken).ConfigureAwait(false);
-        BrokerConnection.OnRecovered(_connection, () => SetupAsync(cancellationToken), _log, "head");
-        await SetupAsync(cancellationToken).ConfigureAwait(false);
+        add => Registry.NodeReported += value;
+        remove => Registry.NodeReported -= value;
     }
 
-    /// <summary>Serves until <paramref name="cancellationToken"/> is cancelled (connecting first unless <see cref="ConnectAsync"/> did).</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the silo: once this returns, nodes can join.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_connection is null)
+        foreach (int port in new[] { _port, _port + 1 })
         {
-            await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            if (!PortIsFree(_ip, port))
+            {
+                throw new ClusterException($"Port {port} on {_ip} is in use: the head listens on --port ({_port}) and the port after it. Stop what listens there (`rlx stop` for an earlier head) or pick another --port.");
+            }
         }
 
-        System.Diagnostics.Debug.Assert(_connection is not null, "ConnectAsync sets the connection");
-        DateTime? closedSince = null;
-        while (!cancellationToken.IsCancellationRequested)
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(Registry);
+        string token = _cluster.Token;
+        Action<string> log = _log;
+        builder.UseOrleans(silo =>
         {
-            _nodes[$"head-{Environment.ProcessId}"] = (SelfReport(), DateTimeOffset.UtcNow);
-            if (!_connection.IsOpen)
+            silo.UseDevelopmentClustering(new IPEndPoint(_ip, _port + 1));
+            silo.ConfigureEndpoints(_ip, _port + 1, _port, listenOnAnyHostAddress: false);
+            silo.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterProtocol.ClusterId, ClusterProtocol.ClusterId));
+            silo.AddIncomingGrainCallFilter(async context =>
             {
-                // The client recovers dropped connections itself, but not ones the broker closed with an error.
-                closedSince ??= DateTime.UtcNow;
-                if (DateTime.UtcNow - closedSince > BrokerConnection.ReconnectAfter(_options))
+                if (context.Grain is HeadGrain)
                 {
-                    try
+                    object? version = RequestContext.Get(ClusterProtocol.VersionKey);
+                    if (version is not int v || v != ClusterProtocol.Version)
                     {
-                        IConnection fresh = await BrokerConnection.OpenAsync(_cluster, _options with { ConnectTimeout = TimeSpan.FromSeconds(2) }, "rlx head", cancellationToken).ConfigureAwait(false);
-                        _connection.Dispose();
-                        _connection = fresh;
-                        BrokerConnection.OnRecovered(_connection, () => SetupAsync(cancellationToken), _log, "head");
-                        await SetupAsync(cancellationToken).ConfigureAwait(false);
-                        closedSince = null;
-                        _log("opened a new broker connection");
+                        log($"refused a call to {context.MethodName}: protocol version {version ?? "missing"}");
+                        throw new InvalidOperationException($"{RefusalMark} The head at {_cluster.Address} speaks protocol version {ClusterProtocol.Version}, the caller {version ?? "none"}: run the same Rlx version on every node.");
                     }
-                    catch (ClusterException e)
+
+                    if (!ClusterProtocol.SameToken(RequestContext.Get(ClusterProtocol.TokenKey) as string, token))
                     {
-                        _log($"cannot reach the broker yet: {e.Message}");
+                        log($"refused a call to {context.MethodName}: wrong join token");
+                        throw new InvalidOperationException($"{RefusalMark} The head at {_cluster.Address} refused the token: use the token the head printed (also in cluster.json of its session directory).");
                     }
                 }
-            }
-            else
-            {
-                closedSince = null;
-            }
 
+                await context.Invoke().ConfigureAwait(false);
+            });
+        });
+        _silo = builder.Build();
+        await _silo.StartAsync(cancellationToken).ConfigureAwait(false);
+        Registry.Serving();
+    }
+
+    /// <summary>Serves until <paramref name="cancellationToken"/> is cancelled (starting first unless <see cref="StartAsync"/> did).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (_silo is null)
+        {
+            await StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
 
-            SuperviseBroker();
-            MarkDeadNodes();
+            Registry.Sweep();
         }
     }
 
-    private async Task SetupAsync(CancellationToken cancellationToken)
-    {
-        IChannel channel = await _connection!.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(ClusterProtocol.Assignments, durable: true, exclusive: false, autoDelete: false, ClusterProtocol.Quorum(), cancellationToken: cancellationToken).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(ClusterProtocol.Heartbeats, durable: false, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-message-ttl"] = 30_000 }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(ClusterProtocol.Control, durable: false, exclusive: false, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
-
-        var heartbeats = new AsyncEventingBasicConsumer(channel);
-        heartbeats.ReceivedAsync += (_, delivery) =>
-        {
-            OnHeartbeat(delivery);
-            return Task.CompletedTask;
-        };
-        await channel.BasicConsumeAsync(ClusterProtocol.Heartbeats, autoAck: true, heartbeats, cancellationToken).ConfigureAwait(false);
-
-        var control = new AsyncEventingBasicConsumer(channel);
-        control.ReceivedAsync += (_, delivery) => OnControlAsync(channel, delivery);
-        await channel.BasicConsumeAsync(ClusterProtocol.Control, autoAck: true, control, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>The registry as <c>rlx status</c> shows it.</summary>
-    public ClusterStatus Status()
-    {
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        var nodes = _nodes.Values
-            .OrderBy(n => n.Report.Role == "head" ? 0 : 1).ThenBy(n => n.Report.NodeId, StringComparer.Ordinal)
-            .Select(n => new NodeStatus(n.Report, now - n.Seen <= _options.HeartbeatTimeout, n.Seen))
-            .ToList();
-        var runners = _runners.Values.ToLookup(r => r.NodeId);
-        nodes = [.. nodes.Select(n => n with
-        {
-            Report = n.Report with
-            {
-                Runners = [.. runners[n.Report.NodeId].Select(r => n.Alive ? r : r with { State = "dead", LastError = r.LastError ?? "node lost" }).OrderBy(r => r.RunName, StringComparer.Ordinal).ThenBy(r => r.Runner)],
-            },
-        })];
-        return new ClusterStatus { Address = _cluster.Address, HeadPid = Environment.ProcessId, Started = _started, Nodes = nodes };
-    }
+    public ClusterStatus Status() => Registry.Status(ClusterRegistry.SelfReport());
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_connection is not null)
+        if (_silo is not null)
         {
             try
             {
-                await _connection.CloseAsync().ConfigureAwait(false);
+                using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _silo.StopAsync(quick.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
+            catch (OperationCanceledException)
             {
             }
 
-            _connection.Dispose();
-        }
-    }
-
-    private void OnHeartbeat(BasicDeliverEventArgs delivery)
-    {
-        string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "heartbeat");
-        NodeReport? report = null;
-        try
-        {
-            report = refusal is null ? JsonSerializer.Deserialize<NodeReport>(delivery.Body.Span, s_json) : null;
-        }
-        catch (JsonException e)
-        {
-            refusal = $"unreadable heartbeat ({e.Message})";
-        }
-
-        if (report is null)
-        {
-            _log($"rejected a heartbeat from {delivery.BasicProperties.AppId ?? "an unknown sender"}: {refusal}");
-            return;
-        }
-
-        bool known = _nodes.TryGetValue(report.NodeId, out var previous);
-        bool wasDead = known && DateTimeOffset.UtcNow - previous.Seen > _options.HeartbeatTimeout;
-        _nodes[report.NodeId] = (report, DateTimeOffset.UtcNow);
-        if (!known || wasDead)
-        {
-            _log($"node {report.NodeId} {(known ? "rejoined" : "joined")} ({report.NumCpus} CPUs)");
-        }
-
-        foreach (RunnerReport runner in report.Runners)
-        {
-            if (runner.State == "finished")
-            {
-                // The run is over: its runners leave the registry.
-                _runners.TryRemove((runner.Run, runner.Runner), out _);
-                continue;
-            }
-
-            // A runner is where its newest placement is: a higher restart count wins, a dead copy never replaces a live one.
-            var key = (runner.Run, runner.Runner);
-            RunnerReport current = runner with { NodeId = report.NodeId };
-            _runners.AddOrUpdate(key, current, (_, old) =>
-                old.Restarts > current.Restarts || (old.Restarts == current.Restarts && old.NodeId != current.NodeId && current.State == "dead") ? old : current);
-        }
-
-        NodeReported?.Invoke(report);
-    }
-
-    private async Task OnControlAsync(IChannel channel, BasicDeliverEventArgs delivery)
-    {
-        string? replyTo = delivery.BasicProperties.ReplyTo;
-        if (replyTo is null)
-        {
-            return;
-        }
-
-        string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "status");
-        byte[] body = refusal is null
-            ? JsonSerializer.SerializeToUtf8Bytes(Status(), s_json)
-            : JsonSerializer.SerializeToUtf8Bytes(new { error = refusal }, s_json);
-        var properties = ClusterProtocol.Properties(refusal is null ? "status" : "error", persistent: false);
-        properties.CorrelationId = delivery.BasicProperties.CorrelationId;
-        try
-        {
-            await channel.BasicPublishAsync("", replyTo, mandatory: false, properties, body).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException)
-        {
-        }
-    }
-
-    private static NodeReport SelfReport()
-    {
-        using var self = System.Diagnostics.Process.GetCurrentProcess();
-        return new NodeReport
-        {
-            NodeId = $"head-{Environment.ProcessId}",
-            Role = "head",
-            Host = Environment.MachineName,
-            Pid = Environment.ProcessId,
-            MemoryTotal = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
-            MemoryUsed = self.WorkingSet64,
-            Time = DateTimeOffset.UtcNow,
-        };
-    }
-
-    private void MarkDeadNodes()
-    {
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        foreach ((string id, (NodeReport report, DateTimeOffset seen)) in _nodes)
-        {
-            if (now - seen > _options.HeartbeatTimeout && now - seen <= _options.HeartbeatTimeout + TimeSpan.FromMilliseconds(500))
-            {
-                _log($"node {id} missed its heartbeats for {_options.HeartbeatTimeout.TotalSeconds:0.#} s: marked dead; its runners go to other workers");
-            }
-        }
-    }
-
-    private void SuperviseBroker()
-    {
-        if (_broker is null || _broker.IsRunning)
-        {
-            return;
-        }
-
-        _log("the broker stopped; restarting it (clients reconnect by themselves)");
-        try
-        {
-            _broker.Restart(TimeSpan.FromSeconds(60));
-            _log("broker restarted");
-        }
-        catch (ClusterException e)
-        {
-            _log($"could not restart the broker: {e.Message}; retrying");
+            _silo.Dispose();
         }
     }
 
     /// <summary>Asks the head of <paramref name="cluster"/> for its status.</summary>
     public static async Task<ClusterStatus> QueryStatusAsync(ClusterInfo cluster, ClusterOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        using IConnection connection = await BrokerConnection.OpenAsync(cluster, options with { ConnectTimeout = timeout }, "rlx status", cancellationToken).ConfigureAwait(false);
-        await using IChannel channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var reply = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) =>
-        {
-            reply.TrySetResult(delivery.Body.ToArray());
-            return Task.CompletedTask;
-        };
-        await channel.BasicConsumeAsync(ClusterProtocol.ReplyTo, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
-        BasicProperties properties = ClusterProtocol.Properties("status", persistent: false);
-        properties.ReplyTo = ClusterProtocol.ReplyTo;
-        properties.CorrelationId = Guid.NewGuid().ToString("N");
-        await channel.BasicPublishAsync("", ClusterProtocol.Control, mandatory: false, properties, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-        Task finished = await Task.WhenAny(reply.Task, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
-        if (finished != reply.Task)
-        {
-            throw new ClusterException($"The broker at {cluster.Address} answers but no head replied within {timeout.TotalSeconds:0} s: is `rlx start --head` running?");
-        }
+        await using ClusterConnection connection = await ClusterConnection.OpenAsync(cluster, options, timeout, cancellationToken).ConfigureAwait(false);
+        byte[] body = await connection.CallAsync(head => head.Status()).ConfigureAwait(false);
+        return JsonSerializer.Deserialize<ClusterStatus>(body, s_json) ?? throw new InvalidDataException("empty status reply");
+    }
 
-        return JsonSerializer.Deserialize<ClusterStatus>(reply.Task.Result, s_json) ?? throw new InvalidDataException("empty status reply");
+    /// <summary>A port on <paramref name="host"/> nobody listens on now, whose next port is free too (a head needs both).</summary>
+    public static int FreePort(string host)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            using var listener = new TcpListener(IPAddress.Parse(host), 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            if ((port < 65535 && PortIsFree(IPAddress.Parse(host), port + 1)) || attempt > 50)
+            {
+                return port;
+            }
+        }
+    }
+
+    /// <summary>Whether a listener could take <paramref name="ip"/>:<paramref name="port"/> now.</summary>
+    public static bool PortIsFree(IPAddress ip, int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(ip, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }

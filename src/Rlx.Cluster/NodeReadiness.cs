@@ -2,7 +2,7 @@ namespace Rlx.Cluster;
 
 /// <summary>
 /// A node's record that it is ready, <c>ready/ROLE-PID.json</c> in its session directory: written once the
-/// node's broker queues and consumers exist (a head can be joined, a worker takes runners), removed when it stops.
+/// node serves (a head can be joined, a worker has reached its head), removed when it stops.
 /// </summary>
 /// <param name="Role">head or worker.</param>
 /// <param name="Pid">The node's process.</param>

@@ -35,4 +35,7 @@ internal sealed record NodeReport
 
     /// <summary>The runners the node hosts.</summary>
     public IReadOnlyList<RunnerReport> Runners { get; init; } = [];
+
+    /// <summary>The node is stopping: it hands its runners back (state <c>released</c>) and takes no more.</summary>
+    public bool Leaving { get; init; }
 }

@@ -1,29 +1,30 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 
 namespace Rlx.Cluster;
 
 /// <summary>
-/// One worker's subscription to one run's weights: a single queue bound to the run's fanout exchange, whatever the
-/// number of the run's runners the worker hosts, so the broker sends each version once per worker, not once per
-/// runner. Runners read the newest version from here (<see cref="CopyIfNewer"/>) and wait on it for the next one.
+/// One worker's copy of one run's weights, whatever the number of the run's runners the worker hosts: a single
+/// long-polling call to the head at a time asks for the version after the newest held, so the head sends each version
+/// once per worker, not once per runner. Runners read the newest version from here (<see cref="CopyIfNewer"/>) and wait on
+/// it for the next one.
 /// </summary>
 internal sealed class RunWeights : IDisposable
 {
-    private readonly IChannel _channel;
-    private readonly string _run, _queue;
+    private readonly string _run;
+    private readonly Func<ClusterConnection?> _connection;
+    private readonly ClusterOptions _options;
     private readonly Action<string> _log;
     private readonly object _lock = new();
     private readonly CancellationTokenSource _ended = new();
+    private readonly CancellationTokenSource _closed = new();
     private float[] _values = [];
     private long _version = -1;
     private int _steps;
     private bool _stopped;
-    private DateTime _lastRequest;
 
-    private RunWeights(IChannel channel, string run, string queue, Action<string> log) => (_channel, _run, _queue, _log) = (channel, run, queue, log);
+    private RunWeights(string run, Func<ClusterConnection?> connection, ClusterOptions options, Action<string> log) =>
+        (_run, _connection, _options, _log) = (run, connection, options, log);
 
     /// <summary>The newest version received (-1 before any).</summary>
     public long Version
@@ -37,7 +38,7 @@ internal sealed class RunWeights : IDisposable
         }
     }
 
-    /// <summary>Whether the run's driver said the run is over.</summary>
+    /// <summary>Whether the run is over (its driver ended it, or the head says so).</summary>
     public bool Stopped
     {
         get
@@ -49,42 +50,18 @@ internal sealed class RunWeights : IDisposable
         }
     }
 
-    /// <summary>Cancelled when the run's driver says the run is over (for runners blocked elsewhere, e.g. sending a fragment).</summary>
+    /// <summary>Cancelled when the run is over (for runners blocked elsewhere, e.g. sending a fragment).</summary>
     public CancellationToken Ended => _ended.Token;
 
-    /// <summary>Subscribes to <paramref name="run"/>'s weights on <paramref name="connection"/> and asks the driver for its current ones.</summary>
-    public static RunWeights Open(IConnection connection, string run, string nodeId, Action<string> log, CancellationToken stop)
+    /// <summary>Starts following <paramref name="run"/>'s weights through the head.</summary>
+    public static RunWeights Open(Func<ClusterConnection?> connection, string run, ClusterOptions options, Action<string> log)
     {
-        IChannel channel = connection.CreateChannelAsync(cancellationToken: stop).GetAwaiter().GetResult();
-        try
-        {
-            var args = new Dictionary<string, object?> { ["x-max-length"] = 1 };
-            string name = $"rlx.run.{run}.w.{nodeId}.{Guid.NewGuid().ToString("N")[..8]}";
-            QueueDeclareOk queue = channel.QueueDeclareAsync(name, durable: false, exclusive: true, autoDelete: true, arguments: args, cancellationToken: stop).GetAwaiter().GetResult();
-            ClusterProtocol.DeclareWeightsAsync(channel, run, stop).GetAwaiter().GetResult();
-            channel.QueueBindAsync(queue.QueueName, ClusterProtocol.Weights(run), "", cancellationToken: stop).GetAwaiter().GetResult();
-            var weights = new RunWeights(channel, run, queue.QueueName, log);
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += (_, delivery) =>
-            {
-                weights.OnMessage(delivery);
-                return Task.CompletedTask;
-            };
-            channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer, stop).GetAwaiter().GetResult();
-            weights.Request(stop);
-            return weights;
-        }
-        catch
-        {
-            channel.Dispose();
-            throw;
-        }
+        var weights = new RunWeights(run, connection, options, log);
+        _ = Task.Run(weights.PollAsync);
+        return weights;
     }
 
-    /// <summary>
-    /// Waits up to <paramref name="timeout"/> for a version newer than <paramref name="than"/> (or the run's end); asks the
-    /// driver again every 2 s while no weights came at all (a request or its answer may be lost in a reconnection).
-    /// </summary>
+    /// <summary>Waits up to <paramref name="timeout"/> for a version newer than <paramref name="than"/> (or the run's end).</summary>
     public void WaitForNewer(long than, TimeSpan timeout, CancellationToken stop)
     {
         lock (_lock)
@@ -96,10 +73,6 @@ internal sealed class RunWeights : IDisposable
         }
 
         stop.ThrowIfCancellationRequested();
-        if (Version < 0 && DateTime.UtcNow - _lastRequest > TimeSpan.FromSeconds(2))
-        {
-            Request(stop);
-        }
     }
 
     /// <summary>When a version newer than <paramref name="loaded"/> is here, hands it to <paramref name="load"/> (under this object's lock) and returns it; else returns <paramref name="loaded"/>.</summary>
@@ -117,46 +90,36 @@ internal sealed class RunWeights : IDisposable
         }
     }
 
-    // Disposing closes the channel without waiting on a broker that may be gone (the exclusive queue goes with it).
+    /// <summary>The run is over: runners waiting here stop.</summary>
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _stopped = true;
+            Monitor.PulseAll(_lock);
+        }
+
+        try
+        {
+            _ended.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     public void Dispose()
     {
-        _channel.Dispose();
-        _ended.Dispose();
+        _closed.Cancel();
+        Stop();
     }
 
-    private void Request(CancellationToken stop)
+    /// <summary>Takes a weights message: version, steps, reserved, floats (<see cref="ClusterProtocol.WeightsHeaderSize"/>).</summary>
+    internal void Accept(ReadOnlySpan<byte> message)
     {
-        _lastRequest = DateTime.UtcNow;
-        BasicProperties properties = ClusterProtocol.Properties("weights-request", persistent: false);
-        properties.ReplyTo = _queue;
-        _channel.BasicPublishAsync("", ClusterProtocol.WeightsRequests(_run), mandatory: false, properties, ReadOnlyMemory<byte>.Empty, stop).AsTask().GetAwaiter().GetResult();
-    }
-
-    private void OnMessage(BasicDeliverEventArgs delivery)
-    {
-        string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "weights");
-        if (refusal is not null && ClusterProtocol.Refusal(delivery.BasicProperties, "stop") is null)
-        {
-            lock (_lock)
-            {
-                _stopped = true;
-                Monitor.PulseAll(_lock);
-            }
-
-            _ended.Cancel();
-            return;
-        }
-
-        if (refusal is not null)
-        {
-            _log($"run {_run}: rejected a weights message: {refusal}");
-            return;
-        }
-
-        ReadOnlySpan<byte> body = delivery.Body.Span;
-        long version = BinaryPrimitives.ReadInt64LittleEndian(body);
-        int steps = BinaryPrimitives.ReadInt32LittleEndian(body[8..]);
-        ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(body[ClusterProtocol.WeightsHeaderSize..]);
+        long version = BinaryPrimitives.ReadInt64LittleEndian(message);
+        int steps = BinaryPrimitives.ReadInt32LittleEndian(message[8..]);
+        ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(message[ClusterProtocol.WeightsHeaderSize..]);
         lock (_lock)
         {
             if (version <= _version)
@@ -174,10 +137,50 @@ internal sealed class RunWeights : IDisposable
             Monitor.PulseAll(_lock);
         }
     }
+
+    private async Task PollAsync()
+    {
+        CancellationToken closed = _closed.Token;
+        bool reported = false;
+        while (!closed.IsCancellationRequested && !Stopped)
+        {
+            try
+            {
+                ClusterConnection connection = _connection() ?? throw new TimeoutException("no connection to the head");
+                byte[] message = await connection.CallAsync(head => head.NextWeights(_run, Version)).ConfigureAwait(false);
+                reported = false;
+                if (message.Length == 8 && BinaryPrimitives.ReadInt64LittleEndian(message) == -2)
+                {
+                    Stop();
+                }
+                else if (message.Length >= ClusterProtocol.WeightsHeaderSize)
+                {
+                    Accept(message);
+                }
+            }
+            catch (Exception e) when (ClusterConnection.IsUnreachable(e) || e is ClusterException)
+            {
+                if (!reported)
+                {
+                    _log($"run {_run}: cannot fetch weights from the head ({e.Message}); retrying");
+                    reported = true;
+                }
+
+                try
+                {
+                    await Task.Delay(_options.RetryDelay, closed).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 /// <summary>A worker's weights subscriptions, one per run whatever the number of its runners there, shared while any of them runs.</summary>
-internal sealed class WeightsSubscriptions(IConnection connection, string nodeId, Action<string> log)
+internal sealed class WeightsSubscriptions(Func<ClusterConnection?> connection, ClusterOptions options, Action<string> log)
 {
     private readonly Dictionary<string, (RunWeights Weights, int Users)> _runs = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -185,11 +188,24 @@ internal sealed class WeightsSubscriptions(IConnection connection, string nodeId
     /// <summary>The run's subscription, opened for the first of its runners here.</summary>
     public RunWeights Acquire(string run, CancellationToken stop)
     {
+        stop.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            (RunWeights weights, int users) = _runs.TryGetValue(run, out var entry) ? entry : (RunWeights.Open(connection, run, nodeId, log, stop), 0);
+            (RunWeights weights, int users) = _runs.TryGetValue(run, out var entry) ? entry : (RunWeights.Open(connection, run, options, log), 0);
             _runs[run] = (weights, users + 1);
             return weights;
+        }
+    }
+
+    /// <summary>The run is over: its runners here stop.</summary>
+    public void End(string run)
+    {
+        lock (_lock)
+        {
+            if (_runs.TryGetValue(run, out var entry))
+            {
+                entry.Weights.Stop();
+            }
         }
     }
 

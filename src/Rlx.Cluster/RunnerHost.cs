@@ -1,5 +1,3 @@
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 using Rlx.Environments;
 using Rlx.Policies;
 using Rlx.Runtime;
@@ -15,7 +13,7 @@ namespace Rlx.Cluster;
 internal sealed class RunnerHost : IDisposable
 {
     private readonly RunnerSpec _spec;
-    private readonly IConnection _connection;
+    private readonly Func<ClusterConnection?> _connection;
     private readonly ClusterOptions _options;
     private readonly Action<string> _log;
     private readonly CancellationTokenSource _stop = new();
@@ -26,7 +24,7 @@ internal sealed class RunnerHost : IDisposable
     private FragmentSender? _sender;
     private long _steps;
 
-    public RunnerHost(RunnerSpec spec, int restarts, IConnection connection, WeightsSubscriptions subscriptions, ClusterOptions options, string nodeId, Action<string> log)
+    public RunnerHost(RunnerSpec spec, int restarts, Func<ClusterConnection?> connection, WeightsSubscriptions subscriptions, ClusterOptions options, string nodeId, Action<string> log)
     {
         (_spec, Restarts, _connection, _subscriptions, _options, NodeId, _log) = (spec, restarts, connection, subscriptions, options, nodeId, log);
         _thread = new Thread(Run) { IsBackground = true, Name = $"rlx-runner-{spec.Runner}" };
@@ -50,7 +48,15 @@ internal sealed class RunnerHost : IDisposable
 
     public void Start() => _thread.Start();
 
-    public void Stop() => _stop.Cancel();
+    /// <summary>Stops the runner; its slot goes back to the head, which places it again (elsewhere, or here later).</summary>
+    public void Stop()
+    {
+        Released = true;
+        _stop.Cancel();
+    }
+
+    /// <summary>Whether the runner was stopped by its worker (handed back) rather than ending by itself.</summary>
+    public bool Released { get; private set; }
 
     public RunnerReport Report() => new(_spec.Run, _spec.RunName, _spec.Runner, State, Restarts, Interlocked.Read(ref _steps), LastError, NodeId);
 
@@ -197,20 +203,20 @@ internal sealed class RunnerHost : IDisposable
 
     private async Task<byte[]> FetchPackageAsync(string hash, CancellationToken stop)
     {
-        await using IChannel channel = await _connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
-        var reply = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) =>
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
         {
-            reply.TrySetResult(delivery.Body.ToArray());
-            return Task.CompletedTask;
-        };
-        await channel.BasicConsumeAsync(ClusterProtocol.ReplyTo, autoAck: true, consumer, stop).ConfigureAwait(false);
-        BasicProperties properties = ClusterProtocol.Properties("package-request", persistent: false);
-        properties.ReplyTo = ClusterProtocol.ReplyTo;
-        await channel.BasicPublishAsync("", ClusterProtocol.Packages(_spec.Run), mandatory: false, properties, System.Text.Encoding.UTF8.GetBytes(hash), stop).ConfigureAwait(false);
-        byte[] body = await reply.Task.WaitAsync(TimeSpan.FromSeconds(60), stop).ConfigureAwait(false);
-        return body.Length > 0 ? body : throw new InvalidDataException($"the driver of run {_spec.RunName} does not have code package {hash}");
+            try
+            {
+                ClusterConnection connection = _connection() ?? throw new TimeoutException("no connection to the head yet");
+                byte[] body = await connection.CallAsync(head => head.Package(_spec.Run, hash)).WaitAsync(stop).ConfigureAwait(false);
+                return body.Length > 0 ? body : throw new InvalidDataException($"the driver of run {_spec.RunName} does not have code package {hash}");
+            }
+            catch (Exception e) when (ClusterConnection.IsUnreachable(e) && !stop.IsCancellationRequested && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(_options.RetryDelay, stop).ConfigureAwait(false);
+            }
+        }
     }
 
     private static ulong ActionSeed(int seed, int runner, int restarts)

@@ -1,17 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
-using RabbitMQ.Client.Exceptions;
 
 namespace Rlx.Cluster;
 
 /// <summary>
-/// A worker node: joins the cluster's broker, reports itself to the head every heartbeat, and hosts up to
-/// <c>NumCpus</c> runners. Placement is pulled: the worker consumes the assignments queue with a prefetch of its
-/// free capacity and holds one unacked assignment per hosted runner, so when the worker dies the broker hands
-/// its runners to another worker (the quorum queue's delivery count is the runner's restart count).
+/// A worker node: connects to the head, reports itself every heartbeat, and hosts the runners the head's answer places
+/// here (up to <c>NumCpus</c>; the head places by free CPUs). Runners stream fragments straight to their drivers, so they
+/// go on while the head is out of reach; the worker keeps reconnecting (to the same address: a head restarted there,
+/// or a new one started with the same token, adopts the runners it reports).
 /// </summary>
 internal sealed class WorkerNode : IAsyncDisposable
 {
@@ -19,12 +16,11 @@ internal sealed class WorkerNode : IAsyncDisposable
     private readonly ClusterInfo _cluster;
     private readonly ClusterOptions _options;
     private readonly Action<string> _log;
-    private readonly ConcurrentDictionary<RunnerHost, ulong> _hosts = new();
+    private readonly ConcurrentDictionary<(string Run, int Runner), RunnerHost> _hosts = new();
     private readonly List<RunnerReport> _ended = [];
     private readonly Lock _endedLock = new();
-    private IConnection? _connection;
-    private WeightsSubscriptions? _weights;
-    private IChannel? _assignments;
+    private readonly WeightsSubscriptions _weights;
+    private volatile ClusterConnection? _connection;
     private TimeSpan _lastCpu;
     private DateTime _lastCpuTime;
 
@@ -34,6 +30,7 @@ internal sealed class WorkerNode : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(numCpus, 1);
         (_cluster, NumCpus, _options, _log) = (cluster, numCpus, options, log);
         NodeId = $"{Environment.MachineName}-{Environment.ProcessId}";
+        _weights = new WeightsSubscriptions(() => _connection, options, log);
     }
 
     /// <summary>This node's id.</summary>
@@ -42,10 +39,10 @@ internal sealed class WorkerNode : IAsyncDisposable
     /// <summary>Runner slots offered.</summary>
     public int NumCpus { get; }
 
-    /// <summary>Connects to the broker and starts consuming assignments: once this returns, the worker hosts the runners it is given.</summary>
+    /// <summary>Connects to the head (checking the token): <see cref="RunAsync"/> then reports at once, and the head places runners here.</summary>
     public async Task JoinAsync(CancellationToken cancellationToken)
     {
-        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        _connection = await ClusterConnection.OpenAsync(_cluster, _options, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         _log($"worker {NodeId} joined {_cluster.Address} with {NumCpus} CPUs");
     }
 
@@ -57,124 +54,56 @@ internal sealed class WorkerNode : IAsyncDisposable
             await JoinAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        IChannel? heartbeats = null;
-        DateTime? closedSince = null;
-        while (!cancellationToken.IsCancellationRequested)
+        DateTime? failingSince = null;
+        for (bool first = true; !cancellationToken.IsCancellationRequested; first = false)
         {
-            // The client recovers dropped connections itself, but not ones the broker closed with an error: reconnect those.
-            if (_connection is { IsOpen: false })
-            {
-                closedSince ??= DateTime.UtcNow;
-                if (DateTime.UtcNow - closedSince > BrokerConnection.ReconnectAfter(_options))
-                {
-                    _log("the broker connection stayed closed; opening a new one");
-                    _connection.Dispose();
-                    heartbeats = null;
-                    _assignments = null;
-                    try
-                    {
-                        await ConnectAsync(cancellationToken).ConfigureAwait(false);
-                        closedSince = null;
-                    }
-                    catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is OperationCanceledException or AlreadyClosedException or OperationInterruptedException or IOException or ClusterException)
-                    {
-                        // A broker still starting may time out a declaration or a consume: try again shortly.
-                        _log($"the new broker connection could not be set up ({e.Message}); retrying");
-                        _connection?.Dispose();
-                        closedSince = DateTime.UtcNow - BrokerConnection.ReconnectAfter(_options) + _options.RetryDelay;
-                    }
-                }
-            }
-            else
-            {
-                closedSince = null;
-            }
-
             try
             {
-                // While reconnecting no beat goes out; the next one does once the connection is back.
-                if (_connection is { IsOpen: true })
-                {
-                    if (heartbeats is not { IsOpen: true })
-                    {
-                        heartbeats = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                        await heartbeats.QueueDeclareAsync(ClusterProtocol.Heartbeats, durable: false, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-message-ttl"] = 30_000 }, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    }
-
-                    byte[] body = JsonSerializer.SerializeToUtf8Bytes(Report(), s_json);
-                    await heartbeats.BasicPublishAsync("", ClusterProtocol.Heartbeats, mandatory: false, ClusterProtocol.Properties("heartbeat", persistent: false), body, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
-            {
-                // Reconnecting; the next beat goes out then.
-            }
-
-            try
-            {
-                await Task.Delay(_options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(first ? TimeSpan.Zero : _options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
-        }
-    }
 
-    private async Task ConnectAsync(CancellationToken cancellationToken)
-    {
-        IConnection connection = await BrokerConnection.OpenAsync(_cluster, _options, $"rlx worker {NodeId}", cancellationToken).ConfigureAwait(false);
-        connection.ConnectionShutdownAsync += (_, e) =>
-        {
-            // The broker requeues every unacked assignment when the connection drops, so the runners are placed
-            // again (perhaps here, after reconnecting): stop the local copies now.
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                _log($"lost the broker connection ({e.ReplyText}); stopping hosted runners, reconnecting");
-                StopAll();
-            }
-
-            return Task.CompletedTask;
-        };
-        BrokerConnection.OnRecovered(connection, () => SetupAsync(cancellationToken), _log, "worker");
-        _connection = connection;
-        _weights = new WeightsSubscriptions(connection, NodeId, _log);
-        await SetupAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task SetupAsync(CancellationToken cancellationToken)
-    {
-        IChannel? old = _assignments;
-        IChannel channel = await _connection!.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(ClusterProtocol.Assignments, durable: true, exclusive: false, autoDelete: false, ClusterProtocol.Quorum(), cancellationToken: cancellationToken).ConfigureAwait(false);
-        await channel.BasicQosAsync(0, (ushort)NumCpus, global: false, cancellationToken).ConfigureAwait(false);
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) => OnAssignmentAsync(channel, delivery);
-        await channel.BasicConsumeAsync(ClusterProtocol.Assignments, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
-        _assignments = channel;
-        if (old is not null)
-        {
             try
             {
-                await old.CloseAsync(cancellationToken).ConfigureAwait(false);
+                ClusterConnection connection = _connection ?? await ClusterConnection.OpenAsync(_cluster, _options, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+                _connection = connection;
+                await BeatAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (failingSince is not null)
+                {
+                    _log($"reached the head at {_cluster.Address} again");
+                    failingSince = null;
+                }
             }
-            catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is ClusterException || ClusterConnection.IsUnreachable(e)))
             {
-            }
+                if (failingSince is null)
+                {
+                    _log($"cannot reach the head at {_cluster.Address} ({e.Message}); runners go on, reconnecting");
+                    failingSince = DateTime.UtcNow;
+                }
 
-            old.Dispose();
+                // A connection that stays broken is replaced (a new head at the same address needs a new client).
+                if (_connection is { } broken && DateTime.UtcNow - failingSince > ClusterConnection.ReconnectAfter(_options))
+                {
+                    _connection = null;
+                    await broken.DisposeAsync().ConfigureAwait(false);
+                }
+            }
         }
     }
 
     /// <summary>This node's report (as heartbeats carry it).</summary>
-    public NodeReport Report()
+    public NodeReport Report(bool leaving = false)
     {
         using Process self = Process.GetCurrentProcess();
         DateTime now = DateTime.UtcNow;
         TimeSpan cpu = self.TotalProcessorTime;
         double percent = _lastCpuTime == default ? 0 : 100 * (cpu - _lastCpu).TotalSeconds / Math.Max(1e-3, (now - _lastCpuTime).TotalSeconds);
         (_lastCpu, _lastCpuTime) = (cpu, now);
-        List<RunnerReport> runners = [.. _hosts.Keys.Select(h => h.Report())];
+        List<RunnerReport> runners = [.. _hosts.Values.Select(h => leaving ? h.Report() with { State = "released" } : h.Report())];
         lock (_endedLock)
         {
             runners.AddRange(_ended);
@@ -194,106 +123,101 @@ internal sealed class WorkerNode : IAsyncDisposable
             CpuPercent = percent,
             Time = DateTimeOffset.UtcNow,
             Runners = runners,
+            Leaving = leaving,
         };
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        // Hand the runners back: closing the connection with their assignments unacked requeues them at once.
-        List<RunnerHost> hosts = [.. _hosts.Keys];
-        StopAll();
+        // Hand the runners back: the head places them elsewhere at once rather than after the heartbeat timeout.
+        List<RunnerHost> hosts = [.. _hosts.Values];
+        foreach (RunnerHost host in hosts)
+        {
+            host.Stop();
+        }
+
+        if (_connection is { } connection)
+        {
+            try
+            {
+                byte[] body = JsonSerializer.SerializeToUtf8Bytes(Report(leaving: true), s_json);
+                await connection.Head.Heartbeat(body).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
+            {
+            }
+        }
+
         foreach (RunnerHost host in hosts)
         {
             host.Dispose();
         }
 
-        if (_connection is not null)
+        if (_connection is { } open)
         {
-            await _connection.CloseAsync().ConfigureAwait(false);
-            _connection.Dispose();
+            await open.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task OnAssignmentAsync(IChannel channel, BasicDeliverEventArgs delivery)
+    private async Task BeatAsync(ClusterConnection connection, CancellationToken cancellationToken)
     {
-        string? refusal = ClusterProtocol.Refusal(delivery.BasicProperties, "assignment");
-        RunnerSpec? spec = null;
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(Report(), s_json);
+        byte[] answer = await connection.CallAsync(head => head.Heartbeat(body)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        WorkerOrders orders = JsonSerializer.Deserialize<WorkerOrders>(answer, s_json) ?? new WorkerOrders();
+        foreach (string run in orders.Ended)
+        {
+            _weights.End(run);
+        }
+
+        foreach (WorkerOrders.RunnerKey stop in orders.Stop)
+        {
+            if (_hosts.TryRemove((stop.Run, stop.Runner), out RunnerHost? host))
+            {
+                _log($"runner {stop.Runner} of run {host.Spec.RunName} runs elsewhere now; stopping it here");
+                host.Stop();
+            }
+        }
+
+        foreach (WorkerOrders.Placement placement in orders.Start)
+        {
+            Host(placement);
+        }
+    }
+
+    private void Host(WorkerOrders.Placement placement)
+    {
+        RunnerSpec spec;
         try
         {
-            spec = refusal is null ? RunnerSpec.Deserialize(delivery.Body.Span) : null;
+            spec = RunnerSpec.Deserialize(placement.Assignment);
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
         {
-            refusal = $"unreadable assignment ({e.Message})";
-        }
-
-        if (spec is null)
-        {
-            _log($"rejected an assignment: {refusal}");
-            await channel.BasicRejectAsync(delivery.DeliveryTag, requeue: false).ConfigureAwait(false);
+            _log($"rejected an assignment: unreadable ({e.Message})");
             return;
         }
 
-        if (!await RunExistsAsync(spec.Run).ConfigureAwait(false))
+        var key = (spec.Run, spec.Runner);
+        if (_hosts.ContainsKey(key))
         {
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
             return;
         }
 
-        int restarts = (int)ClusterProtocol.Integer(ClusterProtocol.Header(delivery.BasicProperties, "x-delivery-count"));
-        var host = new RunnerHost(spec, restarts, _connection!, _weights!, _options, NodeId, _log);
-        ulong tag = delivery.DeliveryTag;
+        var host = new RunnerHost(spec, placement.Restarts, () => _connection, _weights, _options, NodeId, _log);
         host.Ended += ended =>
         {
-            if (_hosts.TryRemove(ended, out _))
+            // Removed only if still the current host of that runner (not one stopped by an order and since replaced).
+            if (_hosts.TryRemove(new KeyValuePair<(string, int), RunnerHost>(key, ended)) || ended.Released)
             {
                 lock (_endedLock)
                 {
-                    _ended.Add(ended.Report() with { State = ended.LastError is null ? "finished" : "dead" });
+                    _ended.Add(ended.Report() with { State = ended.Released ? "released" : ended.LastError is null ? "finished" : "dead" });
                 }
-
-                _ = AckQuietlyAsync(channel, tag);
             }
         };
-        _hosts[host] = tag;
-        _log($"hosting runner {spec.Runner} of run {spec.RunName}{(restarts > 0 ? $" (restart {restarts})" : "")}");
+        _hosts[key] = host;
+        _log($"hosting runner {spec.Runner} of run {spec.RunName}{(placement.Restarts > 0 ? $" (restart {placement.Restarts})" : "")}");
         host.Start();
-    }
-
-    private async Task<bool> RunExistsAsync(string run)
-    {
-        // A run's weights-requests queue exists exactly while its driver runs; a passive declare on a scratch channel tells.
-        try
-        {
-            await using IChannel scratch = await _connection!.CreateChannelAsync().ConfigureAwait(false);
-            await scratch.QueueDeclarePassiveAsync(ClusterProtocol.WeightsRequests(run)).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationInterruptedException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task AckQuietlyAsync(IChannel channel, ulong tag)
-    {
-        try
-        {
-            await channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException)
-        {
-            // The connection dropped: the broker already requeued the assignment.
-        }
-    }
-
-    private void StopAll()
-    {
-        foreach (RunnerHost host in _hosts.Keys)
-        {
-            _hosts.TryRemove(host, out _);
-            host.Stop();
-        }
     }
 }

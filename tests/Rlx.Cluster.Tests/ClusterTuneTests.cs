@@ -35,7 +35,7 @@ public sealed class ClusterTuneTests : IDisposable
         {
             Result = (_, _) => InterlockedMax(ref runningTogether, experiment!.Trials.Count(t => t.Status == TrialStatus.Running)),
         };
-        experiment = TuneExperiment.Create(_directory, settings, new AlgorithmTrainables("ppo", new ClusterRunnerGroupProvider(cluster.Address)), countRunning);
+        experiment = TuneExperiment.Create(_directory, settings, new AlgorithmTrainables("ppo", cluster.Provider()), countRunning);
         IReadOnlyList<Trial> trials = experiment.Run();
 
         Assert.Equal(2, trials.Count);

@@ -5,9 +5,8 @@ using Rlx.Cluster;
 namespace Rlx.Cluster.Tests;
 
 /// <summary>
-/// A real cluster on this machine for tests: a head process (with its private RabbitMQ broker on a free
-/// loopback port) and worker processes, all `rlx start --block` children of the test, with a private
-/// session directory. Disposing stops them all and checks that the broker is gone. Given emulated hosts, the head
+/// A real cluster on this machine for tests: a head process (on a free loopback port) and worker processes, all
+/// `rlx start --block` children of the test, with a private session directory. Disposing stops them all. Given emulated hosts, the head
 /// runs on host 0 and worker k on host k, each in its own network namespace, and the test drives from the bridge.
 /// </summary>
 internal sealed class LocalCluster : IDisposable
@@ -22,11 +21,10 @@ internal sealed class LocalCluster : IDisposable
     public LocalCluster(EmulatedHosts? hosts = null)
     {
         _hosts = hosts;
-        Skip.IfNot(BrokerNode.IsInstalled, "rabbitmq-server is not installed: scripts/deps/install.sh installs it (scripts/test.sh runs it).");
         _root = Directory.CreateTempSubdirectory("rlx-cluster-test-").FullName;
         SessionPath = Path.Combine(_root, "session_test");
         Directory.CreateDirectory(SessionPath);
-        Port = BrokerNode.FreePort("127.0.0.1");
+        Port = HeadNode.FreePort("127.0.0.1");
         HeadSessionPath = SessionPath;
         _head = StartHead([]);
         Info = SessionDirectory.Open(SessionPath).ReadClusterInfo()!;
@@ -52,8 +50,8 @@ internal sealed class LocalCluster : IDisposable
 
     public ClusterInfo Info { get; }
 
-    /// <summary>The address drivers in this process use (a URI with the credentials).</summary>
-    public string Address => Info.BrokerUri().ToString();
+    /// <summary>Places runner groups of drivers in this process on this cluster.</summary>
+    public ClusterRunnerGroupProvider Provider() => new(Info.Address, Info.Token);
 
     public string HeadLog => _headLog.Text;
 
@@ -78,36 +76,14 @@ internal sealed class LocalCluster : IDisposable
 
     public ClusterStatus Status() => HeadNode.QueryStatusAsync(Info, Options, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
 
-    /// <summary>The broker's process id.</summary>
-    public int BrokerPid => int.Parse(File.ReadAllText(Path.Combine(HeadSessionPath, "broker", "rabbitmq.pid")).Trim(), CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// Kills the head, its broker and the broker's epmd with SIGKILL, as when the head's machine dies, and waits until
-    /// the broker no longer accepts connections.
-    /// </summary>
+    /// <summary>Kills the head with SIGKILL, as when the head's machine dies, and waits until its ports are free.</summary>
     public void KillHead()
     {
-        int broker = BrokerPid;
         _head.Kill(entireProcessTree: true);
         _head.WaitForExit();
-        if (SessionDirectory.IsAlive(broker))
-        {
-            using Process process = Process.GetProcessById(broker);
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000);
-        }
-
-        // epmd daemonises, so it is no descendant of the head: stop it by its port, as `rlx stop` does after a killed head.
-        foreach (string record in Directory.GetFiles(Path.Combine(HeadSessionPath, "processes"), "broker-*.json"))
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(record));
-            using Process epmd = Process.Start("epmd", ["-port", doc.RootElement.GetProperty("epmd_port").GetInt32().ToString(CultureInfo.InvariantCulture), "-kill"]);
-            epmd.WaitForExit(5_000);
-        }
-
         if (_hosts is null)
         {
-            WaitFor(() => BrokerNode.PortIsFree("127.0.0.1", Port), TimeSpan.FromSeconds(30), "the killed broker's port to be free");
+            WaitFor(() => HeadNode.PortIsFree(System.Net.IPAddress.Loopback, Port) && HeadNode.PortIsFree(System.Net.IPAddress.Loopback, Port + 1), TimeSpan.FromSeconds(30), "the killed head's ports to be free");
         }
     }
 
@@ -157,13 +133,6 @@ internal sealed class LocalCluster : IDisposable
 
         Terminate(_head);
         KeepLogs();
-        string pidFile = Path.Combine(HeadSessionPath, "broker", "rabbitmq.pid");
-        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) && SessionDirectory.IsAlive(pid))
-        {
-            using var broker = Process.GetProcessById(pid);
-            broker.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("The head left its broker running after SIGTERM.");
-        }
 
         try
         {
@@ -184,15 +153,6 @@ internal sealed class LocalCluster : IDisposable
         for (int w = 0; w < _workers.Count; w++)
         {
             File.WriteAllText(Path.Combine(folder, $"worker-{w}.log"), _workers[w].Log.Text);
-        }
-
-        string brokerLogs = Path.Combine(HeadSessionPath, "broker", "log");
-        if (Directory.Exists(brokerLogs))
-        {
-            foreach (string file in Directory.GetFiles(brokerLogs, "*.log"))
-            {
-                File.Copy(file, Path.Combine(folder, $"broker-{Path.GetFileName(file)}"), overwrite: true);
-            }
         }
     }
 

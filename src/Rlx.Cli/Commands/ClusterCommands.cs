@@ -17,14 +17,13 @@ internal static class ClusterCommands
 
     private static Command Start(TextWriter output)
     {
-        var head = new Option<bool>("--head") { Description = "Start a head node (and its private RabbitMQ broker unless --broker is given)" };
+        var head = new Option<bool>("--head") { Description = "Start a head node" };
         var address = new Option<string?>("--address") { Description = "Join the cluster at HOST:PORT (or auto: the head started on this machine) as a worker node" };
-        var port = new Option<int>("--port") { Description = "Head: the broker port workers join", DefaultValueFactory = _ => DefaultPort };
+        var port = new Option<int>("--port") { Description = "Head: the port workers, drivers and rlx status connect to (the head also listens on the port after it)", DefaultValueFactory = _ => DefaultPort };
         var host = new Option<string>("--node-ip-address") { Description = "Head: the interface to listen on; anything but 127.0.0.1 lets other machines join", DefaultValueFactory = _ => "127.0.0.1" };
-        var broker = new Option<string?>("--broker") { Description = "Head: use this RabbitMQ broker (amqp://USER:PASS@HOST:PORT/VHOST) instead of starting one" };
         var token = new Option<string?>("--token")
         {
-            Description = "Worker: the join token the head printed (default: RLX_TOKEN, or the local head's). Head: accept this token (USER:PASSWORD) instead of a new random one, e.g. a previous head's, so that its workers rejoin",
+            Description = "Worker: the join token the head printed (default: RLX_TOKEN, or the local head's). Head: accept this token (rlx:SECRET) instead of a new random one, e.g. a previous head's, so that its workers rejoin",
         };
         var cpus = new Option<int>("--num-cpus") { Description = "Worker: runner slots to offer", DefaultValueFactory = _ => Environment.ProcessorCount };
         var block = new Option<bool>("--block") { Description = "Run in the foreground until stopped (Ctrl+C or SIGTERM) instead of in the background" };
@@ -33,7 +32,7 @@ internal static class ClusterCommands
         var sessionDir = new Option<string?>("--session-dir") { Hidden = true };
         var command = new Command("start", "Start a head node (--head) or a worker node (--address HOST:PORT) on this machine")
         {
-            head, address, port, host, broker, token, cpus, dashboardPort, noDashboard, block, sessionDir,
+            head, address, port, host, token, cpus, dashboardPort, noDashboard, block, sessionDir,
         };
         command.SetAction(parsed =>
         {
@@ -54,14 +53,14 @@ internal static class ClusterCommands
                 throw new CliException($"--port must be a TCP port from 1 to 65535 (got {parsed.GetValue(port)}); the default is {DefaultPort}.");
             }
 
+            if (isHead && parsed.GetValue(port) == 65535)
+            {
+                throw new CliException("--port 65535 leaves no room for the head's second port (--port + 1): pick a lower one.");
+            }
+
             if (isHead && parsed.GetValue(token) is { } headToken)
             {
-                if (parsed.GetValue(broker) is not null)
-                {
-                    throw new CliException("--token and --broker do not go together: with --broker the token is the broker URI's USER:PASSWORD.");
-                }
-
-                if (BrokerNode.CheckToken(headToken) is { } problem)
+                if (ClusterProtocol.CheckToken(headToken) is { } problem)
                 {
                     throw new CliException($"--token: {problem}. Pass the token a previous head printed (or wrote to cluster.json), or leave --token out for a new one.");
                 }
@@ -81,89 +80,64 @@ internal static class ClusterCommands
             SessionDirectory session = parsed.GetValue(sessionDir) is { } dir ? SessionDirectory.Open(dir) : SessionDirectory.Latest() is { } latest && !isHead ? latest : SessionDirectory.Create();
             Action<string> log = message => LogLine(output, message);
             return isHead
-                ? RunHead(session, parsed.GetValue(host)!, parsed.GetValue(port), parsed.GetValue(broker), parsed.GetValue(token), parsed.GetValue(noDashboard) ? null : parsed.GetValue(dashboardPort), log, stop.Token)
+                ? RunHead(session, parsed.GetValue(host)!, parsed.GetValue(port), parsed.GetValue(token), parsed.GetValue(noDashboard) ? null : parsed.GetValue(dashboardPort), log, stop.Token)
                 : RunWorker(session, joinAddress!, parsed.GetValue(token), parsed.GetValue(cpus), log, stop.Token);
         });
         return command;
     }
 
-    private static int RunHead(SessionDirectory session, string host, int port, string? brokerUri, string? token, int? dashboardPort, Action<string> log, CancellationToken stop)
+    private static int RunHead(SessionDirectory session, string host, int port, string? token, int? dashboardPort, Action<string> log, CancellationToken stop)
     {
         ClusterOptions options = ClusterOptions.FromEnvironment();
-        BrokerNode? broker = null;
-        ClusterInfo cluster;
-        if (brokerUri is not null)
+        if (!System.Net.IPAddress.TryParse(host, out System.Net.IPAddress? ip))
         {
-            cluster = ClusterAddress.Resolve(brokerUri) with { HeadPid = Environment.ProcessId };
-        }
-        else
-        {
-            if (!System.Net.IPAddress.TryParse(host, out _))
-            {
-                throw new CliException($"--node-ip-address '{host}' is not an IP address (e.g. 127.0.0.1, or this machine's address on the cluster network).");
-            }
-
-            broker = BrokerNode.Create(Path.Combine(session.Path, "broker"), host, port, token);
-            cluster = new ClusterInfo($"{host}:{port}", $"{broker.User}:{broker.Password}", HeadPid: Environment.ProcessId);
+            throw new CliException($"--node-ip-address '{host}' is not an IP address (e.g. 127.0.0.1, or this machine's address on the cluster network).");
         }
 
+        var cluster = new ClusterInfo($"{host}:{port}", token ?? ClusterProtocol.NewToken(), HeadPid: Environment.ProcessId);
+        var headNode = new HeadNode(cluster, ip, port, options, log);
+        HeadDashboard? dashboard = null;
+        string? processFile = null;
+        string? readyFile = null;
         try
         {
-            if (broker is not null)
+            headNode.StartAsync(stop).GetAwaiter().GetResult();
+            if (dashboardPort is { } p)
             {
-                log($"starting a private RabbitMQ broker on {host}:{port}");
-                broker.Start(TimeSpan.FromSeconds(90), stop);
-                session.RegisterProcess("broker", new Dictionary<string, object?> { ["broker_pid"] = broker.Pid, ["epmd_port"] = broker.EpmdPort, ["directory"] = Path.Combine(session.Path, "broker") });
+                dashboard = HeadDashboard.StartAsync(headNode, session, cluster, host, p).GetAwaiter().GetResult();
+                cluster = cluster with { DashboardUrl = dashboard.Url.ToString() };
             }
 
-            var headNode = new HeadNode(cluster, broker, options, log);
-            HeadDashboard? dashboard = null;
-            string? processFile = null;
-            string? readyFile = null;
-            try
-            {
-                if (dashboardPort is { } p)
-                {
-                    dashboard = HeadDashboard.StartAsync(headNode, session, cluster, host, p).GetAwaiter().GetResult();
-                    cluster = cluster with { DashboardUrl = dashboard.Url.ToString() };
-                }
-
-                processFile = session.RegisterProcess("head", new Dictionary<string, object?> { ["address"] = cluster.Address, ["dashboard"] = cluster.DashboardUrl });
-                session.WriteClusterInfo(cluster);
-                headNode.ConnectAsync(stop).GetAwaiter().GetResult();
-                readyFile = session.MarkReady("head", cluster.Address);
-                log($"head running at {cluster.Address}; session {session.Path}{(dashboard is null ? "" : $"; dashboard {dashboard.Url}")}");
-                headNode.RunAsync(stop).GetAwaiter().GetResult();
-            }
-            finally
-            {
-                if (dashboard is not null)
-                {
-                    dashboard.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                }
-
-                headNode.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                if (readyFile is not null)
-                {
-                    File.Delete(readyFile);
-                }
-
-                if (processFile is not null)
-                {
-                    File.Delete(processFile);
-                }
-            }
+            processFile = session.RegisterProcess("head", new Dictionary<string, object?> { ["address"] = cluster.Address, ["dashboard"] = cluster.DashboardUrl });
+            session.WriteClusterInfo(cluster);
+            readyFile = session.MarkReady("head", cluster.Address);
+            log($"head running at {cluster.Address}; session {session.Path}{(dashboard is null ? "" : $"; dashboard {dashboard.Url}")}");
+            headNode.RunAsync(stop).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Stopped (Ctrl+C or SIGTERM) while still starting: cleaned up as after a normal stop.
         }
+        catch (ClusterException e)
+        {
+            throw new CliException(e.Message);
+        }
         finally
         {
-            if (broker is not null)
+            if (dashboard is not null)
             {
-                log("stopping the broker");
-                broker.Dispose();
+                dashboard.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            headNode.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (readyFile is not null)
+            {
+                File.Delete(readyFile);
+            }
+
+            if (processFile is not null)
+            {
+                File.Delete(processFile);
             }
         }
 
@@ -319,7 +293,7 @@ internal static class ClusterCommands
     private static Command Stop(TextWriter output)
     {
         var grace = new Option<double>("--grace") { Description = "Seconds to wait after SIGTERM before SIGKILL", DefaultValueFactory = _ => 20 };
-        var command = new Command("stop", "Stop every head, worker and broker that `rlx start` started on this machine") { grace };
+        var command = new Command("stop", "Stop every head and worker that `rlx start` started on this machine") { grace };
         command.SetAction(parsed =>
         {
             string root = SessionDirectory.Root;
@@ -331,7 +305,7 @@ internal static class ClusterCommands
                 return 0;
             }
 
-            // Workers first (they hand their runners back), then heads (they stop their brokers).
+            // Workers first (they hand their runners back), then heads.
             foreach (string role in s_stopOrder)
             {
                 var group = processes.Where(p => p.Role == role).ToList();
@@ -343,11 +317,6 @@ internal static class ClusterCommands
                 WaitForExit(group.Select(p => p.Pid), TimeSpan.FromSeconds(parsed.GetValue(grace)));
             }
 
-            foreach (var p in processes.Where(p => p.Role == "broker"))
-            {
-                StopBroker(p.File);
-            }
-
             int killed = 0;
             foreach (var p in processes.Where(p => SessionDirectory.IsAlive(p.Pid)))
             {
@@ -355,39 +324,10 @@ internal static class ClusterCommands
                 killed++;
             }
 
-            output.WriteLine($"Stopped {processes.Count(p => p.Role != "broker")} process(es){(killed > 0 ? $" ({killed} had to be killed)" : "")}.");
+            output.WriteLine($"Stopped {processes.Count} process(es){(killed > 0 ? $" ({killed} had to be killed)" : "")}.");
             return 0;
         });
         return command;
-    }
-
-    private static void StopBroker(string processFile)
-    {
-        // A head stops its broker itself; this only cleans up after a head that was killed.
-        try
-        {
-            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(processFile));
-            int pid = doc.RootElement.TryGetProperty("broker_pid", out JsonElement b) ? b.GetInt32() : 0;
-            if (pid > 0 && SessionDirectory.IsAlive(pid))
-            {
-                Signal(pid, "KILL");
-            }
-
-            if (doc.RootElement.TryGetProperty("epmd_port", out JsonElement e) && e.GetInt32() > 0)
-            {
-                var info = new ProcessStartInfo("epmd") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-                info.ArgumentList.Add("-port");
-                info.ArgumentList.Add(e.GetInt32().ToString(CultureInfo.InvariantCulture));
-                info.ArgumentList.Add("-kill");
-                using Process? epmd = Process.Start(info);
-                epmd?.WaitForExit(5000);
-            }
-
-            File.Delete(processFile);
-        }
-        catch (Exception ex) when (ex is IOException or JsonException or System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-        }
     }
 
     private static void Signal(int pid, string signal)
