@@ -40,9 +40,15 @@ internal sealed class ClusterRegistry
     private readonly Queue<string> _endedOrder = new();
     private readonly HashSet<string> _ended = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Run, int Runner), RunnerReport> _runners = [];
+    private readonly TimeSpan _settle;
     private DateTimeOffset _started = DateTimeOffset.UtcNow;
 
-    public ClusterRegistry(string address, ClusterOptions options, Action<string> log) => (_address, _options, _log) = (address, options, log);
+    /// <summary>
+    /// A registry for the head at <paramref name="address"/>; <paramref name="settle"/> (default: the heartbeat timeout)
+    /// is how long after <see cref="Serving"/> it waits before placing, for workers to report what they host.
+    /// </summary>
+    public ClusterRegistry(string address, ClusterOptions options, Action<string> log, TimeSpan? settle = null) =>
+        (_address, _options, _log, _settle) = (address, options, log, settle ?? options.HeartbeatTimeout);
 
     /// <summary>Starts the settling period (the head calls this once it serves).</summary>
     public void Serving() => _started = DateTimeOffset.UtcNow;
@@ -51,7 +57,7 @@ internal sealed class ClusterRegistry
     public event Action<NodeReport>? NodeReported;
 
     /// <summary>Runners are not placed until workers have had a heartbeat timeout to report what they host (a new head adopts those).</summary>
-    private bool Settling => DateTimeOffset.UtcNow - _started < _options.HeartbeatTimeout;
+    private bool Settling => DateTimeOffset.UtcNow - _started < _settle;
 
     public byte[] Heartbeat(byte[] body)
     {
