@@ -5,7 +5,8 @@ namespace Rlx.Cluster.Tests;
 /// <summary>
 /// Hosts with their own addresses on this machine (<c>scripts/netns.sh</c>): network namespaces
 /// <c>PREFIX0</c> .. <c>PREFIX(N-1)</c> at 10.88.0.1 .. 10.88.0.N on a bridge where this process is 10.88.0.254.
-/// Created on construction, removed on disposal; a host's link can be cut (a network partition) and healed.
+/// Created on construction, removed on disposal; a host's link can be cut (a network partition) and healed. Every
+/// link is limited to 1 Gbit/s each way, with 2 ms of netem delay where the kernel has netem (else the rate limit alone).
 /// </summary>
 internal sealed class EmulatedHosts : IDisposable
 {
@@ -15,7 +16,7 @@ internal sealed class EmulatedHosts : IDisposable
     {
         Skip.IfNot(Available, "emulated hosts need root and iproute2 (ip netns, tc): run the tests as root to include them.");
         Count = count;
-        Script("up", _prefix, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Script("up", _prefix, count.ToString(System.Globalization.CultureInfo.InvariantCulture), "1gbit");
     }
 
     /// <summary>Whether network namespaces can be made here (root, iproute2).</summary>
@@ -63,6 +64,7 @@ internal sealed class EmulatedHosts : IDisposable
     private static int Run(string script, string[] arguments)
     {
         var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["DELAY_MS"] = "2";
         info.ArgumentList.Add(script);
         foreach (string argument in arguments)
         {
