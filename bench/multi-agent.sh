@@ -4,6 +4,7 @@
 #   connect4          self-play PPO on connect_four_v3 against its own snapshots
 #   connect4-players  the same with random, minimax-1 and minimax-2 as frozen opponents in the pool
 #   connect4-cnn      connect4-players with the MinAtar CNN, 16M decisions
+#   connect4-mixed    connect4-cnn with opponent_uniform_share=0.3: 30 % of episodes draw their opponent uniformly
 #   connect4-league   the same with one main exploiter (a league)
 #   connect4-ladder   connect4-cnn trained in LADDER_CHUNKS (8) resumed chunks of STEPS/8 (default 8M in all), each chunk's
 #                     checkpoint kept, then all of them and random, minimax-1, minimax-2 rated by rlx eval --ladder
@@ -76,10 +77,12 @@ cases=("$@")
       connect4-players) connect4 connect4-players --set opponent_pool_size=16 --set opponent_players=random,minimax-1,minimax-2 ;;
       connect4-cnn) STEPS=16000000 connect4 connect4-cnn --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 ;;
+      connect4-mixed) STEPS=16000000 connect4 connect4-mixed --set model=minatar_cnn --set opponent_pool_size=16 \
+        --set opponent_players=random,minimax-1,minimax-2 --set opponent_uniform_share=0.3 ;;
       connect4-ladder) ladder ;;
       connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
-      *) echo "unknown case $c (spread, connect4, connect4-players, connect4-cnn, connect4-league, connect4-ladder)" >&2; exit 2 ;;
+      *) echo "unknown case $c (spread, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder)" >&2; exit 2 ;;
     esac
   done
 } | tee -a "$out"

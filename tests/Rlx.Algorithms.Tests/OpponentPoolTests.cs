@@ -59,6 +59,27 @@ public sealed class OpponentPoolTests
     }
 
     [Fact]
+    public void AUniformShareKeepsBeatenOpponentsInPlay_UnderPrioritisedSampling()
+    {
+        var pool = new OpponentPool(2, OpponentSampling.Prioritized, uniformShare: 0.5);
+        Snapshot beaten = pool.Add(1, [1]), strong = pool.Add(2, [2]);
+        for (int g = 0; g < 10; g++)
+        {
+            pool.Record(beaten, 1);                 // weight 1e-3
+            pool.Record(strong, g < 2 ? 1 : 0);     // weight 0.64
+        }
+
+        var probabilities = new double[2];
+        pool.Probabilities(probabilities);
+        Assert.Equal((0.5 * 1e-3 / 0.641) + 0.25, probabilities[0], 12);
+        Assert.Equal((0.5 * 0.64 / 0.641) + 0.25, probabilities[1], 12);
+        var random = new Pcg64(3);
+        int beatenPicks = Enumerable.Range(0, 4000).Count(_ => pool.Sample(random) == beaten);
+        Assert.InRange(beatenPicks, 900, 1110);     // expected 4000·0.2508 ≈ 1003 (± 3.5σ)
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OpponentPool(2, OpponentSampling.Prioritized, uniformShare: 1.5));
+    }
+
+    [Fact]
     public void FixedOpponentsStayInThePool_AreSampledByTheRule_ButNeverByLatest()
     {
         var pool = new OpponentPool(2, OpponentSampling.Uniform);

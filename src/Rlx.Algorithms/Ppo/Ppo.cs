@@ -66,7 +66,7 @@ public sealed partial class Ppo : Algorithm
 
         if (config.SelfPlay)
         {
-            _selfPlay = new SelfPlay.SelfPlayOpponents(config.OpponentPoolSize, config.OpponentSampling, config.SnapshotInterval, _policy.WeightCount, config.OpponentPlayers);
+            _selfPlay = new SelfPlay.SelfPlayOpponents(config.OpponentPoolSize, config.OpponentSampling, config.SnapshotInterval, _policy.WeightCount, config.OpponentPlayers, config.OpponentUniformShare);
         }
 
         _weights = new float[(_policy.WeightCount * _policies.Length) + (_selfPlay?.TailSize ?? 0)];

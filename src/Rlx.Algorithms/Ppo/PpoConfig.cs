@@ -81,6 +81,13 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
     public string OpponentSampling { get; init; } = "uniform";
 
     /// <summary>
+    /// Self-play: the share of episodes whose opponent is drawn uniformly from the pool whatever
+    /// <see cref="OpponentSampling"/> says, so that prioritized sampling keeps playing the opponents it has learned to beat
+    /// (AlphaStar mixes its main agents' opponents likewise). From 0 to 1. Default 0.
+    /// </summary>
+    public double OpponentUniformShare { get; init; }
+
+    /// <summary>
     /// Self-play: frozen opponents that join the pool for good, sampled by the same rule as the snapshots and rated
     /// alongside them — built-in players (<c>random</c>, <c>minimax-N</c> for Connect Four) and trained policies, named by
     /// a path to a PPO checkpoint or run directory of the same environment and network (<c>runs/c4-old</c>; a path has a
@@ -213,6 +220,7 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
         problems.Check(!SelfPlay || OpponentPoolSize >= 1, $"opponent_pool_size must be at least 1 (got {OpponentPoolSize})");
         problems.Check(!SelfPlay || SnapshotInterval >= 1, $"snapshot_interval must be at least 1 iteration (got {SnapshotInterval})");
         problems.Check(OpponentSampling is "latest" or "uniform" or "prioritized", $"opponent_sampling must be latest, uniform or prioritized (got '{OpponentSampling}')");
+        problems.Check(OpponentUniformShare is >= 0 and <= 1, $"opponent_uniform_share must be from 0 to 1 (got {OpponentUniformShare.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
         problems.Check(OpponentPlayers.Count == 0 || SelfPlay, "opponent_players are opponents in self-play: set self_play=true");
         problems.Check(OpponentPlayers.Count == 0 || OpponentSampling != "latest", "opponent_sampling=latest plays only the newest snapshot, never opponent_players: use uniform or prioritized");
         foreach (string player in OpponentPlayers.Where(p => !Algorithms.SelfPlay.SelfPlayOpponents.IsCheckpoint(p)))

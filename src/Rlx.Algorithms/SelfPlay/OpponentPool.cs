@@ -60,13 +60,20 @@ public sealed class OpponentPool
     /// <summary>
     /// A pool of at most <paramref name="capacity"/> snapshots sampled by <paramref name="sampling"/>, after
     /// <paramref name="pinned"/> slots for frozen policies (<see cref="Pin"/>); the learner starts at <paramref name="initialRating"/>.
+    /// With <paramref name="uniformShare"/> above 0, that share of the picks is uniform over the pool whatever the rule
+    /// (prioritized sampling then still plays opponents it has learned to beat).
     /// </summary>
-    public OpponentPool(int capacity, OpponentSampling sampling, double initialRating = 1000, int pinned = 0)
+    public OpponentPool(int capacity, OpponentSampling sampling, double initialRating = 1000, int pinned = 0, double uniformShare = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(pinned);
-        (_slots, _pinned, Sampling, LearnerRating) = (new Snapshot?[pinned + capacity], pinned, sampling, initialRating);
+        ArgumentOutOfRangeException.ThrowIfNegative(uniformShare);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(uniformShare, 1);
+        (_slots, _pinned, Sampling, LearnerRating, UniformShare) = (new Snapshot?[pinned + capacity], pinned, sampling, initialRating, uniformShare);
     }
+
+    /// <summary>The share of picks that are uniform over the pool whatever <see cref="Sampling"/> says.</summary>
+    public double UniformShare { get; }
 
     /// <summary>Slots that hold frozen policies (the first ones).</summary>
     public int PinnedCount => _pinned;
@@ -152,6 +159,7 @@ public sealed class OpponentPool
         probabilities.Clear();
         Snapshot? newest = null;
         double total = 0;
+        int present = 0;
         for (int i = 0; i < members; i++)
         {
             if (Member(i) is not { } s)
@@ -159,6 +167,7 @@ public sealed class OpponentPool
                 continue;
             }
 
+            present++;
             newest = i >= _pinned && i < _slots.Length && (newest is null || s.Iteration > newest.Iteration) ? s : newest;
             probabilities[i] = Sampling == OpponentSampling.Prioritized ? Weight(s) : 1;
             total += probabilities[i];
@@ -171,14 +180,18 @@ public sealed class OpponentPool
 
         if (Sampling == OpponentSampling.Latest)
         {
-            probabilities.Clear();
-            probabilities[Array.IndexOf(_slots, newest)] = 1;
+            for (int i = 0; i < probabilities.Length; i++)
+            {
+                probabilities[i] = probabilities[i] > 0 ? UniformShare / present : 0;
+            }
+
+            probabilities[Array.IndexOf(_slots, newest)] += 1 - UniformShare;
             return;
         }
 
         for (int i = 0; i < probabilities.Length; i++)
         {
-            probabilities[i] /= total;
+            probabilities[i] = probabilities[i] > 0 ? ((1 - UniformShare) * probabilities[i] / total) + (UniformShare / present) : 0;
         }
     }
 

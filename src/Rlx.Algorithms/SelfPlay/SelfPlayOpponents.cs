@@ -24,7 +24,7 @@ internal sealed class SelfPlayOpponents
     /// and trained policies by checkpoint or run directory (pinned slots, their weights loaded by <see cref="LoadPinned"/>
     /// or from this run's checkpoint by <see cref="Load"/>).
     /// </summary>
-    public SelfPlayOpponents(int capacity, string sampling, int interval, int weightCount, IReadOnlyList<string> players)
+    public SelfPlayOpponents(int capacity, string sampling, int interval, int weightCount, IReadOnlyList<string> players, double uniformShare = 0)
     {
         _checkpoints = [.. players.Where(IsCheckpoint)];
         _players = [.. players.Where(p => !IsCheckpoint(p))];
@@ -33,7 +33,7 @@ internal sealed class SelfPlayOpponents
             "latest" => OpponentSampling.Latest,
             "prioritized" => OpponentSampling.Prioritized,
             _ => OpponentSampling.Uniform,
-        }, pinned: _checkpoints.Count);
+        }, pinned: _checkpoints.Count, uniformShare: uniformShare);
         (_weightCount, _interval, _probabilities) = (weightCount, interval, new double[Pool.Slots.Count + _players.Count]);
         for (int i = 0; i < _players.Count; i++)
         {
