@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Multi-agent training bars. Cases:
 #   spread            shared-policy PPO on simple_spread_v3; greedy mean return per agent against random actions
+#   spread-independent  the same budget with a policy per agent (independent learners, IPPO)
 #   connect4          self-play PPO on connect_four_v3 against its own snapshots
 #   connect4-players  the same with random, minimax-1 and minimax-2 as frozen opponents in the pool
 #   connect4-cnn      connect4-players with the MinAtar CNN, 16M decisions
@@ -67,12 +68,14 @@ cases=("$@")
   echo "# $(date -u +%F) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
   for c in "${cases[@]}"; do
     case "$c" in
-      spread)
-        "$root/rlx" train ppo --env simple_spread_v3 --json --runs-dir "$runs" --name spread --set num_envs_per_runner=32 \
-          --set lr=0.0005 --set ent_coef=0 --set gamma=0.95 --set total_timesteps=6000000 --stop timesteps=6000000 > /dev/null
-        echo "case spread"
-        summary "$runs/spread"
-        "$root/rlx" eval "$runs/spread" --episodes 200 ;;
+      spread|spread-independent)
+        independent=()
+        [ "$c" = spread-independent ] && independent=(--set policy_mapping=agent_0=a0,agent_1=a1,agent_2=a2)
+        "$root/rlx" train ppo --env simple_spread_v3 --json --runs-dir "$runs" --name "$c" --set num_envs_per_runner=32 \
+          --set lr=0.0005 --set ent_coef=0 --set gamma=0.95 --set total_timesteps=6000000 --stop timesteps=6000000 "${independent[@]}" > /dev/null
+        echo "case $c"
+        summary "$runs/$c"
+        "$root/rlx" eval "$runs/$c" --episodes 200 ;;
       connect4) connect4 connect4 --set opponent_pool_size=32 --set ent_coef=0.02 ;;
       connect4-players) connect4 connect4-players --set opponent_pool_size=16 --set opponent_players=random,minimax-1,minimax-2 ;;
       connect4-cnn) STEPS=16000000 connect4 connect4-cnn --set model=minatar_cnn --set opponent_pool_size=16 \
@@ -82,7 +85,7 @@ cases=("$@")
       connect4-ladder) ladder ;;
       connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
-      *) echo "unknown case $c (spread, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder)" >&2; exit 2 ;;
+      *) echo "unknown case $c (spread, spread-independent, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder)" >&2; exit 2 ;;
     esac
   done
 } | tee -a "$out"
