@@ -163,7 +163,9 @@ internal sealed class WorkerNode : IAsyncDisposable
     private async Task BeatAsync(ClusterConnection connection, CancellationToken cancellationToken)
     {
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(Report(), s_json);
-        byte[] answer = await connection.CallAsync(head => head.Heartbeat(body)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // A heartbeat that takes longer than the head's timeout would find the node dead anyway: give up on it and retry.
+        TimeSpan patience = _options.HeartbeatTimeout > TimeSpan.FromSeconds(2) ? _options.HeartbeatTimeout : TimeSpan.FromSeconds(2);
+        byte[] answer = await connection.CallAsync(head => head.Heartbeat(body)).WaitAsync(patience, cancellationToken).ConfigureAwait(false);
         WorkerOrders orders = JsonSerializer.Deserialize<WorkerOrders>(answer, s_json) ?? new WorkerOrders();
         foreach (string run in orders.Ended)
         {
