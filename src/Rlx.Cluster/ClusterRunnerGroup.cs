@@ -118,6 +118,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     {
         CancellationToken closing = _closing.Token;
         DateTime? failingSince = null;
+        string? reported = null;
         while (!closing.IsCancellationRequested)
         {
             try
@@ -133,7 +134,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                 if (failingSince is not null)
                 {
                     _log($"run {_run}: reached the head again");
-                    failingSince = null;
+                    (failingSince, reported) = (null, null);
                 }
             }
             catch (OperationCanceledException) when (closing.IsCancellationRequested)
@@ -142,11 +143,16 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             }
             catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
             {
-                if (failingSince is null)
+                string kind = e is ClusterException ? e.Message : "unreachable";
+                if (kind != reported)
                 {
-                    _log($"run {_run}: cannot reach the head at {_cluster.Address} ({e.Message}); runners go on streaming, reconnecting");
-                    failingSince = DateTime.UtcNow;
+                    _log(e is ClusterException
+                        ? $"run {_run}: the head at {_cluster.Address} refuses this driver: {e.Message} Runners go on streaming; retrying"
+                        : $"run {_run}: cannot reach the head at {_cluster.Address} ({e.Message}); runners go on streaming, reconnecting");
+                    reported = kind;
                 }
+
+                failingSince ??= DateTime.UtcNow;
 
                 if (DateTime.UtcNow - failingSince > ClusterConnection.ReconnectAfter(_options))
                 {

@@ -55,6 +55,7 @@ internal sealed class WorkerNode : IAsyncDisposable
         }
 
         DateTime? failingSince = null;
+        string? reported = null;
         for (bool first = true; !cancellationToken.IsCancellationRequested; first = false)
         {
             try
@@ -74,16 +75,22 @@ internal sealed class WorkerNode : IAsyncDisposable
                 if (failingSince is not null)
                 {
                     _log($"reached the head at {_cluster.Address} again");
-                    failingSince = null;
+                    (failingSince, reported) = (null, null);
                 }
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is ClusterException || ClusterConnection.IsUnreachable(e)))
             {
-                if (failingSince is null)
+                // Said once per kind of failure: out of reach, or a head that refuses (another token or version).
+                string kind = e is ClusterException ? e.Message : "unreachable";
+                if (kind != reported)
                 {
-                    _log($"cannot reach the head at {_cluster.Address} ({e.Message}); runners go on, reconnecting");
-                    failingSince = DateTime.UtcNow;
+                    _log(e is ClusterException
+                        ? $"the head at {_cluster.Address} refuses this worker: {e.Message} Runners go on; retrying"
+                        : $"cannot reach the head at {_cluster.Address} ({e.Message}); runners go on, reconnecting");
+                    reported = kind;
                 }
+
+                failingSince ??= DateTime.UtcNow;
 
                 // A connection that stays broken is replaced (a new head at the same address needs a new client).
                 if (_connection is { } broken && DateTime.UtcNow - failingSince > ClusterConnection.ReconnectAfter(_options))
