@@ -150,3 +150,42 @@ internal sealed class ClusterConnection : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// Calls to the head failing in a row, as a worker or driver sees them: said once per kind of failure (out of reach, or
+/// a head that refuses: another token or protocol version) and once when the head answers again; after
+/// <see cref="ClusterConnection.ReconnectAfter"/> the owner replaces its connection.
+/// </summary>
+internal sealed class HeadOutage(string who, string address, ClusterOptions options, Action<string> log)
+{
+    private DateTime? _since;
+    private string? _reported;
+
+    /// <summary>Whether the failures have lasted long enough to replace the connection.</summary>
+    public bool ReconnectDue => _since is { } since && DateTime.UtcNow - since > ClusterConnection.ReconnectAfter(options);
+
+    /// <summary>A call succeeded.</summary>
+    public void Succeeded()
+    {
+        if (_since is not null)
+        {
+            log($"{who}: reached the head at {address} again");
+            (_since, _reported) = (null, null);
+        }
+    }
+
+    /// <summary>A call failed with <paramref name="e"/> (a <see cref="ClusterException"/> or an unreachable head).</summary>
+    public void Failed(Exception e)
+    {
+        string kind = e is ClusterException ? e.Message : "unreachable";
+        if (kind != _reported)
+        {
+            log(e is ClusterException
+                ? $"{who}: the head at {address} refuses it: {e.Message} Runners go on; retrying"
+                : $"{who}: cannot reach the head at {address} ({e.Message}); runners go on, reconnecting");
+            _reported = kind;
+        }
+
+        _since ??= DateTime.UtcNow;
+    }
+}

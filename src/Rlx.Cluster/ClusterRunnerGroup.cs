@@ -117,8 +117,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private async Task KeepAliveAsync()
     {
         CancellationToken closing = _closing.Token;
-        DateTime? failingSince = null;
-        string? reported = null;
+        var outage = new HeadOutage($"run {_run}", _cluster.Address, _options, _log);
         while (!closing.IsCancellationRequested)
         {
             try
@@ -131,11 +130,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                     await RegisterAsync(connection, again: true).ConfigureAwait(false);
                 }
 
-                if (failingSince is not null)
-                {
-                    _log($"run {_run}: reached the head again");
-                    (failingSince, reported) = (null, null);
-                }
+                outage.Succeeded();
             }
             catch (OperationCanceledException) when (closing.IsCancellationRequested)
             {
@@ -143,18 +138,8 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             }
             catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
             {
-                string kind = e is ClusterException ? e.Message : "unreachable";
-                if (kind != reported)
-                {
-                    _log(e is ClusterException
-                        ? $"run {_run}: the head at {_cluster.Address} refuses this driver: {e.Message} Runners go on streaming; retrying"
-                        : $"run {_run}: cannot reach the head at {_cluster.Address} ({e.Message}); runners go on streaming, reconnecting");
-                    reported = kind;
-                }
-
-                failingSince ??= DateTime.UtcNow;
-
-                if (DateTime.UtcNow - failingSince > ClusterConnection.ReconnectAfter(_options))
+                outage.Failed(e);
+                if (outage.ReconnectDue)
                 {
                     try
                     {

@@ -54,8 +54,7 @@ internal sealed class WorkerNode : IAsyncDisposable
             await JoinAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        DateTime? failingSince = null;
-        string? reported = null;
+        var outage = new HeadOutage($"worker {NodeId}", _cluster.Address, _options, _log);
         for (bool first = true; !cancellationToken.IsCancellationRequested; first = false)
         {
             try
@@ -72,28 +71,14 @@ internal sealed class WorkerNode : IAsyncDisposable
                 ClusterConnection connection = _connection ?? await ClusterConnection.OpenAsync(_cluster, _options, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
                 _connection = connection;
                 await BeatAsync(connection, cancellationToken).ConfigureAwait(false);
-                if (failingSince is not null)
-                {
-                    _log($"reached the head at {_cluster.Address} again");
-                    (failingSince, reported) = (null, null);
-                }
+                outage.Succeeded();
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is ClusterException || ClusterConnection.IsUnreachable(e)))
             {
-                // Said once per kind of failure: out of reach, or a head that refuses (another token or version).
-                string kind = e is ClusterException ? e.Message : "unreachable";
-                if (kind != reported)
-                {
-                    _log(e is ClusterException
-                        ? $"the head at {_cluster.Address} refuses this worker: {e.Message} Runners go on; retrying"
-                        : $"cannot reach the head at {_cluster.Address} ({e.Message}); runners go on, reconnecting");
-                    reported = kind;
-                }
-
-                failingSince ??= DateTime.UtcNow;
+                outage.Failed(e);
 
                 // A connection that stays broken is replaced (a new head at the same address needs a new client).
-                if (_connection is { } broken && DateTime.UtcNow - failingSince > ClusterConnection.ReconnectAfter(_options))
+                if (_connection is { } broken && outage.ReconnectDue)
                 {
                     _connection = null;
                     await broken.DisposeAsync().ConfigureAwait(false);
