@@ -17,13 +17,10 @@ internal sealed class ClusterConnection : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private ClusterConnection(IHost host, IHeadGrain head, string address) => (_host, Head, Address) = (host, head, address);
+    private ClusterConnection(IHost host, IHeadGrain head) => (_host, Head) = (host, head);
 
     /// <summary>The head's grain.</summary>
     public IHeadGrain Head { get; }
-
-    /// <summary>The head's address as given.</summary>
-    public string Address { get; }
 
     /// <summary>Connects to the head of <paramref name="cluster"/>, retrying until <paramref name="timeout"/>, and checks the token.</summary>
     public static Task<ClusterConnection> OpenAsync(ClusterInfo cluster, ClusterOptions options, TimeSpan timeout, CancellationToken cancellationToken = default) =>
@@ -71,7 +68,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
             throw new ClusterException($"No cluster answers at {cluster.Address} ({(last ?? e).Message}): is the head running (`rlx status`)?", e);
         }
 
-        var connection = new ClusterConnection(host, host.Services.GetRequiredService<IClusterClient>().GetGrain<IHeadGrain>(0), cluster.Address);
+        var connection = new ClusterConnection(host, host.Services.GetRequiredService<IClusterClient>().GetGrain<IHeadGrain>(0));
         try
         {
             await connection.CallAsync(head => head.TouchRun("")).ConfigureAwait(false);
