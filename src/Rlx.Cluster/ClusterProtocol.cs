@@ -6,7 +6,7 @@ namespace Rlx.Cluster;
 internal static class ClusterProtocol
 {
     /// <summary>Protocol version; calls of any other version are refused with the reason.</summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>Bytes before the floats of a weights message: the version (int64), the steps to sample with it (int32), 4 bytes reserved.</summary>
     public const int WeightsHeaderSize = 16;

@@ -22,8 +22,8 @@ internal sealed record WorkerOrders
 
 /// <summary>
 /// The head's state: nodes from their heartbeats (alive or dead), runs with their runners' placements, weights and code
-/// packages. Placement is by free CPUs: a runner without a live host goes to the live worker with the most free slots
-/// (slots less runners placed there) and is handed over in that worker's next heartbeat answer. A worker silent for the
+/// packages. Placement is by free CPUs: a runner (or trial) without a live host goes to the live worker with the most
+/// free slots (slots less the CPUs of what is placed there), if it fits there, and is handed over in that worker's next heartbeat answer. A worker silent for the
 /// heartbeat timeout is dead and its runners are placed again, their restart count one higher; a run whose driver has
 /// not called for the driver timeout is over. Thread-safe: one lock, held only for bookkeeping.
 /// </summary>
@@ -116,8 +116,10 @@ internal sealed class ClusterRegistry
         return JsonSerializer.SerializeToUtf8Bytes(orders, s_json);
     }
 
-    public void RegisterRun(string run, byte[][] assignments, byte[] weights, string? packageHash, byte[]? package, bool again)
+    /// <summary>Registers a run whose assignments each take <paramref name="slots"/> of a worker's CPUs (a runner 1; a trial its learner and runners).</summary>
+    public void RegisterRun(string run, byte[][] assignments, int slots, byte[] weights, string? packageHash, byte[]? package, bool again)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         lock (_lock)
         {
             if (_runs.TryGetValue(run, out RunEntry? existing))
@@ -128,7 +130,7 @@ internal sealed class ClusterRegistry
 
             _ended.Remove(run);
             // A run registered again (with a new head) waits a heartbeat timeout before placing: its workers report the runners they host first.
-            var entry = new RunEntry(run, assignments) { PackageHash = packageHash, Package = package, PlaceFrom = DateTimeOffset.UtcNow + (again ? _options.HeartbeatTimeout : TimeSpan.Zero) };
+            var entry = new RunEntry(run, assignments, slots) { PackageHash = packageHash, Package = package, PlaceFrom = DateTimeOffset.UtcNow + (again ? _options.HeartbeatTimeout : TimeSpan.Zero) };
             SetWeights(entry, weights);
             _runs[run] = entry;
             _log($"run {run} {(again ? "registered again" : "registered")} with {assignments.Length} runner(s)");
@@ -379,7 +381,7 @@ internal sealed class ClusterRegistry
             {
                 if ((run.PlacedOn[r] ?? run.Target[r]) is { } node && free.TryGetValue(node, out int slots))
                 {
-                    free[node] = slots - 1;
+                    free[node] = slots - run.Slots;
                 }
             }
         }
@@ -394,13 +396,14 @@ internal sealed class ClusterRegistry
                 }
 
                 (string node, int slots) = free.MaxBy(kv => (kv.Value, kv.Key));
-                if (slots <= 0)
+                if (slots < run.Slots)
                 {
-                    return;
+                    // Not here yet: a later run that needs fewer CPUs may still fit.
+                    break;
                 }
 
                 run.Target[r] = node;
-                free[node] = slots - 1;
+                free[node] = slots - run.Slots;
             }
         }
     }
@@ -451,11 +454,14 @@ internal sealed class ClusterRegistry
         public bool Dead { get; set; }
     }
 
-    private sealed class RunEntry(string run, byte[][] assignments)
+    private sealed class RunEntry(string run, byte[][] assignments, int slots)
     {
         public string Run { get; } = run;
 
         public byte[][] Assignments { get; } = assignments;
+
+        /// <summary>CPUs each assignment takes on its worker.</summary>
+        public int Slots { get; } = slots;
 
         public DateTimeOffset Registered { get; } = DateTimeOffset.UtcNow;
 

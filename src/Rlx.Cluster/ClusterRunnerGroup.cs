@@ -9,8 +9,8 @@ namespace Rlx.Cluster;
 
 /// <summary>
 /// The driver's side of a run whose runners live on worker nodes. Through the head (control) it registers one assignment
-/// per runner, publishes versioned weights (workers fetch each version once) and keeps the run alive with a call every
-/// heartbeat interval (registering it again with a head that restarted);
+/// per runner and keeps the run alive (<see cref="RunLease"/>), and publishes versioned weights (workers fetch each
+/// version once);
 /// fragments come straight from the runners over one TCP stream each (<see cref="FragmentListener"/>), into a bounded
 /// intake whose acknowledgements hold runners back when the learner is behind. Duplicate fragments (sent again after a
 /// broken connection, or sampled twice by a runner placed again) are dropped by id and counted; in synchronous mode
@@ -23,11 +23,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private readonly Action<string> _log;
     private readonly bool _asynchronous;
     private readonly int _fragmentLength, _obsSize, _actSize;
-    private readonly ClusterInfo _cluster;
-    private readonly CancellationTokenSource _closing = new();
-    private volatile ClusterConnection _connection;
-    private byte[][] _assignments = [];
-    private Task _keepAlive = Task.CompletedTask;
+    private RunLease? _lease;
     private int _publishing;
     private bool _publishAgain;
     // The intake: fragments in arrival order. A monitor, not a BlockingCollection: the learner waits here between
@@ -42,15 +38,14 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private readonly FragmentDeduplicator _seen = new();
     private readonly SampleBatch[] _results;
     private readonly string _run;
-    private readonly string? _package;
     private volatile byte[] _weightsMessage = [];
     private long _version;
     private volatile string? _runnerError;
     private bool _disposed;
 
-    private ClusterRunnerGroup(EnvRunnerGroupRequest request, ClusterInfo cluster, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, ClusterConnection connection, string run, string? package, System.Net.IPAddress streamAddress)
+    private ClusterRunnerGroup(EnvRunnerGroupRequest request, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, string run, System.Net.IPAddress streamAddress)
     {
-        (_request, _cluster, _options, _log, _asynchronous, _fragmentLength, _connection, _run, _package) = (request, cluster, options, log, asynchronous, fragmentLength, connection, run, package);
+        (_request, _options, _log, _asynchronous, _fragmentLength, _run) = (request, options, log, asynchronous, fragmentLength, run);
         (_obsSize, _actSize) = (request.Policy.ObservationSize, request.Policy.ActionSize);
         _room = new SemaphoreSlim(2 * request.NumRunners);
         _listener = new FragmentListener(streamAddress, request.NumRunners, OnFragment, error => _runnerError = error, message => log($"run {run}: {message}"));
@@ -87,73 +82,21 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     public static async Task<ClusterRunnerGroup> OpenAsync(EnvRunnerGroupRequest request, ClusterInfo cluster, ClusterOptions options, Action<string> log, bool asynchronous, int fragmentLength, string? package)
     {
         string run = $"{Sanitise(request.RunName)}-{Guid.NewGuid().ToString("N")[..8]}";
-        ClusterConnection connection = await ClusterConnection.OpenAsync(cluster, options, options.ConnectTimeout).ConfigureAwait(false);
-        var group = new ClusterRunnerGroup(request, cluster, options, log, asynchronous, fragmentLength, connection, run, package, FragmentStream.AddressToward(cluster.Address));
+        var group = new ClusterRunnerGroup(request, options, log, asynchronous, fragmentLength, run, FragmentStream.AddressToward(cluster.Address));
         try
         {
-            group._assignments = [.. Enumerable.Range(0, request.NumRunners)
+            byte[][] assignments = [.. Enumerable.Range(0, request.NumRunners)
                 .Select(r => RunnerSpec.From(request, run, r, fragmentLength, asynchronous, package, group._listener.Endpoint, group._listener.Key).Serialize())];
-            await group.RegisterAsync(connection).ConfigureAwait(false);
+            group._lease = await RunLease.OpenAsync(cluster, options, log, run, assignments, slots: 1, () => group._weightsMessage, package).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
+        catch (ClusterException)
         {
-            // The head went away (or refused the run) while the run was being set up: say so in one line.
             group.Dispose();
-            throw new ClusterException($"Setting up run {run} on the cluster at {cluster.Address} failed: {e.Message}. Check the cluster with `rlx status` and start the run again.", e);
+            throw;
         }
 
-        group._keepAlive = Task.Run(group.KeepAliveAsync);
         log($"run {run}: {request.NumRunners} runners x {request.Settings.NumEnvs} envs assigned to the cluster at {cluster.Address}; fragments stream to {group._listener.Endpoint}");
         return group;
-    }
-
-    private Task RegisterAsync(ClusterConnection connection, bool again = false) =>
-        connection.CallAsync(head => head.RegisterRun(_run, _assignments, _weightsMessage, _package, _package is null ? null : CodePackages.Get(_package), again));
-
-    /// <summary>
-    /// Tells the head every heartbeat interval that the run's driver lives (runs silent for the driver timeout end),
-    /// registers the run again with a head that does not know it (one restarted), and replaces a connection that stays broken.
-    /// </summary>
-    private async Task KeepAliveAsync()
-    {
-        CancellationToken closing = _closing.Token;
-        var outage = new HeadOutage($"run {_run}", _cluster.Address, _options, _log);
-        while (!closing.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(_options.HeartbeatInterval, closing).ConfigureAwait(false);
-                ClusterConnection connection = _connection;
-                if (!await connection.CallAsync(head => head.TouchRun(_run)).ConfigureAwait(false))
-                {
-                    _log($"run {_run}: the head at {_cluster.Address} does not know the run (it restarted); registering it again");
-                    await RegisterAsync(connection, again: true).ConfigureAwait(false);
-                }
-
-                outage.Succeeded();
-            }
-            catch (OperationCanceledException) when (closing.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
-            {
-                outage.Failed(e);
-                if (outage.ReconnectDue)
-                {
-                    try
-                    {
-                        ClusterConnection fresh = await ClusterConnection.OpenAsync(_cluster, _options, TimeSpan.FromSeconds(2), closing).ConfigureAwait(false);
-                        ClusterConnection old = _connection;
-                        _connection = fresh;
-                        await old.DisposeAsync().ConfigureAwait(false);
-                    }
-                    catch (Exception again) when (again is ClusterException || ClusterConnection.IsUnreachable(again))
-                    {
-                    }
-                }
-            }
-        }
     }
 
     public IReadOnlyList<SampleBatch> Sample(ReadOnlySpan<float> weights, int steps, bool deterministic = false)
@@ -305,29 +248,10 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         }
 
         _disposed = true;
-        _closing.Cancel();
-        try
-        {
-            // Tell the runners the run is over (before their streams close, so they do not try to reconnect).
-            _connection.CallAsync(head => head.EndRun(_run)).WaitAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
-        {
-            _log($"run {_run}: could not tell the head the run is over ({e.Message}); the workers give its runners up after the driver timeout");
-        }
-
-        try
-        {
-            _keepAlive.Wait(TimeSpan.FromSeconds(10));
-        }
-        catch (AggregateException)
-        {
-        }
-
-        _connection.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        // Tell the runners the run is over (before their streams close, so they do not try to reconnect).
+        _lease?.Dispose();
         _listener.Dispose();
         _room.Dispose();
-        _closing.Dispose();
     }
 
     private string? OnFragment(int runner, string incarnation, ReadOnlySpan<byte> fragment, CancellationToken cancellationToken)
@@ -400,7 +324,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                 byte[] message = _weightsMessage;
                 try
                 {
-                    await _connection.CallAsync(head => head.PublishWeights(_run, message)).ConfigureAwait(false);
+                    await _lease!.Connection.CallAsync(head => head.PublishWeights(_run, message)).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
                 {

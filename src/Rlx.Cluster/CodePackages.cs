@@ -20,7 +20,7 @@ internal static class CodePackages
     // Rlx's own assemblies: every worker has them, so packages never carry them.
     private static readonly HashSet<string> s_product = new(StringComparer.Ordinal)
     {
-        "rlx", "Rlx.Core", "Rlx.Envs", "Rlx.Runtime", "Rlx.Algorithms", "Rlx.Cluster", "Rlx.Remote", "Rlx.Server",
+        "rlx", "Rlx.Core", "Rlx.Envs", "Rlx.Runtime", "Rlx.Algorithms", "Rlx.Cluster", "Rlx.Remote", "Rlx.Server", "Rlx.Tune",
     };
     private static readonly ConcurrentDictionary<string, byte[]> s_packages = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyList<string>>> s_loaded = new(StringComparer.Ordinal);
@@ -99,6 +99,25 @@ internal static class CodePackages
     /// <summary>Makes package <paramref name="hash"/>'s environments available in this process, fetching it with <paramref name="fetch"/> if not cached; returns the environment ids it registered.</summary>
     public static IReadOnlyList<string> Ensure(string hash, Func<string, byte[]> fetch) =>
         s_loaded.GetOrAdd(hash, h => new Lazy<IReadOnlyList<string>>(() => Load(h, fetch))).Value;
+
+    /// <summary>Fetches run <paramref name="run"/>'s code package <paramref name="hash"/> from the head, retrying for a minute while the head is out of reach.</summary>
+    public static async Task<byte[]> FetchAsync(Func<ClusterConnection?> connection, string run, string runName, string hash, ClusterOptions options, CancellationToken stop)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                ClusterConnection head = connection() ?? throw new TimeoutException("no connection to the head yet");
+                byte[] body = await head.CallAsync(grain => grain.Package(run, hash)).WaitAsync(stop).ConfigureAwait(false);
+                return body.Length > 0 ? body : throw new InvalidDataException($"the driver of run {runName} does not have code package {hash}");
+            }
+            catch (Exception e) when (ClusterConnection.IsUnreachable(e) && !stop.IsCancellationRequested && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(options.RetryDelay, stop).ConfigureAwait(false);
+            }
+        }
+    }
 
     private static IReadOnlyList<string> Load(string hash, Func<string, byte[]> fetch)
     {

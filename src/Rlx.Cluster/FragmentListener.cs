@@ -104,7 +104,7 @@ internal sealed class FragmentListener : IDisposable
             socket.ReceiveTimeout = 10_000;
             (int runner, string incarnation, string? refusal) = ReadHello(stream);
             socket.ReceiveTimeout = 0;
-            Reply(stream, refusal);
+            FragmentStream.WriteReply(stream, refusal);
             if (refusal is not null)
             {
                 _log($"refused a fragment stream from {who}: {refusal}");
@@ -203,16 +203,6 @@ internal sealed class FragmentListener : IDisposable
         return incarnation.Length > 0 && !incarnation.Contains(':', StringComparison.Ordinal)
             ? (runner, incarnation, null)
             : (runner, incarnation, $"incarnation '{incarnation}' is empty or holds ':'");
-    }
-
-    private static void Reply(NetworkStream stream, string? refusal)
-    {
-        byte[] reason = refusal is null ? [] : Encoding.UTF8.GetBytes(refusal);
-        byte[] reply = new byte[3 + reason.Length];
-        reply[0] = refusal is null ? FragmentStream.Accepted : FragmentStream.Refused;
-        BinaryPrimitives.WriteUInt16LittleEndian(reply.AsSpan(1), (ushort)reason.Length);
-        reason.CopyTo(reply, 3);
-        stream.Write(reply);
     }
 
     /// <summary>Reads a whole frame header; false when the stream ended cleanly before it.</summary>

@@ -51,6 +51,32 @@ internal static class FragmentStream
         return hello;
     }
 
+    /// <summary>Answers a hello: accepted when <paramref name="refusal"/> is null, else refused with it as the reason.</summary>
+    public static void WriteReply(Stream stream, string? refusal)
+    {
+        byte[] reason = refusal is null ? [] : Encoding.UTF8.GetBytes(refusal);
+        byte[] reply = new byte[3 + reason.Length];
+        reply[0] = refusal is null ? Accepted : Refused;
+        BinaryPrimitives.WriteUInt16LittleEndian(reply.AsSpan(1), (ushort)reason.Length);
+        reason.CopyTo(reply, 3);
+        stream.Write(reply);
+    }
+
+    /// <summary>Reads the answer to a hello: null when accepted, else the reason of the refusal.</summary>
+    public static string? ReadReply(Stream stream)
+    {
+        Span<byte> status = stackalloc byte[3];
+        stream.ReadExactly(status);
+        if (status[0] == Accepted)
+        {
+            return null;
+        }
+
+        var reason = new byte[BinaryPrimitives.ReadUInt16LittleEndian(status[1..])];
+        stream.ReadExactly(reason);
+        return Encoding.UTF8.GetString(reason);
+    }
+
     /// <summary>The address of this machine's interface that reaches <paramref name="headAddress"/> (<c>HOST:PORT</c>): loopback for a local head.</summary>
     public static IPAddress AddressToward(string headAddress)
     {
@@ -245,14 +271,10 @@ internal sealed class FragmentSender : IDisposable
 
             var stream = new NetworkStream(socket, ownsSocket: true);
             stream.Write(_hello);
-            Span<byte> status = stackalloc byte[3];
-            stream.ReadExactly(status);
-            if (status[0] != FragmentStream.Accepted)
+            if (FragmentStream.ReadReply(stream) is { } refusal)
             {
-                var reason = new byte[BinaryPrimitives.ReadUInt16LittleEndian(status[1..])];
-                stream.ReadExactly(reason);
                 stream.Dispose();
-                throw new InvalidDataException($"the driver at {_host}:{_port} refused the runner: {Encoding.UTF8.GetString(reason)}");
+                throw new InvalidDataException($"the driver at {_host}:{_port} refused the runner: {refusal}");
             }
 
             (_socket, _stream) = (socket, stream);

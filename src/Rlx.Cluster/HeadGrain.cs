@@ -15,10 +15,11 @@ internal interface IHeadGrain : IGrainWithIntegerKey
     Task<byte[]> Status();
 
     /// <summary>
-    /// Registers a run: one assignment (<see cref="RunnerSpec"/> JSON) per runner, its current weights and code package;
-    /// <paramref name="again"/> when a head that restarted did not know it (its runners may run already).
+    /// Registers a run: one assignment (<see cref="RunnerSpec"/> or <see cref="TrialSpec"/> JSON) per runner, the CPUs
+    /// each takes, its current weights and code package; <paramref name="again"/> when a head that restarted did not
+    /// know it (its runners may run already).
     /// </summary>
-    Task RegisterRun(string run, byte[][] assignments, byte[] weights, string? packageHash, byte[]? package, bool again);
+    Task RegisterRun(string run, byte[][] assignments, int slots, byte[] weights, string? packageHash, byte[]? package, bool again);
 
     /// <summary>The driver is alive; false when the head does not know the run (it restarted): register it again.</summary>
     Task<bool> TouchRun(string run);
@@ -47,9 +48,9 @@ internal sealed class HeadGrain(ClusterRegistry registry) : Grain, IHeadGrain
 
     public Task<byte[]> Status() => Task.FromResult(registry.StatusJson());
 
-    public Task RegisterRun(string run, byte[][] assignments, byte[] weights, string? packageHash, byte[]? package, bool again)
+    public Task RegisterRun(string run, byte[][] assignments, int slots, byte[] weights, string? packageHash, byte[]? package, bool again)
     {
-        registry.RegisterRun(run, assignments, weights, packageHash, package, again);
+        registry.RegisterRun(run, assignments, slots, weights, packageHash, package, again);
         return Task.CompletedTask;
     }
 

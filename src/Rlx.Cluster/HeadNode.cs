@@ -136,6 +136,12 @@ internal sealed class HeadNode : IAsyncDisposable
     public static async Task<ClusterStatus> QueryStatusAsync(ClusterInfo cluster, ClusterOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         await using ClusterConnection connection = await ClusterConnection.OpenAsync(cluster, options, timeout, cancellationToken).ConfigureAwait(false);
+        return await QueryStatusAsync(connection).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks the head <paramref name="connection"/> reaches for its status.</summary>
+    public static async Task<ClusterStatus> QueryStatusAsync(ClusterConnection connection)
+    {
         byte[] body = await connection.CallAsync(head => head.Status()).ConfigureAwait(false);
         return JsonSerializer.Deserialize<ClusterStatus>(body, s_json) ?? throw new InvalidDataException("empty status reply");
     }

@@ -10,7 +10,7 @@ namespace Rlx.Cluster;
 /// them straight to the run's driver (<see cref="FragmentSender"/>). Synchronous runs sample once per weights version;
 /// asynchronous runs never wait for new weights.
 /// </summary>
-internal sealed class RunnerHost : IDisposable
+internal sealed class RunnerHost : IAssignmentHost
 {
     private readonly RunnerSpec _spec;
     private readonly Func<ClusterConnection?> _connection;
@@ -32,6 +32,10 @@ internal sealed class RunnerHost : IDisposable
 
     public RunnerSpec Spec => _spec;
 
+    public string RunName => _spec.RunName;
+
+    public int Slots => 1;
+
     /// <summary>Whether the run is over for this runner: its driver said stop, or stayed unreachable for the driver timeout.</summary>
     private bool DriverGone => _driverGone.IsCancellationRequested;
 
@@ -44,7 +48,7 @@ internal sealed class RunnerHost : IDisposable
     public string? LastError { get; private set; }
 
     /// <summary>Raised once when the runner ends (run finished, driver gone, failure or stop).</summary>
-    public event Action<RunnerHost>? Ended;
+    public event Action<IAssignmentHost>? Ended;
 
     public void Start() => _thread.Start();
 
@@ -104,7 +108,7 @@ internal sealed class RunnerHost : IDisposable
         EnvRunnerSettings settings = _spec.Settings();
         if (_spec.Package is { } package)
         {
-            CodePackages.Ensure(package, hash => FetchPackageAsync(hash, stop).GetAwaiter().GetResult());
+            CodePackages.Ensure(package, hash => CodePackages.FetchAsync(_connection, _spec.Run, _spec.RunName, hash, _options, stop).GetAwaiter().GetResult());
         }
 
         (Spaces.Space observationSpace, Spaces.Space actionSpace) = EnvRunners.PolicySpaces(settings);
@@ -200,24 +204,6 @@ internal sealed class RunnerHost : IDisposable
 
     // The driver learns of a failure it does not hear about from its sample timeout instead.
     private void ReportFailure(string message) => _sender?.SendError(message);
-
-    private async Task<byte[]> FetchPackageAsync(string hash, CancellationToken stop)
-    {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            try
-            {
-                ClusterConnection connection = _connection() ?? throw new TimeoutException("no connection to the head yet");
-                byte[] body = await connection.CallAsync(head => head.Package(_spec.Run, hash)).WaitAsync(stop).ConfigureAwait(false);
-                return body.Length > 0 ? body : throw new InvalidDataException($"the driver of run {_spec.RunName} does not have code package {hash}");
-            }
-            catch (Exception e) when (ClusterConnection.IsUnreachable(e) && !stop.IsCancellationRequested && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(_options.RetryDelay, stop).ConfigureAwait(false);
-            }
-        }
-    }
 
     private static ulong ActionSeed(int seed, int runner, int restarts)
     {

@@ -5,8 +5,8 @@ using System.Text.Json;
 namespace Rlx.Cluster;
 
 /// <summary>
-/// A worker node: connects to the head, reports itself every heartbeat, and hosts the runners the head's answer places
-/// here (up to <c>NumCpus</c>; the head places by free CPUs). Runners stream fragments straight to their drivers, so they
+/// A worker node: connects to the head, reports itself every heartbeat, and hosts the runners (and whole tuning
+/// trials) the head's answer places here (up to <c>NumCpus</c>; the head places by free CPUs). Runners stream fragments straight to their drivers, so they
 /// go on while the head is out of reach; the worker keeps reconnecting (to the same address: a head restarted there,
 /// or a new one started with the same token, adopts the runners it reports).
 /// </summary>
@@ -16,7 +16,7 @@ internal sealed class WorkerNode : IAsyncDisposable
     private readonly ClusterInfo _cluster;
     private readonly ClusterOptions _options;
     private readonly Action<string> _log;
-    private readonly ConcurrentDictionary<(string Run, int Runner), RunnerHost> _hosts = new();
+    private readonly ConcurrentDictionary<(string Run, int Runner), IAssignmentHost> _hosts = new();
     private readonly List<RunnerReport> _ended = [];
     private readonly Lock _endedLock = new();
     private readonly WeightsSubscriptions _weights;
@@ -109,7 +109,7 @@ internal sealed class WorkerNode : IAsyncDisposable
             Host = Environment.MachineName,
             Pid = Environment.ProcessId,
             NumCpus = NumCpus,
-            CpusUsed = _hosts.Count,
+            CpusUsed = _hosts.Values.Sum(h => h.Slots),
             MemoryTotal = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
             MemoryUsed = self.WorkingSet64,
             CpuPercent = percent,
@@ -123,8 +123,8 @@ internal sealed class WorkerNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Hand the runners back: the head places them elsewhere at once rather than after the heartbeat timeout.
-        List<RunnerHost> hosts = [.. _hosts.Values];
-        foreach (RunnerHost host in hosts)
+        List<IAssignmentHost> hosts = [.. _hosts.Values];
+        foreach (IAssignmentHost host in hosts)
         {
             host.Stop();
         }
@@ -141,7 +141,7 @@ internal sealed class WorkerNode : IAsyncDisposable
             }
         }
 
-        foreach (RunnerHost host in hosts)
+        foreach (IAssignmentHost host in hosts)
         {
             host.Dispose();
         }
@@ -166,9 +166,9 @@ internal sealed class WorkerNode : IAsyncDisposable
 
         foreach (WorkerOrders.RunnerKey stop in orders.Stop)
         {
-            if (_hosts.TryRemove((stop.Run, stop.Runner), out RunnerHost? host))
+            if (_hosts.TryRemove((stop.Run, stop.Runner), out IAssignmentHost? host))
             {
-                _log($"runner {stop.Runner} of run {host.Spec.RunName} runs elsewhere now; stopping it here");
+                _log($"{(host is TrialHost ? "trial" : $"runner {stop.Runner} of run")} {host.RunName} runs elsewhere now; stopping it here");
                 host.Stop();
             }
         }
@@ -181,10 +181,30 @@ internal sealed class WorkerNode : IAsyncDisposable
 
     private void Host(WorkerOrders.Placement placement)
     {
-        RunnerSpec spec;
+        IAssignmentHost? host = null;
+        (string Run, int Runner) key;
+        string what;
         try
         {
-            spec = RunnerSpec.Deserialize(placement.Assignment);
+            if (TrialSpec.TryRead(placement.Assignment) is { } trial)
+            {
+                key = (trial.Run, 0);
+                what = $"trial {trial.RunName} ({trial.Slots} CPUs)";
+                if (!_hosts.ContainsKey(key))
+                {
+                    host = new TrialHost(trial, placement.Restarts, () => _connection, _options, NodeId, _log);
+                }
+            }
+            else
+            {
+                RunnerSpec spec = RunnerSpec.Deserialize(placement.Assignment);
+                key = (spec.Run, spec.Runner);
+                what = $"runner {spec.Runner} of run {spec.RunName}";
+                if (!_hosts.ContainsKey(key))
+                {
+                    host = new RunnerHost(spec, placement.Restarts, () => _connection, _weights, _options, NodeId, _log);
+                }
+            }
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
         {
@@ -192,17 +212,15 @@ internal sealed class WorkerNode : IAsyncDisposable
             return;
         }
 
-        var key = (spec.Run, spec.Runner);
-        if (_hosts.ContainsKey(key))
+        if (host is null)
         {
-            return;
+            return; // hosted here already
         }
 
-        var host = new RunnerHost(spec, placement.Restarts, () => _connection, _weights, _options, NodeId, _log);
         host.Ended += ended =>
         {
-            // Removed only if still the current host of that runner (not one stopped by an order and since replaced).
-            if (_hosts.TryRemove(new KeyValuePair<(string, int), RunnerHost>(key, ended)) || ended.Released)
+            // Removed only if still the current host of that key (not one stopped by an order and since replaced).
+            if (_hosts.TryRemove(new KeyValuePair<(string, int), IAssignmentHost>(key, ended)) || ended.Released)
             {
                 lock (_endedLock)
                 {
@@ -211,7 +229,7 @@ internal sealed class WorkerNode : IAsyncDisposable
             }
         };
         _hosts[key] = host;
-        _log($"hosting runner {spec.Runner} of run {spec.RunName}{(placement.Restarts > 0 ? $" (restart {placement.Restarts})" : "")}");
+        _log($"hosting {what}{(placement.Restarts > 0 ? $" (restart {placement.Restarts})" : "")}");
         host.Start();
     }
 }

@@ -23,17 +23,19 @@ public interface ITrainableFactory
     /// <exception cref="ArgumentException">The config is invalid; the message names every problem.</exception>
     long Validate(IReadOnlyDictionary<string, object?> config);
 
-    /// <summary>Starts a trial from scratch, its run directory being <paramref name="runDirectory"/>.</summary>
-    ITrainable Create(IReadOnlyDictionary<string, object?> config, string runDirectory);
+    /// <summary>
+    /// Starts a trial from scratch, its run directory being <paramref name="runDirectory"/>. <paramref name="cancellationToken"/>
+    /// is cancelled when the experiment stops: a factory that waits (for a cluster's worker) then throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    ITrainable Create(IReadOnlyDictionary<string, object?> config, string runDirectory, CancellationToken cancellationToken);
 
     /// <summary>Continues from <paramref name="checkpoint"/> with <paramref name="config"/> (PBT's explored values, or the trial's own on a restart).</summary>
-    ITrainable Restore(string checkpoint, IReadOnlyDictionary<string, object?> config);
+    ITrainable Restore(string checkpoint, IReadOnlyDictionary<string, object?> config, CancellationToken cancellationToken);
 }
 
 /// <summary>Trials that train one of Rlx's algorithms; each trial directory is an ordinary run (<c>rlx eval</c>, <c>rlx train --resume</c> take it).</summary>
 /// <param name="algorithm">Algorithm name (<c>ppo</c>).</param>
-/// <param name="runners">Where the trials' env runners run (threads of this process when null; a cluster's workers).</param>
-public sealed class AlgorithmTrainables(string algorithm, Runtime.IEnvRunnerGroupProvider? runners = null) : ITrainableFactory
+public sealed class AlgorithmTrainables(string algorithm) : ITrainableFactory
 {
     /// <inheritdoc />
     public long Validate(IReadOnlyDictionary<string, object?> config)
@@ -44,19 +46,19 @@ public sealed class AlgorithmTrainables(string algorithm, Runtime.IEnvRunnerGrou
     }
 
     /// <inheritdoc />
-    public ITrainable Create(IReadOnlyDictionary<string, object?> config, string runDirectory)
+    public ITrainable Create(IReadOnlyDictionary<string, object?> config, string runDirectory, CancellationToken cancellationToken)
     {
         AlgorithmConfig built = Build(config);
-        var trainable = new Trainable(built.BuildAlgorithm(runners));
+        var trainable = new Trainable(built.BuildAlgorithm());
         RunDirectory.Create(runDirectory, built, new JsonObject { ["timesteps"] = built.TotalTimesteps, ["return"] = null, ["time"] = null });
         return trainable;
     }
 
     /// <inheritdoc />
-    public ITrainable Restore(string checkpoint, IReadOnlyDictionary<string, object?> config)
+    public ITrainable Restore(string checkpoint, IReadOnlyDictionary<string, object?> config, CancellationToken cancellationToken)
     {
         Dictionary<string, object?> overrides = ConfigBinding.Nested(config);
-        var trainable = new Trainable(Algorithm.Restore(checkpoint, runners, overrides));
+        var trainable = new Trainable(Algorithm.Restore(checkpoint, configOverrides: overrides));
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!)!;
         RunDirectory.WriteConfig(runDirectory, trainable.Algorithm.Config);
         return trainable;

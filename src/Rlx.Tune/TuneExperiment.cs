@@ -341,7 +341,7 @@ public sealed class TuneExperiment
             long keep;
             if (trial.Checkpoint is { } checkpoint)
             {
-                trainable = _factory.Restore(Path.Combine(_directory, checkpoint), trial.Params);
+                trainable = _factory.Restore(Path.Combine(_directory, checkpoint), trial.Params, _cancel);
                 keep = IterationOf(checkpoint);
             }
             else
@@ -353,7 +353,7 @@ public sealed class TuneExperiment
                 }
 
                 System.IO.Directory.CreateDirectory(runDirectory);
-                trainable = _factory.Create(config, runDirectory);
+                trainable = _factory.Create(config, runDirectory, _cancel);
                 keep = 0;
             }
 
@@ -393,9 +393,17 @@ public sealed class TuneExperiment
             lock (_gate)
             {
                 _running--;
-                if (_fatal is not null)
+                if (_fatal is not null || (e is OperationCanceledException && _cancel.IsCancellationRequested))
                 {
+                    // Not the trial's failure: it stays pending for a resume.
                     trial.Status = TrialStatus.Pending;
+                }
+                else if (e is ArgumentException && trainable is null)
+                {
+                    // Refused before training (a config, or a cluster that cannot hold the trial): the same every time.
+                    trial.Status = TrialStatus.Error;
+                    trial.EndReason = e.Message;
+                    Log($"{trial.Name} cannot train: {e.Message}{Counts()}");
                 }
                 else
                 {

@@ -31,7 +31,7 @@ public sealed class ClusterRegistryTests
         ClusterRegistry registry = Registry();
         Beat(registry, "a", 2);
         Beat(registry, "b", 3);
-        registry.RegisterRun("r", Assignments("r", 6), [], null, null, again: false);
+        registry.RegisterRun("r", Assignments("r", 6), 1, [], null, null, again: false);
 
         // b has 3 free slots, a 2: the five that fit are spread 3 + 2 with b first; the sixth waits for a free slot.
         int[] onB = Runners(Beat(registry, "b", 3));
@@ -48,12 +48,32 @@ public sealed class ClusterRegistryTests
     }
 
     [Fact]
+    public void AnAssignmentOfSeveralCpusGoesOnlyWhereThatManyAreFree_AndOthersStillFitBesideIt()
+    {
+        ClusterRegistry registry = Registry();
+        Beat(registry, "a", 2);
+        Beat(registry, "b", 3);
+        registry.RegisterRun("big", Assignments("big", 1), 4, [], null, null, again: false);
+        registry.RegisterRun("trial", Assignments("trial", 2), 2, [], null, null, again: false);
+
+        // No worker has 4 CPUs: the big one waits, and does not hold back the 2-CPU trials registered after it.
+        WorkerOrders onB = Beat(registry, "b", 3);
+        WorkerOrders onA = Beat(registry, "a", 2);
+        Assert.Equal(["trial"], onB.Start.Select(p => JsonDocument.Parse(p.Assignment).RootElement.GetProperty("run").GetString()));
+        Assert.Equal(["trial"], onA.Start.Select(p => JsonDocument.Parse(p.Assignment).RootElement.GetProperty("run").GetString()));
+
+        // b has one CPU left and a none: nothing else fits until a larger worker joins.
+        Assert.Empty(Beat(registry, "b", 3, Hosted("trial", Runners(onB)[0])).Start);
+        Assert.Equal([0], Runners(Beat(registry, "c", 4)));
+    }
+
+    [Fact]
     public void ADeadWorkersRunnersArePlacedAgain_WithARestart_AndTheOldCopyIsStoppedWhenItComesBack()
     {
         ClusterRegistry registry = Registry();
         Beat(registry, "a", 1);
         Beat(registry, "b", 1);
-        registry.RegisterRun("r", Assignments("r", 1), [], null, null, again: false);
+        registry.RegisterRun("r", Assignments("r", 1), 1, [], null, null, again: false);
         string first = Runners(Beat(registry, "a", 1)).Length == 1 ? "a" : "b";
         string other = first == "a" ? "b" : "a";
         Beat(registry, first, 1, Hosted("r", 0));
@@ -78,7 +98,7 @@ public sealed class ClusterRegistryTests
     {
         ClusterRegistry registry = Registry();
         Beat(registry, "a", 2);
-        registry.RegisterRun("r", Assignments("r", 2), [], null, null, again: false);
+        registry.RegisterRun("r", Assignments("r", 2), 1, [], null, null, again: false);
         Assert.Equal([0, 1], Runners(Beat(registry, "a", 2)));
         var leaving = new NodeReport { NodeId = "a", Role = "worker", Host = "h", NumCpus = 2, Leaving = true, Runners = [Hosted("r", 0, state: "released"), Hosted("r", 1, state: "released")] };
         registry.Heartbeat(JsonSerializer.SerializeToUtf8Bytes(leaving, s_json));
@@ -94,7 +114,7 @@ public sealed class ClusterRegistryTests
         ClusterRegistry registry = Registry(settle: TimeSpan.FromMilliseconds(200));
         registry.Serving();
         Beat(registry, "a", 2, Hosted("r", 0, restarts: 2), Hosted("r", 1));
-        registry.RegisterRun("r", Assignments("r", 2), [], null, null, again: true);
+        registry.RegisterRun("r", Assignments("r", 2), 1, [], null, null, again: true);
         Beat(registry, "b", 2);
         WorkerOrders orders = Beat(registry, "a", 2, Hosted("r", 0, restarts: 2), Hosted("r", 1));
         Assert.Empty(orders.Start);
@@ -113,7 +133,7 @@ public sealed class ClusterRegistryTests
     {
         ClusterRegistry registry = Registry();
         Beat(registry, "a", 1);
-        registry.RegisterRun("r", Assignments("r", 1), [], null, null, again: false);
+        registry.RegisterRun("r", Assignments("r", 1), 1, [], null, null, again: false);
         Assert.Single(Beat(registry, "a", 1).Start);
         registry.EndRun("r");
         Assert.Equal(["r"], Beat(registry, "a", 1, Hosted("r", 0)).Ended);

@@ -23,7 +23,7 @@ public sealed class WeightsSubscriptionTests
         try
         {
             // Weights the driver published before any runner asked are the head's to give.
-            connection.Head.RegisterRun("r1", [], WeightsMessage(2, 32, [0.5f]), null, null, false).GetAwaiter().GetResult();
+            connection.Head.RegisterRun("r1", [], 1, WeightsMessage(2, 32, [0.5f]), null, null, false).GetAwaiter().GetResult();
             var subscriptions = new WeightsSubscriptions(() => connection, LocalCluster.Options, _ => { });
             RunWeights first = subscriptions.Acquire("r1", CancellationToken.None);
             RunWeights second = subscriptions.Acquire("r1", CancellationToken.None);

@@ -27,13 +27,13 @@ internal sealed class SyntheticTrainables(Func<IReadOnlyDictionary<string, objec
         Problem(config) is { } problem ? throw new ArgumentException(problem)
         : config.TryGetValue("total_timesteps", out object? t) ? Convert.ToInt64(t, CultureInfo.InvariantCulture) : horizon;
 
-    public ITrainable Create(IReadOnlyDictionary<string, object?> config, string runDirectory)
+    public ITrainable Create(IReadOnlyDictionary<string, object?> config, string runDirectory, CancellationToken cancellationToken)
     {
         Events.Enqueue("create " + Path.GetFileName(runDirectory));
         return new Synthetic(this, new Dictionary<string, object?>(config), Path.GetFileName(runDirectory), 0, 0);
     }
 
-    public ITrainable Restore(string checkpoint, IReadOnlyDictionary<string, object?> config)
+    public ITrainable Restore(string checkpoint, IReadOnlyDictionary<string, object?> config, CancellationToken cancellationToken)
     {
         string trial = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(checkpoint))!)!;
         Events.Enqueue($"restore {trial}/{Path.GetFileName(checkpoint)}");

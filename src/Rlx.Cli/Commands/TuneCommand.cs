@@ -21,7 +21,7 @@ internal static class TuneCommand
         var search = new Option<string>("--search") { Description = "random (grids crossed, the rest drawn), grid (every choice crossed too) or tpe", DefaultValueFactory = _ => "random" };
         var metric = new Option<string>("--metric") { Description = "Result-row key that ranks trials (its value in a trial's last row)", DefaultValueFactory = _ => "episode_return_mean" };
         var mode = new Option<string>("--mode") { Description = "max or min", DefaultValueFactory = _ => "max" };
-        var concurrent = new Option<int?>("--max-concurrent") { Description = "Trials training at once (default: the number of processors)" };
+        var concurrent = new Option<int?>("--max-concurrent") { Description = "Trials training at once (default: the number of processors; with --address, as many as the workers' CPUs hold)" };
         var failures = new Option<int>("--max-failures") { Description = "Restarts of a failing trial from its last checkpoint before it is marked failed", DefaultValueFactory = _ => 2 };
         var every = new Option<int>("--checkpoint-every") { Description = "A trial's checkpoint every N iterations (and at every scheduler decision and its end)", DefaultValueFactory = _ => 10 };
         var searchSeed = new Option<int>("--search-seed") { Description = "Seed of the search's draws (trials train with the config's seed)", DefaultValueFactory = _ => 0 };
@@ -33,7 +33,7 @@ internal static class TuneCommand
         var name = new Option<string?>("--name") { Description = "Experiment name: the experiment directory is runs/NAME" };
         var runsDir = new Option<string>("--runs-dir") { Description = "Directory holding experiment and run directories", DefaultValueFactory = _ => "runs" };
         var resume = new Option<string?>("--resume") { Description = "Continue the experiment in this directory: finished trials are kept, the others continue from their checkpoints" };
-        var address = new Option<string?>("--address") { Description = "Place every trial's env runners on this cluster's workers: auto or HOST:PORT (the learners stay in this process)" };
+        var address = new Option<string?>("--address") { Description = "Run the trials on this cluster's workers, each as a whole (its learner and runners, 1 + num_env_runners CPUs): auto or HOST:PORT; results and checkpoints come back here" };
         var dashboard = new Option<string?>("--dashboard") { Description = "Also show the experiment on the head's dashboard at this URL, e.g. http://127.0.0.1:8265: its Tuning page, and each trial's charts as the run EXPERIMENT.trial_NNNN (default: RLX_DASHBOARD_URL; with --address, the cluster's)" };
         var assemblies = new EnvOptions().Assemblies;
         var command = new Command("tune", "Search hyperparameters: trials in runs/NAME/trial_NNNN (ordinary run directories), experiment.json, results.csv sorted by the metric, and a 'best' link to the best checkpoint")
@@ -49,7 +49,6 @@ internal static class TuneCommand
             }
 
             string? clusterAddress = parsed.GetValue(address);
-            Runtime.IEnvRunnerGroupProvider? runners = clusterAddress is null ? null : new Cluster.ClusterRunnerGroupProvider(clusterAddress);
             Uri? dashboardUrl = TrainCommand.DashboardUrl(parsed.GetValue(dashboard), clusterAddress);
             if (parsed.GetValue(resume) is { } resumeDirectory)
             {
@@ -61,8 +60,10 @@ internal static class TuneCommand
                 }
 
                 TuneSettings saved = TuneExperiment.ReadSettings(resumeDirectory);
+                ITrainableFactory resumed = Trainables(saved.Algorithm, clusterAddress);
+                int? atOnce = parsed.GetValue(concurrent) ?? (resumed is Cluster.ClusterTrainables resumedOnCluster ? TrialsAtOnce(resumedOnCluster, saved.BaseConfig, output) : null);
                 return Run(output, error, resumeDirectory, dashboardUrl, observer =>
-                    TuneExperiment.Resume(resumeDirectory, new AlgorithmTrainables(saved.Algorithm, runners), observer, parsed.GetValue(concurrent)));
+                    TuneExperiment.Resume(resumeDirectory, resumed, observer, atOnce));
             }
 
             string algo = parsed.GetValue(algorithm) ?? throw new CliException($"Name the algorithm to tune ({string.Join(", ", AlgorithmCatalog.Names)}), e.g. rlx tune ppo --env CartPole-v1 --space space.yaml, or continue an experiment with --resume runs/NAME.");
@@ -89,6 +90,7 @@ internal static class TuneCommand
                 baseConfig["total_timesteps"] = timesteps;
             }
 
+            ITrainableFactory trainables = Trainables(algo, clusterAddress);
             var settings = new TuneSettings
             {
                 Algorithm = algo,
@@ -106,7 +108,7 @@ internal static class TuneCommand
                 NumSamples = parsed.GetValue(samples),
                 Search = ParseEnum<SearchAlgorithm>("--search", parsed.GetValue(search)!),
                 Scheduler = ParseEnum<SchedulerKind>("--scheduler", parsed.GetValue(scheduler)!),
-                MaxConcurrent = parsed.GetValue(concurrent) ?? Environment.ProcessorCount,
+                MaxConcurrent = parsed.GetValue(concurrent) ?? (trainables is Cluster.ClusterTrainables onCluster ? TrialsAtOnce(onCluster, baseConfig, output) : Environment.ProcessorCount),
                 MaxFailures = parsed.GetValue(failures),
                 CheckpointEvery = parsed.GetValue(every),
                 Seed = parsed.GetValue(searchSeed),
@@ -120,9 +122,20 @@ internal static class TuneCommand
             string experimentName = parsed.GetValue(name) ?? $"tune_{algo}_{envName.Replace('/', '-')}_{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
             string directory = Path.Combine(parsed.GetValue(runsDir)!, experimentName);
             return Run(output, error, directory, dashboardUrl, observer =>
-                TuneExperiment.Create(directory, settings, new AlgorithmTrainables(algo, runners), observer));
+                TuneExperiment.Create(directory, settings, trainables, observer));
         });
         return command;
+    }
+
+    /// <summary>The trials of <paramref name="algorithm"/>: threads of this process, or whole jobs on the cluster at <paramref name="address"/>.</summary>
+    private static ITrainableFactory Trainables(string algorithm, string? address) =>
+        address is null ? new AlgorithmTrainables(algorithm) : new Cluster.ClusterTrainables(algorithm, address);
+
+    private static int TrialsAtOnce(Cluster.ClusterTrainables trainables, IReadOnlyDictionary<string, object?> config, TextWriter output)
+    {
+        int atOnce = trainables.TrialsAtOnce(config);
+        output.WriteLine($"the cluster at {trainables.Address} holds {atOnce} trial(s) at once ({Cluster.ClusterTrainables.Slots(config, trainables.Algorithm)} CPUs each); --max-concurrent sets another number");
+        return atOnce;
     }
 
     private static T ParseEnum<T>(string option, string value)
