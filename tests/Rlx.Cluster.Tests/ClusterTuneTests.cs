@@ -97,6 +97,37 @@ public sealed class ClusterTuneTests : IDisposable
 
     [SkippableFact]
     [Trait("Category", "Cluster")]
+    public void PbtOnTheCluster_CopiesCheckpointsBetweenWorkers_AndEndsAsItDoesHere()
+    {
+        using var cluster = new LocalCluster();
+        cluster.StartWorker(cpus: 2);
+        cluster.StartWorker(cpus: 2);
+        TuneSettings settings = Settings(new Grid([3e-3, 1e-4]), totalTimesteps: 12 * 256) with
+        {
+            Scheduler = SchedulerKind.Pbt,
+            PerturbationInterval = 4 * 256,
+            QuantileFraction = 0.5,
+            Space = new SearchSpace([KeyValuePair.Create("lr", (Domain)new LogUniform(1e-4, 3e-3))]),
+            NumSamples = 2,
+        };
+        IReadOnlyList<Trial> onCluster = TuneExperiment.Create(Path.Combine(_directory, "cluster"), settings, new ClusterTrainables("ppo", cluster.Info.Address, cluster.Info.Token)).Run();
+        IReadOnlyList<Trial> here = TuneExperiment.Create(Path.Combine(_directory, "here"), settings, new AlgorithmTrainables("ppo")).Run();
+
+        // Two PBT steps, each copying the leader's checkpoint into the other trial, wherever each trained.
+        Assert.Equal(2, onCluster.Sum(t => t.Lineage.Count));
+        Assert.All(cluster.Workers, w => Assert.NotEmpty(Lines(w.Log.Text, "from its checkpoint")));
+        foreach (Trial trial in onCluster)
+        {
+            Trial twin = here.Single(t => t.Name == trial.Name);
+            Assert.Equal((TrialStatus.Terminated, 0), (trial.Status, trial.Failures));
+            Assert.Equal(twin.Lineage.Select(l => (l.Timesteps, l.From)), trial.Lineage.Select(l => (l.Timesteps, l.From)));
+            Assert.Equal(twin.Metric, trial.Metric);
+            Assert.Equal(Untimed(Path.Combine(_directory, "here", trial.Name, "progress.csv")), Untimed(Path.Combine(_directory, "cluster", trial.Name, "progress.csv")));
+        }
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
     public void ATrialLargerThanEveryWorker_FailsAtOnceWithTheFix()
     {
         using var cluster = new LocalCluster();
