@@ -35,7 +35,7 @@ run() {  # label, then rlx tune options
   local start end
   start=$(date +%s.%N)
   rlx tune ppo --env CartPole-v1 --space "$runs/space.yaml" --set "total_timesteps=$steps" --max-concurrent 2 \
-    --search-seed 1 --name "$label" --runs-dir "$runs" "$@" > "$runs/$label.log"
+    --search-seed 1 --name "$label" --runs-dir "$runs" "$@" > "$runs/$label.log" 2>&1
   end=$(date +%s.%N)
   echo "$end - $start" | bc
 }

@@ -40,6 +40,7 @@ internal sealed class ClusterRegistry
     private readonly Queue<string> _endedOrder = new();
     private readonly HashSet<string> _ended = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Run, int Runner), RunnerReport> _runners = [];
+    private readonly Dictionary<string, TaskCompletionSource<bool>> _placementWaits = new(StringComparer.Ordinal);
     private readonly TimeSpan _settle;
     private DateTimeOffset _started = DateTimeOffset.UtcNow;
 
@@ -203,6 +204,33 @@ internal sealed class ClusterRegistry
         }
 
         return [];
+    }
+
+    /// <summary>
+    /// True as soon as something is placed on <paramref name="node"/> (at once if something waits for its next
+    /// heartbeat already), false after <paramref name="wait"/>: a worker that hears true sends its heartbeat at once
+    /// rather than at its next interval.
+    /// </summary>
+    public async Task<bool> WaitForPlacementAsync(string node, TimeSpan wait)
+    {
+        Task<bool> placed;
+        lock (_lock)
+        {
+            if (_runs.Values.Any(run => run.Target.Contains(node, StringComparer.Ordinal)))
+            {
+                return true;
+            }
+
+            if (!_placementWaits.TryGetValue(node, out TaskCompletionSource<bool>? waiting))
+            {
+                waiting = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _placementWaits[node] = waiting;
+            }
+
+            placed = waiting.Task;
+        }
+
+        return await Task.WhenAny(placed, Task.Delay(wait)).ConfigureAwait(false) == placed;
     }
 
     public byte[] Package(string run, string hash)
@@ -404,6 +432,10 @@ internal sealed class ClusterRegistry
 
                 run.Target[r] = node;
                 free[node] = slots - run.Slots;
+                if (_placementWaits.Remove(node, out TaskCompletionSource<bool>? waiting))
+                {
+                    waiting.TrySetResult(true);
+                }
             }
         }
     }

@@ -89,9 +89,9 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                 .Select(r => RunnerSpec.From(request, run, r, fragmentLength, asynchronous, package, group._listener.Endpoint, group._listener.Key).Serialize())];
             group._lease = await RunLease.OpenAsync(cluster, options, log, run, assignments, slots: 1, () => group._weightsMessage, package).ConfigureAwait(false);
         }
-        catch (ClusterException)
+        catch
         {
-            group.Dispose();
+            group.Dispose(); // the fragment listener
             throw;
         }
 

@@ -11,6 +11,9 @@ internal interface IHeadGrain : IGrainWithIntegerKey
     /// <summary>A worker's report (<see cref="NodeReport"/> JSON); returns its orders (<see cref="WorkerOrders"/> JSON).</summary>
     Task<byte[]> Heartbeat(byte[] report);
 
+    /// <summary>True as soon as something is placed on worker <paramref name="node"/> (it then sends its heartbeat at once), false after a second.</summary>
+    Task<bool> WaitForPlacement(string node);
+
     /// <summary>The cluster's status (<see cref="ClusterStatus"/> JSON).</summary>
     Task<byte[]> Status();
 
@@ -45,6 +48,8 @@ internal interface IHeadGrain : IGrainWithIntegerKey
 internal sealed class HeadGrain(ClusterRegistry registry) : Grain, IHeadGrain
 {
     public Task<byte[]> Heartbeat(byte[] report) => Task.FromResult(registry.Heartbeat(report));
+
+    public Task<bool> WaitForPlacement(string node) => registry.WaitForPlacementAsync(node, TimeSpan.FromSeconds(1));
 
     public Task<byte[]> Status() => Task.FromResult(registry.StatusJson());
 

@@ -55,12 +55,13 @@ internal static class TrialStream
         return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(hello.AsSpan(8), key) ? null : "wrong trial key (the assignment belongs to another trial)";
     }
 
+    /// <summary>Writes a frame in one write (one segment for small frames: the other side wakes once).</summary>
     public static void WriteFrame(Stream stream, byte type, ReadOnlySpan<byte> payload)
     {
-        Span<byte> header = stackalloc byte[FragmentStream.FrameHeaderSize];
-        FragmentStream.WriteFrameHeader(header, type, payload.Length);
-        stream.Write(header);
-        stream.Write(payload);
+        byte[] frame = new byte[FragmentStream.FrameHeaderSize + payload.Length];
+        FragmentStream.WriteFrameHeader(frame, type, payload.Length);
+        payload.CopyTo(frame.AsSpan(FragmentStream.FrameHeaderSize));
+        stream.Write(frame);
     }
 
     /// <summary>Reads one frame; <see cref="EndOfStreamException"/> when the other side closed the connection.</summary>

@@ -6,9 +6,10 @@ namespace Rlx.Cluster;
 
 /// <summary>
 /// A worker node: connects to the head, reports itself every heartbeat, and hosts the runners (and whole tuning
-/// trials) the head's answer places here (up to <c>NumCpus</c>; the head places by free CPUs). Runners stream fragments straight to their drivers, so they
-/// go on while the head is out of reach; the worker keeps reconnecting (to the same address: a head restarted there,
-/// or a new one started with the same token, adopts the runners it reports).
+/// trials) the head's answer places here (up to <c>NumCpus</c>; the head places by free CPUs). Runners stream
+/// fragments straight to their drivers, so they go on while the head is out of reach; the worker keeps reconnecting
+/// (to the same address: a head restarted there, or a new one started with the same token, adopts the runners it
+/// reports).
 /// </summary>
 internal sealed class WorkerNode : IAsyncDisposable
 {
@@ -21,6 +22,9 @@ internal sealed class WorkerNode : IAsyncDisposable
     private readonly Lock _endedLock = new();
     private readonly WeightsSubscriptions _weights;
     private volatile ClusterConnection? _connection;
+    // Wakes the heartbeat loop early: something was placed here. _beat completes when the next heartbeat is done.
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private volatile TaskCompletionSource _beat = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TimeSpan _lastCpu;
     private DateTime _lastCpuTime;
 
@@ -55,11 +59,16 @@ internal sealed class WorkerNode : IAsyncDisposable
         }
 
         var outage = new HeadOutage($"worker {NodeId}", _cluster.Address, _options, _log);
+        Task watching = WatchPlacementsAsync(cancellationToken);
         for (bool first = true; !cancellationToken.IsCancellationRequested; first = false)
         {
             try
             {
-                await Task.Delay(first ? TimeSpan.Zero : _options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
+                // The next heartbeat: at the interval, or at once when the head has placed something here.
+                if (!first)
+                {
+                    await _wake.WaitAsync(_options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -82,6 +91,66 @@ internal sealed class WorkerNode : IAsyncDisposable
                 {
                     _connection = null;
                     await broken.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _beat.TrySetResult();
+                _beat = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        await watching.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Holds one call at the head that returns as soon as something is placed here, and then wakes the heartbeat loop:
+    /// a placement reaches this worker in milliseconds rather than at its next heartbeat.
+    /// </summary>
+    private async Task WatchPlacementsAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (_connection is not { } connection)
+                {
+                    await Task.Delay(_options.RetryDelay, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (await connection.CallAsync(head => head.WaitForPlacement(NodeId)).WaitAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    // Until the heartbeat has taken the orders the head answers at once: wait for it rather than ask again.
+                    Task beaten = _beat.Task;
+                    if (_wake.CurrentCount == 0)
+                    {
+                        try
+                        {
+                            _wake.Release();
+                        }
+                        catch (SemaphoreFullException)
+                        {
+                        }
+                    }
+
+                    await beaten.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is ClusterException || ClusterConnection.IsUnreachable(e))
+            {
+                // The heartbeat loop reports and repairs the connection; this only waits to try again.
+                try
+                {
+                    await Task.Delay(_options.RetryDelay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
                 }
             }
         }

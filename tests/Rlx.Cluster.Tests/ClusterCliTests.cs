@@ -92,4 +92,83 @@ public sealed class ClusterCliTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void TuneOnTheCluster_KilledMidExperiment_FreesItsWorkerAtOnce_AndResumesWithoutRerunningFinishedTrials()
+    {
+        string root = Directory.CreateTempSubdirectory("rlx-cli-cluster-tune-").FullName;
+        string port = HeadNode.FreePort("127.0.0.1").ToString(CultureInfo.InvariantCulture);
+        string runs = Path.Combine(root, "runs"), experiment = Path.Combine(runs, "on-cluster"), space = Path.Combine(root, "space.yaml");
+        File.WriteAllText(space, "lr: {loguniform: [3e-4, 3e-3]}\n");
+        try
+        {
+            Assert.Equal(0, Rlx(root, 120, "start", "--head", "--port", port, "--no-dashboard").Code);
+            Assert.Equal(0, Rlx(root, 120, "start", "--address", "auto", "--num-cpus", "2").Code);
+            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "rlx.dll"), "tune", "ppo", "--space", space, "--num-samples", "3",
+                "--set", "total_timesteps=204800", "--set", "num_envs=2", "--checkpoint-every", "4", "--address", "auto", "--name", "on-cluster", "--runs-dir", runs])
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            info.Environment["RLX_SESSION_DIR"] = root;
+            var log = new StringWriterLog();
+            using (Process tune = Process.Start(info)!)
+            {
+                tune.OutputDataReceived += (_, e) => log.Append(e.Data ?? string.Empty);
+                tune.ErrorDataReceived += (_, e) => log.Append(e.Data ?? string.Empty);
+                tune.BeginOutputReadLine();
+                tune.BeginErrorReadLine();
+
+                // Kill it without warning once a trial has finished and the next has a checkpoint on this machine.
+                LocalCluster.WaitFor(() => Trials(experiment) is { } trials && trials.Any(t => t.Status == "terminated") && trials.Any(t => t.Status == "running" && t.Checkpoint is not null), TimeSpan.FromMinutes(3), "a finished trial and a checkpointed running one", log);
+                tune.Kill(entireProcessTree: true);
+                tune.WaitForExit();
+            }
+
+            // One worker of 2 CPUs holds one trial of 1 learner + 1 runner at a time; each trained there.
+            Assert.Contains("the cluster at auto holds 1 trial(s) at once (2 CPUs each)", log.Text, StringComparison.Ordinal);
+            Assert.Contains("on-cluster/trial_0000 trains on node", log.Text, StringComparison.Ordinal);
+
+            // The running trial's worker notices its tuning process is gone and frees its CPUs at once (not after the driver timeout).
+            LocalCluster.WaitFor(() => Rlx(root, 30, "status").Output.Contains("CPUs 0/2 used", StringComparison.Ordinal), TimeSpan.FromSeconds(15), "the worker to free the killed experiment's CPUs", log);
+
+            Dictionary<string, string> finished = Trials(experiment)!.Where(t => t.Status == "terminated")
+                .ToDictionary(t => t.Name, t => File.ReadAllText(Path.Combine(experiment, t.Name, "progress.csv")));
+            (int code, string output) = Rlx(root, 300, "tune", "--resume", experiment, "--address", "auto");
+            Assert.True(code == 0, output);
+            Assert.All(Trials(experiment)!, t => Assert.Equal("terminated", t.Status));
+            foreach ((string name, string progress) in finished)
+            {
+                Assert.DoesNotContain($"{name} starts", output, StringComparison.Ordinal);
+                Assert.DoesNotContain($"{name} continues", output, StringComparison.Ordinal);
+                Assert.Equal(progress, File.ReadAllText(Path.Combine(experiment, name, "progress.csv")));
+            }
+
+            Assert.Contains("continues from", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Rlx(root, 120, "stop");
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>The trials in an experiment's experiment.json, or null while it cannot be read.</summary>
+    private static List<(string Name, string Status, string? Checkpoint)>? Trials(string experiment)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(Path.Combine(experiment, "experiment.json")));
+            return [.. document.RootElement.GetProperty("trials").EnumerateArray().Select(t => (
+                t.GetProperty("name").GetString()!,
+                t.GetProperty("status").GetString()!,
+                t.TryGetProperty("checkpoint", out JsonElement c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null))];
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            return null;
+        }
+    }
 }

@@ -68,6 +68,24 @@ public sealed class ClusterRegistryTests
     }
 
     [Fact]
+    public async Task AWorkerWaitingForPlacementsHearsOfOneAtOnce_AndOfNothingAfterTheWait()
+    {
+        ClusterRegistry registry = Registry();
+        Beat(registry, "a", 2);
+        Assert.False(await registry.WaitForPlacementAsync("a", TimeSpan.FromMilliseconds(50)));
+
+        Task<bool> waiting = registry.WaitForPlacementAsync("a", TimeSpan.FromSeconds(30));
+        Assert.False(waiting.IsCompleted);
+        registry.RegisterRun("r", Assignments("r", 1), 1, [], null, null, again: false);
+        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        // Until its heartbeat takes the placement the answer is at once; afterwards there is nothing to wait for.
+        Assert.True(await registry.WaitForPlacementAsync("a", TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal([0], Runners(Beat(registry, "a", 2)));
+        Assert.False(await registry.WaitForPlacementAsync("a", TimeSpan.FromMilliseconds(50)));
+    }
+
+    [Fact]
     public void ADeadWorkersRunnersArePlacedAgain_WithARestart_AndTheOldCopyIsStoppedWhenItComesBack()
     {
         ClusterRegistry registry = Registry();
