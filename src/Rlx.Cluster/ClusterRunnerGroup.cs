@@ -26,11 +26,13 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     private RunLease? _lease;
     private int _publishing;
     private bool _publishAgain;
-    // The intake: fragments in arrival order. A monitor, not a BlockingCollection: the learner waits here between
-    // fragments, and a semaphore's spinning before it sleeps cost the driver a third of a core of sched_yield calls
-    // on a machine whose cores the runners keep busy.
+    // The intake: fragments in arrival order, and an event the stream threads set after adding one. Not a
+    // BlockingCollection: a semaphore's spinning before it sleeps cost the driver a third of a core of sched_yield
+    // calls on a machine whose cores the runners keep busy; not Monitor.Pulse either, whose waiter wakes inside the
+    // stream thread's lock and must block again to reenter it (two wake-ups per fragment instead of one).
     private readonly Queue<Received> _received = new();
-    private readonly object _receivedLock = new();
+    private readonly Lock _receivedLock = new();
+    private readonly AutoResetEvent _arrived = new(false);
     // Room in the intake: a stream acknowledges a fragment only once it is in, so runners wait while the learner is behind.
     private readonly SemaphoreSlim _room;
     private readonly FragmentListener _listener;
@@ -252,6 +254,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         _lease?.Dispose();
         _listener.Dispose();
         _room.Dispose();
+        _arrived.Dispose();
     }
 
     private string? OnFragment(int runner, string incarnation, ReadOnlySpan<byte> fragment, CancellationToken cancellationToken)
@@ -277,8 +280,9 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
             lock (_receivedLock)
             {
                 _received.Enqueue(new Received(batch, info, $"{incarnation}:{info.Sequence}"));
-                Monitor.Pulse(_receivedLock);
             }
+
+            _arrived.Set();
 
             return null;
         }
@@ -353,11 +357,16 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
     {
         lock (_receivedLock)
         {
-            if (_received.Count == 0)
+            if (_received.TryDequeue(out item))
             {
-                Monitor.Wait(_receivedLock, 50);
+                return true;
             }
+        }
 
+        // A set left over from a fragment already taken only makes this wait return early once.
+        _arrived.WaitOne(50);
+        lock (_receivedLock)
+        {
             return _received.TryDequeue(out item);
         }
     }
