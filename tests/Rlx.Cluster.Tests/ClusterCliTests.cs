@@ -128,7 +128,7 @@ public sealed class ClusterCliTests
             }
 
             // One worker of 2 CPUs holds one trial of 1 learner + 1 runner at a time; each trained there.
-            Assert.Contains("the cluster at auto holds 1 trial(s) at once (2 CPUs each)", log.Text, StringComparison.Ordinal);
+            Assert.Contains($"the cluster at 127.0.0.1:{port} holds 1 trial(s) at once (2 CPUs each)", log.Text, StringComparison.Ordinal);
             Assert.Contains("on-cluster/trial_0000 trains on node", log.Text, StringComparison.Ordinal);
 
             // The running trial's worker notices its tuning process is gone and frees its CPUs at once (not after the driver timeout).

@@ -134,7 +134,7 @@ internal static class TuneCommand
     private static int TrialsAtOnce(Cluster.ClusterTrainables trainables, IReadOnlyDictionary<string, object?> config, TextWriter output)
     {
         int atOnce = trainables.TrialsAtOnce(config);
-        output.WriteLine($"the cluster at {trainables.Address} holds {atOnce} trial(s) at once ({Cluster.ClusterTrainables.Slots(config, trainables.Algorithm)} CPUs each); --max-concurrent sets another number");
+        output.WriteLine($"the cluster at {Cluster.ClusterAddress.Resolve(trainables.Address, trainables.Token).Address} holds {atOnce} trial(s) at once ({Cluster.ClusterTrainables.Slots(config, trainables.Algorithm)} CPUs each); --max-concurrent sets another number");
         return atOnce;
     }
 
