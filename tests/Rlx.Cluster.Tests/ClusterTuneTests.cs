@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Rlx.Tune;
 
 namespace Rlx.Cluster.Tests;
@@ -92,6 +93,45 @@ public sealed class ClusterTuneTests : IDisposable
         // Nothing lost or counted twice: every iteration once, and the same rows as an uninterrupted trial here.
         Trial here = TuneExperiment.Create(Path.Combine(_directory, "here"), settings, new AlgorithmTrainables("ppo")).Run().Single();
         Assert.Equal(0, here.Failures);
+        Assert.Equal(Untimed(Path.Combine(_directory, "here", here.Name, "progress.csv")), Untimed(Path.Combine(_directory, "cluster", trial.Name, "progress.csv")));
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void AHeadKilledMidTrial_TheTrialTrainsOn_AndANewHeadAdoptsItWhereItRuns()
+    {
+        using var cluster = new LocalCluster();
+        Process worker = cluster.StartWorker(cpus: 2);
+        TuneSettings settings = Settings(new Grid([1e-3]), totalTimesteps: 16 * 256) with { MaxConcurrent = 1 };
+        var restarted = new TuneObserver
+        {
+            // The head dies after the trial's fourth row; its fifth and sixth come from the worker all the same; after the
+            // sixth a new head takes the address and must adopt the trial where it runs before training goes on.
+            Result = (_, row) =>
+            {
+                double iteration = row.Single(p => p.Key == "training_iteration").Value;
+                if (iteration == 4)
+                {
+                    cluster.KillHead();
+                }
+                else if (iteration == 6)
+                {
+                    cluster.ReplaceHead();
+                    LocalCluster.WaitFor(
+                        () => cluster.Status().Nodes.Any(n => n.Alive && n.Report.Pid == worker.Id && n.Report.Runners.Any(r => r.State == "running" && r.Restarts == 0)),
+                        TimeSpan.FromSeconds(60), "the worker to report the trial to the new head", cluster.Workers[0].Log);
+                    LocalCluster.WaitFor(() => cluster.HeadLog.Contains("registered again", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the tuning process to register the trial again", cluster.HeadOutput);
+
+                    // Past the new head's settling time a trial it had not adopted would be placed a second time.
+                    Thread.Sleep(2 * LocalCluster.Options.HeartbeatTimeout);
+                }
+            },
+        };
+        Trial trial = TuneExperiment.Create(Path.Combine(_directory, "cluster"), settings, new ClusterTrainables("ppo", cluster.Info.Address, cluster.Info.Token), restarted).Run().Single();
+
+        Assert.Equal((TrialStatus.Terminated, 16L * 256, 0), (trial.Status, trial.Timesteps, trial.Failures));
+        Assert.Single(Lines(cluster.Workers[0].Log.Text, "hosting trial"));
+        Trial here = TuneExperiment.Create(Path.Combine(_directory, "here"), settings, new AlgorithmTrainables("ppo")).Run().Single();
         Assert.Equal(Untimed(Path.Combine(_directory, "here", here.Name, "progress.csv")), Untimed(Path.Combine(_directory, "cluster", trial.Name, "progress.csv")));
     }
 
