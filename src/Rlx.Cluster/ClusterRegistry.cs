@@ -23,7 +23,8 @@ internal sealed record WorkerOrders
 /// <summary>
 /// The head's state: nodes from their heartbeats (alive or dead), runs with their runners' placements, weights and code
 /// packages. Placement is by free CPUs: a runner (or trial) without a live host goes to the live worker with the most
-/// free slots (slots less the CPUs of what is placed there), if it fits there, and is handed over in that worker's next heartbeat answer. A worker silent for the
+/// free slots (slots less the CPUs of what is placed there) if it fits there, and is handed over in that worker's next
+/// heartbeat answer (a worker waiting in <see cref="WaitForPlacementAsync"/> is told at once). A worker silent for the
 /// heartbeat timeout is dead and its runners are placed again, their restart count one higher; a run whose driver has
 /// not called for the driver timeout is over. Thread-safe: one lock, held only for bookkeeping.
 /// </summary>
