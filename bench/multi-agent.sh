@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Multi-agent training bars. Cases:
-#   spread            shared-policy PPO on simple_spread_v3; greedy mean return per agent against random actions
+#   spread            shared-policy PPO on simple_spread_v3 for SPREAD_STEPS agent decisions (default 120M = 40M environment
+#                     steps, the budget of the EPyMARL benchmark's on-policy runs); greedy mean return per agent against
+#                     random actions, each also in the published MPE convention (see docs/multi-agent.md)
 #   spread-independent  the same budget with a policy per agent (independent learners, IPPO)
 #   connect4          self-play PPO on connect_four_v3 against its own snapshots
 #   connect4-players  the same with random, minimax-1 and minimax-2 as frozen opponents in the pool
@@ -71,11 +73,14 @@ cases=("$@")
       spread|spread-independent)
         independent=()
         [ "$c" = spread-independent ] && independent=(--set policy_mapping=agent_0=a0,agent_1=a1,agent_2=a2)
+        steps="${SPREAD_STEPS:-120000000}"
         "$root/rlx" train ppo --env simple_spread_v3 --json --runs-dir "$runs" --name "$c" --set num_envs_per_runner=32 \
-          --set lr=0.0005 --set ent_coef=0 --set gamma=0.95 --set total_timesteps=6000000 --stop timesteps=6000000 "${independent[@]}" > /dev/null
+          --set lr=0.0005 --set ent_coef=0 --set gamma=0.95 --set total_timesteps="$steps" --stop timesteps="$steps" "${independent[@]}" > /dev/null
         echo "case $c"
         summary "$runs/$c"
-        "$root/rlx" eval "$runs/$c" --episodes 200 ;;
+        # Published MPE returns count the shared team reward once, with a self-collision of -1 per agent and step:
+        # 3 agents' returns summed here (local_ratio 0.5) convert as 2 * sum - 75 = 6 * mean per agent - 75.
+        "$root/rlx" eval "$runs/$c" --episodes 1000 | awk '/mean return per agent/ { print; for (i = 1; i <= NF; i++) if ($i == "agent") { printf "  published convention: %.1f\n", 6 * $(i + 1) - 75; break } }' ;;
       connect4) connect4 connect4 --set opponent_pool_size=32 --set ent_coef=0.02 ;;
       connect4-players) connect4 connect4-players --set opponent_pool_size=16 --set opponent_players=random,minimax-1,minimax-2 ;;
       connect4-cnn) STEPS=16000000 connect4 connect4-cnn --set model=minatar_cnn --set opponent_pool_size=16 \
