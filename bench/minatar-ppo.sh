@@ -10,7 +10,8 @@
 # would take at the measured rate.
 # Environment: RUNNERS (default 1) x ENVS_PER_RUNNER (default 64) = the published 64 envs; SEED (1);
 # STICKY (default 0: gymnax's Breakout has no sticky actions; MinAtar's own default is 0.1);
-# KEEP_RUN=DIR keeps the run directory (result.jsonl has every iteration) under DIR.
+# KEEP_RUN=DIR keeps the run directory (result.jsonl has every iteration) under DIR; MODEL=mlp trains the published
+# network shape instead (2 x 256, separate actor and critic; tanh where the published one has ReLU) to tell the network's share from the algorithm's; LR (5e-4).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 budget="${1:-10000000}"
@@ -19,6 +20,12 @@ runners="${RUNNERS:-1}"
 envs="${ENVS_PER_RUNNER:-64}"
 seed="${SEED:-1}"
 sticky="${STICKY:-0}"
+lr="${LR:-5e-4}"
+case "${MODEL:-minatar_cnn}" in
+  minatar_cnn) model=(--set model=minatar_cnn) ;;
+  mlp) model=(--set model=mlp --set hiddens=256,256) ;;
+  *) echo "MODEL must be minatar_cnn or mlp" >&2; exit 2 ;;
+esac
 runs="${KEEP_RUN:-$(mktemp -d)}"
 mkdir -p "$runs"
 name="minatar-ppo-$(date +%Y%m%d-%H%M%S)"
@@ -31,11 +38,11 @@ if [ -n "$max_seconds" ]; then stop+=(--stop "time=$max_seconds"); fi
 
 # gymnax-blines Breakout-MinAtar PPO, mapped onto Rlx's keys.
 "$root/rlx" train ppo --env MinAtar/Breakout-v1 --seed "$seed" --json --name "$name" --runs-dir "$runs" "${stop[@]}" \
-  --set model=minatar_cnn \
+  "${model[@]}" \
   --set num_env_runners="$runners" --set num_envs_per_runner="$envs" \
   --set rollout_fragment_length=128 \
   --set num_minibatches=8 --set update_epochs=4 \
-  --set lr=5e-4 --set anneal_lr=false \
+  --set lr="$lr" --set anneal_lr=false \
   --set gamma=0.999 --set gae_lambda=0.95 \
   --set clip_coef=0.2 --set clip_vloss=true --set norm_adv=true \
   --set ent_coef=0.01 --set vf_coef=0.5 --set max_grad_norm=0.5 --set adam_eps=1e-5 \
@@ -49,8 +56,8 @@ if [ -n "$max_seconds" ]; then stop+=(--stop "time=$max_seconds"); fi
 published='[[320000,8],[1000000,15],[2000000,16],[3000000,15.5],[4000000,17],[5000000,22],[6000000,22.5],[7000000,22.5],[8000000,22.5],[9000000,23],[10000000,22.5]]'
 
 {
-  echo "# $(date -u +%F) MinAtar/Breakout-v1, PPO + minatar_cnn, gymnax-blines hyperparameters; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# layout ${runners} runner(s) x ${envs} envs x 128 steps, 8 minibatches, 4 epochs, lr 5e-4 constant, gamma 0.999, sticky_action_prob ${sticky}, max_episode_steps 1000, seed ${seed}"
+  echo "# $(date -u +%F) MinAtar/Breakout-v1, PPO + ${MODEL:-minatar_cnn}, gymnax-blines hyperparameters; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# layout ${runners} runner(s) x ${envs} envs x 128 steps, 8 minibatches, 4 epochs, lr ${lr} constant, gamma 0.999, sticky_action_prob ${sticky}, max_episode_steps 1000, seed ${seed}"
   echo "# budget ${budget} steps${max_seconds:+, time limit ${max_seconds} s}"
   jq -rs --argjson budget "$budget" --argjson pub "$published" '
     def r1: . * 10 | round / 10;
@@ -71,4 +78,4 @@ published='[[320000,8],[1000000,15],[2000000,16],[3000000,15.5],[4000000,17],[50
       "published\tgymnax-blines 10M steps: about 20-23 on the lr 5e-4 curve, checkpoint listed as R 28 in the gymnax README; at \($fin.timesteps_total) steps the curve reads about \(pubat($fin.timesteps_total) // "-" | if type == "number" then r1 else . end)",
       (if $fin.timesteps_total < $budget then "extrapolated\tthe full budget would take about \($budget / $sps / 60 | round) min at this rate" else empty end)' \
     "$runs/$name.jsonl"
-} | tee "$out"
+} | tee -a "$out"
