@@ -40,6 +40,12 @@ public abstract record AlgorithmConfig
     /// <summary>Units of the LSTM/GRU core of recurrent models (<c>lstm</c>, <c>gru</c>, <c>minatar_cnn_lstm</c>, …). Default 128.</summary>
     public int LstmCellSize { get; init; } = 128;
 
+    /// <summary>
+    /// Hidden nonlinearity of the <c>mlp</c> model's layers (and of the recurrent models' encoders): <c>tanh</c> (CleanRL's
+    /// PPO) or <c>relu</c>. Default <c>tanh</c>. PPO, A2C and IMPALA/APPO only; DQN and SAC use ReLU.
+    /// </summary>
+    public string Activation { get; init; } = "tanh";
+
     /// <summary>Timesteps the schedules refer to (learning-rate annealing, exploration), and the default stop. Default 500000 (SAC, IMPALA/APPO: 1000000).</summary>
     public long TotalTimesteps { get; init; } = 500_000;
 
@@ -76,6 +82,7 @@ public abstract record AlgorithmConfig
         problems.Check(Seed >= 0, $"seed must be non-negative (got {Seed})");
         problems.Check(Nn.Networks.IsKnown(Model), $"model '{Model}' is not a known model (known: {string.Join(", ", Nn.Networks.Names)})");
         problems.Check(LstmCellSize >= 1, $"lstm_cell_size must be at least 1 (got {LstmCellSize})");
+        problems.Check(Activation is "tanh" or "relu", $"activation must be tanh or relu (got '{Activation}')");
         problems.Check(!IsMultiAgent || AlgorithmName == "ppo", $"{AlgorithmName} trains single-agent environments only; train multi-agent environment '{Env}' with ppo");
         Validate(problems);
         return problems.All;
@@ -126,7 +133,8 @@ public abstract record AlgorithmConfig
     internal Policies.ActorCriticPolicy NewActorCritic(Random.Pcg64 random, bool initialize = true)
     {
         (Spaces.Space observationSpace, Spaces.Space actionSpace) = ProbeSpaces();
-        var policy = new Policies.ActorCriticPolicy(observationSpace, actionSpace, Hiddens, model: Model, cellSize: LstmCellSize);
+        var policy = new Policies.ActorCriticPolicy(
+            observationSpace, actionSpace, Hiddens, Activation == "relu" ? Nn.Activation.ReLU : Nn.Activation.Tanh, Model, LstmCellSize);
         if (initialize)
         {
             policy.InitializeOrthogonal(random);

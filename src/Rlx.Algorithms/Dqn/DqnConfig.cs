@@ -92,6 +92,7 @@ public sealed record DqnConfig : AlgorithmConfig<DqnConfig, Dqn>
     protected override void Validate(ConfigProblems problems)
     {
         problems.Check(Model == Nn.Networks.Mlp, $"model '{Model}' is not available for DQN, whose networks are MLPs; use model=mlp (other models train with PPO, A2C, IMPALA/APPO)");
+        problems.Check(Activation == "tanh", $"activation '{Activation}' is not available for DQN, whose networks use ReLU; leave activation unset (it chooses the actor-critic networks' nonlinearity for PPO, A2C, IMPALA/APPO)");
         int envs = NumEnvRunners * NumEnvsPerRunner;
         problems.Check(StepsPerIteration >= envs, $"steps_per_iteration ({StepsPerIteration}) must be at least num_env_runners × num_envs_per_runner ({envs})");
         problems.Check(Lr > 0, $"lr must be positive (got {Lr})");

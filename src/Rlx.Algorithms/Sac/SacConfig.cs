@@ -67,6 +67,7 @@ public sealed record SacConfig : AlgorithmConfig<SacConfig, Sac>
     protected override void Validate(ConfigProblems problems)
     {
         problems.Check(Model == Nn.Networks.Mlp, $"model '{Model}' is not available for SAC, whose networks are MLPs; use model=mlp (other models train with PPO, A2C, IMPALA/APPO)");
+        problems.Check(Activation == "tanh", $"activation '{Activation}' is not available for SAC, whose networks use ReLU; leave activation unset (it chooses the actor-critic networks' nonlinearity for PPO, A2C, IMPALA/APPO)");
         int envs = NumEnvRunners * NumEnvsPerRunner;
         problems.Check(StepsPerIteration >= envs, $"steps_per_iteration ({StepsPerIteration}) must be at least num_env_runners × num_envs_per_runner ({envs})");
         problems.Check(BufferSize >= BatchSize && BatchSize >= 1, $"buffer_size ({BufferSize}) must be at least batch_size ({BatchSize}), which must be positive");
