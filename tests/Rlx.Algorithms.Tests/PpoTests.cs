@@ -64,6 +64,46 @@ public sealed class PpoTests
         Assert.NotEqual(Weights(a), Weights(other));
     }
 
+    [Fact]
+    public void Activation_Relu_TrainsReluNetworksThatTheCheckpointKeeps()
+    {
+        PpoConfig config = Small() with { Activation = "relu" };
+        string directory = Path.Combine(Path.GetTempPath(), $"rlx-relu-{Guid.NewGuid():N}");
+        try
+        {
+            using Ppo relu = config.Build();
+            using Ppo tanh = Small().Build();
+            Assert.Equal((Nn.Activation.ReLU, Nn.Activation.Tanh), (relu.Policy.Activation, tanh.Policy.Activation));
+            Assert.Equal(Weights(tanh), Weights(relu));   // same initialisation; the nonlinearity makes the difference
+            relu.Train();
+            tanh.Train();
+            Assert.NotEqual(Weights(tanh), Weights(relu));
+
+            relu.Save(directory);
+            using var restored = (Ppo)Algorithm.Restore(directory);
+            Assert.Equal(Nn.Activation.ReLU, restored.Policy.Activation);
+            relu.Train();
+            restored.Train();
+            Assert.Equal(Weights(relu), Weights(restored));
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Activation_Unknown_IsRefusedNamingTheChoices()
+    {
+        var error = Assert.Throws<ArgumentException>(() => (new PpoConfig() with { Activation = "sigmoid" }).Build());
+        Assert.Contains("activation must be tanh or relu (got 'sigmoid')", error.Message, StringComparison.Ordinal);
+        var dqn = Assert.Throws<ArgumentException>(() => (new DqnConfig() with { Activation = "relu" }).Build());
+        Assert.Contains("activation 'relu' is not available for DQN", dqn.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("CartPole-v1", false)]
     [InlineData("Pendulum-v1", true)]
