@@ -36,7 +36,7 @@ if "typing_extensions" not in sys.modules:
 import numpy as np  # noqa: E402
 import gymnasium as gym  # noqa: E402
 import minigrid  # noqa: E402,F401
-from minigrid.wrappers import FullyObsWrapper, RGBImgObsWrapper, RGBImgPartialObsWrapper  # noqa: E402
+from minigrid.wrappers import FullyObsWrapper, OneHotPartialObsWrapper, RGBImgObsWrapper, RGBImgPartialObsWrapper  # noqa: E402
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 # left, right, forward, pickup, drop, toggle, done: biased to forward so agents travel and meet objects.
@@ -66,6 +66,7 @@ ENVS = (
     + [f"MiniGrid-Dynamic-Obstacles-{v}-v0" for v in ("5x5", "Random-5x5", "6x6", "Random-6x6", "8x8", "16x16")]
 )
 FULL_ENVS = ["MiniGrid-DoorKey-8x8-v0", "MiniGrid-KeyCorridorS3R3-v0", "MiniGrid-LavaCrossingS9N2-v0", "MiniGrid-MemoryS7-v0"]
+ONEHOT_ENVS = ["MiniGrid-DoorKey-8x8-v0", "MiniGrid-MemoryS7-v0"]
 RGB_ENVS = ["MiniGrid-DoorKey-5x5-v0", "MiniGrid-LavaCrossingS9N1-v0", "MiniGrid-KeyCorridorS3R1-v0"]
 
 # (seed, steps, max_steps override): long runs on seeds 0-2, short ones on more seeds for layout
@@ -113,6 +114,8 @@ def record(env_id, wrapper, runs, out_dir, meta):
         env = gym.make(env_id, **kwargs)
         if wrapper == "full":
             env = FullyObsWrapper(env)
+        elif wrapper == "onehot":
+            env = OneHotPartialObsWrapper(env)
         elif wrapper == "rgb":
             env = RGBImgObsWrapper(env)
         elif wrapper == "rgb_partial":
@@ -190,6 +193,9 @@ def main():
     for env_id in FULL_ENVS:
         if not only or env_id in only:
             print(record(env_id, "full", RUNS[:4], out_dir, meta))
+    for env_id in ONEHOT_ENVS:
+        if not only or env_id in only:
+            print(record(env_id, "onehot", RUNS[:4], out_dir, meta))
     for env_id in RGB_ENVS:
         if not only or env_id in only:
             for wrapper in ("rgb", "rgb_partial"):

@@ -28,6 +28,8 @@ public sealed class MiniGridTests
     [InlineData("image")]
     [InlineData("full")]
     [InlineData("full_image")]
+    [InlineData("onehot")]
+    [InlineData("onehot_image")]
     [InlineData("rgb")]
     [InlineData("rgb_partial_image")]
     public void Check_ObservationWrappers_FindNoProblems(string observation) =>
@@ -44,6 +46,7 @@ public sealed class MiniGridTests
     [Theory]
     [InlineData("image")]
     [InlineData("full_image")]
+    [InlineData("onehot_image")]
     [InlineData("rgb")]
     [InlineData("rgb_partial_image")]
     public void Step_Wrapped_AllocatesNothing(string observation)
@@ -70,6 +73,8 @@ public sealed class MiniGridTests
         Assert.Equal(19 * 19 * 3, full.ObservationSpace.FlatSize);
         using Env rgb = Envs.Make("MiniGrid-DoorKey-8x8-v0", kwargs: new Dictionary<string, object?> { ["observation"] = "rgb_partial_image", ["tile_size"] = 4 });
         Assert.Equal([28, 28, 3], rgb.ObservationSpace.Shape.ToArray());
+        using Env onehot = Envs.Make("MiniGrid-DoorKey-8x8-v0", kwargs: new Dictionary<string, object?> { ["observation"] = "onehot_image" });
+        Assert.Equal([7, 7, 20], onehot.ObservationSpace.Shape.ToArray());
     }
 
     [Fact]

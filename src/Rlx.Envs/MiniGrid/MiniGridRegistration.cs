@@ -4,7 +4,8 @@ namespace Rlx.Environments.MiniGrid;
 /// Registers the ported MiniGrid environments under MiniGrid's ids and applies the observation wrappers
 /// selected by the registry argument <c>observation</c>: <c>dict</c> (default: direction and partial
 /// image), <c>image</c> (<see cref="ImgObsWrapper"/>), <c>full</c> (<see cref="FullyObsWrapper"/>),
-/// <c>full_image</c> (both), <c>rgb</c> / <c>rgb_image</c> (<see cref="RgbImgObsWrapper"/> of the whole
+/// <c>full_image</c> (both), <c>onehot</c> / <c>onehot_image</c> (<see cref="OneHotPartialObsWrapper"/>, without / with
+/// <see cref="ImgObsWrapper"/>), <c>rgb</c> / <c>rgb_image</c> (<see cref="RgbImgObsWrapper"/> of the whole
 /// grid, without / with <see cref="ImgObsWrapper"/>), <c>rgb_partial</c> / <c>rgb_partial_image</c> (of the
 /// agent's view); <c>tile_size</c> (default 8) sets the pixels per cell of the RGB pictures.
 /// </summary>
@@ -130,7 +131,9 @@ public static class MiniGridRegistration
             "image" => new ImgObsWrapper(env),
             "full" => new FullyObsWrapper(env),
             "full_image" => new ImgObsWrapper(new FullyObsWrapper(env)),
-            _ => throw new ArgumentException($"Unknown observation '{observation}' for a MiniGrid environment; expected dict, image, full, full_image, rgb, rgb_image, rgb_partial or rgb_partial_image.", nameof(kwargs)),
+            "onehot" => new OneHotPartialObsWrapper(env),
+            "onehot_image" => new ImgObsWrapper(new OneHotPartialObsWrapper(env)),
+            _ => throw new ArgumentException($"Unknown observation '{observation}' for a MiniGrid environment; expected dict, image, full, full_image, onehot, onehot_image, rgb, rgb_image, rgb_partial or rgb_partial_image.", nameof(kwargs)),
         };
     }
 
