@@ -49,33 +49,39 @@ foreach (var (name, core, torchCase) in cases)
     Console.WriteLine($"{name}\t{c}\t{t.ToString("F1", CultureInfo.InvariantCulture)}\t{ratio}");
 }
 
-// Recurrent replay as PPO trains it: Rlx's LSTM network (encoder 64, LSTM 64 units, 2 outputs), forward and backward
-// over 32 steps × 8 sequences. Fused stretches run between the steps at which an episode starts; with a start at every
-// step (a different sequence each time) every stretch is one cell step, which is what a step-by-step loop costs.
-Console.WriteLine("case\tstarts\treplay µs\tstep-by-step µs\treplay speedup");
+// Recurrent replay as PPO trains it: Rlx's LSTM network, forward and backward over steps × sequences, with episodes
+// starting at random steps at the given rate, and with one start at every step (a different sequence each time). An
+// LSTM of 64 units on 64 inputs (encoder 64), T 32 × B 8; then a MiniGrid minibatch as bench/models-learning.sh
+// trains it (one-hot 7×7×20 view, encoder 64-64, LSTM 128, T 128 × B 4, episodes of 7 steps on average).
+Console.WriteLine("case\tstarts\treplay µs\tone start per step µs");
 TorchModels.Register();
-foreach (double rate in new[] { 0.0, 0.03, 0.1 })
+foreach (var (label, steps, sequences, inputs, hiddens, cell, rate) in new[]
 {
-    const int Steps = 32, Sequences = 8;
-    var net = (IRecurrentNetwork)Networks.Create("lstm", new NetworkRequest("n", new Rlx.Spaces.Box(-1f, 1f, 64), [64], 2, Activation.Tanh, CellSize: 64));
-    float[] x = Random(Steps * Sequences * 64, 1), g = Random(Steps * Sequences * 2, 2), initial = new float[Sequences * net.StateSize];
-    float[] starts = new float[Steps * Sequences], everyStep = new float[Steps * Sequences];
+    ("lstm(64) in 64 T32xB8", 32, 8, 64, new[] { 64 }, 64, 0.0),
+    ("lstm(64) in 64 T32xB8", 32, 8, 64, new[] { 64 }, 64, 0.03),
+    ("lstm(64) in 64 T32xB8", 32, 8, 64, new[] { 64 }, 64, 0.1),
+    ("lstm(128) in 980 T128xB4", 128, 4, 980, new[] { 64, 64 }, 128, 1.0 / 7),
+})
+{
+    var net = (IRecurrentNetwork)Networks.Create("lstm", new NetworkRequest("n", new Rlx.Spaces.Box(-1f, 1f, inputs), hiddens, 7, Activation.Tanh, CellSize: cell));
+    float[] x = Random(steps * sequences * inputs, 1), g = Random(steps * sequences * 7, 2), initial = new float[sequences * net.StateSize];
+    float[] starts = new float[steps * sequences], everyStep = new float[steps * sequences];
     var draw = new Pcg64(3);
     for (int i = 0; i < starts.Length; i++)
     {
         starts[i] = draw.NextDouble() < rate ? 1f : 0f;
     }
 
-    for (int t = 0; t < Steps; t++)
+    for (int t = 0; t < steps; t++)
     {
-        everyStep[(t * Sequences) + (t % Sequences)] = 1f;
+        everyStep[(t * sequences) + (t % sequences)] = 1f;
     }
 
     Action Replay(float[] episodeStarts) => () =>
     {
-        net.SetSequences(Sequences, Steps, initial, episodeStarts);
-        net.Forward(x, Steps * Sequences);
-        net.Backward(g, Steps * Sequences);
+        net.SetSequences(sequences, steps, initial, episodeStarts);
+        net.Forward(x, steps * sequences);
+        net.Backward(g, steps * sequences);
         net.ZeroGrad();
     };
 
@@ -87,8 +93,7 @@ foreach (double rate in new[] { 0.0, 0.03, 0.1 })
         stepwise.Add(Time(Replay(everyStep)));
     }
 
-    double r = Median(replay), w = Median(stepwise);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lstm(64) replay T32xB8\t{rate:P0}\t{r:F1}\t{w:F1}\t{w / r:F2}x"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}\t{rate:P0}\t{Median(replay):F1}\t{Median(stepwise):F1}"));
 }
 
 static double Time(Action run)

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Rlx.Nn;
 using Rlx.Spaces;
 using TorchSharp;
@@ -11,10 +12,10 @@ namespace Rlx.Torch;
 /// <c>[h, c]</c> for an LSTM and <c>[h]</c> for a GRU, zeroed where an episode starts.
 /// </summary>
 /// <remarks>
-/// Replay runs libtorch's fused sequence kernel over each stretch of steps in which no sequence of the minibatch starts
-/// an episode, zeroing the states between stretches; a stretch of one step goes through the single-step cell, which
-/// shares the sequence module's parameters. Measured on T 32 × B 8, 64 units: 5× faster than a step-by-step loop
-/// when no episode starts, 1.2× when 10 % of steps start one (docs/models.md).
+/// Replay cuts each sequence where an episode starts and runs the pieces through libtorch's fused sequence kernel,
+/// pieces of similar length together, each from its stored initial state or from zeros: without episode starts that
+/// is one call over the whole minibatch, and short episodes cost a few calls rather than one cell step per step
+/// (docs/models.md). <see cref="Step"/> runs the single-step cell, which shares the sequence module's parameters.
 /// </remarks>
 internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
 {
@@ -29,7 +30,9 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
     private readonly TorchSharp.Modules.GRUCell? _gruCell;
     private readonly int _cell;
     private int _sequences, _steps;
-    private float[] _initial = [], _keep = [];
+    private readonly List<(int Longest, int Pieces, long[] Gather, long[] StateRows)> _groups = [];
+    private float[] _initial = [];
+    private long[] _scatter = [];
 
     public RecurrentModule(nn.Module<Tensor, Tensor> encoder, int features, int cell, bool isLstm, int outputs)
         : base(isLstm ? "lstm" : "gru")
@@ -89,12 +92,49 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
     {
         (_sequences, _steps) = (sequences, steps);
         _initial = initialState[..(sequences * StateSize)].ToArray();
-        // What survives of the state at each step (0 where an episode starts), computed here: an implicit float
-        // Scalar in a libtorch call once failed ("Unknown scalar type") deep into a long run.
-        _keep = new float[sequences * steps];
-        for (int i = 0; i < _keep.Length; i++)
+
+        // Cut every sequence where an episode starts: each piece runs from its own initial state (the stored one, or
+        // zeros at an episode start) with no reset inside. Pieces of similar length (up to the same power of two) run
+        // together in one call of the fused sequence kernel, padded to the longest of them; the padded steps come
+        // after every piece's end, so they change no output that is kept.
+        var pieces = new List<(int Sequence, int Start, int Length, bool Fresh)>();
+        for (int s = 0; s < sequences; s++)
         {
-            _keep[i] = 1f - starts[i];
+            int t0 = 0;
+            for (int t = 1; t <= steps; t++)
+            {
+                if (t == steps || starts[(t * sequences) + s] != 0f)
+                {
+                    pieces.Add((s, t0, t - t0, starts[(t0 * sequences) + s] != 0f));
+                    t0 = t;
+                }
+            }
+        }
+
+        int rows = sequences * steps, offset = 0;
+        _groups.Clear();
+        _scatter = new long[rows];
+        foreach (var group in pieces.GroupBy(p => BitOperations.Log2((uint)p.Length - 1) + 1).OrderByDescending(g => g.Key))
+        {
+            var members = group.ToArray();
+            int k = members.Length, longest = members.Max(p => p.Length);
+            var gather = new long[longest * k];
+            var stateRows = new long[k];
+            Array.Fill(gather, rows);  // padding reads an appended zero row
+            for (int j = 0; j < k; j++)
+            {
+                var (sequence, start, length, fresh) = members[j];
+                stateRows[j] = fresh ? sequences : sequence;  // row `sequences` of the initial states is zeros
+                for (int l = 0; l < length; l++)
+                {
+                    long row = ((long)(start + l) * sequences) + sequence;
+                    gather[(l * k) + j] = row;
+                    _scatter[row] = offset + (l * k) + j;
+                }
+            }
+
+            _groups.Add((longest, k, gather, stateRows));
+            offset += longest * k;
         }
     }
 
@@ -110,51 +150,23 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
         }
 
         Tensor features = encoder.forward(input);
-        Tensor sequence = features.reshape(_steps, _sequences, features.shape[1]);
-        Tensor state = TorchRuntime.Upload(_initial, _sequences, StateSize);
-        Tensor keep = TorchRuntime.Upload(_keep, _steps, _sequences, 1);
-        Tensor h = state.narrow(1, 0, _cell), c = lstm is null ? h : state.narrow(1, _cell, _cell);
-        var outputs = new List<Tensor>();
-        for (int t = 0; t < _steps;)
+        long width = features.shape[1];
+        Tensor source = torch.cat([features, torch.zeros(1, width, dtype: features.dtype, device: features.device)], 0);
+        Tensor states = torch.cat([TorchRuntime.Upload(_initial, _sequences, StateSize), torch.zeros(1, StateSize, device: features.device)], 0);
+        var outputs = new List<Tensor>(_groups.Count);
+        foreach (var (longest, pieces, gather, stateRows) in _groups)
         {
-            int end = t + 1;
-            while (end < _steps && !StartsAt(end))
-            {
-                end++;
-            }
-
-            if (StartsAt(t))
-            {
-                Tensor k = keep[t];
-                (h, c) = (h * k, lstm is null ? h * k : c * k);
-            }
-
-            if (end - t == 1)
-            {
-                (h, c) = Cell(sequence[t], h, c);
-                outputs.Add(h);
-            }
-            else
-            {
-                Tensor stretch = sequence.narrow(0, t, end - t);
-                if (lstm is not null)
-                {
-                    var (output, hn, cn) = lstm.forward(stretch, (h.unsqueeze(0), c.unsqueeze(0)));
-                    (h, c) = (hn[0], cn[0]);
-                    outputs.Add(output.reshape(-1, _cell));
-                }
-                else
-                {
-                    var (output, hn) = gru!.forward(stretch, h.unsqueeze(0));
-                    (h, c) = (hn[0], hn[0]);
-                    outputs.Add(output.reshape(-1, _cell));
-                }
-            }
-
-            t = end;
+            Tensor x = source.index_select(0, Indices(gather, features.device)).reshape(longest, pieces, width);
+            Tensor state = states.index_select(0, Indices(stateRows, features.device));
+            Tensor h = state.narrow(1, 0, _cell).unsqueeze(0);
+            Tensor output = lstm is not null
+                ? lstm.call(x, (h, state.narrow(1, _cell, _cell).unsqueeze(0))).Item1
+                : gru!.call(x, h).Item1;
+            outputs.Add(output.reshape(-1, _cell));
         }
 
-        return head.forward(torch.cat(outputs, 0)).MoveToOuterDisposeScope();
+        Tensor hidden = torch.cat(outputs, 0).index_select(0, Indices(_scatter, features.device));
+        return head.forward(hidden).MoveToOuterDisposeScope();
     }
 
     /// <summary>One step without gradients: outputs into <paramref name="output"/>, the next state into <paramref name="state"/> when <paramref name="advance"/>.</summary>
@@ -174,19 +186,7 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
         }
     }
 
-    // True when some sequence starts an episode at step t (the state before it is dropped).
-    private bool StartsAt(int t)
-    {
-        for (int s = 0; s < _sequences; s++)
-        {
-            if (_keep[(t * _sequences) + s] == 0f)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static Tensor Indices(long[] values, Device device) => torch.tensor(values).to(device);
 
     private (Tensor H, Tensor C) Cell(Tensor x, Tensor h, Tensor c)
     {

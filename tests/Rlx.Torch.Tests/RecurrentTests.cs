@@ -13,7 +13,8 @@ public sealed class RecurrentTests
     private const int Sequences = 2, Steps = 5, Inputs = 3, Outputs = 2;
 
     // Sequence 0 starts an episode at step 3; sequence 1 at step 0 (its stored state must then be ignored) and at step 4.
-    // Replay runs stretches [0, 3) and [3, 4) and [4, 5): both the fused sequence kernel and the single-step cell.
+    // Replay cuts them into pieces of 3 and 2 steps (sequence 0) and 4 and 1 (sequence 1, both from zeros), run in two
+    // calls of the fused kernel, each padded: 3 and 4 together, 2 and 1 together.
     private static readonly float[] Starts = [0, 1, 0, 0, 0, 0, 1, 0, 0, 1];
 
     private static IRecurrentNetwork Make(string model) =>
