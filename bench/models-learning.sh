@@ -28,10 +28,11 @@ run() {  # label, bar, then rlx train arguments
     | "\($name)\t\($bar)\t\(first_at("episode_return_mean"))\t\(first_at("evaluation/episode_return_mean"))\t\($fin.timesteps_total)\t\($fin.episode_return_mean)\t\($fin.timesteps_total / $fin.time_total_s | round)\t\($final)"' "$log"
 }
 
-# MemoryS7 with the one-hot view (MiniGrid's OneHotPartialObsWrapper) and running observation normalisation, which
-# makes the rare cue features stand out; memory-mlp is the same without memory, the control.
-memory=(--set env_config.observation=onehot_image --set normalize_observations=true --set num_envs_per_runner=16
-  --set total_timesteps=2000000 --set evaluation_interval=20)
+# MemoryS7 with the one-hot view (MiniGrid's OneHotPartialObsWrapper), running observation normalisation, which
+# makes the rare cue features stand out, and ent_coef 0.05; the LSTM for each seed of MEMORY_SEEDS (default 1 2 3);
+# memory-mlp is the same without memory, the control.
+memory=(--set env_config.observation=onehot_image --set normalize_observations=true --set ent_coef=0.05
+  --set num_envs_per_runner=16 --set total_timesteps=2000000 --set evaluation_interval=20)
 cases=("$@")
 [ ${#cases[@]} -eq 0 ] && cases=(novel memory memory-mlp doorkey)
 {
@@ -40,7 +41,9 @@ cases=("$@")
   for c in "${cases[@]}"; do
     case "$c" in
       novel) run cartpolenovel-lstm 475 --env CartPoleNoVel-v1 --set model=lstm --set normalize_rewards=true --set total_timesteps=1000000 --set evaluation_interval=20 ;;
-      memory) run memorys7-lstm 0.9 --env MiniGrid-MemoryS7-v0 "${memory[@]}" --set model=lstm ;;
+      memory) for seed in ${MEMORY_SEEDS:-1 2 3}; do
+          run "memorys7-lstm-seed$seed" 0.9 --env MiniGrid-MemoryS7-v0 "${memory[@]}" --set model=lstm --set seed="$seed"
+        done ;;
       memory-mlp) run memorys7-mlp 0.9 --env MiniGrid-MemoryS7-v0 "${memory[@]}" --set model=mlp ;;
       doorkey) run doorkey8x8 0.9 --env MiniGrid-DoorKey-8x8-v0 --set num_envs_per_runner=16 --set total_timesteps=2000000 --set evaluation_interval=20 ;;
       *) echo "unknown case $c (novel, memory, memory-mlp, doorkey)" >&2; exit 2 ;;
