@@ -6,8 +6,9 @@ namespace Rlx.Environments.MiniGrid;
 /// Encodes the agent's view one-hot (MiniGrid's <c>OneHotPartialObsWrapper</c>): each cell of the
 /// <c>"image"</c> entry becomes 20 values, 1 at the object type (11 types), at 11 + the colour (6 colours)
 /// and at 17 + the state (3 states), 0 elsewhere: <c>Box(0, 255, [7, 7, 20])</c> for the default view. A
-/// key and a ball then differ in two inputs of their own instead of by one in a shared integer, which is
-/// what memoryless encoders learn from fastest. The <c>"direction"</c> entry is kept.
+/// key and a ball then differ in inputs of their own rather than by one step of a shared integer (with running
+/// observation normalisation this is what let PPO + LSTM learn MiniGrid-MemoryS7; docs/models.md). The
+/// <c>"direction"</c> entry is kept.
 /// </summary>
 public sealed class OneHotPartialObsWrapper : ObservationWrapper
 {
