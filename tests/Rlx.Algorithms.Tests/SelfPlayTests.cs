@@ -205,7 +205,7 @@ public sealed class SelfPlayTests : IDisposable
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", MainExploiters = 1 }.Validate(), p => p.Contains("main_exploiters train in a self-play league: set self_play=true", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, MainExploiters = 2, NumEnvsPerRunner = 4 }.Validate(), p => p.Contains("must be divisible by 1 + main_exploiters (3)", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, MainExploiters = 3, NumEnvsPerRunner = 4, OpponentPoolSize = 3 }.Validate(), p => p.Contains("opponent_pool_size (3) must exceed main_exploiters (3)", StringComparison.Ordinal));
-        Assert.Contains(new PpoConfig { Env = "tictactoe_v3", SelfPlay = true, OpponentPlayers = ["minimax-2"] }.Validate(), p => p.Contains("minimax players play Connect Four", StringComparison.Ordinal));
+        Assert.Contains(new PpoConfig { Env = "tictactoe_v3", SelfPlay = true, OpponentPlayers = ["minimax-2"] }.Validate(), p => p.Contains("minimax-N players play Connect Four", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", SelfPlay = true, OpponentPlayers = ["random"], OpponentSampling = "latest" }.Validate(), p => p.Contains("never opponent_players", StringComparison.Ordinal));
         Assert.Contains(new PpoConfig { Env = "connect_four_v3", OpponentPlayers = ["random"] }.Validate(), p => p.Contains("set self_play=true", StringComparison.Ordinal));
         Assert.Contains(new DqnConfig { Env = "connect_four_v3" }.Validate(), p => p.Contains("train multi-agent environment 'connect_four_v3' with ppo", StringComparison.Ordinal));

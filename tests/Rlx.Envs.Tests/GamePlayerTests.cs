@@ -35,6 +35,49 @@ public sealed class GamePlayerTests
     }
 
     [Fact]
+    public void TacticalPlayersSeeOnlyForcedResults()
+    {
+        using MultiAgentEnv env = MultiAgentEnvs.Make("connect_four_v3");
+        Assert.Equal("tactical-2", GamePlayers.Parse("tactical-2", "connect_four_v3")!.Name);
+        Assert.Throws<ArgumentException>(() => GamePlayers.Parse("tactical-1", "tictactoe_v3"));
+        var action = new float[1];
+        var oneMove = new ConnectFourMinimax(1, heuristic: false);
+        var twoMoves = new ConnectFourMinimax(2, heuristic: false);
+        // player_0 has three in column 2: tactical-1 (player_0) wins at once; tactical-2 (player_1) blocks, tactical-1 does not look.
+        Setup(env, [2, 5, 2, 5, 2, 6]);
+        oneMove.Act(env, 0, action, new Pcg64(1));
+        Assert.Equal(2f, action[0]);
+        Setup(env, [2, 5, 2, 5, 2]);
+        var blocked = new HashSet<float>();
+        var seen = new HashSet<float>();
+        for (ulong seed = 0; seed < 40; seed++)
+        {
+            twoMoves.Act(env, 1, action, new Pcg64(seed));
+            blocked.Add(action[0]);
+            oneMove.Act(env, 1, action, new Pcg64(seed));
+            seen.Add(action[0]);
+        }
+
+        Assert.Equal([2f], blocked);
+        Assert.True(seen.Count > 3, $"tactical-1 without a win of its own moves at random: {string.Join(",", seen)}");
+
+        // Quiet positions get no heuristic: from the empty board every column is played, where minimax-2 plays the centre.
+        env.Reset(0);
+        var opening = new HashSet<float>();
+        for (ulong seed = 0; seed < 60; seed++)
+        {
+            twoMoves.Act(env, 0, action, new Pcg64(seed));
+            opening.Add(action[0]);
+        }
+
+        Assert.Equal(7, opening.Count);
+        MatchResult againstRandom = Matches.Play(env, twoMoves, new RandomPlayer(), 200, seed: 6);
+        Assert.True(againstRandom.Score >= 0.8, $"tactical-2 vs random: {againstRandom}");
+        MatchResult againstMinimax = Matches.Play(env, twoMoves, new ConnectFourMinimax(2), 100, seed: 7);
+        Assert.True(againstMinimax.Score < 0.3, $"tactical-2 vs minimax-2: {againstMinimax}");
+    }
+
+    [Fact]
     public void RandomPlayersOnlyPlayLegalMoves()
     {
         using MultiAgentEnv env = MultiAgentEnvs.Make("tictactoe_v3");

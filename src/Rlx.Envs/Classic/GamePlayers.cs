@@ -57,14 +57,17 @@ public sealed class RandomPlayer : IGamePlayer
 /// later losses preferred), other positions a heuristic over every window of four cells — +1, +4 and +16 for one, two and
 /// three of the player's pieces with the rest empty, the same negated for the opponent's, +3 per piece in the centre
 /// column. Ties between equally good moves are broken at random. <c>depth = 2</c> looks at its move and the reply.
+/// Without the heuristic (<c>tactical-N</c>) every position short of a win or loss scores 0, so the player sees only
+/// forced results within its horizon and otherwise moves uniformly at random: <c>tactical-1</c> takes an immediate win,
+/// <c>tactical-2</c> also blocks the opponent's and never plays under it — random play that punishes every threat left open.
 /// </summary>
-public sealed class ConnectFourMinimax(int depth) : IGamePlayer
+public sealed class ConnectFourMinimax(int depth, bool heuristic = true) : IGamePlayer
 {
     private const int Rows = 6, Columns = 7, Win = 1000;
     private readonly int[] _board = new int[Rows * Columns];
 
     /// <inheritdoc />
-    public string Name => $"minimax-{depth}";
+    public string Name => heuristic ? $"minimax-{depth}" : $"tactical-{depth}";
 
     /// <inheritdoc />
     public void Act(MultiAgentEnv env, int agent, Span<float> action, Pcg64 random)
@@ -172,6 +175,11 @@ public sealed class ConnectFourMinimax(int depth) : IGamePlayer
 
     private int Evaluate(int piece)
     {
+        if (!heuristic)
+        {
+            return 0;
+        }
+
         int score = 0;
         for (int r = 0; r < Rows; r++)
         {
@@ -245,7 +253,7 @@ public sealed class PolicyPlayer(string name, Policies.RolloutPolicy policy, boo
 public static class GamePlayers
 {
     /// <summary>The built-in players' names.</summary>
-    public const string Names = "random, minimax-N (Connect Four, N ≥ 1 plies)";
+    public const string Names = "random, minimax-N, tactical-N (Connect Four, N ≥ 1 plies)";
 
     /// <summary>The built-in player <paramref name="name"/> names (<c>random</c>, <c>minimax-2</c>), or null if it names none.</summary>
     public static IGamePlayer? Parse(string name, string envId)
@@ -256,11 +264,14 @@ public static class GamePlayers
             return new RandomPlayer();
         }
 
-        if (name.StartsWith("minimax-", StringComparison.Ordinal) && int.TryParse(name.AsSpan("minimax-".Length), out int depth) && depth >= 1)
+        foreach ((string prefix, bool heuristic) in (ReadOnlySpan<(string, bool)>)[("minimax-", true), ("tactical-", false)])
         {
-            return envId == "connect_four_v3"
-                ? new ConnectFourMinimax(depth)
-                : throw new ArgumentException($"minimax players play Connect Four (connect_four_v3), not {envId}.", nameof(name));
+            if (name.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(name.AsSpan(prefix.Length), out int depth) && depth >= 1)
+            {
+                return envId == "connect_four_v3"
+                    ? new ConnectFourMinimax(depth, heuristic)
+                    : throw new ArgumentException($"{prefix}N players play Connect Four (connect_four_v3), not {envId}.", nameof(name));
+            }
         }
 
         return null;
