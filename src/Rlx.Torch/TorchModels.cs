@@ -15,6 +15,8 @@ namespace Rlx.Torch;
 /// <item><c>nature_cnn</c>: Mnih et al. (2015) — conv 32 8×8/4, 64 4×4/2, 64 3×3/1, dense 512 (CleanRL's Atari PPO).</item>
 /// <item><c>impala_cnn</c>: Espeholt et al. (2018) — three stacks (16, 32, 32 channels) of conv 3×3, max-pool 3×3/2 and two residual blocks, dense 256.</item>
 /// <item><c>minatar_cnn</c>: Young and Tian (2019) — conv 16 3×3/1, dense 128, for 10×10 MinAtar frames.</item>
+/// <item><c>board_cnn</c>: conv 64 4×4/1, dense 128, for board games where four in a line wins (Connect Four): every line of four
+/// cells lies inside one of the filters' windows, so each filter can learn a threat wherever it stands on the board.</item>
 /// </list>
 /// The recurrent models — <c>lstm</c>, <c>gru</c> (an MLP encoder of the config's <c>hiddens</c>), and <c>nature_cnn_lstm</c>,
 /// <c>impala_cnn_gru</c> and so on (a CNN encoder) — feed the encoder's features through an LSTM or GRU cell of
@@ -32,6 +34,9 @@ public static class TorchModels
     /// <summary>The MinAtar network.</summary>
     public const string MinAtarCnn = "minatar_cnn";
 
+    /// <summary>A small CNN for board games of four in a line.</summary>
+    public const string BoardCnn = "board_cnn";
+
     /// <summary>An MLP encoder (the config's <c>hiddens</c>) and an LSTM core of <c>lstm_cell_size</c> units; <c>{cnn}_lstm</c> puts a CNN before it.</summary>
     public const string Lstm = "lstm";
 
@@ -44,9 +49,10 @@ public static class TorchModels
         Networks.Register(NatureCnn, r => Build(r, NatureCnn));
         Networks.Register(ImpalaCnn, r => Build(r, ImpalaCnn));
         Networks.Register(MinAtarCnn, r => Build(r, MinAtarCnn));
+        Networks.Register(BoardCnn, r => Build(r, BoardCnn));
         Networks.Register(Lstm, r => BuildRecurrent(r, Networks.Mlp, lstm: true));
         Networks.Register(Gru, r => BuildRecurrent(r, Networks.Mlp, lstm: false));
-        foreach (string cnn in new[] { NatureCnn, ImpalaCnn, MinAtarCnn })
+        foreach (string cnn in new[] { NatureCnn, ImpalaCnn, MinAtarCnn, BoardCnn })
         {
             Networks.Register($"{cnn}_{Lstm}", r => BuildRecurrent(r, cnn, lstm: true));
             Networks.Register($"{cnn}_{Gru}", r => BuildRecurrent(r, cnn, lstm: false));
@@ -157,6 +163,7 @@ internal sealed class ImageFeatures : nn.Module<Tensor, Tensor>
         {
             TorchModels.NatureCnn => Nature(layout),
             TorchModels.ImpalaCnn => Impala(layout),
+            TorchModels.BoardCnn => Board(layout),
             _ => MinAtar(layout),
         };
         Features = features + layout.ExtraSize;
@@ -210,6 +217,13 @@ internal sealed class ImageFeatures : nn.Module<Tensor, Tensor>
         int h = Conv(l.Height, 3, 1), w = Conv(l.Width, 3, 1);
         CheckSize(h, w, l, TorchModels.MinAtarCnn, "3×3");
         return (nn.Sequential(nn.Conv2d(l.Channels, 16, 3, stride: 1), nn.ReLU(), nn.Flatten(), nn.Linear(16 * h * w, 128), nn.ReLU()), 128);
+    }
+
+    private static (nn.Module<Tensor, Tensor>, int) Board(ImageLayout l)
+    {
+        int h = Conv(l.Height, 4, 1), w = Conv(l.Width, 4, 1);
+        CheckSize(h, w, l, TorchModels.BoardCnn, "4×4");
+        return (nn.Sequential(nn.Conv2d(l.Channels, 64, 4, stride: 1), nn.ReLU(), nn.Flatten(), nn.Linear(64 * h * w, 128), nn.ReLU()), 128);
     }
 
     private static (nn.Module<Tensor, Tensor>, int) Impala(ImageLayout l)

@@ -89,7 +89,7 @@ public sealed record PpoConfig : AlgorithmConfig<PpoConfig, Ppo>
 
     /// <summary>
     /// Self-play: frozen opponents that join the pool for good, sampled by the same rule as the snapshots and rated
-    /// alongside them — built-in players (<c>random</c>, <c>minimax-N</c> for Connect Four) and trained policies, named by
+    /// alongside them — built-in players (<c>random</c>, <c>minimax-N</c> and <c>tactical-N</c> for Connect Four) and trained policies, named by
     /// a path to a PPO checkpoint or run directory of the same environment and network (<c>runs/c4-old</c>; a path has a
     /// '/'). A trained policy's weights are read when the run starts and kept in its checkpoints. Default none.
     /// </summary>
