@@ -31,7 +31,7 @@ public abstract record AlgorithmConfig
 
     /// <summary>
     /// The actor-critic networks: <c>mlp</c> (hand-written, on the flat observation), or a model of Rlx.Torch —
-    /// <c>nature_cnn</c>, <c>impala_cnn</c>, <c>minatar_cnn</c> for image observations (<c>[H, W, C]</c> boxes, or a
+    /// <c>nature_cnn</c>, <c>impala_cnn</c>, <c>minatar_cnn</c>, <c>board_cnn</c> for image observations (<c>[H, W, C]</c> boxes, or a
     /// <c>Dict</c> with one image entry) — or any name registered with <c>Networks.Register</c>. Default <c>mlp</c>.
     /// PPO, A2C and IMPALA/APPO only.
     /// </summary>

@@ -40,6 +40,7 @@ public sealed class PolicyExportTests
         { "a2c", "env=Acrobot-v1 hiddens=32" },
         { "impala", "env=CartPole-v1" },
         { "ppo", "env=MinAtar/Breakout-v1 model=minatar_cnn" },
+        { "ppo", "env=MinAtar/Breakout-v1 model=board_cnn" },
         { "ppo", "env=MiniGrid-Empty-5x5-v0 model=impala_cnn" },
         { "ppo", "env=CartPole-v1 model=lstm lstm_cell_size=16 hiddens=32" },
         { "ppo", "env=MinAtar/Breakout-v1 model=minatar_cnn_gru lstm_cell_size=16" },

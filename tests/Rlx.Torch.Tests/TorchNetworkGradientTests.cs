@@ -14,6 +14,7 @@ public sealed class TorchNetworkGradientTests
     public static TheoryData<string, string> Cases => new()
     {
         { TorchModels.MinAtarCnn, "box 6x6x3" },
+        { TorchModels.BoardCnn, "box 6x6x3" },
         { TorchModels.ImpalaCnn, "dict image 8x8x2 + vector 3" },
         { TorchModels.NatureCnn, "box 36x36x2 scaled from 255" },
     };
