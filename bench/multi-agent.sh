@@ -10,9 +10,12 @@
 #   connect4-mixed    connect4-cnn with opponent_uniform_share=0.3: 30 % of episodes draw their opponent uniformly
 #   connect4-league   the same with one main exploiter (a league)
 #   connect4-ladder   connect4-cnn trained in LADDER_CHUNKS (8) resumed chunks of STEPS/8 (default 8M in all), each chunk's
-#                     checkpoint kept, then all of them and random, minimax-1, minimax-2 rated by rlx eval --ladder
+#                     checkpoint kept, then all of them and the built-in players rated by rlx eval --ladder
+#   connect4-tactical 256x256 MLP, lr 1e-3 constant, 10 epochs, half the games against a uniformly drawn member of the pool,
+#                     which holds random, tactical-2, tactical-4, minimax-1 and minimax-2; 12M decisions in 6 rated chunks
+#   connect4-board    the same with the board_cnn model, 8M decisions in 4 rated chunks
 # Each connect4 case plays every kept checkpoint against random, minimax-1 and minimax-2 (200 games each, half moving
-# first) and prints the learner's Elo when each snapshot joined the pool. Results: bench/results/multi-agent.txt.
+# first; the ladder cases random, tactical-2 and minimax-2, GAMES=400 each) and prints the learner's Elo when each snapshot joined the pool. Results: bench/results/multi-agent.txt.
 # Usage: bench/multi-agent.sh [case ...] (default: all)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,28 +44,38 @@ connect4() {  # label, extra rlx train arguments
   done
 }
 
-ladder() {  # connect4-cnn in resumed chunks (resuming is exact), every chunk's checkpoint rated in one round robin
-  local total="${STEPS:-8000000}" chunks="${LADDER_CHUNKS:-8}" kept="$runs/ladder-checkpoints"
+ladder() {  # label, extra rlx train arguments: trained in resumed chunks (resuming is exact), each chunk's checkpoint
+  # kept, played against random, tactical-2 and minimax-2, and rated with the built-in players in one round robin
+  local label="$1"; shift
+  local total="${STEPS:-8000000}" chunks="${LADDER_CHUNKS:-8}" kept="$runs/$label-checkpoints"
   mkdir -p "$kept"
   for ((i = 1; i <= chunks; i++)); do
     local stop=$((total * i / chunks))
     if [ "$i" -eq 1 ]; then
-      "$root/rlx" train ppo --env connect_four_v3 --json --runs-dir "$runs" --name ladder --set self_play=true \
-        --set num_envs_per_runner=64 --set rollout_fragment_length=64 --set model=minatar_cnn --set lr=0.0003 \
-        --set snapshot_interval=25 --set opponent_sampling=prioritized --set opponent_pool_size=16 \
-        --set opponent_players=random,minimax-1,minimax-2 --set total_timesteps="$total" --stop timesteps="$stop" > /dev/null
+      "$root/rlx" train ppo --env connect_four_v3 --json --runs-dir "$runs" --name "$label" --set self_play=true \
+        --set num_envs_per_runner=64 --set rollout_fragment_length=64 --set snapshot_interval=25 \
+        --set opponent_sampling=prioritized --set opponent_pool_size=16 --set total_timesteps="$total" --stop timesteps="$stop" "$@" > /dev/null
     else
-      "$root/rlx" train --resume "$runs/ladder" --json --stop timesteps="$stop" > /dev/null
+      "$root/rlx" train --resume "$runs/$label" --json --stop timesteps="$stop" > /dev/null
     fi
-    local newest; newest="$(ls -d "$runs/ladder/checkpoints"/checkpoint_* | tail -1)"
+    local newest; newest="$(ls -d "$runs/$label/checkpoints"/checkpoint_* | tail -1)"
     cp -r "$newest" "$kept/$(printf '%09d' "$stop")"
   done
-  echo "case connect4-ladder ($total decisions in $chunks chunks)"
-  summary "$runs/ladder"
+  echo "case $label ($total decisions in $chunks chunks)"
+  summary "$runs/$label"
+  for c in "$kept"/*; do
+    echo "$(basename "$c"):"
+    "$root/rlx" eval "$c" --opponent random --opponent tactical-2 --opponent minimax-2 --games "${GAMES:-400}" | grep '^vs ' | sed 's/^/  /'
+  done
   local others=()
   for c in "$kept"/*; do others+=(--opponent "$(basename "$c")"); done
-  (cd "$kept" && "$root/rlx" eval "${others[1]}" "${others[@]:2}" --opponent random --opponent minimax-1 --opponent minimax-2 --ladder --games 100)
+  (cd "$kept" && "$root/rlx" eval "${others[1]}" "${others[@]:2}" --opponent random --opponent tactical-2 --opponent minimax-1 \
+    --opponent minimax-2 --ladder --games "${LADDER_GAMES:-100}")
 }
+
+# The opponents and updates of the connect4-tactical and connect4-board cases.
+tactical=(--set opponent_players=random,tactical-2,tactical-4,minimax-1,minimax-2 --set opponent_uniform_share=0.5
+  --set lr=0.001 --set anneal_lr=false --set update_epochs=10)
 
 cases=("$@")
 [ ${#cases[@]} -eq 0 ] && cases=(spread connect4 connect4-players)
@@ -87,10 +100,12 @@ cases=("$@")
         --set opponent_players=random,minimax-1,minimax-2 ;;
       connect4-mixed) STEPS=16000000 connect4 connect4-mixed --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set opponent_uniform_share=0.3 ;;
-      connect4-ladder) ladder ;;
+      connect4-ladder) ladder connect4-ladder --set model=minatar_cnn --set lr=0.0003 --set opponent_players=random,minimax-1,minimax-2 ;;
+      connect4-tactical) STEPS="${STEPS:-12000000}" LADDER_CHUNKS="${LADDER_CHUNKS:-6}" ladder connect4-tactical --set hiddens=256,256 "${tactical[@]}" ;;
+      connect4-board) LADDER_CHUNKS="${LADDER_CHUNKS:-4}" ladder connect4-board --set model=board_cnn "${tactical[@]}" ;;
       connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
-      *) echo "unknown case $c (spread, spread-independent, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder)" >&2; exit 2 ;;
+      *) echo "unknown case $c (spread, spread-independent, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder, connect4-tactical, connect4-board)" >&2; exit 2 ;;
     esac
   done
 } | tee -a "$out"
