@@ -9,7 +9,8 @@ public sealed class ClusterRegistryTests
     private static readonly ClusterOptions s_options = new() { HeartbeatTimeout = TimeSpan.FromMilliseconds(300), DriverTimeout = TimeSpan.FromSeconds(30) };
     private readonly List<string> _log = [];
 
-    private ClusterRegistry Registry(TimeSpan? settle = null) => new("127.0.0.1:6379", s_options, _log.Add, settle ?? TimeSpan.Zero);
+    private ClusterRegistry Registry(TimeSpan? settle = null, ClusterOptions? options = null) =>
+        new("127.0.0.1:6379", options ?? s_options, _log.Add, settle ?? TimeSpan.Zero);
 
     private static byte[][] Assignments(string run, int count) =>
         [.. Enumerable.Range(0, count).Select(r => JsonSerializer.SerializeToUtf8Bytes(new { run, runner = r }, s_json))];
@@ -70,7 +71,8 @@ public sealed class ClusterRegistryTests
     [Fact]
     public async Task AWorkerWaitingForPlacementsHearsOfOneAtOnce_AndOfNothingAfterTheWait()
     {
-        ClusterRegistry registry = Registry();
+        // A heartbeat timeout far longer than the test: on a loaded machine "a" must not pass for dead before the run comes.
+        ClusterRegistry registry = Registry(options: s_options with { HeartbeatTimeout = TimeSpan.FromSeconds(60) });
         Beat(registry, "a", 2);
         Assert.False(await registry.WaitForPlacementAsync("a", TimeSpan.FromMilliseconds(50)));
 
