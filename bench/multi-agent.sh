@@ -11,11 +11,16 @@
 #   connect4-league   the same with one main exploiter (a league)
 #   connect4-ladder   connect4-cnn trained in LADDER_CHUNKS (8) resumed chunks of STEPS/8 (default 8M in all), each chunk's
 #                     checkpoint kept, then all of them and the built-in players rated by rlx eval --ladder
-#   connect4-tactical 256x256 MLP, lr 1e-3 constant, 10 epochs, half the games against a uniformly drawn member of the pool,
-#                     which holds random, tactical-2, tactical-4, minimax-1 and minimax-2; 12M decisions in 6 rated chunks
-#   connect4-board    the same with the board_cnn model, 8M decisions in 4 rated chunks
+#   connect4-board    board_cnn, lr 1e-3 constant, 10 epochs; random, tactical-2, tactical-4, minimax-1 and minimax-2 in a
+#                     pool of 16 snapshots, half the opponents drawn uniformly; 8M decisions in 4 rated chunks
+#   connect4-board-random  the same updates; random, tactical-1, tactical-2, tactical-4 and minimax-2 with 4 snapshots, 70 %
+#                     of the opponents drawn uniformly (random-like play in about 40 % of the games); 6M decisions, rated
+#                     every 250 iterations (1,024,000 decisions)
 # Each connect4 case plays every kept checkpoint against random, minimax-1 and minimax-2 (200 games each, half moving
-# first; the ladder cases random, tactical-2 and minimax-2, GAMES=400 each) and prints the learner's Elo when each snapshot joined the pool. Results: bench/results/multi-agent.txt.
+# first) and prints the learner's Elo when each snapshot joined the pool; the ladder cases play random, tactical-2,
+# minimax-1 and minimax-2 (GAMES=400 each), rate the chunks' checkpoints and those players in one round robin
+# (LADDER_GAMES=200 per pair) and play the final checkpoint against random play 2,000 times.
+# Results: bench/results/multi-agent.txt.
 # Usage: bench/multi-agent.sh [case ...] (default: all)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,16 +50,18 @@ connect4() {  # label, extra rlx train arguments
 }
 
 ladder() {  # label, extra rlx train arguments: trained in resumed chunks (resuming is exact), each chunk's checkpoint
-  # kept, played against random, tactical-2 and minimax-2, and rated with the built-in players in one round robin
+  # kept, played against random, tactical-2, minimax-1 and minimax-2, and rated with those players in one round robin.
+  # Chunks end at LADDER_STOPS (decisions, space-separated) if set, else at STEPS·i/LADDER_CHUNKS.
   local label="$1"; shift
-  local total="${STEPS:-8000000}" chunks="${LADDER_CHUNKS:-8}" kept="$runs/$label-checkpoints"
+  local total="${STEPS:-8000000}" chunks="${LADDER_CHUNKS:-8}" kept="$runs/$label-checkpoints" stops=()
+  if [ -n "${LADDER_STOPS:-}" ]; then read -ra stops <<< "$LADDER_STOPS"; total="${stops[-1]}"; chunks="${#stops[@]}"
+  else for ((i = 1; i <= chunks; i++)); do stops+=($((total * i / chunks))); done; fi
   mkdir -p "$kept"
-  for ((i = 1; i <= chunks; i++)); do
-    local stop=$((total * i / chunks))
-    if [ "$i" -eq 1 ]; then
+  for stop in "${stops[@]}"; do
+    if [ "$stop" = "${stops[0]}" ]; then
       "$root/rlx" train ppo --env connect_four_v3 --json --runs-dir "$runs" --name "$label" --set self_play=true \
         --set num_envs_per_runner=64 --set rollout_fragment_length=64 --set snapshot_interval=25 \
-        --set opponent_sampling=prioritized --set opponent_pool_size=16 --set total_timesteps="$total" --stop timesteps="$stop" "$@" > /dev/null
+        --set opponent_sampling=prioritized --set total_timesteps="$total" --stop timesteps="$stop" "$@" > /dev/null
     else
       "$root/rlx" train --resume "$runs/$label" --json --stop timesteps="$stop" > /dev/null
     fi
@@ -65,17 +72,18 @@ ladder() {  # label, extra rlx train arguments: trained in resumed chunks (resum
   summary "$runs/$label"
   for c in "$kept"/*; do
     echo "$(basename "$c"):"
-    "$root/rlx" eval "$c" --opponent random --opponent tactical-2 --opponent minimax-2 --games "${GAMES:-400}" | grep '^vs ' | sed 's/^/  /'
+    "$root/rlx" eval "$c" --opponent random --opponent tactical-2 --opponent minimax-1 --opponent minimax-2 --games "${GAMES:-400}" | grep '^vs ' | sed 's/^/  /'
   done
   local others=()
   for c in "$kept"/*; do others+=(--opponent "$(basename "$c")"); done
   (cd "$kept" && "$root/rlx" eval "${others[1]}" "${others[@]:2}" --opponent random --opponent tactical-2 --opponent minimax-1 \
-    --opponent minimax-2 --ladder --games "${LADDER_GAMES:-100}")
+    --opponent minimax-2 --ladder --games "${LADDER_GAMES:-200}")
+  echo "final checkpoint against random play over 2,000 games:"
+  "$root/rlx" eval "$newest" --opponent random --games 2000 | grep '^vs ' | sed 's/^/  /'
 }
 
-# The opponents and updates of the connect4-tactical and connect4-board cases.
-tactical=(--set opponent_players=random,tactical-2,tactical-4,minimax-1,minimax-2 --set opponent_uniform_share=0.5
-  --set lr=0.001 --set anneal_lr=false --set update_epochs=10)
+# Updates of the connect4-board cases: lr 1e-3 constant, 10 epochs per batch.
+board=(--set model=board_cnn --set lr=0.001 --set anneal_lr=false --set update_epochs=10)
 
 cases=("$@")
 [ ${#cases[@]} -eq 0 ] && cases=(spread connect4 connect4-players)
@@ -100,12 +108,15 @@ cases=("$@")
         --set opponent_players=random,minimax-1,minimax-2 ;;
       connect4-mixed) STEPS=16000000 connect4 connect4-mixed --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set opponent_uniform_share=0.3 ;;
-      connect4-ladder) ladder connect4-ladder --set model=minatar_cnn --set lr=0.0003 --set opponent_players=random,minimax-1,minimax-2 ;;
-      connect4-tactical) STEPS="${STEPS:-12000000}" LADDER_CHUNKS="${LADDER_CHUNKS:-6}" ladder connect4-tactical --set hiddens=256,256 "${tactical[@]}" ;;
-      connect4-board) LADDER_CHUNKS="${LADDER_CHUNKS:-4}" ladder connect4-board --set model=board_cnn "${tactical[@]}" ;;
+      connect4-ladder) ladder connect4-ladder --set opponent_pool_size=16 --set model=minatar_cnn --set lr=0.0003 --set opponent_players=random,minimax-1,minimax-2 ;;
+      connect4-board) LADDER_STOPS="${LADDER_STOPS:-2048000 4096000 6144000 8000000}" ladder connect4-board "${board[@]}" \
+        --set opponent_pool_size=16 --set opponent_players=random,tactical-2,tactical-4,minimax-1,minimax-2 --set opponent_uniform_share=0.5 ;;
+      connect4-board-random) LADDER_STOPS="${LADDER_STOPS:-1024000 2048000 3072000 4096000 5120000 6000000}" ladder connect4-board-random \
+        "${board[@]}" --set opponent_players=random,tactical-1,tactical-2,tactical-4,minimax-2 --set opponent_pool_size=4 \
+        --set opponent_uniform_share=0.7 ;;
       connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
-      *) echo "unknown case $c (spread, spread-independent, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder, connect4-tactical, connect4-board)" >&2; exit 2 ;;
+      *) echo "unknown case $c (spread, spread-independent, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder, connect4-board, connect4-board-random)" >&2; exit 2 ;;
     esac
   done
 } | tee -a "$out"
