@@ -16,6 +16,7 @@
 #   connect4-board-random  the same updates; random, tactical-1, tactical-2, tactical-4 and minimax-2 with 4 snapshots, 70 %
 #                     of the opponents drawn uniformly (random-like play in about 40 % of the games); 6M decisions, rated
 #                     every 250 iterations (1,024,000 decisions)
+#   connect4-board-all  connect4-board-random with minimax-1 among the players
 # Each connect4 case plays every kept checkpoint against random, minimax-1 and minimax-2 (200 games each, half moving
 # first) and prints the learner's Elo when each snapshot joined the pool; the ladder cases play random, tactical-2,
 # minimax-1 and minimax-2 (GAMES=400 each), rate the chunks' checkpoints and those players in one round robin
@@ -114,9 +115,12 @@ cases=("$@")
       connect4-board-random) LADDER_STOPS="${LADDER_STOPS:-1024000 2048000 3072000 4096000 5120000 6000000}" ladder connect4-board-random \
         "${board[@]}" --set opponent_players=random,tactical-1,tactical-2,tactical-4,minimax-2 --set opponent_pool_size=4 \
         --set opponent_uniform_share=0.7 ;;
+      connect4-board-all) LADDER_STOPS="${LADDER_STOPS:-1024000 2048000 3072000 4096000 5120000 6000000}" ladder connect4-board-all \
+        "${board[@]}" --set opponent_players=random,tactical-1,tactical-2,tactical-4,minimax-1,minimax-2 --set opponent_pool_size=4 \
+        --set opponent_uniform_share=0.7 ;;
       connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
-      *) echo "unknown case $c (spread, spread-independent, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder, connect4-board, connect4-board-random)" >&2; exit 2 ;;
+      *) echo "unknown case $c (spread, spread-independent, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder, connect4-board, connect4-board-random, connect4-board-all)" >&2; exit 2 ;;
     esac
   done
 } | tee -a "$out"
