@@ -112,12 +112,11 @@ cases=("$@")
       connect4-ladder) ladder connect4-ladder --set opponent_pool_size=16 --set model=minatar_cnn --set lr=0.0003 --set opponent_players=random,minimax-1,minimax-2 ;;
       connect4-board) LADDER_STOPS="${LADDER_STOPS:-2048000 4096000 6144000 8000000}" ladder connect4-board "${board[@]}" \
         --set opponent_pool_size=16 --set opponent_players=random,tactical-2,tactical-4,minimax-1,minimax-2 --set opponent_uniform_share=0.5 ;;
-      connect4-board-random) LADDER_STOPS="${LADDER_STOPS:-1024000 2048000 3072000 4096000 5120000 6000000}" ladder connect4-board-random \
-        "${board[@]}" --set opponent_players=random,tactical-1,tactical-2,tactical-4,minimax-2 --set opponent_pool_size=4 \
-        --set opponent_uniform_share=0.7 ;;
-      connect4-board-all) LADDER_STOPS="${LADDER_STOPS:-1024000 2048000 3072000 4096000 5120000 6000000}" ladder connect4-board-all \
-        "${board[@]}" --set opponent_players=random,tactical-1,tactical-2,tactical-4,minimax-1,minimax-2 --set opponent_pool_size=4 \
-        --set opponent_uniform_share=0.7 ;;
+      connect4-board-random|connect4-board-all)
+        players=random,tactical-1,tactical-2,tactical-4,minimax-2
+        [ "$c" = connect4-board-all ] && players=random,tactical-1,tactical-2,tactical-4,minimax-1,minimax-2
+        LADDER_STOPS="${LADDER_STOPS:-1024000 2048000 3072000 4096000 5120000 6000000}" ladder "$c" "${board[@]}" \
+          --set opponent_players="$players" --set opponent_pool_size=4 --set opponent_uniform_share=0.7 ;;
       connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
       *) echo "unknown case $c (spread, spread-independent, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder, connect4-board, connect4-board-random, connect4-board-all)" >&2; exit 2 ;;
