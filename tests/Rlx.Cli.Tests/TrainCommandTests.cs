@@ -108,6 +108,27 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_KeepsTheNewestThreeCheckpointsUnlessToldOtherwise()
+    {
+        // CartPole's default 4 envs × 128 steps: 512 decisions per iteration, so 3,072 is 6 iterations, each checkpointed.
+        string[] Checkpoints(string name) =>
+            [.. Directory.GetDirectories(Path.Combine(_runs, name, "checkpoints")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+
+        Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=3072", "--checkpoint-every", "1", "--name", "three", "--runs-dir", _runs, "--json").ExitCode);
+        Assert.Equal(["checkpoint_000004", "checkpoint_000005", "checkpoint_000006"], Checkpoints("three"));
+
+        Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=3072", "--checkpoint-every", "2", "--keep-checkpoints", "0", "--name", "all", "--runs-dir", _runs, "--json").ExitCode);
+        Assert.Equal(["checkpoint_000002", "checkpoint_000004", "checkpoint_000006"], Checkpoints("all"));
+        Assert.Equal(0, CliRunner.Run("train", "--resume", Path.Combine(_runs, "all"), "--stop", "timesteps=5120", "--checkpoint-every", "2", "--keep-checkpoints", "0", "--json").ExitCode);
+        Assert.Equal(["checkpoint_000002", "checkpoint_000004", "checkpoint_000006", "checkpoint_000008", "checkpoint_000010"], Checkpoints("all"));
+
+        var (code, _, error) = CliRunner.Run("train", "ppo", "--keep-checkpoints", "-1", "--name", "bad", "--runs-dir", _runs);
+        Assert.NotEqual(0, code);
+        Assert.Contains("--keep-checkpoints -1: give the number of newest checkpoints to keep, or 0 to keep them all.", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_runs, "bad")));
+    }
+
+    [Fact]
     public void Resume_ContinuesTheRunAndItsLogs()
     {
         Assert.Equal(0, CliRunner.Run("train", "ppo", "--stop", "timesteps=1024", "--name", "r", "--runs-dir", _runs, "--json").ExitCode);

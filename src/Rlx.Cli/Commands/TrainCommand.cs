@@ -24,11 +24,12 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this run directory from its latest checkpoint" };
         var dashboard = new Option<string?>("--dashboard") { Description = "Also send each iteration's metrics to the head's dashboard at this URL, e.g. http://127.0.0.1:8265 (default: RLX_DASHBOARD_URL; never slows or fails training)" };
         var every = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N iterations (and always at the end)", DefaultValueFactory = _ => 25 };
+        var keep = new Option<int>("--keep-checkpoints") { Description = "Keep the newest N checkpoints and delete older ones (0 keeps all)", DefaultValueFactory = _ => 3 };
         var address = new Option<string?>("--address") { Description = "Place the env runners on the worker nodes of this cluster: auto (the one started on this machine) or HOST:PORT; without it they are threads of this process (also when resuming)" };
         var assemblies = new EnvOptions().Assemblies;
         var command = new Command("train", "Train an agent; writes runs/NAME with config.yaml, progress.csv, result.jsonl, a TensorBoard events file and checkpoints/")
         {
-            algorithm, env, config, set, stop, seed, name, runsDir, json, resume, every, address, assemblies, dashboard,
+            algorithm, env, config, set, stop, seed, name, runsDir, json, resume, every, keep, address, assemblies, dashboard,
         };
         command.SetAction(parsed =>
         {
@@ -39,7 +40,12 @@ internal static class TrainCommand
 
             string? clusterAddress = parsed.GetValue(address);
             Runtime.IEnvRunnerGroupProvider? runners = clusterAddress is null ? null : new Cluster.ClusterRunnerGroupProvider(clusterAddress);
-            var session = new TrainSession(output, error, parsed.GetValue(json), Math.Max(1, parsed.GetValue(every)), DashboardUrl(parsed.GetValue(dashboard), clusterAddress), runners);
+            if (parsed.GetValue(keep) < 0)
+            {
+                throw new CliException($"--keep-checkpoints {parsed.GetValue(keep)}: give the number of newest checkpoints to keep, or 0 to keep them all.");
+            }
+
+            var session = new TrainSession(output, error, parsed.GetValue(json), Math.Max(1, parsed.GetValue(every)), parsed.GetValue(keep), DashboardUrl(parsed.GetValue(dashboard), clusterAddress), runners);
             string[] stopSpecs = parsed.GetValue(stop) ?? [];
             if (parsed.GetValue(resume) is { } runDirectory)
             {
@@ -149,7 +155,7 @@ internal static class TrainCommand
     }
 
     /// <summary>One training run from the command line.</summary>
-    private sealed class TrainSession(TextWriter output, TextWriter error, bool json, int checkpointEvery, Uri? dashboard, Runtime.IEnvRunnerGroupProvider? runners)
+    private sealed class TrainSession(TextWriter output, TextWriter error, bool json, int checkpointEvery, int keepCheckpoints, Uri? dashboard, Runtime.IEnvRunnerGroupProvider? runners)
     {
         private TextWriter Info => json ? error : output;
 
@@ -238,7 +244,7 @@ internal static class TrainCommand
                     string? reason = interrupt.Requested ? "interrupted" : stop.Reached(result, result.TimeTotalS);
                     if (reason is not null || result.TrainingIteration % checkpointEvery == 0)
                     {
-                        SaveCheckpoint(algorithm, runDirectory, result.TrainingIteration);
+                        SaveCheckpoint(algorithm, runDirectory, result.TrainingIteration, keepCheckpoints);
                     }
 
                     if (reason is not null)
@@ -268,10 +274,15 @@ internal static class TrainCommand
         private static string Schedule(AlgorithmConfig config) =>
             config.LearningRateReachesZeroAt is { } end ? $" (the learning rate anneals to 0 at total_timesteps={end})" : string.Empty;
 
-        private static void SaveCheckpoint(Algorithm algorithm, string runDirectory, long iteration)
+        private static void SaveCheckpoint(Algorithm algorithm, string runDirectory, long iteration, int keep)
         {
             algorithm.Save(RunCheckpoints.PathOf(runDirectory, iteration));
-            foreach (string old in RunCheckpoints.NewestFirst(RunCheckpoints.DirectoryOf(runDirectory)).Skip(3))
+            if (keep == 0)
+            {
+                return;
+            }
+
+            foreach (string old in RunCheckpoints.NewestFirst(RunCheckpoints.DirectoryOf(runDirectory)).Skip(keep))
             {
                 Directory.Delete(old, recursive: true);
             }
