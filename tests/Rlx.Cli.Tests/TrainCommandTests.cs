@@ -258,6 +258,12 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("ladder: 10 games per pair, Elo with minimax-1 at 0", output, StringComparison.Ordinal);
         Assert.Matches(@"\n  minimax-1 +0  \(score \d\.\d{3}\)", output);
         Assert.Matches(@"\n  random +-?\d+  \(score \d\.\d{3}\)", output);
+        (code, output, error) = CliRunner.Run("eval", run, "--opponent", "random", "--opponent", run, "--ladder", "--games", "4", "--random-plies", "2");
+        Assert.True(code == 0, error);
+        Assert.Contains("ladder: 4 games per pair opening with 2 random moves, Elo with random at 0", output, StringComparison.Ordinal);
+        (code, _, error) = CliRunner.Run("eval", run, "--random-plies", "-1");
+        Assert.Equal(2, code);
+        Assert.Contains("--random-plies must be 0 or more (got -1).", error, StringComparison.Ordinal);
         (code, _, error) = CliRunner.Run("eval", run, "--ladder");
         Assert.Equal(2, code);
         Assert.Contains("--ladder rates the checkpoint and at least one --opponent", error, StringComparison.Ordinal);

@@ -109,4 +109,45 @@ public sealed class GamePlayerTests
         Assert.InRange(ratings[2], -1, 1);
         Assert.True(double.IsFinite(ratings[3]) && ratings[3] < -800, $"D {ratings[3]}");
     }
+
+    [Fact]
+    public void RandomPliesOpenEachPairOfGamesAlikeAndVaryThePairs()
+    {
+        using MultiAgentEnv env = MultiAgentEnvs.Make("connect_four_v3");
+        var player = new LowestColumnRecorder();
+        Matches.Play(env, player, player, 40, seed: 9);
+        Assert.Single(player.AfterTwoMoves.Distinct());   // a deterministic player replays one game
+
+        player.AfterTwoMoves.Clear();
+        MatchResult result = Matches.Play(env, player, player, 40, seed: 9, randomPlies: 2);
+        Assert.Equal(40, result.Games);
+        Assert.Equal(40, player.AfterTwoMoves.Count);     // the first own move of every game comes after the two random ones
+        for (int g = 0; g < 40; g += 2)
+        {
+            Assert.Equal(player.AfterTwoMoves[g], player.AfterTwoMoves[g + 1]);
+        }
+
+        Assert.True(player.AfterTwoMoves.Distinct().Count() >= 10, $"openings: {string.Join(" ", player.AfterTwoMoves.Distinct())}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => Matches.Play(env, player, player, 2, seed: 9, randomPlies: -1));
+    }
+
+    // Plays the lowest legal column; records the board whenever it moves with two pieces on it.
+    private sealed class LowestColumnRecorder : IGamePlayer
+    {
+        public List<string> AfterTwoMoves { get; } = [];
+
+        public string Name => "lowest column";
+
+        public void Act(MultiAgentEnv env, int agent, Span<float> action, Pcg64 random)
+        {
+            var dict = (Spaces.Dict)env.ObservationSpace(agent);
+            ReadOnlySpan<float> board = dict.Slice(env.Observation(agent), "observation");
+            if (board.ToArray().Sum() == 2)
+            {
+                AfterTwoMoves.Add(string.Concat(board.ToArray().Select(x => x == 0 ? '.' : 'x')));
+            }
+
+            action[0] = dict.Slice(env.Observation(agent), "action_mask").IndexOf(1f);
+        }
+    }
 }

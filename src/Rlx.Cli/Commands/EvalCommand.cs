@@ -22,11 +22,12 @@ internal static class EvalCommand
         };
         var games = new Option<int>("--games") { Description = "Multi-agent environments: games per opponent, half of them moving first", DefaultValueFactory = _ => 100 };
         var sample = new Option<bool>("--sample") { Description = "Multi-agent environments: sample the trained policy's moves instead of taking its greedy move" };
+        var randomPlies = new Option<int>("--random-plies") { Description = "Multi-agent matches: the first N moves of every game are uniformly random, the same in both games of a pair (seats swapped), so that greedy players do not replay one game [default: 0]" };
         var ladder = new Option<bool>("--ladder") { Description = "Self-play runs: play a round robin of the checkpoint and every --opponent (--games per pair) and print Elo ratings, the first built-in player (else the checkpoint) at 0" };
         var assemblies = new EnvOptions().Assemblies;
         var command = new Command("eval", "Run a trained policy with greedy/mean actions and print mean ± std return; on multi-agent environments, play matches")
         {
-            checkpoint, episodes, render, opponents, games, sample, ladder, assemblies,
+            checkpoint, episodes, render, opponents, games, sample, randomPlies, ladder, assemblies,
         };
         command.SetAction(parsed =>
         {
@@ -45,6 +46,12 @@ internal static class EvalCommand
             using (algorithm)
             {
                 string[] against = parsed.GetValue(opponents) ?? [];
+                int plies = parsed.GetValue(randomPlies);
+                if (plies < 0)
+                {
+                    throw new CliException($"--random-plies must be 0 or more (got {plies}).");
+                }
+
                 if (algorithm.Config is PpoConfig { IsMultiAgent: true, SelfPlay: false })
                 {
                     if (against.Length > 0)
@@ -63,13 +70,13 @@ internal static class EvalCommand
                         throw new CliException("--ladder rates the checkpoint and at least one --opponent of a self-play run against each other.");
                     }
 
-                    PlayLadder(algorithm, parsed.GetRequiredValue(checkpoint), against, parsed.GetValue(games), output);
+                    PlayLadder(algorithm, parsed.GetRequiredValue(checkpoint), against, parsed.GetValue(games), plies, output);
                     return 0;
                 }
 
                 if (algorithm.Config.IsMultiAgent)
                 {
-                    PlayMatches(algorithm, against.Length == 0 ? ["random"] : against, parsed.GetValue(games), parsed.GetValue(sample), output);
+                    PlayMatches(algorithm, against.Length == 0 ? ["random"] : against, parsed.GetValue(games), parsed.GetValue(sample), plies, output);
                     return 0;
                 }
 
@@ -93,7 +100,7 @@ internal static class EvalCommand
         return command;
     }
 
-    private static void PlayMatches(Algorithm algorithm, string[] opponents, int games, bool sample, TextWriter output)
+    private static void PlayMatches(Algorithm algorithm, string[] opponents, int games, bool sample, int randomPlies, TextWriter output)
     {
         if (games < 1)
         {
@@ -119,7 +126,7 @@ internal static class EvalCommand
 
             using (other)
             {
-                MatchResult result = Matches.Play(env, trained, opponent, games, (ulong)algorithm.Config.Seed + 7_000_000);
+                MatchResult result = Matches.Play(env, trained, opponent, games, (ulong)algorithm.Config.Seed + 7_000_000, randomPlies);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"vs {name}: {result.Wins} wins, {result.Draws} draws, {result.Losses} losses over {result.Games} games ({(games + 1) / 2} {seats}); win rate {100.0 * result.Wins / result.Games:F1}%, score {result.Score:F3}"));
             }
@@ -127,7 +134,7 @@ internal static class EvalCommand
     }
 
     // Every pair of the checkpoint and the opponents plays `games` games (half moving first); ratings by maximum likelihood.
-    private static void PlayLadder(Algorithm algorithm, string path, string[] opponents, int games, TextWriter output)
+    private static void PlayLadder(Algorithm algorithm, string path, string[] opponents, int games, int randomPlies, TextWriter output)
     {
         if (games < 1)
         {
@@ -165,14 +172,14 @@ internal static class EvalCommand
             {
                 for (int b = a + 1; b < players.Count; b++)
                 {
-                    MatchResult result = Matches.Play(env, players[a], players[b], games, (ulong)algorithm.Config.Seed + 7_000_000 + (ulong)results.Count);
+                    MatchResult result = Matches.Play(env, players[a], players[b], games, (ulong)algorithm.Config.Seed + 7_000_000 + (ulong)results.Count, randomPlies);
                     results.Add((a, b, result.Score * result.Games, result.Games));
                 }
             }
 
             int anchor = Math.Max(0, names.FindIndex(1, name => GamePlayers.Parse(name, envId) is not null));
             double[] ratings = Matches.EloRatings(players.Count, results, anchor);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ladder: {games} games per pair, Elo with {names[anchor]} at 0"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ladder: {games} games per pair{(randomPlies > 0 ? $" opening with {randomPlies} random moves" : string.Empty)}, Elo with {names[anchor]} at 0"));
             int width = names.Max(n => n.Length);
             for (int i = 0; i < names.Count; i++)
             {

@@ -344,8 +344,10 @@ public static class Matches
     /// <summary>
     /// Plays <paramref name="games"/> games of <paramref name="env"/> between <paramref name="first"/> and <paramref name="second"/>,
     /// alternating who moves first; the result is from <paramref name="first"/>'s side (the sign of its return decides).
+    /// The first <paramref name="randomPlies"/> moves of every game are uniformly random legal moves, the same for both games
+    /// of a pair (games 0 and 1, 2 and 3, …, which swap the seats): two greedy players would otherwise replay one game.
     /// </summary>
-    public static MatchResult Play(MultiAgentEnv env, IGamePlayer first, IGamePlayer second, int games, ulong seed)
+    public static MatchResult Play(MultiAgentEnv env, IGamePlayer first, IGamePlayer second, int games, ulong seed, int randomPlies = 0)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(first);
@@ -355,21 +357,32 @@ public static class Matches
             throw new ArgumentException($"{env.Id} has {env.AgentCount} agents; matches are between two players.", nameof(env));
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(randomPlies);
         var random = new Pcg64(seed);
+        var opening = new RandomPlayer();
         var actions = new float[env.ActionsSize];
         int wins = 0, draws = 0, losses = 0;
         for (int g = 0; g < games; g++)
         {
             int seat = g % 2;   // the agent index `first` plays
             env.Reset((int)(seed % int.MaxValue) + g);
+            var openingRandom = new Pcg64(unchecked(seed + 0x9E3779B97F4A7C15UL + (ulong)(g / 2)));
             double total = 0;
-            while (!env.IsDone)
+            for (int ply = 0; !env.IsDone; ply++)
             {
                 for (int i = 0; i < 2; i++)
                 {
                     if (env.MustAct(i))
                     {
-                        (i == seat ? first : second).Act(env, i, actions.AsSpan(env.ActionOffset(i), env.ActionSpace(i).FlatSize), random);
+                        Span<float> action = actions.AsSpan(env.ActionOffset(i), env.ActionSpace(i).FlatSize);
+                        if (ply < randomPlies)
+                        {
+                            opening.Act(env, i, action, openingRandom);
+                        }
+                        else
+                        {
+                            (i == seat ? first : second).Act(env, i, action, random);
+                        }
                     }
                 }
 
