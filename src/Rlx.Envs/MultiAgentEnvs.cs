@@ -14,8 +14,8 @@ public static class MultiAgentEnvs
 {
     private static readonly ConcurrentDictionary<string, Func<EnvKwargs, MultiAgentEnv>> Factories = new(StringComparer.Ordinal)
     {
-        ["connect_four_v3"] = WithoutArguments("connect_four_v3", () => new TurnBasedEnv(new ConnectFour())),
-        ["tictactoe_v3"] = WithoutArguments("tictactoe_v3", () => new TurnBasedEnv(new TicTacToe())),
+        ["connect_four_v3"] = kwargs => new TurnBasedEnv(new ConnectFour(OpeningPlies(kwargs, "connect_four_v3"))),
+        ["tictactoe_v3"] = kwargs => new TurnBasedEnv(new TicTacToe(OpeningPlies(kwargs, "tictactoe_v3"))),
         ["simple_spread_v3"] = WithoutArguments("simple_spread_v3", () => new Mpe.SimpleSpread()),
         ["light_cycles_v0"] = WithoutArguments("light_cycles_v0", () => new Games.LightCycles()),
     };
@@ -64,6 +64,16 @@ public static class MultiAgentEnvs
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentNullException.ThrowIfNull(factory);
         Factories[id] = factory;
+    }
+
+    /// <summary>The env_config key of the board games' random openings (<see cref="BoardGame"/>); matches are played without it.</summary>
+    public const string RandomOpeningPlies = "random_opening_plies";
+
+    private static int OpeningPlies(EnvKwargs kwargs, string id)
+    {
+        int plies = kwargs.Get(RandomOpeningPlies, 0);
+        kwargs.ThrowIfUnused(id);
+        return plies;
     }
 
     private static Func<EnvKwargs, MultiAgentEnv> WithoutArguments(string id, Func<MultiAgentEnv> factory) => kwargs =>

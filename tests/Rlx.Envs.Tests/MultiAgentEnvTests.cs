@@ -68,6 +68,71 @@ public sealed class MultiAgentEnvTests
         Assert.Contains("X", env.Render(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void RandomOpeningPliesStartGamesFromVariedSeededPositions()
+    {
+        var config = new Dictionary<string, object?> { ["random_opening_plies"] = 2 };
+        IReadOnlyList<EnvProblem> problems = MultiAgentEnvChecker.Check(() => MultiAgentEnvs.Make("connect_four_v3", config), steps: 2000);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        using MultiAgentEnv env = MultiAgentEnvs.Make("connect_four_v3", config);
+        using MultiAgentEnv again = MultiAgentEnvs.Make("connect_four_v3", config);
+        var plies = new HashSet<int>();
+        var positions = new HashSet<string>();
+        for (int seed = 0; seed < 200; seed++)
+        {
+            env.Reset(seed);
+            again.Reset(seed);
+            string board = Board(env, out int pieces);
+            Assert.Equal(board, Board(again, out _));   // a seeded reset decides the opening
+            Assert.True(pieces <= 2, $"seed {seed}: {pieces} pieces");
+            Assert.True(env.MustAct(pieces % 2) && !env.MustAct(1 - (pieces % 2)), $"seed {seed}: the wrong player moves after {pieces} random moves");
+            plies.Add(pieces);
+            positions.Add(board);
+        }
+
+        Assert.Equal([0, 1, 2], plies.Order());
+        Assert.True(positions.Count > 30, $"{positions.Count} distinct openings");   // 1 + 7 + 49 possible
+
+        // Unseeded resets continue the generator, which a checkpoint of the environment carries.
+        using var saved = new MemoryStream();
+        using (var writer = new BinaryWriter(saved, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            env.SaveState(writer);
+        }
+
+        saved.Position = 0;
+        using (var reader = new BinaryReader(saved))
+        {
+            again.LoadState(reader);
+        }
+
+        for (int game = 0; game < 20; game++)
+        {
+            env.Reset();
+            again.Reset();
+            Assert.Equal(Board(env, out _), Board(again, out _));
+        }
+
+        ArgumentException tooMany = Assert.Throws<ArgumentException>(() => MultiAgentEnvs.Make("tictactoe_v3", new Dictionary<string, object?> { ["random_opening_plies"] = 5 }));
+        Assert.Contains("random_opening_plies must be from 0 to 4", tooMany.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => MultiAgentEnvs.Make("connect_four_v3", new Dictionary<string, object?> { ["random_opening_plies"] = 7 }));
+    }
+
+    // The board as player_0 sees it (own pieces 'x', the opponent's 'o') and how many pieces it holds.
+    private static string Board(MultiAgentEnv env, out int pieces)
+    {
+        ReadOnlySpan<float> planes = ((Dict)env.ObservationSpace(0)).Slice(env.Observation(0), "observation");
+        var text = new char[planes.Length / 2];
+        pieces = 0;
+        for (int cell = 0; cell < text.Length; cell++)
+        {
+            text[cell] = planes[2 * cell] != 0 ? 'x' : planes[(2 * cell) + 1] != 0 ? 'o' : '.';
+            pieces += text[cell] == '.' ? 0 : 1;
+        }
+
+        return new string(text);
+    }
+
     // Plays the moves in turn from a reset; returns each player's total reward.
     private static double[] Play(MultiAgentEnv env, int[] moves)
     {

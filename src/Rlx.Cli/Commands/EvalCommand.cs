@@ -108,7 +108,7 @@ internal static class EvalCommand
         }
 
         string envId = algorithm.Config.Env;
-        using MultiAgentEnv env = MultiAgentEnvs.Make(envId, algorithm.Config.EnvConfig);
+        using MultiAgentEnv env = MatchEnv(algorithm.Config);
         var trained = new PolicyPlayer("trained", algorithm.SnapshotPolicy().Policy, sample);
         string seats = env is TurnBasedEnv ? "moving first" : $"as {env.PossibleAgents[0]}";
         foreach (string name in opponents)
@@ -133,6 +133,10 @@ internal static class EvalCommand
         }
     }
 
+    // Matches are played on the game itself: a board game's random openings are for training (--random-plies opens matches).
+    private static MultiAgentEnv MatchEnv(AlgorithmConfig config) =>
+        MultiAgentEnvs.Make(config.Env, config.EnvConfig.Where(p => p.Key != MultiAgentEnvs.RandomOpeningPlies).ToDictionary(StringComparer.Ordinal));
+
     // Every pair of the checkpoint and the opponents plays `games` games (half moving first); ratings by maximum likelihood.
     private static void PlayLadder(Algorithm algorithm, string path, string[] opponents, int games, int randomPlies, TextWriter output)
     {
@@ -142,7 +146,7 @@ internal static class EvalCommand
         }
 
         string envId = algorithm.Config.Env;
-        using MultiAgentEnv env = MultiAgentEnvs.Make(envId, algorithm.Config.EnvConfig);
+        using MultiAgentEnv env = MatchEnv(algorithm.Config);
         var names = new List<string> { path };
         var players = new List<IGamePlayer> { new PolicyPlayer(path, algorithm.SnapshotPolicy().Policy) };
         var restored = new List<Algorithm>();

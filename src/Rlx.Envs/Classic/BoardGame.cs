@@ -1,5 +1,6 @@
 using System.Text;
 using Rlx.Environments.MultiAgent;
+using Rlx.Random;
 using Rlx.Spaces;
 
 namespace Rlx.Environments.Classic;
@@ -9,17 +10,29 @@ namespace Rlx.Environments.Classic;
 /// <c>{action_mask, observation}</c> — the legal moves (all zero when it is not that player's turn) and two planes of the
 /// board, its own pieces first — and a move outside the mask ends the game with −1 for the mover (PettingZoo's
 /// <c>TerminateIllegalWrapper</c>), every player terminated and truncated. A win gives the winner +1 and the loser −1.
+/// With random opening plies <c>N</c> (an Rlx addition for training; 0, the default, is the game as PettingZoo has it) every
+/// reset also plays <c>k</c> uniformly random legal moves, <c>k</c> drawn uniformly from 0 to <c>N</c>, so that the players
+/// start from varied positions and either of them may move first; the generator is seeded by a seeded reset.
 /// </summary>
 public abstract class BoardGame : AecEnv
 {
-    private readonly int _rows, _columns, _moves;
+    private readonly int _rows, _columns, _moves, _openingPlies;
+    private readonly Pcg64 _random = new((ulong)System.Random.Shared.NextInt64());
     private bool _over;
 
-    /// <summary>A game on a <paramref name="rows"/>×<paramref name="columns"/> board with <paramref name="moves"/> possible moves.</summary>
-    protected BoardGame(string[] players, int rows, int columns, int moves)
+    /// <summary>
+    /// A game on a <paramref name="rows"/>×<paramref name="columns"/> board with <paramref name="moves"/> possible moves,
+    /// opened with up to <paramref name="openingPlies"/> random moves (at most <paramref name="maxOpeningPlies"/>, fewer than any game can end in).
+    /// </summary>
+    protected BoardGame(string[] players, int rows, int columns, int moves, int openingPlies, int maxOpeningPlies)
         : base(players, [Space(rows, columns, moves), Space(rows, columns, moves)], [new Discrete(moves), new Discrete(moves)])
     {
-        (_rows, _columns, _moves) = (rows, columns, moves);
+        if (openingPlies < 0 || openingPlies > maxOpeningPlies)
+        {
+            throw new ArgumentException($"random_opening_plies must be from 0 to {maxOpeningPlies} (fewer random moves than any game can end in); got {openingPlies}.");
+        }
+
+        (_rows, _columns, _moves, _openingPlies) = (rows, columns, moves, openingPlies);
         Board = new int[rows * columns];
     }
 
@@ -74,6 +87,37 @@ public abstract class BoardGame : AecEnv
         Array.Clear(Board);
         _over = false;
         AgentSelection = 0;
+        if (_openingPlies == 0)
+        {
+            return;
+        }
+
+        if (seed is { } s)
+        {
+            _random.Reseed((ulong)s);
+        }
+
+        int plies = (int)_random.Integers(0, _openingPlies + 1);
+        for (int ply = 0; ply < plies; ply++)
+        {
+            int legal = 0;
+            for (int m = 0; m < _moves; m++)
+            {
+                legal += IsLegal(m) ? 1 : 0;
+            }
+
+            int pick = (int)_random.Integers(0, legal);
+            for (int m = 0; m < _moves; m++)
+            {
+                if (IsLegal(m) && pick-- == 0)
+                {
+                    Play(AgentSelection, m);
+                    break;
+                }
+            }
+
+            AgentSelection = 1 - AgentSelection;
+        }
     }
 
     /// <inheritdoc />
@@ -114,6 +158,11 @@ public abstract class BoardGame : AecEnv
         {
             writer.Write((byte)cell);
         }
+
+        if (_openingPlies > 0)
+        {
+            _random.Write(writer);
+        }
     }
 
     /// <inheritdoc />
@@ -124,6 +173,11 @@ public abstract class BoardGame : AecEnv
         for (int i = 0; i < Board.Length; i++)
         {
             Board[i] = reader.ReadByte();
+        }
+
+        if (_openingPlies > 0)
+        {
+            _random.Read(reader);
         }
     }
 
@@ -138,7 +192,7 @@ public abstract class BoardGame : AecEnv
 }
 
 /// <summary>Tic-Tac-Toe as PettingZoo's <c>tictactoe_v3</c>: players <c>player_1</c> (X, first) and <c>player_2</c>; a move is a cell 0–8, row by row.</summary>
-public sealed class TicTacToe() : BoardGame(["player_1", "player_2"], 3, 3, 9)
+public sealed class TicTacToe(int randomOpeningPlies = 0) : BoardGame(["player_1", "player_2"], 3, 3, 9, randomOpeningPlies, maxOpeningPlies: 4)
 {
     private static readonly int[][] Lines = [[0, 1, 2], [3, 4, 5], [6, 7, 8], [0, 3, 6], [1, 4, 7], [2, 5, 8], [0, 4, 8], [2, 4, 6]];
 
@@ -153,7 +207,7 @@ public sealed class TicTacToe() : BoardGame(["player_1", "player_2"], 3, 3, 9)
 }
 
 /// <summary>Connect Four as PettingZoo's <c>connect_four_v3</c>: players <c>player_0</c> (first) and <c>player_1</c>; a move drops a piece into column 0–6 of the 6×7 board.</summary>
-public sealed class ConnectFour() : BoardGame(["player_0", "player_1"], 6, 7, 7)
+public sealed class ConnectFour(int randomOpeningPlies = 0) : BoardGame(["player_0", "player_1"], 6, 7, 7, randomOpeningPlies, maxOpeningPlies: 6)
 {
     private const int Rows = 6, Columns = 7;
 
