@@ -17,10 +17,13 @@
 #                     of the opponents drawn uniformly (random-like play in about 40 % of the games); 6M decisions, rated
 #                     every 250 iterations (1,024,000 decisions)
 #   connect4-board-all  connect4-board-random with minimax-1 among the players
+#   connect4-board-openings  connect4-board-all with env_config.random_opening_plies=2 (every training game opens with 0, 1 or
+#                     2 random moves); 8,192,000 decisions, rated every 1,024,000
 # Each connect4 case plays every kept checkpoint against random, minimax-1 and minimax-2 (200 games each, half moving
 # first) and prints the learner's Elo when each snapshot joined the pool; the ladder cases play random, tactical-2,
 # minimax-1 and minimax-2 (GAMES=400 each), rate the chunks' checkpoints and those players in one round robin
-# (LADDER_GAMES=200 per pair) and play the final checkpoint against random play 2,000 times.
+# (LADDER_GAMES=200 per pair, each pair of games opened with LADDER_PLIES=2 random moves so that greedy checkpoints do not
+# replay one game per seat) and play the final checkpoint against random play 2,000 times.
 # Results: bench/results/multi-agent.txt.
 # Usage: bench/multi-agent.sh [case ...] (default: all)
 set -euo pipefail
@@ -78,7 +81,7 @@ ladder() {  # label, extra rlx train arguments: trained in resumed chunks (resum
   local others=()
   for c in "$kept"/*; do others+=(--opponent "$(basename "$c")"); done
   (cd "$kept" && "$root/rlx" eval "${others[1]}" "${others[@]:2}" --opponent random --opponent tactical-2 --opponent minimax-1 \
-    --opponent minimax-2 --ladder --games "${LADDER_GAMES:-200}")
+    --opponent minimax-2 --ladder --games "${LADDER_GAMES:-200}" --random-plies "${LADDER_PLIES:-2}")
   echo "final checkpoint against random play over 2,000 games:"
   "$root/rlx" eval "$newest" --opponent random --games 2000 | grep '^vs ' | sed 's/^/  /'
 }
@@ -112,14 +115,15 @@ cases=("$@")
       connect4-ladder) ladder connect4-ladder --set opponent_pool_size=16 --set model=minatar_cnn --set lr=0.0003 --set opponent_players=random,minimax-1,minimax-2 ;;
       connect4-board) LADDER_STOPS="${LADDER_STOPS:-2048000 4096000 6144000 8000000}" ladder connect4-board "${board[@]}" \
         --set opponent_pool_size=16 --set opponent_players=random,tactical-2,tactical-4,minimax-1,minimax-2 --set opponent_uniform_share=0.5 ;;
-      connect4-board-random|connect4-board-all)
-        players=random,tactical-1,tactical-2,tactical-4,minimax-2
-        [ "$c" = connect4-board-all ] && players=random,tactical-1,tactical-2,tactical-4,minimax-1,minimax-2
-        LADDER_STOPS="${LADDER_STOPS:-1024000 2048000 3072000 4096000 5120000 6000000}" ladder "$c" "${board[@]}" \
-          --set opponent_players="$players" --set opponent_pool_size=4 --set opponent_uniform_share=0.7 ;;
+      connect4-board-random|connect4-board-all|connect4-board-openings)
+        players=random,tactical-1,tactical-2,tactical-4,minimax-1,minimax-2 stops="1024000 2048000 3072000 4096000 5120000 6000000" openings=()
+        [ "$c" = connect4-board-random ] && players=random,tactical-1,tactical-2,tactical-4,minimax-2
+        [ "$c" = connect4-board-openings ] && stops="$(seq -s ' ' 1024000 1024000 8192000)" openings=(--set env_config.random_opening_plies=2)
+        LADDER_STOPS="${LADDER_STOPS:-$stops}" ladder "$c" "${board[@]}" \
+          --set opponent_players="$players" --set opponent_pool_size=4 --set opponent_uniform_share=0.7 "${openings[@]}" ;;
       connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
-      *) echo "unknown case $c (spread, spread-independent, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder, connect4-board, connect4-board-random, connect4-board-all)" >&2; exit 2 ;;
+      *) echo "unknown case $c (spread, spread-independent, connect4, connect4-players, connect4-cnn, connect4-mixed, connect4-league, connect4-ladder, connect4-board, connect4-board-random, connect4-board-all, connect4-board-openings)" >&2; exit 2 ;;
     esac
   done
 } | tee -a "$out"
