@@ -22,7 +22,7 @@
 # Each connect4 case plays every kept checkpoint against random, minimax-1 and minimax-2 (200 games each, half moving
 # first) and prints the learner's Elo when each snapshot joined the pool; the ladder cases play random, tactical-2,
 # minimax-1 and minimax-2 (GAMES=400 each), rate the chunks' checkpoints and those players in one round robin
-# (LADDER_GAMES=200 per pair, each pair of games opened with LADDER_PLIES=2 random moves so that greedy checkpoints do not
+# (LADDER_GAMES=1000 per pair, each pair of games opened with LADDER_PLIES=2 random moves so that greedy checkpoints do not
 # replay one game per seat) and play the final checkpoint against random play 2,000 times.
 # Results: bench/results/multi-agent.txt.
 # Usage: bench/multi-agent.sh [case ...] (default: all)
@@ -81,7 +81,7 @@ ladder() {  # label, extra rlx train arguments: trained in resumed chunks (resum
   local others=()
   for c in "$kept"/*; do others+=(--opponent "$(basename "$c")"); done
   (cd "$kept" && "$root/rlx" eval "${others[1]}" "${others[@]:2}" --opponent random --opponent tactical-2 --opponent minimax-1 \
-    --opponent minimax-2 --ladder --games "${LADDER_GAMES:-200}" --random-plies "${LADDER_PLIES:-2}")
+    --opponent minimax-2 --ladder --games "${LADDER_GAMES:-1000}" --random-plies "${LADDER_PLIES:-2}")
   echo "final checkpoint against random play over 2,000 games:"
   "$root/rlx" eval "$newest" --opponent random --games 2000 | grep '^vs ' | sed 's/^/  /'
 }
