@@ -182,9 +182,17 @@ public sealed class FragmentStreamTests
 
         public int Connections => Volatile.Read(ref _connections);
 
+        // Cuts the connections open now. Taking them all before closing any matters: a runner reconnects as soon as its
+        // connection breaks, and closing while still taking could close the new connection too.
         public void Cut()
         {
+            var open = new List<Socket>();
             while (_sockets.TryTake(out Socket? socket))
+            {
+                open.Add(socket);
+            }
+
+            foreach (Socket socket in open)
             {
                 socket.Dispose();
             }
