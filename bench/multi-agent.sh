@@ -18,7 +18,8 @@
 #                     every 250 iterations (1,024,000 decisions)
 #   connect4-board-all  connect4-board-random with minimax-1 among the players
 #   connect4-board-openings  connect4-board-all with env_config.random_opening_plies=2 (every training game opens with 0, 1 or
-#                     2 random moves) and the learning rate annealed from 1e-3 to 0; 8,192,000 decisions, rated every 1,024,000
+#                     2 random moves) and the learning rate annealed from 1e-3 to 0; 12,288,000 decisions, rated every
+#                     2,048,000 with LADDER_GAMES=2000 per pair
 # Each connect4 case plays every kept checkpoint against random, minimax-1 and minimax-2 (200 games each, half moving
 # first) and prints the learner's Elo when each snapshot joined the pool; the ladder cases play random, tactical-2,
 # minimax-1 and minimax-2 (GAMES=400 each), rate the chunks' checkpoints and those players in one round robin
@@ -118,8 +119,10 @@ cases=("$@")
       connect4-board-random|connect4-board-all|connect4-board-openings)
         players=random,tactical-1,tactical-2,tactical-4,minimax-1,minimax-2 stops="1024000 2048000 3072000 4096000 5120000 6000000" openings=()
         [ "$c" = connect4-board-random ] && players=random,tactical-1,tactical-2,tactical-4,minimax-2
-        [ "$c" = connect4-board-openings ] && stops="$(seq -s ' ' 1024000 1024000 8192000)" openings=(--set env_config.random_opening_plies=2 --set anneal_lr=true)
-        LADDER_STOPS="${LADDER_STOPS:-$stops}" ladder "$c" "${board[@]}" \
+        ladder_games=1000
+        [ "$c" = connect4-board-openings ] && stops="$(seq -s ' ' 2048000 2048000 12288000)" ladder_games=2000 \
+          openings=(--set env_config.random_opening_plies=2 --set anneal_lr=true)
+        LADDER_GAMES="${LADDER_GAMES:-$ladder_games}" LADDER_STOPS="${LADDER_STOPS:-$stops}" ladder "$c" "${board[@]}" \
           --set opponent_players="$players" --set opponent_pool_size=4 --set opponent_uniform_share=0.7 "${openings[@]}" ;;
       connect4-league) STEPS=16000000 connect4 connect4-league --set model=minatar_cnn --set opponent_pool_size=16 \
         --set opponent_players=random,minimax-1,minimax-2 --set main_exploiters=1 ;;
