@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Rlx.Cli.Tests;
 
@@ -255,9 +256,10 @@ public sealed class TrainCommandTests : IDisposable
 
         (code, output, error) = CliRunner.Run("eval", run, "--opponent", "minimax-1", "--opponent", "random", "--opponent", run, "--ladder", "--games", "10");
         Assert.True(code == 0, error);
-        Assert.Contains("ladder: 10 games per pair, Elo with minimax-1 at 0", output, StringComparison.Ordinal);
-        Assert.Matches(@"\n  minimax-1 +0  \(score \d\.\d{3}\)", output);
-        Assert.Matches(@"\n  random +-?\d+  \(score \d\.\d{3}\)", output);
+        Assert.Contains("ladder: 10 games per pair, Elo with minimax-1 at 0 (± one standard error)", output, StringComparison.Ordinal);
+        Assert.Matches(@"\n  minimax-1 +0 ± 0 +\(score \d\.\d{3}\)", output);
+        Assert.Matches(@"\n  random +-?\d+ ± \d+ +\(score \d\.\d{3}\)", output);
+        Assert.Matches(@"checkpoint against the one before it \(± one standard error of the difference\):\n  " + Regex.Escape(run) + @" +[+-]?\d+ ± \d+", output);
         (code, output, error) = CliRunner.Run("eval", run, "--opponent", "random", "--opponent", run, "--ladder", "--games", "4", "--random-plies", "2");
         Assert.True(code == 0, error);
         Assert.Contains("ladder: 4 games per pair opening with 2 random moves, Elo with random at 0", output, StringComparison.Ordinal);

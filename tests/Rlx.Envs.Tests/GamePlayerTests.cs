@@ -102,12 +102,33 @@ public sealed class GamePlayerTests
     public void EloRatings_FitTheScores_AnchoredAtTheGivenPlayer()
     {
         // A scores 75 % against B (400·log10 3 ≈ 190.8 Elo), B and C are even, C never plays A; D loses every game to C.
-        double[] ratings = Matches.EloRatings(4, [(0, 1, 750, 1000), (1, 2, 500, 1000), (2, 3, 1000, 1000)], anchor: 1);
+        double[] ratings = Matches.EloRatings(4, [(0, 1, 750, 1000), (1, 2, 500, 1000), (2, 3, 1000, 1000)], anchor: 1).Ratings;
 
         Assert.Equal(0, ratings[1]);
         Assert.InRange(ratings[0], 188, 191);
         Assert.InRange(ratings[2], -1, 1);
         Assert.True(double.IsFinite(ratings[3]) && ratings[3] < -800, $"D {ratings[3]}");
+    }
+
+    [Fact]
+    public void EloRatings_StandardErrorsFollowTheGamesPlayed()
+    {
+        // A chain A–B–C: a pair's rating difference has variance 1 / (n p (1 - p)) in natural units (n counting the
+        // virtual draw), A and C are compared only through B, so their variances add, and the anchor B has none.
+        EloFit fit = Matches.EloRatings(3, [(0, 1, 750, 1000), (1, 2, 400, 500)], anchor: 1);
+        const double EloPerNat = 400 / 2.302585092994046;
+        double Expected(double score, int games) => EloPerNat / Math.Sqrt(games * (score / games) * (1 - (score / games)));
+        double ab = Expected(750.5, 1001), bc = Expected(400.5, 501);
+
+        Assert.Equal(0, fit.StandardError(1));
+        Assert.Equal(ab, fit.StandardError(0), 6);
+        Assert.Equal(bc, fit.StandardError(2), 6);
+        Assert.Equal(ab, fit.DifferenceError(0, 1), 6);
+        Assert.Equal(Math.Sqrt((ab * ab) + (bc * bc)), fit.DifferenceError(0, 2), 6);
+
+        // Four times the games halve the errors.
+        EloFit more = Matches.EloRatings(3, [(0, 1, 3000, 4000), (1, 2, 1600, 2000)], anchor: 1);
+        Assert.InRange(more.DifferenceError(0, 2) / fit.DifferenceError(0, 2), 0.49, 0.51);
     }
 
     [Fact]

@@ -182,13 +182,26 @@ internal static class EvalCommand
             }
 
             int anchor = Math.Max(0, names.FindIndex(1, name => GamePlayers.Parse(name, envId) is not null));
-            double[] ratings = Matches.EloRatings(players.Count, results, anchor);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ladder: {games} games per pair{(randomPlies > 0 ? $" opening with {randomPlies} random moves" : string.Empty)}, Elo with {names[anchor]} at 0"));
+            EloFit fit = Matches.EloRatings(players.Count, results, anchor);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ladder: {games} games per pair{(randomPlies > 0 ? $" opening with {randomPlies} random moves" : string.Empty)}, Elo with {names[anchor]} at 0 (± one standard error)"));
             int width = names.Max(n => n.Length);
             for (int i = 0; i < names.Count; i++)
             {
                 double scored = results.Where(r => r.A == i).Sum(r => r.ScoreA) + results.Where(r => r.B == i).Sum(r => r.Games - r.ScoreA);
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {names[i].PadRight(width)}  {ratings[i],7:F0}  (score {scored / (games * (players.Count - 1)):F3})"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {names[i].PadRight(width)}  {fit.Ratings[i],7:F0} ± {fit.StandardError(i),-4:F0}  (score {scored / (games * (players.Count - 1)):F3})"));
+            }
+
+            // Checkpoints in the order given, each against the one before: what a run's snapshots gained.
+            int[] checkpoints = [.. Enumerable.Range(0, names.Count).Where(i => i == 0 || GamePlayers.Parse(names[i], envId) is null)];
+            if (checkpoints.Length > 1)
+            {
+                output.WriteLine("checkpoint against the one before it (± one standard error of the difference):");
+                for (int k = 1; k < checkpoints.Length; k++)
+                {
+                    int now = checkpoints[k], before = checkpoints[k - 1];
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {names[now].PadRight(width)}  {fit.Ratings[now] - fit.Ratings[before],7:+0;-0;0} ± {fit.DifferenceError(now, before):F0}"));
+                }
             }
         }
         finally

@@ -291,6 +291,22 @@ public sealed record MatchResult(int Wins, int Draws, int Losses)
     public double Score => Games == 0 ? 0 : (Wins + (0.5 * Draws)) / Games;
 }
 
+/// <summary>Elo ratings fitted to match results, with their covariance (Elo²; zero for the anchor).</summary>
+/// <param name="Ratings">Each player's rating, the anchor at 0.</param>
+/// <param name="Covariance">The ratings' covariance matrix.</param>
+public sealed record EloFit(double[] Ratings, double[,] Covariance)
+{
+    /// <summary>The standard error of player <paramref name="i"/>'s rating, relative to the anchor.</summary>
+    public double StandardError(int i) => Math.Sqrt(Covariance[i, i]);
+
+    /// <summary>The standard error of the difference between the ratings of players <paramref name="i"/> and <paramref name="j"/>.</summary>
+    public double DifferenceError(int i, int j)
+    {
+        double variance = Covariance[i, i] + Covariance[j, j] - (2 * Covariance[i, j]);
+        return i == j ? 0 : double.IsNaN(variance) ? double.PositiveInfinity : Math.Sqrt(Math.Max(0, variance));
+    }
+}
+
 /// <summary>Plays two-player turn-based games between players.</summary>
 public static class Matches
 {
@@ -298,9 +314,11 @@ public static class Matches
     /// Elo ratings of <paramref name="players"/> players from the results of their games (<c>(A, B, score of A, games)</c>
     /// per pair that played; a draw counts ½), fitted by maximum likelihood of the Bradley–Terry model (Hunter's MM
     /// iteration) and shifted so that player <paramref name="anchor"/> is rated 0. Every pair that played also gets one
-    /// virtual draw, so a player that never scored still has a finite rating.
+    /// virtual draw, so a player that never scored still has a finite rating. The covariance of the ratings comes from
+    /// the inverse of the fit's Fisher information with the anchor held fixed (a draw counts as half a win there too,
+    /// which overstates the variance of a pair that draws often).
     /// </summary>
-    public static double[] EloRatings(int players, IReadOnlyList<(int A, int B, double ScoreA, int Games)> results, int anchor = 0)
+    public static EloFit EloRatings(int players, IReadOnlyList<(int A, int B, double ScoreA, int Games)> results, int anchor = 0)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentOutOfRangeException.ThrowIfLessThan(players, 1);
@@ -338,7 +356,114 @@ public static class Matches
             }
         }
 
-        return [.. strength.Select(s => 400 * Math.Log10(s / strength[anchor]))];
+        // Fisher information of the log-strengths: n p (1 - p) per pair, on the diagonal and (negated) off it.
+        int free = players - 1;
+        var information = new double[free, free];
+        for (int i = 0; i < players; i++)
+        {
+            for (int j = 0; j < players; j++)
+            {
+                if (i == j || games[i, j] == 0)
+                {
+                    continue;
+                }
+
+                double p = strength[i] / (strength[i] + strength[j]);
+                double w = games[i, j] * p * (1 - p);
+                int fi = i < anchor ? i : i - 1, fj = j < anchor ? j : j - 1;
+                if (i != anchor)
+                {
+                    information[fi, fi] += w;
+                    if (j != anchor)
+                    {
+                        information[fi, fj] -= w;
+                    }
+                }
+            }
+        }
+
+        double[,] inverse = Invert(information);
+        const double EloPerNat = 400 / 2.302585092994046;   // 400 / ln 10
+        var covariance = new double[players, players];
+        for (int i = 0; i < players; i++)
+        {
+            for (int j = 0; j < players; j++)
+            {
+                covariance[i, j] = i == anchor || j == anchor ? 0
+                    : EloPerNat * EloPerNat * inverse[i < anchor ? i : i - 1, j < anchor ? j : j - 1];
+            }
+        }
+
+        return new EloFit([.. strength.Select(s => 400 * Math.Log10(s / strength[anchor]))], covariance);
+    }
+
+    // Gauss–Jordan elimination with partial pivoting; a player cut off from the anchor's games makes the matrix singular,
+    // and gets an infinite variance.
+    private static double[,] Invert(double[,] matrix)
+    {
+        int n = matrix.GetLength(0);
+        var a = (double[,])matrix.Clone();
+        var inverse = new double[n, n];
+        for (int i = 0; i < n; i++)
+        {
+            inverse[i, i] = 1;
+        }
+
+        for (int column = 0; column < n; column++)
+        {
+            int pivot = column;
+            for (int row = column + 1; row < n; row++)
+            {
+                if (Math.Abs(a[row, column]) > Math.Abs(a[pivot, column]))
+                {
+                    pivot = row;
+                }
+            }
+
+            if (Math.Abs(a[pivot, column]) < 1e-12)
+            {
+                var unknown = new double[n, n];
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        unknown[i, j] = double.PositiveInfinity;
+                    }
+                }
+
+                return unknown;
+            }
+
+            for (int k = 0; k < n; k++)
+            {
+                (a[column, k], a[pivot, k]) = (a[pivot, k], a[column, k]);
+                (inverse[column, k], inverse[pivot, k]) = (inverse[pivot, k], inverse[column, k]);
+            }
+
+            double scale = 1 / a[column, column];
+            for (int k = 0; k < n; k++)
+            {
+                a[column, k] *= scale;
+                inverse[column, k] *= scale;
+            }
+
+            for (int row = 0; row < n; row++)
+            {
+                double factor = a[row, column];
+                if (row == column || factor == 0)
+                {
+                    continue;
+                }
+
+                for (int k = 0; k < n; k++)
+                {
+                    a[row, k] -= factor * a[column, k];
+                    inverse[row, k] -= factor * inverse[column, k];
+                }
+            }
+        }
+
+        return inverse;
     }
 
     /// <summary>
