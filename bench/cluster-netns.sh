@@ -4,7 +4,8 @@
 # directions; needs root and iproute2: scripts/netns.sh). Measures, with 4 asynchronous runners (one per worker,
 # 8 envs x 256 steps per fragment): env steps/s and the learner's intake in MB/s for CartPole-v1 (36 bytes per
 # step) and MinAtar/Breakout-v1 (1.6 KB per step), the time from `rlx start` to a ready head and to a joined
-# worker, and the fragment round trip between hosts. Results: bench/results/cluster-netns.txt
+# worker, and the fragment round trip between hosts. DELAY_MS=N adds N ms to every packet from host to host
+# (scripts/netns.sh joins the hosts through scripts/delayline then). Results appended to bench/results/cluster-netns.txt
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/bench/results/cluster-netns.txt"
@@ -25,7 +26,8 @@ bash "$root/scripts/netns.sh" up "$prefix" 5 "$rate"
 ms() { python3 -c "import sys; print(f'{(float(sys.argv[2]) - float(sys.argv[1])) * 1000:.0f}')" "$1" "$2"; }
 
 {
-  echo "# rlx cluster across 5 emulated hosts (network namespaces, ${rate} links), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores shared by all hosts, ${seconds} s windows"
+  delay="${DELAY_MS:+, ${DELAY_MS} ms one-way delay (scripts/delayline)}"
+  echo "# rlx cluster across 5 emulated hosts (network namespaces, ${rate} links${delay}), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores shared by all hosts, ${seconds} s windows"
   t0="$(date +%s.%N)"
   on 0 $rlx start --head --port "$port" --node-ip-address 10.88.0.1 --dashboard-port 0 >/dev/null
   t1="$(date +%s.%N)"
@@ -43,4 +45,4 @@ ms() { python3 -c "import sys; print(f'{(float(sys.argv[2]) - float(sys.argv[1])
   done
   read -r p50 p99 <<<"$(on 0 $bench roundtrip "$address" 1000)"
   echo "fragment round trip between hosts (sync Sample of 1 step: weights out through the head, fragment back on the stream): p50 ${p50} ms, p99 ${p99} ms"
-} | tee "$out"
+} | tee -a "$out"

@@ -6,7 +6,8 @@ namespace Rlx.Cluster.Tests;
 /// Hosts with their own addresses on this machine (<c>scripts/netns.sh</c>): network namespaces
 /// <c>PREFIX0</c> .. <c>PREFIX(N-1)</c> at 10.88.0.1 .. 10.88.0.N on a bridge where this process is 10.88.0.254.
 /// Created on construction, removed on disposal; a host's link can be cut (a network partition) and healed. Every
-/// link is limited to 1 Gbit/s each way, with 2 ms of netem delay where the kernel has netem (else the rate limit alone).
+/// link is limited to 1 Gbit/s each way and every packet takes <see cref="DelayMs"/> ms from host to host
+/// (<c>scripts/delayline</c> joins the hosts).
 /// </summary>
 internal sealed class EmulatedHosts : IDisposable
 {
@@ -18,6 +19,9 @@ internal sealed class EmulatedHosts : IDisposable
         Count = count;
         Script("up", _prefix, count.ToString(System.Globalization.CultureInfo.InvariantCulture), "1gbit");
     }
+
+    /// <summary>The one-way delay of every link, in milliseconds.</summary>
+    public const int DelayMs = 2;
 
     /// <summary>Whether network namespaces can be made here (root, iproute2).</summary>
     public static bool Available { get; } = OperatingSystem.IsLinux() && Run(ScriptPath, ["check"]) == 0;
@@ -64,7 +68,7 @@ internal sealed class EmulatedHosts : IDisposable
     private static int Run(string script, string[] arguments)
     {
         var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["DELAY_MS"] = "2";
+        info.Environment["DELAY_MS"] = DelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.ArgumentList.Add(script);
         foreach (string argument in arguments)
         {
