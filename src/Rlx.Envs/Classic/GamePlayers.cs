@@ -397,8 +397,8 @@ public static class Matches
         return new EloFit([.. strength.Select(s => 400 * Math.Log10(s / strength[anchor]))], covariance);
     }
 
-    // Gauss–Jordan elimination with partial pivoting; a player cut off from the anchor's games makes the matrix singular,
-    // and gets an infinite variance.
+    // Gauss–Jordan elimination with partial pivoting. Players with no chain of games to the anchor make the matrix
+    // singular; every variance is then reported as infinite.
     private static double[,] Invert(double[,] matrix)
     {
         int n = matrix.GetLength(0);
