@@ -14,8 +14,8 @@ namespace Rlx.Cluster;
 /// <item>Frames, runner to driver: type byte (1 fragment, 2 runner error), payload length (int32), payload (a fragment
 /// in <see cref="FragmentCodec"/>'s form, or the error's UTF-8 text).</item>
 /// <item>Acknowledgements, driver to runner: type byte 1 and the fragment's sequence (int64), sent once the fragment is
-/// in the learner's bounded intake. A runner keeps one fragment unacknowledged, so a learner that falls behind stops
-/// its runners instead of queueing their fragments.</item>
+/// in the learner's bounded intake. A runner keeps at most <see cref="FragmentSender.Window"/> fragments unacknowledged,
+/// so a learner that falls behind stops its runners instead of queueing their fragments.</item>
 /// </list>
 /// All integers little-endian.
 /// </summary>
@@ -98,8 +98,9 @@ internal static class FragmentStream
 }
 
 /// <summary>
-/// A runner's end of the fragment stream: sends each fragment once the one before it is acknowledged, reconnecting
-/// and sending the unacknowledged fragment again when the connection breaks (the driver drops what it has seen by id).
+/// A runner's end of the fragment stream: sends each fragment once at most <see cref="Window"/> − 1 before it are
+/// unacknowledged (so the round trip to the driver overlaps the sampling of the next fragment), reconnecting and sending
+/// the unacknowledged fragments again, in order, when the connection breaks (the driver drops what it has seen by id).
 /// Gives up, reporting the driver gone, when the driver stays unreachable or silent for the driver timeout.
 /// Blocking: it runs on the runner's own thread.
 /// </summary>
@@ -114,9 +115,10 @@ internal sealed class FragmentSender : IDisposable
     private readonly byte[] _ack = new byte[FragmentStream.AckSize];
     private Socket? _socket;
     private NetworkStream? _stream;
-    private byte[]? _pending;
-    private int _pendingLength;
-    private long _pendingSequence;
+    private readonly Queue<(byte[] Frame, int Length, long Sequence)> _unacknowledged = new(Window);
+
+    /// <summary>Fragments a runner may have sent and not yet seen acknowledged.</summary>
+    public const int Window = 4;
 
     /// <summary>A sender to the driver at <paramref name="endpoint"/> (<c>HOST:PORT</c>, from the assignment with the run's <paramref name="key"/>).</summary>
     public FragmentSender(string endpoint, byte[] key, int runner, string incarnation, ClusterOptions options, Action<string> log, CancellationToken stop, CancellationToken driverGone)
@@ -131,27 +133,30 @@ internal sealed class FragmentSender : IDisposable
     public string? Problem { get; private set; }
 
     /// <summary>
-    /// Waits for the fragment in flight to be acknowledged, then sends <paramref name="frame"/> (<paramref name="length"/> bytes
-    /// from <see cref="FragmentStream.FrameHeaderSize"/> on hold the fragment; the header is filled here). The buffer must stay
-    /// untouched until the next call. False when the driver is gone or the runner is stopping.
+    /// Waits until fewer than <see cref="Window"/> fragments are unacknowledged, then sends <paramref name="frame"/>
+    /// (<paramref name="length"/> bytes from <see cref="FragmentStream.FrameHeaderSize"/> on hold the fragment; the header is
+    /// filled here). The buffer must stay untouched until <see cref="Window"/> more calls have returned. False when the
+    /// driver is gone or the runner is stopping.
     /// </summary>
     public bool Send(byte[] frame, int length, long sequence)
     {
-        if (!Settle())
+        if (!Settle(Window - 1))
         {
             return false;
         }
 
         FragmentStream.WriteFrameHeader(frame, FragmentStream.FragmentFrame, length);
-        (_pending, _pendingLength, _pendingSequence) = (frame, length, sequence);
-        return Transmit();
+        _unacknowledged.Enqueue((frame, length, sequence));
+        return Transmit(newest: frame, newestLength: length);
     }
 
-    /// <summary>Waits until the fragment in flight is acknowledged; false when the driver is gone or the runner is stopping.</summary>
-    public bool Settle()
+    /// <summary>Waits until every fragment sent is acknowledged; false when the driver is gone or the runner is stopping.</summary>
+    public bool Settle() => Settle(0);
+
+    private bool Settle(int unacknowledged)
     {
         DateTime deadline = DateTime.UtcNow + _options.DriverTimeout;
-        while (_pending is not null)
+        while (_unacknowledged.Count > unacknowledged)
         {
             if (Over || DateTime.UtcNow > deadline)
             {
@@ -167,7 +172,7 @@ internal sealed class FragmentSender : IDisposable
             {
                 if (_stream is null)
                 {
-                    if (!Transmit())
+                    if (!Transmit(newest: null, newestLength: 0))
                     {
                         return false;
                     }
@@ -182,9 +187,10 @@ internal sealed class FragmentSender : IDisposable
 
                 _stream.ReadExactly(_ack);
                 long sequence = BinaryPrimitives.ReadInt64LittleEndian(_ack.AsSpan(1));
-                if (_ack[0] == FragmentStream.AckFrame && sequence == _pendingSequence)
+                if (_ack[0] == FragmentStream.AckFrame && sequence == _unacknowledged.Peek().Sequence)
                 {
-                    (_pending, Problem) = (null, null);
+                    _unacknowledged.Dequeue();
+                    Problem = null;
                 }
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
@@ -221,8 +227,11 @@ internal sealed class FragmentSender : IDisposable
 
     private bool Over => _stop.IsCancellationRequested || _driverGone.IsCancellationRequested;
 
-    /// <summary>Writes the fragment in flight, (re)connecting first when needed, retrying until the driver timeout.</summary>
-    private bool Transmit()
+    /// <summary>
+    /// Writes <paramref name="newest"/>, or every unacknowledged fragment in order when it is null or the connection has to
+    /// be made again (what the broken one carried is unknown), retrying until the driver timeout.
+    /// </summary>
+    private bool Transmit(byte[]? newest, int newestLength)
     {
         DateTime deadline = DateTime.UtcNow + _options.DriverTimeout;
         while (!Over)
@@ -232,9 +241,20 @@ internal sealed class FragmentSender : IDisposable
                 if (_stream is null)
                 {
                     Connect();
+                    newest = null;
                 }
 
-                _stream!.Write(_pending.AsSpan(0, FragmentStream.FrameHeaderSize + _pendingLength));
+                if (newest is not null)
+                {
+                    _stream!.Write(newest.AsSpan(0, FragmentStream.FrameHeaderSize + newestLength));
+                    return true;
+                }
+
+                foreach ((byte[] frame, int length, _) in _unacknowledged)
+                {
+                    _stream!.Write(frame.AsSpan(0, FragmentStream.FrameHeaderSize + length));
+                }
+
                 return true;
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)

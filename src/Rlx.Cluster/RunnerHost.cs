@@ -131,7 +131,9 @@ internal sealed class RunnerHost : IAssignmentHost
     {
         long loaded = -1, sequence = 0;
         Action<float[]> load = values => runner.SetWeights(values);
-        byte[][] buffers = [[], []];
+        // The fragment being written and the ones the sender may still have to send again.
+        var buffers = new byte[FragmentSender.Window + 1][];
+        Array.Fill(buffers, []);
         int which = 0;
         while (!stop.IsCancellationRequested)
         {
@@ -175,14 +177,14 @@ internal sealed class RunnerHost : IAssignmentHost
 
             int written = FragmentCodec.Write(batch, new FragmentInfo(_spec.Runner, loaded, sequence), buffers[which].AsSpan(FragmentStream.FrameHeaderSize));
 
-            // One fragment in flight: the driver's acknowledgement of this one overlaps the sampling of the next.
+            // Up to FragmentSender.Window fragments in flight: the driver's acknowledgements overlap the sampling of the next.
             if (!sender.Send(buffers[which], written, sequence))
             {
                 _driverGone.Cancel(); // the sender said why; the slot goes back
                 break;
             }
 
-            which ^= 1;
+            which = (which + 1) % buffers.Length;
             sequence++;
             Interlocked.Add(ref _steps, batch.Count);
         }
