@@ -280,7 +280,13 @@ internal sealed class FragmentSender : IDisposable
 
     private void Connect()
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // Fragments after the first may wait in the socket while the driver's intake is full; a write that waits longer than
+        // the driver timeout fails like a silent driver (Transmit then gives up), so a hung driver cannot hold the runner.
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            SendTimeout = (int)Math.Min(int.MaxValue, _options.DriverTimeout.TotalMilliseconds),
+        };
         try
         {
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop, _driverGone))
