@@ -12,7 +12,7 @@
 #   scripts/netns.sh down PREFIX              removes them (also what a failed run left behind)
 #   scripts/netns.sh cut PREFIX I             takes host I's link down (a network partition of that host)
 #   scripts/netns.sh heal PREFIX I            brings it back
-#   scripts/netns.sh check                    exits 0 when namespaces can be made here
+#   scripts/netns.sh check                    exits 0 when namespaces (and with DELAY_MS, TUN devices) can be made here
 #
 # Run a command on host I with: ip netns exec PREFIX<I> COMMAND
 set -euo pipefail
@@ -53,6 +53,7 @@ up_delayed() {
 case "${1:-}" in
   check)
     [[ "$(id -u)" == 0 ]] && command -v ip >/dev/null && command -v tc >/dev/null || exit 1
+    [[ -z "${DELAY_MS:-}" || "${DELAY_MS}" == 0 || -c /dev/net/tun ]] || exit 1   # the delay line's TUN devices
     ip netns add rlxprobe$$ 2>/dev/null && ip netns del rlxprobe$$
     ;;
   up)

@@ -15,7 +15,7 @@ internal sealed class EmulatedHosts : IDisposable
 
     public EmulatedHosts(int count)
     {
-        Skip.IfNot(Available, "emulated hosts need root and iproute2 (ip netns, tc): run the tests as root to include them.");
+        Skip.IfNot(Available, "emulated hosts need root, iproute2 (ip netns, tc) and /dev/net/tun: run the tests as root to include them.");
         Count = count;
         Script("up", _prefix, count.ToString(System.Globalization.CultureInfo.InvariantCulture), "1gbit");
     }
@@ -23,7 +23,7 @@ internal sealed class EmulatedHosts : IDisposable
     /// <summary>The one-way delay of every link, in milliseconds.</summary>
     public const int DelayMs = 2;
 
-    /// <summary>Whether network namespaces can be made here (root, iproute2).</summary>
+    /// <summary>Whether network namespaces and TUN devices can be made here (root, iproute2, /dev/net/tun).</summary>
     public static bool Available { get; } = OperatingSystem.IsLinux() && Run(ScriptPath, ["check"]) == 0;
 
     public int Count { get; }
