@@ -9,7 +9,7 @@ namespace Rlx.Cli;
 /// </summary>
 internal sealed class Interrupt : IDisposable
 {
-    private readonly CancellationTokenSource _source = new();
+    private readonly CancellationTokenSource _source = new(), _again = new();
     private readonly PosixSignalRegistration _sigint, _sigterm;
     private readonly Action? _first;
     private int _fired;
@@ -25,6 +25,9 @@ internal sealed class Interrupt : IDisposable
     /// <summary>Cancelled by the first signal.</summary>
     public CancellationToken Token => _source.Token;
 
+    /// <summary>Cancelled by the second signal: stop now.</summary>
+    public CancellationToken Again => _again.Token;
+
     /// <summary>Whether a signal came.</summary>
     public bool Requested => _source.IsCancellationRequested;
 
@@ -34,6 +37,7 @@ internal sealed class Interrupt : IDisposable
         _sigint.Dispose();
         _sigterm.Dispose();
         _source.Dispose();
+        _again.Dispose();
     }
 
     private void Handle(PosixSignalContext context)
@@ -43,6 +47,10 @@ internal sealed class Interrupt : IDisposable
         {
             _first?.Invoke();
             _source.Cancel();
+        }
+        else
+        {
+            _again.Cancel();
         }
     }
 }

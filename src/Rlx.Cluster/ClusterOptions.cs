@@ -24,7 +24,14 @@ public sealed record ClusterOptions
     /// <summary>A driver waiting this long re-broadcasts its current weights (for runners placed meanwhile). Default 1 s.</summary>
     public TimeSpan WeightsResendInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Reads <c>RLX_HEARTBEAT_INTERVAL_S</c>, <c>RLX_HEARTBEAT_TIMEOUT_S</c>, <c>RLX_RETRY_DELAY_S</c>, <c>RLX_DRIVER_TIMEOUT_S</c> and <c>RLX_SAMPLE_TIMEOUT_S</c> over the defaults.</summary>
+    /// <summary>
+    /// After a stop signal, how long a head or worker still serving runs keeps serving them, so that drivers stopped
+    /// by the same signal (a Slurm <c>scancel</c>, a Kubernetes delete) finish their iteration and checkpoint; also how
+    /// long such a driver still waits for its fragments. Default 20 s (within Slurm's and Kubernetes' 30 s grace).
+    /// </summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Reads <c>RLX_HEARTBEAT_INTERVAL_S</c>, <c>RLX_HEARTBEAT_TIMEOUT_S</c>, <c>RLX_RETRY_DELAY_S</c>, <c>RLX_DRIVER_TIMEOUT_S</c>, <c>RLX_SAMPLE_TIMEOUT_S</c> and <c>RLX_DRAIN_TIMEOUT_S</c> over the defaults.</summary>
     public static ClusterOptions FromEnvironment()
     {
         var options = new ClusterOptions();
@@ -35,6 +42,7 @@ public sealed record ClusterOptions
             RetryDelay = Seconds("RLX_RETRY_DELAY_S") ?? options.RetryDelay,
             DriverTimeout = Seconds("RLX_DRIVER_TIMEOUT_S") ?? options.DriverTimeout,
             SampleTimeout = Seconds("RLX_SAMPLE_TIMEOUT_S") ?? options.SampleTimeout,
+            DrainTimeout = Seconds("RLX_DRAIN_TIMEOUT_S") ?? options.DrainTimeout,
         };
     }
 

@@ -242,6 +242,18 @@ internal sealed class ClusterRegistry
         }
     }
 
+    /// <summary>How many runs are registered and not ended.</summary>
+    public int RunCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _runs.Count;
+            }
+        }
+    }
+
     public void EndRun(string run)
     {
         lock (_lock)

@@ -116,6 +116,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         int missing = NumRunners;
         var clock = Stopwatch.StartNew();
         TimeSpan lastSend = TimeSpan.Zero, lastProgress = TimeSpan.Zero;
+        TimeSpan? stoppedAt = null;
         while (missing > 0)
         {
             if (!TryTake(out Received item))
@@ -138,6 +139,8 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                     throw new ClusterException(
                         $"No fragment from runner(s) {string.Join(',', Enumerable.Range(0, NumRunners).Where(r => !have[r]))} for {_options.SampleTimeout.TotalSeconds:0} s: the cluster has no free CPUs for them. Start workers (`rlx start --address ...`) or lower num_env_runners.");
                 }
+
+                ThrowIfStoppedTooLong(ref stoppedAt, clock);
 
                 continue;
             }
@@ -169,6 +172,21 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         return _results;
     }
 
+    /// <summary>Once this process is stopping, waiting for fragments ends after the drain timeout: its runners may have stopped too.</summary>
+    private void ThrowIfStoppedTooLong(ref TimeSpan? stoppedAt, Stopwatch clock)
+    {
+        if (!ClusterRunnerGroupProvider.Stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        stoppedAt ??= clock.Elapsed;
+        if (clock.Elapsed - stoppedAt > _options.DrainTimeout)
+        {
+            throw new ClusterException($"Stopped: no fragment for {_options.DrainTimeout.TotalSeconds:0.#} s after the stop signal (the runners of run {_run} stopped too, or their workers went); the iteration in progress is dropped.");
+        }
+    }
+
     public void PublishWeights(ReadOnlySpan<float> weights, long version)
     {
         _version = version;
@@ -181,6 +199,7 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
         ArgumentNullException.ThrowIfNull(destination);
         var clock = Stopwatch.StartNew();
         TimeSpan lastSend = TimeSpan.Zero;
+        TimeSpan? stoppedAt = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -197,6 +216,8 @@ internal sealed class ClusterRunnerGroup : IEnvRunnerGroup, IAsyncEnvRunnerGroup
                 {
                     throw new ClusterException($"No fragment for {_options.SampleTimeout.TotalSeconds:0} s: the cluster has no free CPUs for this run's runners. Start workers (`rlx start --address ...`).");
                 }
+
+                ThrowIfStoppedTooLong(ref stoppedAt, clock);
 
                 continue;
             }

@@ -22,6 +22,12 @@ public sealed class ClusterRunnerGroupProvider : IEnvRunnerGroupProvider
     /// <summary>Timing options (default: <see cref="ClusterOptions.FromEnvironment"/>).</summary>
     public static ClusterOptions? Options { get; set; }
 
+    /// <summary>
+    /// Cancelled when this process is stopping (Ctrl+C, SIGTERM): from then on a group waits at most
+    /// <see cref="ClusterOptions.DrainTimeout"/> for a fragment, then fails, rather than wait for runners that stopped too.
+    /// </summary>
+    public static CancellationToken Stopping { get; set; }
+
     /// <summary>The cluster's address as given.</summary>
     public string Address { get; }
 

@@ -111,6 +111,9 @@ internal sealed class HeadNode : IAsyncDisposable
         }
     }
 
+    /// <summary>How many runs the head serves (registered by their drivers and not ended).</summary>
+    public int LiveRuns => Registry.RunCount;
+
     /// <summary>The registry as <c>rlx status</c> shows it.</summary>
     public ClusterStatus Status() => Registry.Status(ClusterRegistry.SelfReport());
 

@@ -43,6 +43,9 @@ internal sealed class WorkerNode : IAsyncDisposable
     /// <summary>Runner slots offered.</summary>
     public int NumCpus { get; }
 
+    /// <summary>How many runners and trials this worker hosts.</summary>
+    public int Hosted => _hosts.Count;
+
     /// <summary>Connects to the head (checking the token): <see cref="RunAsync"/> then reports at once, and the head places runners here.</summary>
     public async Task JoinAsync(CancellationToken cancellationToken)
     {

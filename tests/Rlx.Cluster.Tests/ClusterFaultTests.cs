@@ -77,6 +77,97 @@ public sealed class ClusterFaultTests
 
     [SkippableFact]
     [Trait("Category", "Cluster")]
+    public void ASignalledHeadAndWorker_KeepServingALiveRunUntilItsDriverEndsIt_ThenStopByThemselves()
+    {
+        // As a Slurm scancel or a Kubernetes delete: SIGTERM to the head and the worker while a driver streams.
+        using var cluster = new LocalCluster();
+        Process worker = cluster.StartWorker(cpus: 2);
+        (ClusterRunnerGroup group, List<string> accepted) = OpenGroup(cluster, runners: 2);
+        using (group)
+        {
+            Take(group, 10);
+            foreach (Process node in new[] { worker, cluster.Head })
+            {
+                using Process kill = Process.Start("kill", ["-TERM", node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                kill.WaitForExit();
+            }
+
+            LocalCluster.WaitFor(() => cluster.Workers[0].Log.Text.Contains("worker stopping once the runs it serves end", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the worker to start draining", cluster.Workers[0].Log);
+
+            // Both keep serving: fragments flow, weights reach the runners through the head.
+            Take(group, 40);
+            (Spaces.Space observation, Spaces.Space action) = EnvRunners.PolicySpaces(new EnvRunnerSettings("CartPole-v1", EnvsPerRunner));
+            group.PublishWeights(new float[new ActorCriticPolicy(observation, action, [16], Nn.Activation.Tanh).WeightCount], 2);
+            var batch = new SampleBatch(FragmentLength, EnvsPerRunner, 4, 1);
+            var updated = new HashSet<int>();
+            var clock = Stopwatch.StartNew();
+            while (updated.Count < 2 && clock.Elapsed < TimeSpan.FromSeconds(15))
+            {
+                FragmentInfo info = group.Take(batch);
+                if (info.WeightsVersion == 2)
+                {
+                    updated.Add(info.Runner);
+                }
+            }
+
+            Assert.Equal([0, 1], updated.Order());
+            Assert.False(worker.HasExited || cluster.Head.HasExited, "a node stopped while it still served a live run");
+            Assert.Contains("head stopping once the runs it serves end (1 run(s)", cluster.HeadLog, StringComparison.Ordinal);
+            AssertNoneLostOrCountedTwice(accepted, group);
+        }
+
+        // The driver ended its run: both stop by themselves, before the drain timeout (20 s) would have made them.
+        Assert.True(worker.WaitForExit(15_000), $"the worker still runs after its runs ended:\n{cluster.Workers[0].Log.Text}");
+        Assert.True(cluster.Head.WaitForExit(15_000), $"the head still runs after its runs ended:\n{cluster.HeadLog}");
+        Assert.Contains("worker stopped", cluster.Workers[0].Log.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("although it still serves runs", cluster.HeadLog + cluster.Workers[0].Log.Text, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
+    public void AStoppingDriverWhoseRunnersAreGone_WaitsOnlyTheDrainTimeoutForFragments()
+    {
+        using var cluster = new LocalCluster();
+        Process worker = cluster.StartWorker(cpus: 2);
+        ClusterRunnerGroupProvider.Options = LocalCluster.Options with { DrainTimeout = TimeSpan.FromSeconds(1) };
+        using var stopping = new CancellationTokenSource();
+        try
+        {
+            (ClusterRunnerGroup group, _) = OpenGroup(cluster, runners: 2);
+            using (group)
+            {
+                Take(group, 5);
+                worker.Kill(entireProcessTree: true);
+                worker.WaitForExit();
+
+                // Stopping: the fragments already sent are still taken, then the wait ends after 1 s, not after the
+                // sample timeout (90 s here).
+                stopping.Cancel();
+                ClusterRunnerGroupProvider.Stopping = stopping.Token;
+                var batch = new SampleBatch(FragmentLength, EnvsPerRunner, 4, 1);
+                var clock = Stopwatch.StartNew();
+                void TakeUntilItFails()
+                {
+                    while (true)
+                    {
+                        group.Take(batch);
+                    }
+                }
+
+                ClusterException e = Assert.Throws<ClusterException>(TakeUntilItFails);
+                Assert.Contains("no fragment for 1 s after the stop signal", e.Message, StringComparison.Ordinal);
+                Assert.True(clock.Elapsed < LocalCluster.Options.SampleTimeout, $"waited {clock.Elapsed}");
+            }
+        }
+        finally
+        {
+            ClusterRunnerGroupProvider.Stopping = CancellationToken.None;
+            ClusterRunnerGroupProvider.Options = LocalCluster.Options;
+        }
+    }
+
+    [SkippableFact]
+    [Trait("Category", "Cluster")]
     public void KilledWorkersRunnersArePlacedAgain_ARejoiningWorkerGetsRunners_AndNoFragmentIsLostOrCountedTwice()
     {
         using var cluster = new LocalCluster();

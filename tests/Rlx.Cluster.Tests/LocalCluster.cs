@@ -53,6 +53,9 @@ internal sealed class LocalCluster : IDisposable
     /// <summary>Places runner groups of drivers in this process on this cluster.</summary>
     public ClusterRunnerGroupProvider Provider() => new(Info.Address, Info.Token);
 
+    /// <summary>The head's process.</summary>
+    public Process Head => _head;
+
     public string HeadLog => _headLog.Text;
 
     public StringWriterLog HeadOutput => _headLog;

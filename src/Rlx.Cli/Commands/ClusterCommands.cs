@@ -80,13 +80,13 @@ internal static class ClusterCommands
             SessionDirectory session = parsed.GetValue(sessionDir) is { } dir ? SessionDirectory.Open(dir) : SessionDirectory.Latest() is { } latest && !isHead ? latest : SessionDirectory.Create();
             Action<string> log = message => LogLine(output, message);
             return isHead
-                ? RunHead(session, parsed.GetValue(host)!, parsed.GetValue(port), parsed.GetValue(token), parsed.GetValue(noDashboard) ? null : parsed.GetValue(dashboardPort), log, stop.Token)
-                : RunWorker(session, joinAddress!, parsed.GetValue(token), parsed.GetValue(cpus), log, stop.Token);
+                ? RunHead(session, parsed.GetValue(host)!, parsed.GetValue(port), parsed.GetValue(token), parsed.GetValue(noDashboard) ? null : parsed.GetValue(dashboardPort), log, stop)
+                : RunWorker(session, joinAddress!, parsed.GetValue(token), parsed.GetValue(cpus), log, stop);
         });
         return command;
     }
 
-    private static int RunHead(SessionDirectory session, string host, int port, string? token, int? dashboardPort, Action<string> log, CancellationToken stop)
+    private static int RunHead(SessionDirectory session, string host, int port, string? token, int? dashboardPort, Action<string> log, Interrupt signal)
     {
         ClusterOptions options = ClusterOptions.FromEnvironment();
         if (!System.Net.IPAddress.TryParse(host, out System.Net.IPAddress? ip))
@@ -96,6 +96,8 @@ internal static class ClusterCommands
 
         var cluster = new ClusterInfo($"{host}:{port}", token ?? ClusterProtocol.NewToken(), HeadPid: Environment.ProcessId);
         var headNode = new HeadNode(cluster, ip, port, options, log);
+        using var graceful = new GracefulStop("head", () => headNode.LiveRuns is > 0 and var n ? $"{n} run(s)" : null, options.DrainTimeout, log, signal.Token, signal.Again);
+        CancellationToken stop = graceful.Token;
         HeadDashboard? dashboard = null;
         string? processFile = null;
         string? readyFile = null;
@@ -145,11 +147,14 @@ internal static class ClusterCommands
         return 0;
     }
 
-    private static int RunWorker(SessionDirectory session, string address, string? token, int cpus, Action<string> log, CancellationToken stop)
+    private static int RunWorker(SessionDirectory session, string address, string? token, int cpus, Action<string> log, Interrupt signal)
     {
         ClusterInfo cluster = ClusterAddress.Resolve(address, token);
         string processFile = session.RegisterProcess("worker", new Dictionary<string, object?> { ["address"] = cluster.Address, ["num_cpus"] = cpus });
-        var worker = new WorkerNode(cluster, cpus, ClusterOptions.FromEnvironment(), log);
+        ClusterOptions options = ClusterOptions.FromEnvironment();
+        var worker = new WorkerNode(cluster, cpus, options, log);
+        using var graceful = new GracefulStop("worker", () => worker.Hosted is > 0 and var n ? $"{n} runner(s) or trial(s)" : null, options.DrainTimeout, log, signal.Token, signal.Again);
+        CancellationToken stop = graceful.Token;
         string? readyFile = null;
         try
         {
@@ -309,7 +314,14 @@ internal static class ClusterCommands
             foreach (string role in s_stopOrder)
             {
                 var group = processes.Where(p => p.Role == role).ToList();
+                // Twice: the second signal tells a node still serving runs to stop now rather than drain them.
                 foreach (var p in group)
+                {
+                    Signal(p.Pid, "TERM");
+                }
+
+                Thread.Sleep(100);
+                foreach (var p in group.Where(p => SessionDirectory.IsAlive(p.Pid)))
                 {
                     Signal(p.Pid, "TERM");
                 }

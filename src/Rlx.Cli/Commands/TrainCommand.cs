@@ -221,6 +221,19 @@ internal static class TrainCommand
         {
             // Ctrl+C or SIGTERM ends the run after the iteration in progress, with a checkpoint.
             using var interrupt = new Interrupt();
+            Cluster.ClusterRunnerGroupProvider.Stopping = interrupt.Token;
+            try
+            {
+                return Iterate(algorithm, runDirectory, stop, interrupt);
+            }
+            finally
+            {
+                Cluster.ClusterRunnerGroupProvider.Stopping = CancellationToken.None;
+            }
+        }
+
+        private int Iterate(Algorithm algorithm, string runDirectory, StopConditions stop, Interrupt interrupt)
+        {
             long startIteration = -1;
             using var progress = new ProgressLine(Info, stop, enabled: !json);
             double best = double.NegativeInfinity;
@@ -229,7 +242,22 @@ internal static class TrainCommand
             {
                 while (true)
                 {
-                    TrainResult result = algorithm.Train();
+                    TrainResult result;
+                    try
+                    {
+                        result = algorithm.Train();
+                    }
+                    catch (Cluster.ClusterException e) when (interrupt.Requested)
+                    {
+                        // Stopped together with the cluster (a Slurm scancel, a Kubernetes delete) and the iteration
+                        // could not finish: the run directory keeps what the last checkpoint holds.
+                        progress.Finish();
+                        var newest = RunCheckpoints.NewestFirst(RunCheckpoints.DirectoryOf(runDirectory));
+                        string? last = newest.Count > 0 ? newest[0] : null;
+                        error.WriteLine($"interrupted: {e.Message} {(last is null ? "No checkpoint was written yet." : $"The run continues from {Path.GetFileName(last)} with: rlx train --resume {runDirectory}")}");
+                        return 130;
+                    }
+
                     startIteration = startIteration < 0 ? result.TrainingIteration : startIteration;
                     IReadOnlyList<KeyValuePair<string, double>> row = result.ToRow();
                     log.Append(row);
