@@ -4,6 +4,7 @@
 #   chromium            the dashboard's browser tests
 #   g++ make cmake      building the C++ simulator client (clients/cpp)
 #   python3             the Python simulator client (clients/python; standard library only)
+#   slurm-wlm munge     a real Slurm cluster on emulated hosts for deploy/slurm's tests (scripts/slurm.sh)
 # Never fails the caller: tests whose dependency is still missing skip, saying why.
 set -u
 missing=()
@@ -12,6 +13,8 @@ command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 [ -x /usr/bin/python3 ] || missing+=(python3)
+command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 || missing+=(slurm-wlm)
+command -v munged >/dev/null 2>&1 || missing+=(munge)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

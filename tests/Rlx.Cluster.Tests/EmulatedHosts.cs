@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Rlx.Cluster.Tests;
 
 /// <summary>
@@ -11,6 +9,8 @@ namespace Rlx.Cluster.Tests;
 /// </summary>
 internal sealed class EmulatedHosts : IDisposable
 {
+    // Before Available, which uses it (static initializers run in order).
+    private static readonly Dictionary<string, string> s_environment = new() { ["DELAY_MS"] = DelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     private readonly string _prefix = "rlxt";
 
     public EmulatedHosts(int count)
@@ -24,7 +24,7 @@ internal sealed class EmulatedHosts : IDisposable
     public const int DelayMs = 2;
 
     /// <summary>Whether network namespaces and TUN devices can be made here (root, iproute2, /dev/net/tun).</summary>
-    public static bool Available { get; } = OperatingSystem.IsLinux() && Run(ScriptPath, ["check"]) == 0;
+    public static bool Available { get; } = OperatingSystem.IsLinux() && Run("check") == 0;
 
     public int Count { get; }
 
@@ -42,47 +42,7 @@ internal sealed class EmulatedHosts : IDisposable
 
     public void Dispose() => Script("down", _prefix);
 
-    private static string ScriptPath
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                string script = Path.Combine(dir.FullName, "scripts", "netns.sh");
-                if (File.Exists(script))
-                {
-                    return script;
-                }
-            }
+    private static int Run(params string[] arguments) => RepoScripts.Run("netns.sh", s_environment, arguments);
 
-            throw new FileNotFoundException("scripts/netns.sh not found above the test's directory.");
-        }
-    }
-
-    private static void Script(params string[] arguments)
-    {
-        int code = Run(ScriptPath, arguments);
-        Assert.True(code == 0, $"scripts/netns.sh {string.Join(' ', arguments)} exited with {code}");
-    }
-
-    private static int Run(string script, string[] arguments)
-    {
-        var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.Environment["DELAY_MS"] = DelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        info.ArgumentList.Add(script);
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(info)!;
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0 && arguments[0] != "check")
-        {
-            Console.Error.WriteLine(output);
-        }
-
-        return process.ExitCode;
-    }
+    private static void Script(params string[] arguments) => RepoScripts.Check("netns.sh", s_environment, arguments);
 }
