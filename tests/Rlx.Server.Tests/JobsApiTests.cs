@@ -81,6 +81,23 @@ public sealed class JobsApiTests
     }
 
     [Fact]
+    public async Task StopJobs_PassesTheHeadsStopSignalToEveryRunningJob_WhileTheHeadStillServes()
+    {
+        await using TestHead head = await TestHead.StartAsync(o => o with { StopGracePeriod = TimeSpan.FromSeconds(10) });
+        string id = await SubmitAsync(head, """{"entrypoint": "trap 'echo finishing; exit 3' TERM; echo armed; sleep 30 & wait"}""");
+        await head.WaitForStatusAsync(id, "RUNNING");
+        await WaitForLogAsync(head, id, "armed");
+
+        head.Host.StopJobs();
+        JsonObject job = await head.WaitForEndAsync(id, 10);
+        Assert.Equal("STOPPED", job["status"]!.GetValue<string>());
+        Assert.Equal("The head shut down; the job was stopped.", job["message"]!.GetValue<string>());
+        Assert.Equal(3, job["driver_exit_code"]!.GetValue<int>()); // its own SIGTERM handler ended it, not SIGKILL
+        Assert.Contains("finishing", (await head.GetJsonAsync($"/api/jobs/{id}/logs"))["logs"]!.GetValue<string>());
+        Assert.Equal("4", (await head.GetJsonAsync("/api/version"))["version"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Stop_JobIgnoringSigterm_IsKilledAfterGracePeriod()
     {
         await using TestHead head = await TestHead.StartAsync(o => o with { StopGracePeriod = TimeSpan.FromSeconds(1) });

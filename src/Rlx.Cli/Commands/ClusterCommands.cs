@@ -99,6 +99,9 @@ internal static class ClusterCommands
         using var graceful = new GracefulStop("head", () => headNode.LiveRuns is > 0 and var n ? $"{n} run(s)" : null, options.DrainTimeout, log, signal.Token, signal.Again);
         CancellationToken stop = graceful.Token;
         HeadDashboard? dashboard = null;
+
+        // The jobs running on the head hear of the stop at once, so that their runs end while the head drains them.
+        using CancellationTokenRegistration forward = signal.Token.Register(() => dashboard?.StopJobs());
         string? processFile = null;
         string? readyFile = null;
         try

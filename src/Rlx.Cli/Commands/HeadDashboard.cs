@@ -58,6 +58,9 @@ internal sealed class HeadDashboard : IAsyncDisposable
         return new HeadDashboard(head, services, view);
     }
 
+    /// <summary>Asks the jobs running on the head to stop (SIGTERM now), without waiting.</summary>
+    public void StopJobs() => _services.StopJobs();
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);

@@ -26,6 +26,12 @@ public sealed class HeadServicesHost : IAsyncDisposable
     /// <summary>Every job in the table, oldest first (for <c>rlx status</c>).</summary>
     public IReadOnlyList<JobDetails> ListJobs() => _jobs.List();
 
+    /// <summary>
+    /// Asks every running job to stop (SIGTERM, then SIGKILL after the grace period) without waiting: a head that got a
+    /// stop signal passes it on at once, so its jobs' training runs end their iteration while the cluster still serves.
+    /// </summary>
+    public void StopJobs() => _ = _jobs.StopAllAsync();
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

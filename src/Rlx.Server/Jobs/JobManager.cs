@@ -204,13 +204,12 @@ internal sealed class JobManager : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Stops every running job (SIGTERM, then SIGKILL after the grace period) and marks them STOPPED.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Asks every running job to stop (SIGTERM now, SIGKILL after the grace period); they end STOPPED, the head having shut down.</summary>
+    public Task StopAllAsync()
     {
         RunningJob[] running;
         lock (_lock)
         {
-            _disposed = true;
             running = _running.Values.ToArray();
             foreach (RunningJob job in running)
             {
@@ -219,8 +218,22 @@ internal sealed class JobManager : IAsyncDisposable
             }
         }
 
-        await Task.WhenAll(running.Select(r => r.TerminateAsync(_options.StopGracePeriod))).ConfigureAwait(false);
-        await Task.WhenAll(running.Select(r => r.Exited)).ConfigureAwait(false);
+        return Task.WhenAll(running.Select(async job =>
+        {
+            await job.TerminateAsync(_options.StopGracePeriod).ConfigureAwait(false);
+            await job.Exited.ConfigureAwait(false);
+        }));
+    }
+
+    /// <summary>Stops every running job (SIGTERM, then SIGKILL after the grace period) and marks them STOPPED.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+        }
+
+        await StopAllAsync().ConfigureAwait(false);
     }
 
     private void Start(JobDetails job, string workingDirectory, Dictionary<string, string> envVars)
