@@ -64,6 +64,26 @@ public sealed class ClusterFaultTests
         Assert.Equal(accepted.Count * FragmentLength * EnvsPerRunner, group.AcceptedSteps);
     }
 
+    /// <summary>Publishes weights version 2 and takes fragments until both runners of the group sample with them.</summary>
+    private static void AssertNewWeightsReachBothRunners(ClusterRunnerGroup group, TimeSpan timeout)
+    {
+        (Spaces.Space observation, Spaces.Space action) = EnvRunners.PolicySpaces(new EnvRunnerSettings("CartPole-v1", EnvsPerRunner));
+        group.PublishWeights(new float[new ActorCriticPolicy(observation, action, [16], Nn.Activation.Tanh).WeightCount], 2);
+        var batch = new SampleBatch(FragmentLength, EnvsPerRunner, 4, 1);
+        var updated = new HashSet<int>();
+        var clock = Stopwatch.StartNew();
+        while (updated.Count < 2 && clock.Elapsed < timeout)
+        {
+            FragmentInfo info = group.Take(batch);
+            if (info.WeightsVersion == 2)
+            {
+                updated.Add(info.Runner);
+            }
+        }
+
+        Assert.Equal([0, 1], updated.Order());
+    }
+
     private static int HostOf(LocalCluster cluster, int runner)
     {
         // Between a kill and the next heartbeat no live node may list the runner yet: wait for one.
@@ -96,21 +116,7 @@ public sealed class ClusterFaultTests
 
             // Both keep serving: fragments flow, weights reach the runners through the head.
             Take(group, 40);
-            (Spaces.Space observation, Spaces.Space action) = EnvRunners.PolicySpaces(new EnvRunnerSettings("CartPole-v1", EnvsPerRunner));
-            group.PublishWeights(new float[new ActorCriticPolicy(observation, action, [16], Nn.Activation.Tanh).WeightCount], 2);
-            var batch = new SampleBatch(FragmentLength, EnvsPerRunner, 4, 1);
-            var updated = new HashSet<int>();
-            var clock = Stopwatch.StartNew();
-            while (updated.Count < 2 && clock.Elapsed < TimeSpan.FromSeconds(15))
-            {
-                FragmentInfo info = group.Take(batch);
-                if (info.WeightsVersion == 2)
-                {
-                    updated.Add(info.Runner);
-                }
-            }
-
-            Assert.Equal([0, 1], updated.Order());
+            AssertNewWeightsReachBothRunners(group, TimeSpan.FromSeconds(15));
             Assert.False(worker.HasExited || cluster.Head.HasExited, "a node stopped while it still served a live run");
             Assert.Contains("head stopping once the runs it serves end (1 run(s)", cluster.HeadLog, StringComparison.Ordinal);
             AssertNoneLostOrCountedTwice(accepted, group);
@@ -367,22 +373,7 @@ public sealed class ClusterFaultTests
             Assert.All(cluster.Status().Nodes.SelectMany(n => n.Report.Runners), r => Assert.Equal(0, r.Restarts));
 
             // The control path recovered: weights published after the restart reach both runners.
-            (Spaces.Space observation, Spaces.Space action) = EnvRunners.PolicySpaces(new EnvRunnerSettings("CartPole-v1", EnvsPerRunner));
-            var weights = new float[new ActorCriticPolicy(observation, action, [16], Nn.Activation.Tanh).WeightCount];
-            group.PublishWeights(weights, 2);
-            var batch = new SampleBatch(FragmentLength, EnvsPerRunner, 4, 1);
-            var updated = new HashSet<int>();
-            var clock = Stopwatch.StartNew();
-            while (updated.Count < 2 && clock.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                FragmentInfo info = group.Take(batch);
-                if (info.WeightsVersion == 2)
-                {
-                    updated.Add(info.Runner);
-                }
-            }
-
-            Assert.Equal([0, 1], updated.Order());
+            AssertNewWeightsReachBothRunners(group, TimeSpan.FromSeconds(60));
             AssertNoneLostOrCountedTwice(accepted, group);
 
             // One incarnation per runner: no runner was placed twice.

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Rlx.Cluster.Tests;
 
 /// <summary>The repository's <c>scripts/</c>, found above the test's directory, run with bash.</summary>
@@ -22,28 +20,13 @@ internal static class RepoScripts
     /// <summary>Runs <c>scripts/NAME ARGUMENTS</c>; returns its exit code and, when it failed (but for <c>check</c>), writes its output to standard error.</summary>
     public static int Run(string name, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach ((string key, string value) in environment)
+        (int code, string output, string error) = Rlx.Tests.ChildProcess.Run("bash", [Path(name), .. arguments], environment);
+        if (code != 0 && arguments[0] != "check")
         {
-            info.Environment[key] = value;
+            Console.Error.WriteLine(output + error);
         }
 
-        info.ArgumentList.Add(Path(name));
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(info)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd() + error.GetAwaiter().GetResult();
-        process.WaitForExit();
-        if (process.ExitCode != 0 && arguments[0] != "check")
-        {
-            Console.Error.WriteLine(output);
-        }
-
-        return process.ExitCode;
+        return code;
     }
 
     /// <summary>Runs the script and fails the test if it fails.</summary>

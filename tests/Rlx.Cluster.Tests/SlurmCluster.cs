@@ -121,17 +121,8 @@ internal sealed partial class SlurmCluster : IDisposable
 
     private static string Run(string program, params string[] arguments)
     {
-        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(info)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {error.GetAwaiter().GetResult()}");
+        (int code, string output, string error) = Rlx.Tests.ChildProcess.Run(program, arguments);
+        Assert.True(code == 0, $"{program} {string.Join(' ', arguments)} exited with {code}: {error}");
         return output;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Rlx.Remote.Tests;
 
@@ -45,17 +44,8 @@ internal static class NativeBuild
 
     private static (int, string) Run(string file, params string[] arguments)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(info)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr);
+        (int code, string output, string error) = Rlx.Tests.ChildProcess.Run(file, arguments);
+        return (code, output + error);
     }
 
     private static bool OnPath(string tool) =>
