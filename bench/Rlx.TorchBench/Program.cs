@@ -9,6 +9,13 @@ using static TorchSharp.torch;
 // The hand-written core against TorchSharp (libtorch) on the networks PPO trains: forward + backward of a
 // minibatch, and batched inference as env runners do it. Each case runs for about a second, three rounds,
 // alternating backends; the median time per call is reported. Usage: Rlx.TorchBench [threads]
+// (Rlx.TorchBench first-use [raw]: see FirstUse.cs and bench/torch-first-use.sh.)
+if (args is ["first-use", ..])
+{
+    Environment.ExitCode = FirstUse.Run(args);
+    return;
+}
+
 int threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1;
 TorchRuntime.SetThreads(threads);
 Console.WriteLine($"# {Environment.ProcessorCount} cores; libtorch threads {threads}; core MLP single-threaded; median µs per call over 3 rounds");

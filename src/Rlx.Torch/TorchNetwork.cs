@@ -17,6 +17,7 @@ public sealed class TorchNetwork : INetwork, Onnx.IOnnxExportable, IDisposable
     private readonly Func<Tensor, Tensor, Tensor>? _extraLoss;
     private readonly (Parameter Rlx, TorchSharp.Modules.Parameter Torch)[] _parameters;
     private readonly Dictionary<string, Parameter> _byName;
+    private readonly FirstUseGate _firstUse = new();
     private float[] _output = [];
     private Tensor? _input, _result;
     private bool _frozen;
@@ -67,6 +68,9 @@ public sealed class TorchNetwork : INetwork, Onnx.IOnnxExportable, IDisposable
     /// <inheritdoc />
     public IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <summary>Serialises this network's first calls of each shape (see <see cref="FirstUseGate"/>).</summary>
+    internal FirstUseGate FirstUse => _firstUse;
+
     /// <inheritdoc />
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch)
     {
@@ -82,15 +86,23 @@ public sealed class TorchNetwork : INetwork, Onnx.IOnnxExportable, IDisposable
         {
             Tensor input = TorchRuntime.Upload(x[..(batch * Inputs)], batch, Inputs);
             Tensor result;
-            if (_frozen)
+            bool building = _firstUse.Enter(batch, _frozen ? FirstUseGate.Pass.Inference : FirstUseGate.Pass.Training);
+            try
             {
-                using var noGrad = torch.no_grad();
-                result = _module.forward(input);
+                if (_frozen)
+                {
+                    using var noGrad = torch.no_grad();
+                    result = _module.forward(input);
+                }
+                else
+                {
+                    input.requires_grad_(true);
+                    result = _module.forward(input);
+                }
             }
-            else
+            finally
             {
-                input.requires_grad_(true);
-                result = _module.forward(input);
+                FirstUseGate.Exit(building);
             }
 
             _input = input.MoveToOuterDisposeScope();
@@ -124,20 +136,28 @@ public sealed class TorchNetwork : INetwork, Onnx.IOnnxExportable, IDisposable
         using (var scope = torch.NewDisposeScope())
         {
             Tensor grad = TorchRuntime.Upload(gradOutput[..(batch * Outputs)], batch, Outputs);
-            if (_extraLoss is null)
+            bool building = _firstUse.Enter(batch, FirstUseGate.Pass.Backward);
+            try
             {
-                _result.backward([grad]);
-            }
-            else
-            {
-                // d/dθ [Σ grad ⊙ output + extra] is the algorithm's gradient plus the extra term's.
-                Tensor extra = _extraLoss(_input, _result);
-                if (extra.numel() != 1)
+                if (_extraLoss is null)
                 {
-                    throw new InvalidOperationException($"The extra loss must be a scalar; it has shape [{string.Join(", ", extra.shape)}].");
+                    _result.backward([grad]);
                 }
+                else
+                {
+                    // d/dθ [Σ grad ⊙ output + extra] is the algorithm's gradient plus the extra term's.
+                    Tensor extra = _extraLoss(_input, _result);
+                    if (extra.numel() != 1)
+                    {
+                        throw new InvalidOperationException($"The extra loss must be a scalar; it has shape [{string.Join(", ", extra.shape)}].");
+                    }
 
-                ((_result * grad).sum() + extra.sum()).backward();
+                    ((_result * grad).sum() + extra.sum()).backward();
+                }
+            }
+            finally
+            {
+                FirstUseGate.Exit(building);
             }
             foreach (var (rlx, torchParameter) in _parameters)
             {

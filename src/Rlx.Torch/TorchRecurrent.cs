@@ -257,7 +257,16 @@ public sealed class TorchRecurrentNetwork : IRecurrentNetwork, Onnx.IOnnxRecurre
             _output = new float[batch * Outputs];
         }
 
-        _module.Step(x, batch, Inputs, state, advance, _output.AsSpan(0, batch * Outputs));
+        bool building = _network.FirstUse.Enter(batch, FirstUseGate.Pass.Step);
+        try
+        {
+            _module.Step(x, batch, Inputs, state, advance, _output.AsSpan(0, batch * Outputs));
+        }
+        finally
+        {
+            FirstUseGate.Exit(building);
+        }
+
         return _output.AsSpan(0, batch * Outputs);
     }
 

@@ -82,10 +82,8 @@ public sealed partial class Ppo : Algorithm
             RunnerSettings(config.NumEnvsPerRunner), _policy, config.NumEnvRunners, config.Seed, $"ppo-{config.Env}", config.RolloutFragmentLength));
         // Minibatches of a recurrent policy are whole sequences, time-major: they are not split into shards. Others are
         // split in two whatever the machine, so results do not depend on it; whether the halves run on one thread or two
-        // is timed on the first minibatches. Only Rlx's own MLPs run halves on two threads: libtorch networks crashed
-        // there twice (a null write inside libtorch_cpu on the second thread), so they stay on one.
-        _gradients = [.. _policies.Select(policy => new PpoShardedGradient(
-            policy, shards: policy.IsRecurrent ? 1 : 2, threaded: policy.Actor is Mlp && policy.Critic is Mlp))];
+        // is timed on the first minibatches.
+        _gradients = [.. _policies.Select(policy => new PpoShardedGradient(policy, shards: policy.IsRecurrent ? 1 : 2))];
 
         // Columns: environments, or for a multi-agent environment environments × trained agents (column c is agent c mod agents).
         (_steps, _envs, _obsSize, _actSize) = (config.RolloutFragmentLength, config.NumEnvRunners * _runners.EnvsPerRunner, _policy.ObservationSize, _policy.ActionSize);
