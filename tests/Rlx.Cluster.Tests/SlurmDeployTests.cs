@@ -12,8 +12,16 @@ public sealed class SlurmDeployTests
     public void AJob_StartsTheHeadOnItsFirstNodeAndAWorkerOnEachOther_Trains_AndEveryProcessStopsGracefully()
     {
         using var slurm = new SlurmCluster(nodes: 3);
+
+        // What an earlier job of the same id left on the node (job ids come round again): a head's cluster.json with
+        // another token, which must not pass for this job's head. A new cluster numbers its first job 1.
+        string stale = Path.Combine(slurm.JobState(1), "session_latest");
+        Directory.CreateDirectory(stale);
+        File.WriteAllText(Path.Combine(stale, "cluster.json"), """{"address": "10.88.0.2:6379", "token": "stale"}""");
+
         int job = slurm.SubmitDeployScript(3, "train", "ppo", "--env", "CartPole-v1", "--address", "auto", "--set", "num_env_runners=4",
             "--stop", "timesteps=40000", "--name", "slurm", "--runs-dir", "runs");
+        Assert.Equal(1, job);
 
         (string state, string exitCode) = slurm.WaitForEnd(job, s_jobTimeout);
         string output = File.ReadAllText(slurm.Output(job));
@@ -22,6 +30,7 @@ public sealed class SlurmDeployTests
         // The head on the allocation's first node, found by its own hostname's address; a worker on each other node.
         Assert.Contains($"head on {SlurmCluster.Prefix}1 (10.88.0.2:6379); workers on: {SlurmCluster.Prefix}2 {SlurmCluster.Prefix}3", output, StringComparison.Ordinal);
         Assert.Contains("2 worker(s) joined with 2 CPUs each", output, StringComparison.Ordinal);
+        Assert.Contains("left by an earlier job with the same id", output, StringComparison.Ordinal);
         string workers = File.ReadAllText(Path.Combine(slurm.JobState(job), "workers.log"));
         Assert.Contains($"worker {SlurmCluster.Prefix}2-", workers, StringComparison.Ordinal);
         Assert.Contains($"worker {SlurmCluster.Prefix}3-", workers, StringComparison.Ordinal);
